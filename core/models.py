@@ -1,0 +1,511 @@
+"""Domain models of the workbench (SPEC S1–S18), pydantic v2, frozen and strict.
+
+Every number is finite; fractions live in [0, 1]; money and counts are non-negative.
+Strings are never coerced into numbers, and a bad value is reported with its field name.
+Units are part of the field names.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
+
+SCHEMA_VERSION = 1
+
+_FINITE = {"strict": True, "allow_inf_nan": False}
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0, **_FINITE)]
+"""A share in [0, 1], e.g. adoption 0.62 means 62 %."""
+NonNegative = Annotated[float, Field(ge=0.0, **_FINITE)]
+"""Money, counts, durations: finite and >= 0."""
+RiskScore = Annotated[float, Field(ge=0.0, le=10.0, **_FINITE)]
+"""Risk on the article's 0–10 scale (S5)."""
+FiniteNumber = Annotated[float, Field(**_FINITE)]
+ShortText = Annotated[str, Field(max_length=200, strict=True)]
+LongText = Annotated[str, Field(max_length=5000, strict=True)]
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be blank")
+    return text
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200, strict=True), AfterValidator(_not_blank)]
+Identifier = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", strict=True)
+]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+Phase = Literal["discovery", "data_risk", "poc", "pilot", "production", "scale"]
+PHASES: tuple[Phase, ...] = ("discovery", "data_risk", "poc", "pilot", "production", "scale")
+RiskClass = Literal["minimal", "limited", "high", "prohibited"]
+RISK_CLASSES: tuple[RiskClass, ...] = ("minimal", "limited", "high", "prohibited")
+OutputType = Literal["answer", "classification", "extraction", "ticket_draft"]
+OUTPUT_TYPES: tuple[OutputType, ...] = ("answer", "classification", "extraction", "ticket_draft")
+KpiGroup = Literal["value", "quality", "adoption", "risk"]
+KPI_GROUPS: tuple[KpiGroup, ...] = ("value", "quality", "adoption", "risk")
+ReadinessStatus = Literal["open", "partial", "done", "not_applicable"]
+READINESS_STATUSES: tuple[ReadinessStatus, ...] = ("open", "partial", "done", "not_applicable")
+CostBlockName = Literal[
+    "data_work", "integration", "inference", "mlops_platform", "security_compliance", "change_training"
+]
+COST_BLOCKS: tuple[CostBlockName, ...] = (
+    "data_work",
+    "integration",
+    "inference",
+    "mlops_platform",
+    "security_compliance",
+    "change_training",
+)
+
+
+class ScoringInputs(Frozen):
+    """The seven S3 inputs, each a fraction in [0, 1]."""
+
+    cycle_time_reduction: Fraction
+    cost_reduction: Fraction
+    error_reduction: Fraction
+    data_availability: Fraction
+    integration_effort: Fraction
+    compliance_risk: Fraction
+    change_effort: Fraction
+
+
+VALUE_WEIGHT_FIELDS = ("cycle_time_reduction", "cost_reduction", "error_reduction")
+FEASIBILITY_WEIGHT_FIELDS = ("data_availability", "integration_effort", "compliance_risk", "change_effort")
+WEIGHT_SUM_TOLERANCE = 1e-9
+
+
+class ScoringWeights(Frozen):
+    """S3 weights; each group is non-negative and sums to 1 (tolerance 1e-9)."""
+
+    cycle_time_reduction: Fraction = 0.5
+    cost_reduction: Fraction = 0.3
+    error_reduction: Fraction = 0.2
+    data_availability: Fraction = 0.4
+    integration_effort: Fraction = 0.3
+    compliance_risk: Fraction = 0.2
+    change_effort: Fraction = 0.1
+
+    @model_validator(mode="after")
+    def _groups_sum_to_one(self) -> ScoringWeights:
+        for group, fields in (("value", VALUE_WEIGHT_FIELDS), ("feasibility", FEASIBILITY_WEIGHT_FIELDS)):
+            total = math.fsum(getattr(self, name) for name in fields)
+            if abs(total - 1.0) > WEIGHT_SUM_TOLERANCE:
+                raise ValueError(
+                    f"{group} weights ({', '.join(fields)}) must sum to 1, got {total:.6g}"
+                )
+        return self
+
+
+class RoiInputs(Frozen):
+    """S15 monthly ROI inputs (German: volumen, adoption, min_ersparnis, kosten_minute,
+    fehlerkosten_alt, fehlerquote_reduktion, modellbetrieb)."""
+
+    volume_cases_per_month: NonNegative
+    adoption: Fraction
+    minutes_saved_per_case: NonNegative
+    cost_per_minute_eur: NonNegative
+    error_cost_per_case_eur: NonNegative
+    error_rate_reduction: Fraction
+    run_cost_eur_per_month: NonNegative
+
+
+ROI_INPUT_FIELDS: tuple[str, ...] = tuple(RoiInputs.model_fields)
+ROI_FRACTION_FIELDS = frozenset({"adoption", "error_rate_reduction"})
+
+
+class Scenario(Frozen):
+    """S16: a named set of ROI input overrides; fields left as None keep the base value."""
+
+    name: Name
+    volume_cases_per_month: NonNegative | None = None
+    adoption: Fraction | None = None
+    minutes_saved_per_case: NonNegative | None = None
+    cost_per_minute_eur: NonNegative | None = None
+    error_cost_per_case_eur: NonNegative | None = None
+    error_rate_reduction: Fraction | None = None
+    run_cost_eur_per_month: NonNegative | None = None
+
+    def overrides(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in ROI_INPUT_FIELDS if getattr(self, name) is not None}
+
+
+DEFAULT_SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(name="worst", adoption=0.25, minutes_saved_per_case=0.8),
+    Scenario(name="base"),
+    Scenario(name="best", adoption=0.85, minutes_saved_per_case=3.2),
+)
+
+
+class Kpi(Frozen):
+    """S2: one KPI with a target and a measurement window."""
+
+    group: KpiGroup
+    name: Name
+    target_value: FiniteNumber
+    unit: ShortText = ""
+    measurement_window: ShortText = ""
+    baseline_value: FiniteNumber | None = None
+
+
+def _split_roles(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+Roles = Annotated[tuple[Name, ...], Field(max_length=20)]
+
+
+class RaciRow(Frozen):
+    """S14: one deliverable with its R, A, C, I roles; exactly one A."""
+
+    deliverable: Name
+    responsible: Roles = ()
+    accountable: Roles = ()
+    consulted: Roles = ()
+    informed: Roles = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_comma_lists(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: _split_roles(value) if key != "deliverable" else value for key, value in data.items()}
+        return data
+
+    @model_validator(mode="after")
+    def _exactly_one_accountable(self) -> RaciRow:
+        if len(self.accountable) != 1:
+            raise ValueError(
+                f"accountable: deliverable '{self.deliverable}' needs exactly one A, "
+                f"got {len(self.accountable)}"
+            )
+        return self
+
+
+DEFAULT_RACI: tuple[RaciRow, ...] = (
+    RaciRow(deliverable="Use case + KPI set", responsible=("PO",), accountable=("PO",),
+            consulted=("Ops", "Security"), informed=("Legal",)),
+    RaciRow(deliverable="Data readiness + access", responsible=("Data Steward",),
+            accountable=("Data Steward",), consulted=("Security", "Platform"), informed=("PO",)),
+    RaciRow(deliverable="Offline eval + model card", responsible=("ML Eng",), accountable=("ML Eng",),
+            consulted=("PO", "Legal"), informed=("Ops",)),
+    RaciRow(deliverable="MLOps + monitoring + rollback", responsible=("Platform",), accountable=("Ops",),
+            consulted=("ML Eng", "Security"), informed=("PO", "Legal")),
+)
+
+
+class GateMetrics(Frozen):
+    """Measured values the gates read (S2, S5, S9, S10, S17). None means not measured yet."""
+
+    baseline_cycle_time_sec: NonNegative | None = None
+    precision: Fraction | None = None
+    p99_latency_ms: NonNegative | None = None
+    cost_per_case_eur: NonNegative | None = None
+    baseline_cost_per_case_eur: NonNegative | None = None
+    risk_score: RiskScore | None = None
+    hallucination_rate: Fraction | None = None
+    offline_quality_score: Fraction | None = None
+    baseline_quality_score: Fraction | None = None
+    shadow_p95_latency_ms: NonNegative | None = None
+    shadow_error_rate: Fraction | None = None
+    review_coverage: Fraction | None = None
+    escalation_sla_hours: NonNegative | None = None
+    canary_enabled: StrictBool | None = None
+    rollback_time_min: NonNegative | None = None
+    canary_p95_latency_ms: NonNegative | None = None
+    hallucination_proxy: Fraction | None = None
+    cost_per_request_usd: NonNegative | None = None
+    observed_adoption: Fraction | None = None
+    weeks_since_pilot_start: NonNegative | None = None
+    p95_latency_ms: NonNegative | None = None
+    drift_alerts_per_week: NonNegative | None = None
+
+
+class ComplianceChecklist(Frozen):
+    """S11 go-live compliance artefacts; None means not yet assessed."""
+
+    model_card: StrictBool | None = None
+    data_sheet: StrictBool | None = None
+    audit_trail_complete: StrictBool | None = None
+    least_privilege: StrictBool | None = None
+    deletion_concept: StrictBool | None = None
+    incident_process: StrictBool | None = None
+
+
+class DpiaTriggers(Frozen):
+    """S11 DPIA (DSFA) triggers."""
+
+    new_pii_processing_or_profiling: StrictBool = False
+    automated_decisions_with_effect: StrictBool = False
+    new_sources_outside_tenant: StrictBool = False
+    rag_over_confidential_documents: StrictBool = False
+
+
+class SolutionProfile(Frozen):
+    """S8 heuristic inputs: what the problem looks like."""
+
+    structured_tables: StrictBool = False
+    clear_target_variable: StrictBool = False
+    explainability_required: StrictBool = False
+    unstructured_text: StrictBool = False
+    knowledge_queries_over_documents: StrictBool = False
+    fast_iteration_needed: StrictBool = False
+    strict_latency_and_cost_limit: StrictBool = False
+    high_risk: StrictBool = False
+
+
+READINESS_ITEMS: tuple[str, ...] = (
+    "sources",
+    "freshness",
+    "history",
+    "missingness",
+    "duplicates_keys",
+    "label_availability",
+    "pii_protection",
+    "access_model",
+    "lineage",
+    "data_contracts",
+    "silos_joinability",
+    "ml_vs_rag_decision",
+    "compliance",
+    "operating_model",
+)
+
+
+class ReadinessItem(Frozen):
+    """S6: one checklist item with status and evidence."""
+
+    item: Literal[READINESS_ITEMS]  # type: ignore[valid-type]
+    status: ReadinessStatus = "open"
+    evidence: LongText = ""
+
+
+def default_readiness() -> tuple[ReadinessItem, ...]:
+    return tuple(ReadinessItem(item=item) for item in READINESS_ITEMS)
+
+
+class InferenceCostInputs(Frozen):
+    """S12: token-based inference cost inputs."""
+
+    tokens_per_request: NonNegative
+    requests_per_month: NonNegative
+    price_per_1k_tokens_eur: NonNegative
+
+
+class CostBlock(Frozen):
+    """S12: one cost block with driver and metric (baseline → target)."""
+
+    block: CostBlockName
+    driver: ShortText = ""
+    metric: ShortText = ""
+    baseline: ShortText = ""
+    target: ShortText = ""
+    cost_eur_per_month: NonNegative | None = None
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("timestamp must carry a timezone")
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class UseCase(Frozen):
+    """S1 use-case card with everything the gates, ROI and scoring need."""
+
+    id: Identifier
+    name: Name
+    owner: ShortText = ""
+    phase: Phase = "discovery"
+    created_at: UtcDatetime = Field(default_factory=utc_now)
+    updated_at: UtcDatetime = Field(default_factory=utc_now)
+    problem_statement: LongText = ""
+    users: LongText = ""
+    process_step: LongText = ""
+    decision_point: LongText = ""
+    output_type: OutputType = "answer"
+    output_format: ShortText = ""
+    guardrails: LongText = ""
+    out_of_scope: LongText = ""
+    kpi_set: tuple[Kpi, ...] = ()
+    eu_ai_act_risk_class: RiskClass = "minimal"
+    raci: tuple[RaciRow, ...] = DEFAULT_RACI
+    scoring: ScoringInputs
+    roi: RoiInputs
+    scenarios: tuple[Scenario, ...] = DEFAULT_SCENARIOS
+    gate_metrics: GateMetrics = GateMetrics()
+    compliance: ComplianceChecklist = ComplianceChecklist()
+    dpia: DpiaTriggers = DpiaTriggers()
+    solution_profile: SolutionProfile = SolutionProfile()
+    readiness: tuple[ReadinessItem, ...] = Field(default_factory=default_readiness)
+    inference: InferenceCostInputs | None = None
+    cost_blocks: tuple[CostBlock, ...] = ()
+    assumption_sources: dict[Annotated[str, Field(max_length=200)], ShortText] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> UseCase:
+        names = [scenario.name for scenario in self.scenarios]
+        if len(set(names)) != len(names):
+            raise ValueError(f"scenarios: names must be unique, got {names}")
+        items = [entry.item for entry in self.readiness]
+        if len(set(items)) != len(items):
+            raise ValueError("readiness: each checklist item may appear only once")
+        deliverables = [row.deliverable for row in self.raci]
+        if len(set(deliverables)) != len(deliverables):
+            raise ValueError("raci: each deliverable may appear only once")
+        if self.updated_at < self.created_at:
+            raise ValueError("updated_at: must not be before created_at")
+        return self
+
+
+class Thresholds(Frozen):
+    """Every gate number of S2, S5, S9, S10, S17 plus the quick-win cut-offs, editable per workspace."""
+
+    target_cycle_time_factor: Fraction = 0.70
+    poc_min_precision: Fraction = 0.92
+    poc_max_p99_latency_ms: NonNegative = 1200.0
+    poc_max_risk_score: RiskScore = 3.0
+    poc_max_hallucination_rate: Fraction = 0.01
+    offline_min_quality_uplift: Fraction = 0.10
+    shadow_max_p95_latency_ms: NonNegative = 1200.0
+    shadow_max_error_rate: Fraction = 0.005
+    hitl_min_review_coverage: Fraction = 0.20
+    hitl_max_escalation_sla_hours: NonNegative = 4.0
+    rollback_max_time_min: NonNegative = 10.0
+    canary_max_p95_latency_ms: NonNegative = 3000.0
+    canary_max_hallucination_proxy: Fraction = 0.02
+    canary_max_cost_per_request_usd: NonNegative = 0.08
+    canary_ramp_start_share: Fraction = 0.05
+    canary_ramp_target_share: Fraction = 0.25
+    alert_max_latency_ttfb_p95_ms: NonNegative = 2000.0
+    alert_max_hallucination_rate_weekly: Fraction = 0.03
+    alert_max_model_drift_score: NonNegative = 0.2
+    scale_min_adoption: Fraction = 0.4
+    scale_max_weeks_without_adoption: NonNegative = 6.0
+    scale_min_roi: FiniteNumber = 0.2
+    scale_max_p95_latency_ms: NonNegative = 1200.0
+    scale_max_drift_alerts_per_week: NonNegative = 2.0
+    quick_win_min_value: Fraction = 0.5
+    quick_win_min_feasibility: Fraction = 0.5
+
+
+class Workspace(Frozen):
+    """A named portfolio of use cases with its weights and thresholds (S18)."""
+
+    name: Name
+    schema_version: Literal[1] = SCHEMA_VERSION
+    weights: ScoringWeights = ScoringWeights()
+    thresholds: Thresholds = Thresholds()
+    use_cases: tuple[UseCase, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Workspace:
+        seen: set[str] = set()
+        for use_case in self.use_cases:
+            if use_case.id in seen:
+                raise ValueError(f"use_cases: duplicate id '{use_case.id}'")
+            seen.add(use_case.id)
+        return self
+
+    def use_case(self, use_case_id: str) -> UseCase:
+        for use_case in self.use_cases:
+            if use_case.id == use_case_id:
+                return use_case
+        raise KeyError(use_case_id)
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def get_path(model: BaseModel, path: str) -> Any:
+    """Value at a dotted path, e.g. ``get_path(use_case, "roi.adoption") -> 0.62``."""
+    value: Any = model
+    for part in path.split("."):
+        value = value[int(part)] if isinstance(value, tuple) else getattr(value, part)
+    return value
+
+
+def _set_in(data: Any, parts: list[str], value: Any) -> Any:
+    if not parts:
+        return value
+    head, rest = parts[0], parts[1:]
+    if isinstance(data, list):
+        index = int(head)
+        data[index] = _set_in(data[index], rest, value)
+        return data
+    if head not in data:
+        raise ValueError(f"{head}: unknown field")
+    data[head] = _set_in(data[head], rest, value)
+    return data
+
+
+def with_value(model: ModelT, path: str, value: Any) -> ModelT:
+    """A validated copy of ``model`` with the field at a dotted path replaced.
+
+    Raises pydantic's ValidationError naming the field when the value is invalid.
+    Example: ``with_value(use_case, "roi.adoption", 0.5)``.
+    """
+    data = model.model_dump(mode="python")
+    return type(model).model_validate(_set_in(data, path.split("."), value))
+
+
+def with_values(model: ModelT, changes: dict[str, Any]) -> ModelT:
+    """Like :func:`with_value` for several dotted paths at once, validated once."""
+    data = model.model_dump(mode="python")
+    for path, value in changes.items():
+        data = _set_in(data, path.split("."), value)
+    return type(model).model_validate(data)
+
+
+def _leaves(value: Any, prefix: str) -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_leaves(item, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        out = {}
+        for index, item in enumerate(value):
+            out.update(_leaves(item, f"{prefix}.{index}"))
+        return out
+    return {prefix: value}
+
+
+def diff_fields(old: BaseModel | None, new: BaseModel | None) -> list[tuple[str, Any, Any]]:
+    """Leaf-level differences as ``(dotted path, old value, new value)``, JSON-typed values.
+
+    Timestamps ``updated_at`` are ignored: they change on every save and carry no decision.
+    """
+    old_leaves = _leaves(old.model_dump(mode="json"), "") if old is not None else {}
+    new_leaves = _leaves(new.model_dump(mode="json"), "") if new is not None else {}
+    changes = []
+    for path in sorted(set(old_leaves) | set(new_leaves)):
+        if path == "updated_at":
+            continue
+        before, after = old_leaves.get(path), new_leaves.get(path)
+        if before != after:
+            changes.append((path, before, after))
+    return changes
