@@ -1,0 +1,232 @@
+"""S7 data profiling: safe table reading and the profile figures, against hand-computed frames."""
+
+import io
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import profiling
+from core.profiling import TableReadError, parse_timestamps, profile, read_table
+
+SAMPLE_CSV = Path(__file__).resolve().parents[2] / "sample_data" / "crm_cases.csv"
+NOW = datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def test_missing_rate_unique_count_dtype_and_duplicates_by_hand():
+    frame = pd.DataFrame({"a": [1.0, None, 1.0, 1.0], "b": ["x", "y", "x", "x"]})
+    result = profile(frame)
+    assert list(result.columns.index) == ["a", "b"]  # a has 1 of 4 missing, b none
+    assert result.columns.loc["a", "missing_rate"] == pytest.approx(0.25)
+    assert result.columns.loc["b", "missing_rate"] == 0.0
+    assert result.columns.loc["a", "n_unique"] == 1  # NaN excluded
+    assert result.columns.loc["b", "n_unique"] == 2
+    assert result.columns.loc["a", "dtype"] == "float64"
+    assert result.columns.loc["b", "dtype"] == "str"  # pandas 3 default string dtype
+    assert result.duplicate_row_rate == pytest.approx(0.5)  # rows 3 and 4 repeat row 1
+    assert result.row_count == 4
+    assert result.p95_age_hours is None and result.timestamp_rows is None
+
+
+def test_columns_are_sorted_by_missing_rate_and_top_keeps_fifteen():
+    frame = pd.DataFrame({f"c{i:02d}": [None] * (i % 5) + [1.0] * (10 - i % 5) for i in range(20)})
+    result = profile(frame)
+    rates = result.columns["missing_rate"].to_numpy()
+    assert (np.diff(rates) <= 0).all()
+    assert rates[0] == pytest.approx(0.4)  # 4 of 10 missing
+    assert len(result.columns) == 20
+    assert len(result.top) == 15
+    assert list(result.top.index[:4]) == ["c04", "c09", "c14", "c19"]  # ties keep column order
+
+
+def test_p95_age_in_hours_by_hand():
+    frame = pd.DataFrame({
+        "updated_at": [
+            "2026-01-01T00:00:00Z",  # 24 h before NOW
+            "2026-01-01T12:00:00",  # naive → UTC, 12 h
+            "2026-01-01T23:00:00+01:00",  # 22:00 UTC, 2 h
+            None,
+            "01.01.2026 18:00",  # German format, 6 h
+        ]
+    })
+    result = profile(frame, "updated_at", now=NOW)
+    # ages sorted 2, 6, 12, 24; linear p95 at position 0.95·3 = 2.85 → 12 + 0.85·12 = 22.2
+    assert result.p95_age_hours == pytest.approx(22.2)
+    assert result.timestamp_rows == 4
+    assert result.timestamp_unparseable == 0
+    assert result.timestamp_column == "updated_at"
+
+
+def test_naive_now_is_taken_as_utc():
+    frame = pd.DataFrame({"t": ["2026-01-01T00:00:00Z"]})
+    assert profile(frame, "t", now=datetime(2026, 1, 1, 6)).p95_age_hours == pytest.approx(6.0)
+
+
+def test_datetime_columns_naive_and_aware():
+    naive = pd.DataFrame({"t": pd.to_datetime(["2026-01-01 00:00", "2026-01-01 12:00"])})
+    aware = pd.DataFrame({"t": pd.to_datetime(["2026-01-01 01:00", "2026-01-01 13:00"]).tz_localize("Europe/Berlin")})
+    # ages 24 and 12 → p95 = 12 + 0.95·12 = 23.4
+    assert profile(naive, "t", now=NOW).p95_age_hours == pytest.approx(23.4)
+    assert profile(aware, "t", now=NOW).p95_age_hours == pytest.approx(23.4)
+
+
+def test_partly_unparseable_timestamps_are_counted_not_used():
+    frame = pd.DataFrame({"t": ["2026-01-01T00:00:00Z", "gestern", None]})
+    result = profile(frame, "t", now=NOW)
+    assert result.timestamp_rows == 1
+    assert result.timestamp_unparseable == 1
+    assert result.p95_age_hours == pytest.approx(24.0)
+
+
+def test_column_without_any_timestamp_raises_naming_it():
+    with pytest.raises(ValueError, match="'comment'"):
+        profile(pd.DataFrame({"comment": ["abc", "def"]}), "comment", now=NOW)
+    with pytest.raises(ValueError, match="'amount'"):
+        profile(pd.DataFrame({"amount": [1.5, 2.0]}), "amount", now=NOW)
+    with pytest.raises(ValueError, match="'nope'"):
+        profile(pd.DataFrame({"a": [1]}), "nope", now=NOW)
+
+
+def test_all_missing_timestamps_give_no_age():
+    result = profile(pd.DataFrame({"t": pd.Series([None, None], dtype="str")}), "t", now=NOW)
+    assert result.p95_age_hours is None
+    assert result.timestamp_rows == 0
+
+
+def test_iso_timestamps_are_never_read_day_first():
+    parsed = parse_timestamps(pd.Series(["2026-01-02T10:00:00", "03.02.2026"]))
+    assert list(parsed) == [pd.Timestamp("2026-01-02 10:00", tz="UTC"), pd.Timestamp("2026-02-03", tz="UTC")]
+
+
+def test_unhashable_cells_do_not_break_the_profile():
+    frame = pd.DataFrame({"tags": [["a"], ["a"], None], "n": [1, 1, 2]})
+    result = profile(frame)
+    assert result.columns.loc["tags", "n_unique"] == 1
+    assert result.duplicate_row_rate == pytest.approx(1 / 3)
+
+
+def test_empty_frame_profiles_without_division_errors():
+    result = profile(pd.DataFrame({"a": pd.Series([], dtype="float64")}))
+    assert result.row_count == 0
+    assert result.duplicate_row_rate == 0.0
+    assert result.columns.loc["a", "missing_rate"] == 0.0
+
+
+def test_sample_csv_profile_against_an_independent_computation():
+    frame = read_table(SAMPLE_CSV.read_bytes(), "crm_cases.csv")
+    now = datetime(2026, 4, 15, tzinfo=UTC)
+    result = profile(frame, "updated_at", now=now)
+    assert result.row_count == 2_000
+    assert result.duplicate_row_rate == pytest.approx(0.03)  # 60 copied rows
+    assert result.columns.index[0] == "satisfaction"
+    text_rows = SAMPLE_CSV.read_text(encoding="utf-8").splitlines()[1:]
+    stamps = [line.rsplit(",", 1)[1] for line in text_rows]
+    ages = [(now - datetime.fromisoformat(stamp)).total_seconds() / 3600 for stamp in stamps if stamp]
+    assert result.timestamp_rows == len(ages)
+    assert result.p95_age_hours == pytest.approx(float(np.percentile(ages, 95)))
+    satisfaction = [line.split(",")[7] for line in text_rows]
+    assert result.columns.loc["satisfaction", "missing_rate"] == pytest.approx(satisfaction.count("") / 2_000)
+    assert result.columns.loc["satisfaction", "n_unique"] == 5
+
+
+def test_csv_with_semicolons_and_decimal_commas():
+    frame = read_table("Größe;Preis;Menge\nklein;1,5;3\ngroß;2,25;4\n".encode(), "preise.csv")
+    assert list(frame.columns) == ["Größe", "Preis", "Menge"]
+    assert frame["Preis"].tolist() == [1.5, 2.25]
+    assert frame["Menge"].tolist() == [3, 4]
+    assert frame.attrs == {"encoding": "utf-8", "delimiter": ";"}
+
+
+def test_csv_in_latin1_and_with_bom():
+    latin = read_table("Größe;Straße\nä;ö\n".encode("latin-1"), "alt.csv")
+    assert list(latin.columns) == ["Größe", "Straße"]
+    assert latin.attrs["encoding"] == "latin-1"
+    bom = read_table("\ufeffid,name\n1,Müller\n".encode(), "excel.csv")
+    assert list(bom.columns) == ["id", "name"]
+    assert bom.attrs["encoding"] == "utf-8-sig"
+    assert bom.attrs["delimiter"] == ","
+
+
+def test_parquet_round_trip():
+    original = pd.DataFrame({"id": [1, 2], "t": pd.to_datetime(["2026-01-01", "2026-01-02"], utc=True)})
+    buffer = io.BytesIO()
+    original.to_parquet(buffer)
+    frame = read_table(buffer.getvalue(), "daten.PARQUET")
+    pd.testing.assert_frame_equal(frame, original)
+
+
+def _xlsx(rows):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xlsx_first_sheet_header_and_types():
+    data = _xlsx([["id", None, "id", "updated_at"], [1, "a", 3, datetime(2026, 1, 1, 12)], [2, None, 4, None]])
+    frame = read_table(data, "liste.xlsx")
+    assert list(frame.columns) == ["id", "column_2", "id_2", "updated_at"]
+    assert frame["id"].tolist() == [1, 2]
+    assert profile(frame, "updated_at", now=NOW).p95_age_hours == pytest.approx(12.0)
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"a,b\n1,2\n", "notes.txt", "'notes.txt': unsupported file type '.txt'"),
+        (b"a,b\n1,2\n", "alt.xls", "save it as .xlsx"),
+        (b"a,b\n1,2\n", "README", "unsupported file type '(none)'"),
+        (b"", "leer.csv", "'leer.csv' is empty"),
+        (b"  \n\n", "leer.csv", "'leer.csv' is empty"),
+        (b"", "leer.xlsx", "'leer.xlsx' is empty"),
+        (b"a,b\n", "nur_kopf.csv", "'nur_kopf.csv' has a header but no data rows"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "bild.csv", "'bild.csv' is not a text CSV"),
+        (b"PAR1 this is not parquet", "kaputt.parquet", "'kaputt.parquet' could not be read as Parquet"),
+        (b"not a zip archive", "kaputt.xlsx", "'kaputt.xlsx' could not be read as XLSX"),
+        (b'a,b\n1,"2\n', "offen.csv", "'offen.csv' could not be read as CSV"),
+    ],
+)
+def test_unreadable_files_raise_a_clear_error_naming_the_file(data, filename, message):
+    with pytest.raises(TableReadError, match=re.escape(message)):
+        read_table(data, filename)
+
+
+def test_table_read_error_is_a_value_error():
+    assert issubclass(TableReadError, ValueError)
+
+
+def test_file_over_20_mb_is_rejected_before_parsing():
+    data = b"a\n" + b"1\n" * (10 * 1024 * 1024)
+    with pytest.raises(TableReadError, match=r"'gross.csv' is 20.0 MB; the limit is 20.0 MB"):
+        read_table(data + b"1", "gross.csv")
+
+
+def test_too_many_columns():
+    header = ",".join(f"c{i}" for i in range(profiling.MAX_COLUMNS + 1))
+    row = ",".join("1" for _ in range(profiling.MAX_COLUMNS + 1))
+    with pytest.raises(TableReadError, match=re.escape("'breit.csv' has 501 columns; the limit is 500")):
+        read_table(f"{header}\n{row}\n".encode(), "breit.csv")
+
+
+def test_too_many_rows_and_cells(monkeypatch):
+    monkeypatch.setattr(profiling, "MAX_ROWS", 3)
+    with pytest.raises(TableReadError, match=re.escape("'lang.csv' has more than 3 data rows")):
+        read_table(b"a\n1\n2\n3\n4\n", "lang.csv")
+    with pytest.raises(TableReadError, match=re.escape("'lang.xlsx' has more than 3 data rows")):
+        read_table(_xlsx([["a"], [1], [2], [3], [4]]), "lang.xlsx")
+    monkeypatch.setattr(profiling, "MAX_ROWS", 100)
+    monkeypatch.setattr(profiling, "MAX_CELLS", 5)
+    with pytest.raises(TableReadError, match=re.escape("'zellen.csv' has 6 cells")):
+        read_table(b"a,b\n1,2\n3,4\n5,6\n", "zellen.csv")
+    buffer = io.BytesIO()
+    pd.DataFrame({"a": [1, 2, 3], "b": [4, 5, 6]}).to_parquet(buffer)
+    with pytest.raises(TableReadError, match=re.escape("'zellen.parquet' has 6 cells")):
+        read_table(buffer.getvalue(), "zellen.parquet")
