@@ -1,0 +1,230 @@
+"""Command line for workspaces, snapshots, audit trail, backups and Excel packs: ``python -m core.cli --help``.
+
+Every error ends the program with exit code 1 (2 for bad arguments) and one line on stderr, never a traceback.
+Example: ``python -m core.cli --actor Ada workspaces import sample_data/workspace.json --name "Workshop A"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.models import Workspace
+from core.store import MAX_IMPORT_BYTES, Store, StoreError
+
+
+class CliError(Exception):
+    """A user-facing failure: its message is printed as the single error line."""
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _read_limited(path: str, limit: int = MAX_IMPORT_BYTES) -> bytes:
+    file = Path(path)
+    if not file.is_file():
+        raise CliError(f"{path}: no such file")
+    if file.stat().st_size > limit:
+        raise CliError(f"{path}: {file.stat().st_size / 1e6:.1f} MB exceeds the {limit / 1e6:.0f} MB limit")
+    return file.read_bytes()
+
+
+def _write_text(path: str, text: str) -> None:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+
+
+def schema_text() -> str:
+    """The JSON Schema of :class:`core.models.Workspace` exactly as shipped in ``schema/workspace.schema.json``."""
+    return json.dumps(Workspace.model_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _workspaces_list(store: Store, _args: argparse.Namespace) -> None:
+    infos = store.list_workspaces()
+    if not infos:
+        print("no workspaces")
+    for info in infos:
+        print(f"{info.name}\t{info.use_case_count} use cases\tupdated {info.updated_at:%Y-%m-%d %H:%M} UTC")
+
+
+def _workspaces_import(store: Store, args: argparse.Namespace) -> None:
+    workspace_id = store.import_json(_read_limited(args.file), args.actor, name=args.name)
+    loaded = store.load(workspace_id)
+    print(f"imported '{loaded.workspace.name}' with {len(loaded.workspace.use_cases)} use cases")
+
+
+def _workspaces_export(store: Store, args: argparse.Namespace) -> None:
+    _write_text(args.out, store.export_json(store.workspace_id_by_name(args.name)))
+    print(f"wrote {args.out}")
+
+
+def _snapshot(store: Store, args: argparse.Namespace) -> None:
+    info = store.create_snapshot(store.workspace_id_by_name(args.name), args.label, args.actor)
+    print(f"snapshot '{info.label}' of '{args.name}' created")
+
+
+def _restore(store: Store, args: argparse.Namespace) -> None:
+    store.restore_snapshot(store.workspace_id_by_name(args.name), args.snapshot, args.actor)
+    print(f"'{args.name}' restored to snapshot '{args.snapshot}'")
+
+
+def _audit(store: Store, args: argparse.Namespace) -> None:
+    workspace_id = store.workspace_id_by_name(args.name)
+    if args.csv:
+        _write_text(args.csv, store.audit_csv(workspace_id, args.use_case))
+        print(f"wrote {args.csv}")
+        return
+    for entry in store.audit(workspace_id, args.use_case):
+        change = f"{entry.old_value} -> {entry.new_value}" if entry.field_path else (entry.new_value or "")
+        print(f"{entry.at:%Y-%m-%d %H:%M:%S} UTC\t{entry.actor}\t{entry.use_case_id or '-'}\t{entry.action}\t"
+              f"{entry.field_path or '-'}\t{change}")
+
+
+def _backup(store: Store, args: argparse.Namespace) -> None:
+    print(f"wrote {store.backup(args.out)}")
+
+
+def _schema(_store: Store | None, args: argparse.Namespace) -> None:
+    _write_text(args.out, schema_text())
+    print(f"wrote {args.out}")
+
+
+def _export_pack(store: Store, args: argparse.Namespace) -> None:
+    try:
+        from core.excel_export import build_pack
+    except ImportError as error:
+        raise CliError(f"the Excel decision pack is not available in this installation ({error})") from None
+    workspace_id = store.workspace_id_by_name(args.workspace)
+    loaded = store.load(workspace_id)
+    unknown = sorted(set(args.use_case or ()) - set(loaded.versions))
+    if unknown:
+        raise CliError(f"no use case {', '.join(repr(u) for u in unknown)} in '{args.workspace}'")
+    data = build_pack(loaded, args.use_case or None, author=args.actor, audit_entries=store.audit(workspace_id))
+    target = Path(args.out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    print(f"wrote {args.out}")
+
+
+def _import_pack(store: Store, args: argparse.Namespace) -> None:
+    try:
+        from core.excel_import import PackRejected, read_pack
+    except ImportError as error:
+        raise CliError(f"reading Excel decision packs is not available in this installation ({error})") from None
+    workspace_id = store.workspace_id_by_name(args.workspace)
+    loaded = store.load(workspace_id)
+    try:
+        diff = read_pack(_read_limited(args.pack), loaded)
+    except PackRejected as error:
+        raise CliError(f"{args.pack}: {error}") from None
+    if not diff.changes:
+        print("no changes")
+        return
+    for change in diff.changes:
+        print(f"{change.use_case_id}\t{change.field_path}\t{change.old!r} -> {change.new!r}")
+    if not args.apply:
+        print(f"{len(diff.changes)} changes found; run again with --apply to save them")
+        return
+    store.apply_changes(
+        workspace_id,
+        [(change.use_case_id, change.field_path, change.new) for change in diff.changes],
+        loaded.versions,
+        args.actor,
+    )
+    print(f"applied {len(diff.changes)} changes to '{args.workspace}'")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m core.cli", description="AI use-case workbench: workspaces and files.")
+    parser.add_argument("--database", help="database URL (default: env WORKBENCH_DATABASE_URL, else data/workbench.db)")
+    parser.add_argument("--actor", default=_default_actor(), help="display name for the audit trail (default: OS user)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    workspaces = commands.add_parser("workspaces", help="list, import or export workspaces")
+    workspace_commands = workspaces.add_subparsers(dest="workspace_command", required=True, parser_class=_Parser)
+    workspace_commands.add_parser("list", help="all workspaces").set_defaults(handler=_workspaces_list)
+    importing = workspace_commands.add_parser("import", help="import a workspace JSON file")
+    importing.add_argument("file")
+    importing.add_argument("--name", help="store under this name instead of the one in the file")
+    importing.set_defaults(handler=_workspaces_import)
+    exporting = workspace_commands.add_parser("export", help="write a workspace as JSON")
+    exporting.add_argument("name")
+    exporting.add_argument("--out", required=True)
+    exporting.set_defaults(handler=_workspaces_export)
+
+    snapshot = commands.add_parser("snapshot", help="save a labelled copy of a workspace")
+    snapshot.add_argument("name")
+    snapshot.add_argument("--label", required=True)
+    snapshot.set_defaults(handler=_snapshot)
+
+    restore = commands.add_parser("restore", help="restore a workspace to a snapshot (history is kept)")
+    restore.add_argument("name")
+    restore.add_argument("--snapshot", required=True)
+    restore.set_defaults(handler=_restore)
+
+    audit = commands.add_parser("audit", help="show or export the audit trail")
+    audit.add_argument("name")
+    audit.add_argument("--use-case", dest="use_case")
+    audit.add_argument("--csv", help="write CSV to this file instead of printing")
+    audit.set_defaults(handler=_audit)
+
+    backup = commands.add_parser("backup", help="online backup of the SQLite database")
+    backup.add_argument("--out", required=True)
+    backup.set_defaults(handler=_backup)
+
+    schema = commands.add_parser("schema", help="write the workspace JSON Schema")
+    schema.add_argument("--out", required=True)
+    schema.set_defaults(handler=_schema, needs_store=False)
+
+    export = commands.add_parser("export", help="write the Excel decision pack")
+    export.add_argument("workspace")
+    export.add_argument("--out", required=True)
+    export.add_argument("--use-case", dest="use_case", action="append", help="limit to these use cases (repeatable)")
+    export.set_defaults(handler=_export_pack)
+
+    import_pack = commands.add_parser("import-pack", help="read an edited decision pack; --apply saves it")
+    import_pack.add_argument("pack")
+    import_pack.add_argument("--workspace", required=True)
+    import_pack.add_argument("--apply", action="store_true")
+    import_pack.set_defaults(handler=_import_pack)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        store = Store(args.database) if getattr(args, "needs_store", True) else None
+        try:
+            args.handler(store, args)
+        finally:
+            if store is not None:
+                store.dispose()
+    except (CliError, StoreError, ValueError, ValidationError, OSError) as error:
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        detail = " ".join(str(getattr(error, "orig", None) or error).split())
+        print(f"error: database: {detail[:300]}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
