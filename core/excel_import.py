@@ -1,0 +1,330 @@
+"""Reading an edited Excel decision pack back as a reviewable diff of input changes.
+
+The pack is checked as an untrusted upload before openpyxl parses any of it: it must be a zip
+archive with ``[Content_Types].xml``, hold no macros, stay within size, ratio and entry-count caps,
+and contain no XML document-type or entity declarations. Then the hidden Meta sheet (written by
+:mod:`core.excel_export`) says which workspace the pack belongs to and where every input cell is.
+Nothing is written anywhere: the caller shows the diff and applies it through the store.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import openpyxl
+from pydantic import ValidationError
+
+from core.excel_export import (
+    FIXED_SHEETS,
+    FRACTION_KIND,
+    META_INPUT_COLUMN,
+    META_INPUT_HEADER,
+    META_KEYS,
+    META_SHEET,
+    META_USE_CASE_COLUMN,
+    META_USE_CASE_HEADER,
+    NON_NEGATIVE_KIND,
+    PACK_FORMAT_VERSION,
+    LoadedWorkspaceLike,
+    meta_content_hash,
+)
+from core.models import SCHEMA_VERSION, UseCase, get_path, with_values
+
+MAX_ENTRIES = 10_000
+MAX_TOTAL_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200.0
+# Small parts compress far better than a sheet (a few repeated tags); only larger ones can be bombs.
+RATIO_CHECK_MIN_BYTES = 1024 * 1024
+DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+MACRO_CONTENT_TYPES = ("macroenabled", "vbaproject", "application/vnd.ms-office.vba")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class PackRejected(ValueError):
+    """The uploaded file is not a pack this workspace can take; the message names sheet and cell."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One edited input: store value ``old`` → pack value ``new`` (None = no scenario override)."""
+
+    use_case_id: str
+    field_path: str
+    old: float | None
+    new: float | None
+    cell: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PackDiff:
+    """Input changes of a pack, plus the use cases changed in the store since the pack was exported."""
+
+    changes: tuple[FieldChange, ...]
+    stale_use_cases: tuple[str, ...] = ()
+    workspace_id: str = ""
+    exported_versions: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes
+
+
+@dataclass(frozen=True, slots=True)
+class _MetaInput:
+    use_case_id: str
+    field_path: str
+    sheet: str
+    cell: str
+    exported: float | None
+    kind: str
+    meta_row: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Meta:
+    values: dict[str, str]
+    use_case_rows: list[tuple[str, ...]]
+    inputs: list[_MetaInput]
+
+
+def _check_archive(data: bytes) -> zipfile.ZipFile:
+    if not isinstance(data, bytes | bytearray) or not data:
+        raise PackRejected("The file is empty or not bytes: not an xlsx file.")
+    buffer = io.BytesIO(data)
+    if not zipfile.is_zipfile(buffer):
+        raise PackRejected("The file is not an xlsx workbook (not a zip archive).")
+    try:
+        archive = zipfile.ZipFile(buffer)
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise PackRejected(f"The file is not a readable xlsx workbook: {error}.") from error
+    if len(entries) > MAX_ENTRIES:
+        raise PackRejected(f"The archive holds {len(entries)} entries (limit {MAX_ENTRIES}): refused as a zip bomb.")
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_TOTAL_UNCOMPRESSED_BYTES:
+        raise PackRejected(f"The archive unpacks to {total:,} bytes (limit {MAX_TOTAL_UNCOMPRESSED_BYTES:,}): "
+                           "refused as a zip bomb.")
+    for entry in entries:
+        if entry.file_size >= RATIO_CHECK_MIN_BYTES:
+            ratio = entry.file_size / max(entry.compress_size, 1)
+            if ratio > MAX_COMPRESSION_RATIO:
+                raise PackRejected(f"Archive entry {entry.filename} compresses {ratio:,.0f}:1 "
+                                   f"(limit {MAX_COMPRESSION_RATIO:,.0f}:1): refused as a zip bomb.")
+    names = {entry.filename for entry in entries}
+    if "[Content_Types].xml" not in names:
+        raise PackRejected("The file is a zip archive but not an xlsx workbook (no [Content_Types].xml).")
+    return archive
+
+
+def _check_parts(archive: zipfile.ZipFile) -> None:
+    for entry in archive.infolist():
+        if entry.filename.lower().endswith("vbaproject.bin"):
+            raise PackRejected(f"The workbook contains macros ({entry.filename}): macro-enabled files are refused.")
+    for entry in archive.infolist():
+        if entry.is_dir():
+            continue
+        try:
+            content = archive.read(entry)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
+            raise PackRejected(f"Archive entry {entry.filename} cannot be read: {error}.") from error
+        text = content.decode("utf-16", errors="ignore").encode() if content[:2] in UTF16_BOMS else content
+        if DECLARATION.search(text):
+            raise PackRejected(f"Archive entry {entry.filename} declares a DOCTYPE or ENTITY: refused "
+                               "(XML entity expansion).")
+        if entry.filename == "[Content_Types].xml" and any(
+                marker in text.lower().decode("utf-8", errors="ignore") for marker in MACRO_CONTENT_TYPES):
+            raise PackRejected("The workbook is macro-enabled ([Content_Types].xml names a macro content type).")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_meta(book: Any) -> _Meta:
+    sheet = book[META_SHEET]
+    rows = [tuple(_text(value) for value in row) for row in sheet.iter_rows(values_only=True)]
+    width = META_INPUT_COLUMN + len(META_INPUT_HEADER)
+    rows = [row + ("",) * (width - len(row)) for row in rows]
+    values = {}
+    for index, key in enumerate(META_KEYS):
+        if index >= len(rows) or rows[index][0] != key:
+            raise PackRejected(f"{META_SHEET}!A{index + 1}: expected key '{key}'; the Meta sheet was edited.")
+        values[key] = rows[index][1]
+    use_case_span = slice(META_USE_CASE_COLUMN, META_USE_CASE_COLUMN + len(META_USE_CASE_HEADER))
+    input_span = slice(META_INPUT_COLUMN, META_INPUT_COLUMN + len(META_INPUT_HEADER))
+    if not rows or rows[0][use_case_span] != META_USE_CASE_HEADER or rows[0][input_span] != META_INPUT_HEADER:
+        raise PackRejected(f"{META_SHEET}!D1: the Meta tables were edited or moved.")
+    use_case_rows = [row[use_case_span] for row in rows[1:] if row[use_case_span][0]]
+    inputs = []
+    for number, row in enumerate(rows[1:], start=2):
+        use_case_id, path, sheet_name, cell, exported, kind = row[input_span]
+        if not use_case_id:
+            continue
+        try:
+            exported_value = float(exported) if exported else None
+        except ValueError as error:
+            raise PackRejected(f"{META_SHEET}!M{number}: '{exported[:40]}' is not a number; the Meta sheet "
+                               "was edited.") from error
+        inputs.append(_MetaInput(use_case_id, path, sheet_name, cell, exported_value, kind, number))
+    return _Meta(values, use_case_rows, inputs)
+
+
+def _input_meta_rows(meta: _Meta) -> list[tuple[str, ...]]:
+    return [(item.use_case_id, item.field_path, item.sheet, item.cell,
+             "" if item.exported is None else repr(item.exported), item.kind) for item in meta.inputs]
+
+
+def _check_meta(meta: _Meta, loaded: LoadedWorkspaceLike) -> None:
+    values = meta.values
+    if values["workspace_id"] != str(loaded.id):
+        raise PackRejected(f"{META_SHEET}!B1: the pack belongs to workspace '{values['workspace_id']}' "
+                           f"('{values['workspace_name']}'), not to '{loaded.id}' ('{loaded.workspace.name}').")
+    if values["schema_version"] != str(SCHEMA_VERSION) or values["pack_format"] != str(PACK_FORMAT_VERSION):
+        raise PackRejected(f"{META_SHEET}!B3: pack schema {values['schema_version']} / format "
+                           f"{values['pack_format']} is not supported (expected {SCHEMA_VERSION} / "
+                           f"{PACK_FORMAT_VERSION}).")
+    expected = meta_content_hash(values["workspace_id"], meta.use_case_rows, _input_meta_rows(meta))
+    if values["content_hash"] != expected:
+        raise PackRejected(f"{META_SHEET}!B{META_KEYS.index('content_hash') + 1}: content hash does not match; "
+                           "the hidden Meta sheet was edited.")
+
+
+def _check_sheets(book: Any, meta: _Meta) -> None:
+    present = set(book.sheetnames)
+    expected = list(FIXED_SHEETS) + [row[2] for row in meta.use_case_rows if row[2]]
+    for name in expected:
+        if name not in present:
+            raise PackRejected(f"Sheet '{name}' is missing or was renamed; the pack cannot be read back.")
+
+
+def _cells_by_sheet(book: Any, wanted: Mapping[str, set[str]]) -> dict[tuple[str, str], Any]:
+    found: dict[tuple[str, str], Any] = {}
+    for sheet_name, coordinates in wanted.items():
+        for row in book[sheet_name].iter_rows():
+            for cell in row:
+                coordinate = getattr(cell, "coordinate", None)
+                if coordinate in coordinates:
+                    found[sheet_name, coordinate] = cell
+    return found
+
+
+def _cell_value(item: _MetaInput, cell: Any, cached: Mapping[tuple[str, str], Any]) -> float | None:
+    where = f"{item.sheet}!{item.cell} ({item.field_path})"
+    value = None if cell is None else cell.value
+    if cell is not None and cell.data_type == "f":
+        cached_cell = cached.get((item.sheet, item.cell))
+        value = None if cached_cell is None else cached_cell.value
+        if value is None or value == "":
+            raise PackRejected(f"{where}: a formula where an input is expected, and it has no stored value; "
+                               "enter a number instead.")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if item.field_path.startswith("scenarios."):
+            return None
+        raise PackRejected(f"{where}: the input is empty; enter a number.")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PackRejected(f"{where}: expected a number, found {str(value)[:40]!r}.")
+    number = float(value)
+    if not math.isfinite(number):
+        raise PackRejected(f"{where}: expected a finite number, found {number!r}.")
+    if item.kind == FRACTION_KIND and not 0.0 <= number <= 1.0:
+        raise PackRejected(f"{where}: {number:g} is out of range; a fraction must lie between 0 and 1.")
+    if item.kind == NON_NEGATIVE_KIND and number < 0.0:
+        raise PackRejected(f"{where}: {number:g} is out of range; the value must be at least 0.")
+    return number
+
+
+def _unchanged(exported: float | None, new: float | None) -> bool:
+    if exported is None or new is None:
+        return exported is new
+    # XlsxWriter stores numbers with 16 significant digits; Excel may store 17 after a save.
+    return new == exported or new == float(f"{exported:.16G}") or math.isclose(new, exported, rel_tol=1e-15)
+
+
+def _validate(use_case: UseCase, changes: list[FieldChange]) -> None:
+    try:
+        with_values(use_case, {change.field_path: change.new for change in changes})
+    except (ValidationError, ValueError, IndexError) as error:
+        cells = ", ".join(change.cell for change in changes)
+        raise PackRejected(f"{cells}: the changed inputs of use case '{use_case.id}' are invalid: {error}") from error
+
+
+def read_pack(data: bytes, loaded: LoadedWorkspaceLike) -> PackDiff:
+    """The input changes of an edited pack against ``loaded`` (no side effects).
+
+    Raises :class:`PackRejected` naming the sheet and cell for unsafe files, packs of another
+    workspace, missing or renamed sheets, and empty, non-numeric or out-of-range inputs.
+    Example: adoption edited from 0.62 to 0.5 on the first Decision sheet →
+    ``PackDiff(changes=(FieldChange("support-chatbot", "roi.adoption", 0.62, 0.5, "D1_support-chatbot!B43"),))``.
+    """
+    archive = _check_archive(bytes(data))
+    _check_parts(archive)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:  # openpyxl raises many types for malformed parts
+        raise PackRejected(f"The workbook cannot be parsed: {type(error).__name__}: {error}.") from error
+    try:
+        if META_SHEET not in book.sheetnames:
+            raise PackRejected(f"Sheet '{META_SHEET}' is missing or was renamed; the pack cannot be read back.")
+        meta = _read_meta(book)
+        _check_meta(meta, loaded)
+        _check_sheets(book, meta)
+        wanted: dict[str, set[str]] = {}
+        for item in meta.inputs:
+            wanted.setdefault(item.sheet, set()).add(item.cell)
+        cells = _cells_by_sheet(book, wanted)
+    finally:
+        book.close()
+    cached: dict[tuple[str, str], Any] = {}
+    if any(cell.data_type == "f" for cell in cells.values()):
+        values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            formula_sheets = {sheet for (sheet, _), cell in cells.items() if cell.data_type == "f"}
+            cached = _cells_by_sheet(values_book, {sheet: wanted[sheet] for sheet in formula_sheets})
+        finally:
+            values_book.close()
+    return _diff(meta, cells, cached, loaded)
+
+
+def _diff(meta: _Meta, cells: Mapping[tuple[str, str], Any], cached: Mapping[tuple[str, str], Any],
+          loaded: LoadedWorkspaceLike) -> PackDiff:
+    use_cases = {use_case.id: use_case for use_case in loaded.workspace.use_cases}
+    changes: dict[str, list[FieldChange]] = {}
+    for item in meta.inputs:
+        new = _cell_value(item, cells.get((item.sheet, item.cell)), cached)
+        if _unchanged(item.exported, new):
+            continue
+        where = f"{item.sheet}!{item.cell}"
+        use_case = use_cases.get(item.use_case_id)
+        if use_case is None:
+            raise PackRejected(f"{where}: use case '{item.use_case_id}' no longer exists in this workspace.")
+        try:
+            old = get_path(use_case, item.field_path)
+        except (AttributeError, IndexError, ValueError) as error:
+            raise PackRejected(f"{where}: field '{item.field_path}' no longer exists in use case "
+                               f"'{item.use_case_id}'.") from error
+        if old is not None and new is not None and float(old) == new:
+            continue
+        changes.setdefault(item.use_case_id, []).append(
+            FieldChange(item.use_case_id, item.field_path, None if old is None else float(old), new, where))
+    for use_case_id, items in changes.items():
+        _validate(use_cases[use_case_id], items)
+    exported_versions = {row[0]: int(row[1]) for row in meta.use_case_rows if row[1].isdigit()}
+    versions = loaded.versions
+    stale = tuple(use_case_id for use_case_id, version in exported_versions.items()
+                  if use_case_id in versions and versions[use_case_id] > version)
+    return PackDiff(
+        changes=tuple(change for items in changes.values() for change in items),
+        stale_use_cases=stale,
+        workspace_id=meta.values["workspace_id"],
+        exported_versions=exported_versions,
+    )
