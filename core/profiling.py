@@ -1,7 +1,8 @@
 """S7 minimal data-profiling check: read an uploaded table safely, then profile it.
 
 Limits (checked before or while parsing, so a hostile upload cannot exhaust memory):
-files up to 20 MB, at most 1,000,000 data rows, 500 columns and 5,000,000 cells.
+files up to 20 MB, at most 1,000,000 data rows, 500 columns and 5,000,000 cells; an XLSX archive
+may unpack to at most 200 MB (a compressed workbook can otherwise hide gigabytes of XML).
 CSV: delimiter ";" "," or tab (chosen from the header line), encoding UTF-8 (with or without BOM),
 falling back to Latin-1; with ";" as delimiter, decimal-comma numbers ("1,5") become floats.
 XLSX: first worksheet, first row is the header (openpyxl, read-only). Parquet: via pyarrow.
@@ -23,6 +24,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 500
 MAX_CELLS = 5_000_000
+MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
 TOP_COLUMNS = 15
 SUPPORTED_EXTENSIONS = (".csv", ".parquet", ".xlsx")
 CSV_DELIMITERS = (";", ",", "\t")
@@ -128,13 +130,21 @@ def _unique_names(header: tuple[object, ...]) -> list[str]:
 
 
 def _read_xlsx(data: bytes, filename: str) -> pd.DataFrame:
-    from zipfile import BadZipFile
+    from zipfile import BadZipFile, ZipFile
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        with ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise TableReadError(
+                f"'{filename}' unpacks to {_megabytes(unpacked)}; the limit is {_megabytes(MAX_XLSX_UNPACKED_BYTES)}"
+            )
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except TableReadError:
+        raise
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
         raise TableReadError(f"'{filename}' could not be read as XLSX: {error}") from error
     try:
@@ -157,7 +167,7 @@ def _read_xlsx(data: bytes, filename: str) -> pd.DataFrame:
                 break
     except TableReadError:
         raise
-    except (KeyError, OSError, ValueError, TypeError) as error:
+    except (IndexError, KeyError, OSError, ValueError, TypeError) as error:
         raise TableReadError(f"'{filename}' could not be read as XLSX: {error}") from error
     finally:
         workbook.close()

@@ -230,3 +230,9 @@ def test_too_many_rows_and_cells(monkeypatch):
     pd.DataFrame({"a": [1, 2, 3], "b": [4, 5, 6]}).to_parquet(buffer)
     with pytest.raises(TableReadError, match=re.escape("'zellen.parquet' has 6 cells")):
         read_table(buffer.getvalue(), "zellen.parquet")
+
+
+def test_xlsx_that_unpacks_too_large_is_rejected(monkeypatch):
+    monkeypatch.setattr(profiling, "MAX_XLSX_UNPACKED_BYTES", 1_000)
+    with pytest.raises(TableReadError, match=re.escape("'bombe.xlsx' unpacks to")):
+        read_table(_xlsx([["a"], [1]]), "bombe.xlsx")
