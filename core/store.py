@@ -742,12 +742,12 @@ class Store:
             missing = [use_case_id for use_case_id, use_case in cached.items() if use_case is None]
             documents: dict[str, str] = {}
             for start in range(0, len(missing), 500):
-                documents.update(conn.execute(
+                documents.update((row.use_case_id, row.document) for row in conn.execute(
                     select(use_cases_table.c.use_case_id, use_cases_table.c.document).where(
                         use_cases_table.c.workspace_id == workspace_id,
                         use_cases_table.c.use_case_id.in_(missing[start:start + 500]),
                     )
-                ).tuples().all())
+                ).all())
         parsed = self._parse_use_cases(row.name, documents)
         use_cases = []
         for use_case_id, version in heads:
