@@ -26,11 +26,12 @@ _FINITE = {"strict": True, "allow_inf_nan": False}
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0, **_FINITE)]
 """A share in [0, 1], e.g. adoption 0.62 means 62 %."""
-NonNegative = Annotated[float, Field(ge=0.0, **_FINITE)]
-"""Money, counts, durations: finite and >= 0."""
+MAX_AMOUNT = 1e12
+NonNegative = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT, **_FINITE)]
+"""Money, counts, durations: finite, >= 0 and at most 10^12 so that products of inputs stay finite."""
 RiskScore = Annotated[float, Field(ge=0.0, le=10.0, **_FINITE)]
 """Risk on the article's 0–10 scale (S5)."""
-FiniteNumber = Annotated[float, Field(**_FINITE)]
+FiniteNumber = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, **_FINITE)]
 ShortText = Annotated[str, Field(max_length=200, strict=True)]
 LongText = Annotated[str, Field(max_length=5000, strict=True)]
 

@@ -9,6 +9,7 @@ import numpy as np
 from core.models import ROI_FRACTION_FIELDS, ROI_INPUT_FIELDS, InferenceCostInputs, RoiInputs
 
 NO_RUN_COST_REASON = "run cost is 0 €/month: ROI is undefined"
+TINY_RUN_COST_REASON = "run cost is too close to 0 €/month for a finite ROI"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,8 @@ def roi_arrays(
     error_rate_reduction: np.ndarray | float,
     run_cost_eur_per_month: np.ndarray | float,
 ) -> dict[str, np.ndarray]:
-    """Vectorised S15 kernel; arrays broadcast. ROI is NaN where run cost is 0.
+    """Vectorised S15 kernel; arrays broadcast. ROI is NaN where it is undefined: run cost 0, or so
+    close to 0 (a denormal) that the ratio overflows.
 
     Returns value_time, value_quality, total_value, net_value (€/month) and roi (ratio).
     """
@@ -42,8 +44,9 @@ def roi_arrays(
     total_value = value_time + value_quality
     run_cost = np.asarray(run_cost_eur_per_month, dtype=float)
     net_value = total_value - run_cost
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         roi = np.where(run_cost > 0, net_value / np.where(run_cost > 0, run_cost, 1.0), np.nan)
+    roi = np.where(np.isfinite(roi), roi, np.nan)
     return {
         "value_time": value_time,
         "value_quality": value_quality,
@@ -63,14 +66,15 @@ def compute_roi(inputs: RoiInputs) -> RoiResult:
     """
     arrays = roi_arrays(*(getattr(inputs, name) for name in ROI_INPUT_FIELDS))
     roi = float(arrays["roi"])
-    defined = inputs.run_cost_eur_per_month > 0
+    defined = bool(np.isfinite(roi))
+    reason = NO_RUN_COST_REASON if inputs.run_cost_eur_per_month == 0 else TINY_RUN_COST_REASON
     return RoiResult(
         value_time=float(arrays["value_time"]),
         value_quality=float(arrays["value_quality"]),
         total_value=float(arrays["total_value"]),
         net_value=float(arrays["net_value"]),
         roi=roi if defined else None,
-        roi_reason=None if defined else NO_RUN_COST_REASON,
+        roi_reason=None if defined else reason,
     )
 
 

@@ -92,3 +92,16 @@ def test_roi_is_linear_in_adoption(a, b, volume, minutes, cost):
     roi_a, roi_b, roi_mid = (compute_roi(inputs.model_copy(update={"adoption": x})).roi for x in (a, b, mid))
     assert math.isclose(roi_mid, (roi_a + roi_b) / 2, rel_tol=1e-9, abs_tol=1e-6)
     assert np.isfinite([roi_a, roi_b, roi_mid]).all()
+
+
+def test_denormal_run_cost_gives_none_not_inf():
+    result = compute_roi(S15_BASE.model_copy(update={"run_cost_eur_per_month": 2.2e-311}))
+    assert result.roi is None
+    assert "too close to 0" in result.roi_reason
+
+
+def test_amounts_are_capped_so_products_stay_finite():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="volume_cases_per_month"):
+        S15_BASE.model_validate({**S15_BASE.model_dump(), "volume_cases_per_month": 1e300})
