@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
+
+from core.models import RoiInputs, Scenario, ScoringInputs, UseCase, Workspace
+
+ROOT = Path(__file__).resolve().parents[2]
 
 RECALC_ON_LOAD_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
@@ -101,3 +108,79 @@ def mismatches(expected: dict[CellKey, object], actual: dict[CellKey, object]) -
         for sheet, coordinate in sorted(expected)
         if not same(expected[sheet, coordinate], actual.get((sheet, coordinate)))
     ]
+
+
+def decode_ooxml_escapes(text: str) -> str:
+    """Undo the ``_xHHHH_`` escapes OOXML uses for control characters such as CR and BEL."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda match: chr(int(match.group(1), 16)), text)
+
+
+# S15 worked example (base): 50,000; 0.62; 2.4; 0.85; 1.10; 0.18; 18,000 → ROI 2.85433….
+S15_BASE = RoiInputs(
+    volume_cases_per_month=50_000, adoption=0.62, minutes_saved_per_case=2.4, cost_per_minute_eur=0.85,
+    error_cost_per_case_eur=1.10, error_rate_reduction=0.18, run_cost_eur_per_month=18_000,
+)
+# S3 docstring example: value 0.26, feasibility 0.76, score 0.1976.
+S3_EXAMPLE = ScoringInputs(
+    cycle_time_reduction=0.3, cost_reduction=0.2, error_reduction=0.25, data_availability=0.8,
+    integration_effort=0.3, compliance_risk=0.2, change_effort=0.3,
+)
+
+
+def make_use_case(use_case_id: str, **fields: object) -> UseCase:
+    """A valid use case with the S15 base ROI and the S3 example score unless ``fields`` override them."""
+    values: dict[str, object] = {"id": use_case_id, "name": f"Use case {use_case_id}", "scoring": S3_EXAMPLE,
+                                 "roi": S15_BASE}
+    values.update(fields)
+    return UseCase(**values)
+
+
+def scaled_scoring(factor: float) -> ScoringInputs:
+    """S3 inputs whose value grows with ``factor`` in [0, 1], for a predictable ranking."""
+    return S3_EXAMPLE.model_copy(update={
+        "cycle_time_reduction": factor, "cost_reduction": factor, "error_reduction": factor,
+    })
+
+
+@dataclass(frozen=True)
+class FakeLoaded:
+    """Duck-typed stand-in for ``core.store.LoadedWorkspace``."""
+
+    id: str
+    workspace: Workspace
+    versions: dict[str, int]
+
+
+@dataclass(frozen=True)
+class FakeAuditEntry:
+    """Duck-typed stand-in for ``core.store.AuditEntry``."""
+
+    at: datetime
+    actor: str
+    use_case_id: str | None
+    action: str
+    field_path: str | None
+    old_value: str | None
+    new_value: str | None
+    id: int = 0
+    workspace_id: str = ""
+
+
+def make_loaded(use_cases: list[UseCase], workspace_id: str = "ws-test", name: str = "Test workspace",
+                version: int = 3, **workspace_fields: object) -> FakeLoaded:
+    workspace = Workspace(name=name, use_cases=tuple(use_cases), **workspace_fields)
+    return FakeLoaded(workspace_id, workspace, {use_case.id: version for use_case in use_cases})
+
+
+def sample_loaded() -> FakeLoaded:
+    """The shipped sample workspace plus one use case without run cost (ROI "n/a")."""
+    workspace = Workspace.model_validate_json((ROOT / "sample_data" / "workspace.json").read_text("utf-8"))
+    no_run_cost = make_use_case(
+        "no-run-cost", roi=S15_BASE.model_copy(update={"run_cost_eur_per_month": 0.0}),
+        scoring=scaled_scoring(0.95),
+        scenarios=(Scenario(name="worst", adoption=0.25, minutes_saved_per_case=0.8), Scenario(name="base"),
+                   Scenario(name="best", adoption=0.85, run_cost_eur_per_month=5_000.0)),
+    )
+    use_cases = (*workspace.use_cases, no_run_cost)
+    workspace = workspace.model_copy(update={"use_cases": use_cases})
+    return FakeLoaded("ws-sample", workspace, {use_case.id: 1 for use_case in use_cases})

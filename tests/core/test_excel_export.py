@@ -1,0 +1,353 @@
+import io
+import math
+import re
+import zipfile
+from datetime import UTC, datetime
+
+import openpyxl
+import pytest
+
+import core.excel_export as excel_export
+from core.excel_export import (
+    FIXED_SHEETS,
+    META_SHEET,
+    NOT_AVAILABLE,
+    build_pack,
+    decision_sheet_name,
+    meta_content_hash,
+)
+from core.gates import evaluate_all
+from core.models import GateMetrics, Kpi, RaciRow
+from core.roi import break_even, compute_roi
+from core.scoring import score_portfolio
+from core.sensitivity import run_scenarios
+from tests.core.excel_oracle import (
+    S15_BASE,
+    FakeAuditEntry,
+    decode_ooxml_escapes,
+    make_loaded,
+    make_use_case,
+    sample_loaded,
+    scaled_scoring,
+)
+
+GENERATED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+INJECTIONS = (
+    '=HYPERLINK("http://x","y")', "=cmd|'/c calc'!A1", "+1+1", "-2", "@SUM(A1)", "\tleading tab",
+    "carriage\rreturn", "line\nfeed", "a;=1", "bell\x07char",
+)
+EXCEL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+CELL_REFERENCE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$")
+
+
+def _books(data: bytes):
+    return (openpyxl.load_workbook(io.BytesIO(data), data_only=False),
+            openpyxl.load_workbook(io.BytesIO(data), data_only=True))
+
+
+def _row_of(sheet, label: str, column: int = 1) -> int:
+    for row in sheet.iter_rows(min_col=column, max_col=column):
+        if row[0].value == label:
+            return row[0].row
+    raise KeyError(label)
+
+
+def _value(sheet, label: str, column: str = "B"):
+    return sheet[f"{column}{_row_of(sheet, label)}"].value
+
+
+@pytest.fixture(scope="module")
+def s15_pack():
+    use_cases = [
+        make_use_case("uc-s15", name="S15 chatbot", owner="PO Service"),
+        make_use_case("uc.low", scoring=scaled_scoring(0.1)),
+        make_use_case("uc_free", roi=S15_BASE.model_copy(update={"run_cost_eur_per_month": 0.0}),
+                      scoring=scaled_scoring(0.05)),
+    ]
+    loaded = make_loaded(use_cases)
+    return loaded, build_pack(loaded, author="Controller", generated_at=GENERATED, top_n=3)
+
+
+def test_sheets_in_order_meta_hidden_and_protected(s15_pack):
+    _, data = s15_pack
+    book, _ = _books(data)
+    decision = [decision_sheet_name(1, "uc-s15"), decision_sheet_name(2, "uc.low"), decision_sheet_name(3, "uc_free")]
+    assert book.sheetnames == ["Summary", "Matrix", *decision, "Assumptions", "Audit trail", "Meta"]
+    assert book[META_SHEET].sheet_state == "hidden"
+    assert all(book[name].sheet_state == "visible" for name in book.sheetnames if name != META_SHEET)
+    for sheet in book.worksheets:
+        assert sheet.protection.sheet is True
+        assert sheet.protection.password is None
+
+
+def test_s15_worked_example_results_are_stored_with_the_formulas(s15_pack):
+    _, data = s15_pack
+    formulas, values = _books(data)
+    sheet_name = decision_sheet_name(1, "uc-s15")
+    sheet, cached = formulas[sheet_name], values[sheet_name]
+    roi_row = _row_of(sheet, "ROI = net / run cost")
+    assert sheet[f"B{roi_row}"].value.startswith('=IF(UC1_run_cost_eur_per_month=0,"n/a",')
+    assert cached[f"B{roi_row}"].value == pytest.approx(51_378 / 18_000, rel=1e-12)  # S15: 2.85433…
+    assert _value(cached, "Value time (€/month)") == pytest.approx(63_240, rel=1e-12)  # S15
+    assert _value(cached, "Value quality (€/month)") == pytest.approx(6_138, rel=1e-12)  # S15
+    assert _value(cached, "Value") == pytest.approx(0.26, rel=1e-12)  # S3 example
+    assert _value(cached, "Feasibility") == pytest.approx(0.76, rel=1e-12)
+    assert _value(cached, "Score = value × feasibility") == pytest.approx(0.1976, rel=1e-12)
+    assert _value(cached, "Quadrant") == "fill_in"  # value 0.26 < 0.5 ≤ feasibility 0.76
+    assert _value(cached, "Adoption", "B") == 0.62
+    expected_break_even = break_even(S15_BASE, "adoption")
+    break_even_row = _row_of(sheet, "Break-even (ROI = 0)") + 2
+    assert sheet[f"A{break_even_row}"].value == "Adoption"
+    assert cached[f"B{break_even_row}"].value == expected_break_even  # 18,000 / 111,900 = 0.16086
+    assert expected_break_even == pytest.approx(18_000 / 111_900)
+
+
+def test_every_formula_has_a_finite_or_text_result_equal_to_the_core(s15_pack):
+    _, data = s15_pack
+    formulas, values = _books(data)
+    count = 0
+    for sheet in formulas.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                count += 1
+                result = values[sheet.title][cell.coordinate].value
+                assert result is not None and result != "", f"{sheet.title}!{cell.coordinate} has no stored result"
+                if isinstance(result, float):
+                    assert math.isfinite(result)
+    assert count > 150
+    scenarios = run_scenarios(S15_BASE)
+    sheet = values[decision_sheet_name(1, "uc-s15")]
+    header = _row_of(sheet, "Override")
+    roi_row = next(row[0].row for row in sheet.iter_rows(min_col=1, max_col=1) if row[0].value == "ROI")
+    for column, name in zip("BCD", ("worst", "base", "best"), strict=True):
+        assert sheet[f"{column}{header}"].value == name
+        assert sheet[f"{column}{roi_row}"].value == scenarios.at[name, "roi"]
+    assert _value(sheet, "Verdict (S16)") == scenarios.attrs["verdict"]
+
+
+def test_roi_without_run_cost_is_na_in_decision_sheet_and_summary(s15_pack):
+    _, data = s15_pack
+    formulas, values = _books(data)
+    name = decision_sheet_name(3, "uc_free")
+    row = _row_of(formulas[name], "ROI = net / run cost")
+    run, net = "UC3_run_cost_eur_per_month", f"B{row - 1}"
+    assert formulas[name][f"B{row}"].value == f'=IF({run}=0,"n/a",{net}/{run})'
+    assert values[name][f"B{row}"].value == NOT_AVAILABLE
+    summary = values["Summary"]
+    ids = [summary[f"B{r}"].value for r in range(10, 13)]
+    assert ids == ["uc-s15", "uc.low", "uc_free"]
+    assert summary["K12"].value == NOT_AVAILABLE
+    assert summary["K10"].value == pytest.approx(2.854333333, rel=1e-9)
+    for sheet in values.worksheets:
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                assert not (isinstance(cell.value, float) and not math.isfinite(cell.value))
+
+
+def test_summary_ranks_all_use_cases_by_score_with_gate_decision():
+    use_cases = [make_use_case(f"uc{i}", scoring=scaled_scoring(i / 10)) for i in range(8)]
+    loaded = make_loaded(use_cases)
+    data = build_pack(loaded, generated_at=GENERATED, top_n=2)
+    formulas, values = _books(data)
+    summary, cached = formulas["Summary"], values["Summary"]
+    assert [cached[f"B{r}"].value for r in range(10, 18)] == [f"uc{i}" for i in range(7, -1, -1)]
+    frame = score_portfolio(use_cases, loaded.workspace.weights)
+    for row in range(10, 18):
+        use_case_id = cached[f"B{row}"].value
+        # Plain numbers are stored with 16 significant digits (XlsxWriter), formula results exactly.
+        assert cached[f"J{row}"].value == pytest.approx(frame.at[use_case_id, "score"], rel=1e-15)
+        assert cached[f"A{row}"].value == frame.at[use_case_id, "rank"]
+        assert cached[f"M{row}"].value == "S5 PoC → pilot"
+        gate = evaluate_all(loaded.workspace.use_case(use_case_id))["poc_to_pilot"]
+        assert cached[f"N{row}"].value == gate.decision == "incomplete"
+    score_row = _row_of(formulas["D1_uc7"], "Score = value × feasibility")
+    assert summary["J10"].value == f"='D1_uc7'!$B${score_row}"
+    assert summary["J12"].data_type == "n"
+    assert cached["P12"].value == NOT_AVAILABLE
+    assert [name for name in formulas.sheetnames if name not in FIXED_SHEETS] == ["D1_uc7", "D2_uc6"]
+    assert cached["B2"].value == "Test workspace" and cached["B4"].value == GENERATED.isoformat()
+
+
+def test_explicit_selection_keeps_given_order_and_rejects_unknown_ids():
+    use_cases = [make_use_case(f"uc{i}", scoring=scaled_scoring(i / 10)) for i in range(4)]
+    loaded = make_loaded(use_cases)
+    book = openpyxl.load_workbook(io.BytesIO(build_pack(loaded, use_case_ids=["uc0", "uc3"])))
+    assert [name for name in book.sheetnames if name not in FIXED_SHEETS] == ["D1_uc0", "D2_uc3"]
+    with pytest.raises(ValueError, match="unknown use case"):
+        build_pack(loaded, use_case_ids=["nope"])
+    book = openpyxl.load_workbook(io.BytesIO(build_pack(loaded, top_n=0)))
+    assert book.sheetnames == list(FIXED_SHEETS)
+
+
+def test_defined_names_are_valid_and_point_at_the_inputs(s15_pack):
+    _, data = s15_pack
+    book, _ = _books(data)
+    names = book.defined_names
+    assert len(names) == 3 * 14
+    for name, definition in names.items():
+        assert EXCEL_NAME.match(name) and not CELL_REFERENCE.match(name) and len(name) <= 255, name
+        assert definition.localSheetId is None
+    sheet, coordinate = next(names["UC1_adoption"].destinations)
+    assert sheet == decision_sheet_name(1, "uc-s15")
+    assert book[sheet][coordinate.replace("$", "")].value == 0.62
+    sheet, coordinate = next(names["UC2_data_availability"].destinations)
+    assert book[sheet][coordinate.replace("$", "")].value == 0.8
+
+
+def test_inputs_unlocked_validated_and_print_setup(s15_pack):
+    _, data = s15_pack
+    book, _ = _books(data)
+    sheet = book[decision_sheet_name(1, "uc-s15")]
+    _, coordinate = next(book.defined_names["UC1_adoption"].destinations)
+    adoption = sheet[coordinate.replace("$", "")]
+    assert adoption.protection.locked is False
+    roi_row = _row_of(sheet, "ROI = net / run cost")
+    assert sheet[f"B{roi_row}"].protection.locked is True
+    rules = {str(rule.sqref): rule for rule in sheet.data_validations.dataValidation}
+    rule = rules[adoption.coordinate]
+    assert (rule.type, rule.operator or "between", rule.formula1, rule.formula2) == ("decimal", "between", "0", "1")
+    _, run_cell = next(book.defined_names["UC1_run_cost_eur_per_month"].destinations)
+    rule = rules[run_cell.replace("$", "")]
+    assert (rule.type, rule.operator, rule.formula1) == ("decimal", "greaterThanOrEqual", "0")
+    assert len(rules) == 7 + 7 + 3 * 7
+    for worksheet in book.worksheets:
+        assert worksheet.page_setup.orientation == "landscape"
+        assert worksheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert worksheet.page_setup.fitToWidth in (None, 1)  # 1 is the default and left out
+        assert worksheet.page_setup.fitToHeight == 0
+        assert "Test workspace" in worksheet.oddHeader.left.text
+        assert GENERATED.isoformat() in worksheet.oddHeader.right.text
+
+
+def test_user_text_is_always_a_string_never_a_formula():
+    use_case = make_use_case(
+        "inject", name="-2", owner="+1+1", problem_statement=INJECTIONS[0], users=INJECTIONS[1],
+        process_step=INJECTIONS[4], decision_point=INJECTIONS[5], guardrails=INJECTIONS[6],
+        out_of_scope=INJECTIONS[7], output_format=INJECTIONS[8],
+        kpi_set=tuple(Kpi(group="value", name=text, target_value=1.0, unit=text) for text in INJECTIONS),
+        raci=(RaciRow(deliverable=INJECTIONS[0], accountable=(INJECTIONS[9],), responsible=(INJECTIONS[1],)),),
+        assumption_sources={"roi.adoption": INJECTIONS[9], "scoring.cost_reduction": INJECTIONS[2]},
+    )
+    loaded = make_loaded([use_case], name="=1+1 & <Workspace>")
+    entries = [FakeAuditEntry(GENERATED, text, "inject", "update", "roi.adoption", text, text) for text in INJECTIONS]
+    data = build_pack(loaded, author=INJECTIONS[3], audit_entries=entries, generated_at=GENERATED)
+    book, _ = _books(data)
+    found: dict[str, int] = {text: 0 for text in INJECTIONS}
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    assert not any(text in cell.value for text in INJECTIONS if len(text) > 2), cell.coordinate
+                    continue
+                if isinstance(cell.value, str):
+                    decoded = decode_ooxml_escapes(cell.value)
+                    if decoded in found:
+                        assert cell.data_type == "s"
+                        found[decoded] += 1
+    assert all(count >= 2 for count in found.values()), found
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets_xml = b"".join(archive.read(name) for name in archive.namelist() if name.startswith("xl/worksheets/"))
+    assert b"HYPERLINK" not in sheets_xml and b"cmd|" not in sheets_xml
+    assert "=1+1 && <Workspace>" in book["Summary"].oddHeader.left.text
+
+
+def test_missing_values_are_written_as_na():
+    use_case = make_use_case("sparse", owner="", gate_metrics=GateMetrics(precision=0.95), kpi_set=())
+    data = build_pack(make_loaded([use_case]), generated_at=GENERATED)
+    _, values = _books(data)
+    sheet = values[decision_sheet_name(1, "sparse")]
+    assert _value(sheet, "Owner") == NOT_AVAILABLE
+    row = _row_of(sheet, "p99_latency_ms")
+    assert sheet[f"B{row}"].value == NOT_AVAILABLE and sheet[f"E{row}"].value == NOT_AVAILABLE
+    row = _row_of(sheet, "precision")
+    assert (sheet[f"B{row}"].value, sheet[f"C{row}"].value, sheet[f"E{row}"].value) == (0.95, 0.92, "pass")
+    assert values["Summary"]["D10"].value == NOT_AVAILABLE
+    assert values["Audit trail"]["A3"].value == NOT_AVAILABLE
+    for row in sheet.iter_rows():
+        for cell in row[:2]:
+            assert cell.value != "" and not (isinstance(cell.value, float) and math.isnan(cell.value))
+
+
+def test_assumptions_list_every_input_with_source_and_last_editor():
+    use_case = make_use_case("uc-a", assumption_sources={"roi.adoption": "Pilot group weeks 6–9"})
+    other = make_use_case("uc-b", scoring=scaled_scoring(0.01))
+    entries = [
+        FakeAuditEntry(datetime(2026, 1, 5, tzinfo=UTC), "alice", "uc-a", "update", "roi.adoption", "0.5", "0.6"),
+        FakeAuditEntry(datetime(2026, 2, 5, tzinfo=UTC), "bob", "uc-a", "update", "roi.adoption", "0.6", "0.62"),
+        FakeAuditEntry(datetime(2026, 1, 1, tzinfo=UTC), "carol", "uc-b", "create", None, None, None),
+    ]
+    data = build_pack(make_loaded([use_case, other]), audit_entries=entries, generated_at=GENERATED, top_n=1)
+    formulas, values = _books(data)
+    sheet = values["Assumptions"]
+    rows = {(sheet[f"A{r}"].value, sheet[f"C{r}"].value): r for r in range(3, sheet.max_row + 1)}
+    assert len(rows) == 2 * (7 + 7 + 4)  # 7 S3 + 7 S15 inputs + worst/best overrides of adoption and minutes
+    row = rows["uc-a", "roi.adoption"]
+    assert [sheet[f"{c}{row}"].value for c in "DEFGH"] == [
+        0.62, "fraction 0–1", "Pilot group weeks 6–9", "bob", "2026-02-05T00:00:00+00:00"]
+    assert formulas["Assumptions"][f"D{row}"].data_type == "f"
+    row = rows["uc-b", "roi.adoption"]
+    assert formulas["Assumptions"][f"D{row}"].value == 0.62
+    assert sheet[f"F{row}"].value == NOT_AVAILABLE and sheet[f"G{row}"].value == NOT_AVAILABLE
+    assert sheet[f"D{rows['uc-b', 'scenarios.0.adoption']}"].value == 0.25
+    audit = values["Audit trail"]
+    assert [audit[f"{c}3"].value for c in "ABCDEFG"] == [
+        "2026-01-05T00:00:00+00:00", "alice", "uc-a", "update", "roi.adoption", "0.5", "0.6"]
+    assert [audit[f"{c}5"].value for c in "BCEF"] == ["carol", "uc-b", NOT_AVAILABLE, NOT_AVAILABLE]
+
+
+def test_matrix_has_a_native_scatter_chart_with_one_series_per_quadrant():
+    loaded = sample_loaded()
+    data = build_pack(loaded, generated_at=GENERATED, top_n=2)
+    frame = score_portfolio(loaded.workspace.use_cases, loaded.workspace.weights)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        charts = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        chart = archive.read(charts[0]).decode()
+    assert "<c:scatterChart>" in chart
+    assert chart.count("<c:ser>") == frame["quadrant"].nunique()
+    assert "Feasibility" in chart and "Value" in chart
+    _, values = _books(data)
+    matrix = values["Matrix"]
+    points = {matrix[f"B{r}"].value: (matrix[f"D{r}"].value, matrix[f"E{r}"].value) for r in range(3, 3 + len(frame))}
+    assert points == {i: (pytest.approx(frame.at[i, "feasibility"], rel=1e-15),
+                          pytest.approx(frame.at[i, "value"], rel=1e-15)) for i in frame.index}
+
+
+def test_meta_lists_versions_inputs_and_a_matching_hash(s15_pack):
+    _, data = s15_pack
+    _, values = _books(data)
+    meta = values[META_SHEET]
+    keys = {meta[f"A{r}"].value: meta[f"B{r}"].value for r in range(1, 8)}
+    assert keys["workspace_id"] == "ws-test" and keys["schema_version"] == "1"
+    use_case_rows = [tuple(meta.cell(r, c).value or "" for c in range(4, 8)) for r in range(2, 5)]
+    assert use_case_rows[0] == ("uc-s15", "3", decision_sheet_name(1, "uc-s15"), "1")
+    input_rows = [tuple(meta.cell(r, c).value or "" for c in range(9, 15)) for r in range(2, meta.max_row + 1)]
+    assert len(input_rows) == 3 * (7 + 7 + 21)
+    assert ("uc-s15", "roi.adoption") in {row[:2] for row in input_rows}
+    assert keys["content_hash"] == meta_content_hash("ws-test", use_case_rows, input_rows)
+
+
+def test_long_ids_give_unique_short_sheet_names():
+    use_cases = [make_use_case("x" * 60 + str(i), scoring=scaled_scoring(1 - i / 20)) for i in range(12)]
+    book = openpyxl.load_workbook(io.BytesIO(build_pack(make_loaded(use_cases), top_n=12)))
+    names = [name for name in book.sheetnames if name not in FIXED_SHEETS]
+    assert len(set(names)) == 12 and all(len(name) <= 31 for name in names)
+
+
+def test_core_figures_are_computed_once_per_use_case(monkeypatch):
+    calls = {"roi": 0, "gates": 0, "scenarios": 0}
+
+    def counting(name, function):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(excel_export, "compute_roi", counting("roi", compute_roi))
+    monkeypatch.setattr(excel_export, "evaluate_all", counting("gates", evaluate_all))
+    monkeypatch.setattr(excel_export, "run_scenarios", counting("scenarios", run_scenarios))
+    use_cases = [make_use_case(f"uc{i}", scoring=scaled_scoring(i / 20)) for i in range(20)]
+    build_pack(make_loaded(use_cases), top_n=5)
+    assert calls == {"roi": 20, "gates": 20, "scenarios": 5}
