@@ -1,5 +1,117 @@
+"""Home: choose, create, rename and duplicate a workspace; portfolio headline; workshop guide."""
+
 import streamlit as st
 
-st.set_page_config(page_title="AI use-case workbench", layout="wide")
-st.title("AI use-case workbench")
-st.write("The workbench is being set up.")
+from ui import formatting, services, sidebar, state
+from ui.i18n import label, t
+
+OPEN_WIDGET = "w.home.open"
+CREATE_WIDGET = "w.home.create_name"
+RENAME_WIDGET = "w.home.rename_name"
+DUPLICATE_WIDGET = "w.home.duplicate_name"
+
+
+@services.safe_callback
+def _open() -> None:
+    state.set_workspace_id(state.widget_value(OPEN_WIDGET))
+
+
+@services.safe_callback
+def _create() -> None:
+    name = (state.widget_value(CREATE_WIDGET) or "").strip()
+    services.create_workspace(name)
+    state.flash("success", t("home.created", name=name))
+
+
+@services.safe_callback
+def _rename(workspace_id: str) -> None:
+    name = (state.widget_value(RENAME_WIDGET) or "").strip()
+    services.rename_workspace(workspace_id, name)
+    state.flash("success", t("home.renamed", name=name))
+
+
+@services.safe_callback
+def _duplicate(workspace_id: str) -> None:
+    name = (state.widget_value(DUPLICATE_WIDGET) or "").strip()
+    services.duplicate_workspace(workspace_id, name)
+    state.flash("success", t("home.duplicated", name=name))
+
+
+ctx = sidebar.render("home.title", "🧭", "home.caption")
+with sidebar.guard():
+    lang = ctx.language
+    workspace = ctx.loaded.workspace
+    headline = services.headline(ctx.loaded)
+    st.subheader(t("home.portfolio", name=workspace.name))
+    columns = st.columns(4)
+    columns[0].metric(t("home.metric_use_cases"), formatting.number(headline.use_cases, lang), border=True,
+                      help=t("home.metric_use_cases_help"))
+    columns[1].metric(t("home.metric_net_value"), formatting.eur(headline.net_value, lang), border=True,
+                      help=t("home.metric_net_value_help"))
+    columns[2].metric(t("home.metric_quick_wins"), formatting.number(headline.quick_wins, lang), border=True,
+                      help=t("home.metric_quick_wins_help"))
+    columns[3].metric(
+        t("home.metric_gates"),
+        t("home.gates_value", passed=formatting.number(headline.gates_passed, lang),
+          total=formatting.number(headline.gates_evaluated, lang)),
+        border=True,
+        help=t("home.metric_gates_help"),
+    )
+
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        with st.container(border=True):
+            st.subheader(t("home.top_title"))
+            frame = services.portfolio(ctx.loaded).sort_values("rank").head(5)
+            st.dataframe(
+                {
+                    t("col.rank"): [int(rank) for rank in frame["rank"]],
+                    t("col.name"): list(frame["name"]),
+                    t("col.quadrant"): [label("quadrant", q) for q in frame["quadrant"]],
+                    t("col.score"): [formatting.score(v, lang) for v in frame["score"]],
+                    t("col.net_value"): [formatting.eur(v, lang) for v in frame["net_value"]],
+                    t("col.phase"): [label("phase", p) for p in frame["phase"]],
+                },
+                hide_index=True,
+                width="stretch",
+            )
+            st.page_link("pages/2_Scoring.py", label=t("home.to_scoring"), icon="🎯")
+
+        with st.container(border=True):
+            st.subheader(t("home.workspaces_title"))
+            infos = services.workspaces()
+            names = {info.id: info.name for info in infos}
+            st.selectbox(
+                t("home.open_workspace"),
+                options=list(names),
+                format_func=lambda workspace_id: names.get(workspace_id, workspace_id),
+                key=services.bind(OPEN_WIDGET, ctx.loaded.id),
+                on_change=_open,
+            )
+            st.dataframe(
+                {
+                    t("col.workspace"): [info.name for info in infos],
+                    t("col.use_cases"): [info.use_case_count for info in infos],
+                    t("col.updated"): [formatting.timestamp(info.updated_at, lang) for info in infos],
+                },
+                hide_index=True,
+                width="stretch",
+            )
+            create_tab, rename_tab, duplicate_tab = st.tabs(
+                [t("home.tab_create"), t("home.tab_rename"), t("home.tab_duplicate")]
+            )
+            with create_tab, st.form("home.create", clear_on_submit=True, border=False):
+                st.text_input(t("home.new_name"), key=CREATE_WIDGET, max_chars=200,
+                              placeholder=t("home.new_name_placeholder"))
+                st.form_submit_button(t("home.create"), on_click=_create, type="primary")
+            with rename_tab, st.form("home.rename", clear_on_submit=True, border=False):
+                st.text_input(t("home.rename_to"), key=RENAME_WIDGET, max_chars=200, placeholder=workspace.name)
+                st.form_submit_button(t("home.rename"), on_click=_rename, args=(ctx.loaded.id,))
+            with duplicate_tab, st.form("home.duplicate", clear_on_submit=True, border=False):
+                st.text_input(t("home.duplicate_name"), key=DUPLICATE_WIDGET, max_chars=200,
+                              placeholder=t("home.duplicate_placeholder", name=workspace.name))
+                st.form_submit_button(t("home.duplicate"), on_click=_duplicate, args=(ctx.loaded.id,))
+
+    with right, st.container(border=True):
+        st.subheader(t("home.guide_title"))
+        st.markdown(t("home.guide_body"))

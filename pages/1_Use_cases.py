@@ -1,0 +1,201 @@
+"""Use cases: the S18 registry with search and sort; add, duplicate, delete with undo; the S1 card editor."""
+
+import pandas as pd
+import streamlit as st
+
+from core.models import KPI_GROUPS, OUTPUT_TYPES, PHASES, RISK_CLASSES, UseCase
+from ui import formatting, services, sidebar, state
+from ui.i18n import label, t
+
+SEARCH_WIDGET = "w.registry.search"
+SORT_WIDGET = "w.registry.sort"
+DESCENDING_WIDGET = "w.registry.descending"
+ADD_WIDGET = "w.registry.add_name"
+DUPLICATE_WIDGET = "w.registry.duplicate_name"
+SORT_COLUMNS = ("rank", "name", "owner", "phase", "risk_class", "net_value", "roi")
+TEXT_FIELDS = ("problem_statement", "users", "process_step", "decision_point", "guardrails", "out_of_scope")
+RACI_ROLES = ("responsible", "accountable", "consulted", "informed")
+
+
+def _remember(name: str, widget_key: str) -> None:
+    state.set_ui_value(name, state.widget_value(widget_key))
+
+
+@services.safe_callback
+def _add() -> None:
+    name = (state.widget_value(ADD_WIDGET) or "").strip()
+    services.add_use_case(name)
+    state.flash("success", t("use_cases.added", name=name))
+
+
+@services.safe_callback
+def _duplicate(use_case_id: str) -> None:
+    name = (state.widget_value(DUPLICATE_WIDGET) or "").strip()
+    services.duplicate_use_case(use_case_id, name)
+    state.flash("success", t("use_cases.duplicated", name=name))
+
+
+@services.safe_callback
+def _delete(use_case_id: str) -> None:
+    services.delete_use_case(use_case_id)
+
+
+@services.safe_callback
+def _undo(use_case_id: str) -> None:
+    services.restore_use_case(use_case_id)
+    state.flash("success", t("use_cases.restored"))
+
+
+def _registry(ctx: sidebar.PageContext) -> None:
+    lang = ctx.language
+    frame = services.portfolio(ctx.loaded)
+    counts = {case.id: len(case.kpi_set) for case in ctx.loaded.workspace.use_cases}
+    search, sort, order = st.columns([3, 2, 1], vertical_alignment="bottom")
+    query = search.text_input(
+        t("use_cases.search"), key=services.bind(SEARCH_WIDGET, state.ui_value("registry.search", "")),
+        on_change=_remember, args=("registry.search", SEARCH_WIDGET), placeholder=t("use_cases.search_placeholder"),
+    )
+    column = sort.selectbox(
+        t("use_cases.sort_by"), SORT_COLUMNS, format_func=lambda name: t(f"col.{name}"),
+        key=services.bind(SORT_WIDGET, state.ui_value("registry.sort", "rank")),
+        on_change=_remember, args=("registry.sort", SORT_WIDGET),
+    )
+    descending = order.toggle(
+        t("use_cases.descending"), key=services.bind(DESCENDING_WIDGET, state.ui_value("registry.descending", False)),
+        on_change=_remember, args=("registry.descending", DESCENDING_WIDGET),
+    )
+    shown = services.filter_and_sort(frame, query or "", column, bool(descending))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("col.rank"): shown["rank"].astype(int).to_numpy(),
+                t("col.name"): shown["name"].to_numpy(),
+                t("col.owner"): shown["owner"].to_numpy(),
+                t("col.phase"): [label("phase", p) for p in shown["phase"]],
+                t("col.risk_class"): [label("risk", r) for r in shown["risk_class"]],
+                t("col.score"): [formatting.score(v, lang) for v in shown["score"]],
+                t("col.quadrant"): [label("quadrant", q) for q in shown["quadrant"]],
+                t("col.net_value"): [formatting.eur(v, lang) for v in shown["net_value"]],
+                t("col.roi"): [formatting.roi(v, lang) for v in shown["roi"]],
+                t("col.next_gate"): [label("gate", g) for g in shown["next_gate"]],
+                t("col.kpis"): [counts.get(case_id, 0) for case_id in shown.index],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(t("use_cases.registry_count", shown=len(shown), total=len(frame)))
+
+
+def _actions(selected: UseCase | None) -> None:
+    add, duplicate, delete = st.columns(3)
+    with add, st.form("registry.add", clear_on_submit=True):
+        st.text_input(t("use_cases.new_name"), key=ADD_WIDGET, max_chars=200,
+                      placeholder=t("use_cases.new_name_placeholder"))
+        st.form_submit_button(t("use_cases.add"), on_click=_add, type="primary", icon=":material/add:")
+    if selected is None:
+        return
+    with duplicate, st.form("registry.duplicate", clear_on_submit=True):
+        st.text_input(t("use_cases.duplicate_name"), key=DUPLICATE_WIDGET, max_chars=200,
+                      placeholder=t("use_cases.copy_of", name=selected.name))
+        st.form_submit_button(
+            t("use_cases.duplicate"), on_click=_duplicate, args=(selected.id,), icon=":material/content_copy:"
+        )
+    with delete, st.container(border=True):
+        st.write(t("use_cases.delete_hint", name=selected.name))
+        st.button(t("use_cases.delete"), on_click=_delete, args=(selected.id,), icon=":material/delete:")
+
+
+def _undo_banner() -> None:
+    deleted_id = state.ui_value("undo.deleted_use_case")
+    if not deleted_id:
+        return
+    deleted = {item.id: item for item in services.deleted_use_cases()}
+    if deleted_id not in deleted:
+        return
+    message, button = st.columns([4, 1], vertical_alignment="center")
+    message.warning(t("use_cases.deleted", name=deleted[deleted_id].name))
+    button.button(t("use_cases.undo"), on_click=_undo, args=(deleted_id,), type="primary", icon=":material/undo:")
+
+
+def _text_field(use_case: UseCase, field: str, area: bool = False) -> None:
+    key = f"w.uc.{use_case.id}.{field}"
+    widget = st.text_area if area else st.text_input
+    widget(
+        t(f"field.{field}"), key=services.bind(key, getattr(use_case, field)), help=t(f"help.{field}"),
+        on_change=services.on_widget_change, args=(use_case.id, field, key),
+        max_chars=5000 if area else 200,
+    )
+
+
+def _choice_field(use_case: UseCase, field: str, options: tuple[str, ...], prefix: str) -> None:
+    key = f"w.uc.{use_case.id}.{field}"
+    st.selectbox(
+        t(f"field.{field}"), options, format_func=lambda value: label(prefix, value),
+        key=services.bind(key, getattr(use_case, field)), help=t(f"help.{field}"),
+        on_change=services.on_widget_change, args=(use_case.id, field, key),
+    )
+
+
+def _card(use_case: UseCase, lang: str) -> None:
+    first, second = st.columns(2)
+    with first:
+        _text_field(use_case, "name")
+        _text_field(use_case, "owner")
+        _choice_field(use_case, "phase", PHASES, "phase")
+    with second:
+        _choice_field(use_case, "eu_ai_act_risk_class", RISK_CLASSES, "risk")
+        _choice_field(use_case, "output_type", OUTPUT_TYPES, "output")
+        _text_field(use_case, "output_format")
+    first, second = st.columns(2)
+    for index, field in enumerate(TEXT_FIELDS):
+        with first if index % 2 == 0 else second:
+            _text_field(use_case, field, area=True)
+    st.caption(
+        t("use_cases.timestamps", created=formatting.timestamp(use_case.created_at, lang),
+          updated=formatting.timestamp(use_case.updated_at, lang), id=use_case.id)
+    )
+
+
+def _kpis(use_case: UseCase, version: int) -> None:
+    st.caption(t("use_cases.kpi_help"))
+    columns = {
+        "group": st.column_config.SelectboxColumn(
+            t("field.kpi_group"), options=KPI_GROUPS, format_func=lambda g: label("kpi_group", g), required=True,
+        ),
+        "name": st.column_config.TextColumn(t("field.kpi_name"), required=True, max_chars=200),
+        "target_value": st.column_config.NumberColumn(t("field.target_value"), required=True),
+        "unit": st.column_config.TextColumn(t("field.unit"), max_chars=200),
+        "measurement_window": st.column_config.TextColumn(t("field.measurement_window"), max_chars=200),
+        "baseline_value": st.column_config.NumberColumn(t("field.baseline_value")),
+    }
+    sidebar.table_editor(use_case, version, "kpi_set", services.kpi_rows(use_case), columns, "dynamic")
+
+
+def _raci(use_case: UseCase, version: int) -> None:
+    st.caption(t("use_cases.raci_help"))
+    columns = {"deliverable": st.column_config.TextColumn(t("field.deliverable"), required=True, max_chars=200)}
+    columns |= {role: st.column_config.TextColumn(t(f"field.{role}"), help=t(f"help.{role}")) for role in RACI_ROLES}
+    sidebar.table_editor(use_case, version, "raci", services.raci_rows(use_case), columns, "dynamic")
+
+
+ctx = sidebar.render("use_cases.title", "🗂️", "use_cases.caption")
+with sidebar.guard():
+    _undo_banner()
+    with st.container(border=True):
+        st.subheader(t("use_cases.registry"))
+        _registry(ctx)
+    selected = services.selected_use_case(ctx.loaded)
+    _actions(selected)
+    if selected is not None:
+        with st.container(border=True):
+            st.subheader(t("use_cases.editor"))
+            sidebar.use_case_picker(ctx)
+            version = ctx.loaded.versions.get(selected.id, 0)
+            card, kpis, raci = st.tabs([t("use_cases.tab_card"), t("use_cases.tab_kpis"), t("use_cases.tab_raci")])
+            with card:
+                _card(selected, ctx.language)
+            with kpis:
+                _kpis(selected, version)
+            with raci:
+                _raci(selected, version)

@@ -1,0 +1,201 @@
+"""Scoring: the seven S3 inputs, the weights editor, the value × feasibility matrix, ranking and rank stability."""
+
+import pandas as pd
+import streamlit as st
+
+from core.models import FEASIBILITY_WEIGHT_FIELDS, PHASES, VALUE_WEIGHT_FIELDS, ScoringWeights
+from core.scoring import QUADRANTS
+from ui import charts, formatting, services, sidebar, state
+from ui.i18n import label, t
+
+WEIGHT_WIDGET = "w.weights.{field}"
+JITTER_WIDGET = "w.scoring.jitter"
+WEIGHT_ERRORS = "scoring.weight_errors"
+STABILITY_DRAWS = 500
+LABEL_LENGTH = 28
+
+
+@services.safe_callback
+def _save_weights() -> None:
+    values = {field: state.widget_value(WEIGHT_WIDGET.format(field=field)) for field in ScoringWeights.model_fields}
+    errors = services.weights_errors(values)
+    state.set_ui_value(WEIGHT_ERRORS, errors)
+    if not errors:
+        services.save_weights(ScoringWeights(**values))
+        state.flash("success", t("weights.saved"))
+
+
+@services.safe_callback
+def _reset_weights() -> None:
+    state.set_ui_value(WEIGHT_ERRORS, [])
+    services.save_weights(ScoringWeights())
+    state.flash("success", t("weights.reset_done"))
+
+
+def _remember_jitter() -> None:
+    state.set_ui_value("scoring.jitter", state.widget_value(JITTER_WIDGET))
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= LABEL_LENGTH else name[: LABEL_LENGTH - 1] + "…"
+
+
+def _inputs(use_case, weights, portfolio: pd.DataFrame, lang: str) -> None:
+    st.markdown(f"**{t('scoring.inputs_for', name=use_case.name)}**")
+    value_column, feasibility_column = st.columns(2)
+    for column, fields, heading in (
+        (value_column, VALUE_WEIGHT_FIELDS, "scoring.value_inputs"),
+        (feasibility_column, FEASIBILITY_WEIGHT_FIELDS, "scoring.feasibility_inputs"),
+    ):
+        with column:
+            st.caption(t(heading))
+            for field in fields:
+                key = f"w.score.{use_case.id}.{field}"
+                st.slider(
+                    t(f"field.{field}"), min_value=0.0, max_value=1.0, step=0.01, format="percent",
+                    key=services.bind(key, getattr(use_case.scoring, field)), help=t(f"help.{field}"),
+                    on_change=services.on_widget_change, args=(use_case.id, f"scoring.{field}", key),
+                )
+    result = services.score(use_case.scoring, weights)
+    row = portfolio.loc[use_case.id]
+    metrics = st.columns(4)
+    metrics[0].metric(t("col.value"), formatting.score(result.value, lang), border=True)
+    metrics[1].metric(t("col.feasibility"), formatting.score(result.feasibility, lang), border=True)
+    metrics[2].metric(t("col.score"), formatting.score(result.score, lang), border=True,
+                      help=t("scoring.score_help"))
+    metrics[3].metric(
+        t("col.quadrant"), label("quadrant", row["quadrant"]), border=True,
+        help=t("scoring.rank_of", rank=int(row["rank"]), total=len(portfolio)),
+    )
+
+
+def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> None:
+    thresholds = loaded.workspace.thresholds
+    data = pd.DataFrame(
+        {
+            "id": portfolio.index,
+            "label": [_short(name) for name in portfolio["name"]],
+            "value": portfolio["value"].to_numpy(),
+            "feasibility": portfolio["feasibility"].to_numpy(),
+            "size_value": portfolio["net_value"].clip(lower=0).to_numpy(),
+            "phase_label": [label("phase", phase) for phase in portfolio["phase"]],
+            "name": portfolio["name"].to_numpy(),
+            "quadrant_label": [label("quadrant", quadrant) for quadrant in portfolio["quadrant"]],
+            "value_text": [formatting.score(v, lang) for v in portfolio["value"]],
+            "feasibility_text": [formatting.score(v, lang) for v in portfolio["feasibility"]],
+            "score_text": [formatting.score(v, lang) for v in portfolio["score"]],
+            "net_text": [formatting.eur(v, lang) for v in portfolio["net_value"]],
+            "roi_text": [formatting.roi(v, lang) for v in portfolio["roi"]],
+        }
+    )
+    chart = charts.value_feasibility_matrix(
+        data,
+        language=lang,
+        min_value=thresholds.quick_win_min_value,
+        min_feasibility=thresholds.quick_win_min_feasibility,
+        phase_labels={phase: label("phase", phase) for phase in PHASES},
+        quadrant_labels={quadrant: label("quadrant", quadrant) for quadrant in QUADRANTS},
+        titles={"x": t("chart.feasibility_axis"), "y": t("chart.value_axis"), "size": t("chart.size_net"),
+                "color": t("col.phase")},
+        tooltip_columns=[
+            ("name", t("col.name")), ("phase_label", t("col.phase")), ("quadrant_label", t("col.quadrant")),
+            ("value_text", t("col.value")), ("feasibility_text", t("col.feasibility")),
+            ("score_text", t("col.score")), ("net_text", t("col.net_value")), ("roi_text", t("col.roi")),
+        ],
+        highlight_id=selected_id,
+    )
+    st.altair_chart(chart, width="stretch")
+    st.caption(t("scoring.matrix_caption", value=formatting.score(thresholds.quick_win_min_value, lang),
+                 feasibility=formatting.score(thresholds.quick_win_min_feasibility, lang)))
+
+
+def _ranking(loaded, portfolio: pd.DataFrame, lang: str) -> None:
+    st.subheader(t("scoring.ranking"))
+    jitter = st.slider(
+        t("scoring.jitter"), min_value=0.05, max_value=0.5, step=0.05, format="percent",
+        key=services.bind(JITTER_WIDGET, state.ui_value("scoring.jitter", 0.2)), on_change=_remember_jitter,
+        help=t("scoring.jitter_help", n=STABILITY_DRAWS),
+    )
+    stability = services.rank_stability(loaded, jitter=jitter, n=STABILITY_DRAWS)
+    ranked = portfolio.sort_values(["rank", "name"])
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("col.rank"): ranked["rank"].astype(int).to_numpy(),
+                t("col.name"): ranked["name"].to_numpy(),
+                t("col.phase"): [label("phase", p) for p in ranked["phase"]],
+                t("col.value"): [formatting.score(v, lang) for v in ranked["value"]],
+                t("col.feasibility"): [formatting.score(v, lang) for v in ranked["feasibility"]],
+                t("col.score"): [formatting.score(v, lang) for v in ranked["score"]],
+                t("col.quadrant"): [label("quadrant", q) for q in ranked["quadrant"]],
+                t("col.stay_share"): (stability.loc[ranked.index, "stay_share"] * 100).to_numpy(),
+                t("col.net_value"): [formatting.eur(v, lang) for v in ranked["net_value"]],
+            }
+        ),
+        column_config={
+            t("col.stay_share"): st.column_config.ProgressColumn(
+                t("col.stay_share"), min_value=0, max_value=100, format="%.0f %%" if lang == "de" else "%.0f%%",
+                help=t("scoring.stay_share_help", jitter=formatting.percent(jitter, lang)),
+            )
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+
+@st.fragment
+def _live() -> None:
+    with sidebar.guard():
+        sidebar.show_messages()
+        loaded = services.current_workspace()
+        use_case = services.selected_use_case(loaded) if loaded else None
+        if loaded is None or use_case is None:
+            st.info(t("use_cases.none"))
+            return
+        lang = state.language()
+        portfolio = services.portfolio(loaded)
+        inputs_column, matrix_column = st.columns([2, 3], gap="large")
+        with inputs_column, st.container(border=True):
+            _inputs(use_case, loaded.workspace.weights, portfolio, lang)
+        with matrix_column, st.container(border=True):
+            st.subheader(t("scoring.matrix"))
+            _matrix(loaded, portfolio, use_case.id, lang)
+        with st.container(border=True):
+            _ranking(loaded, portfolio, lang)
+
+
+def _weights_editor(weights: ScoringWeights, lang: str) -> None:
+    errors = state.ui_value(WEIGHT_ERRORS) or []
+    st.subheader(t("weights.title"))
+    st.caption(t("weights.caption"))
+    with st.form("weights.form", border=False):
+        value_column, feasibility_column = st.columns(2)
+        for column, fields, heading in (
+            (value_column, VALUE_WEIGHT_FIELDS, "weights.value_group"),
+            (feasibility_column, FEASIBILITY_WEIGHT_FIELDS, "weights.feasibility_group"),
+        ):
+            with column:
+                st.markdown(f"**{t(heading)}**")
+                for field in fields:
+                    key = WEIGHT_WIDGET.format(field=field)
+                    if not errors:
+                        state.sync_widget(key, getattr(weights, field))
+                    st.number_input(t(f"field.{field}"), min_value=0.0, max_value=1.0, step=0.05, format="%.2f",
+                                    key=key)
+        save, _ = st.columns([1, 3])
+        save.form_submit_button(t("weights.save"), on_click=_save_weights, type="primary")
+    if errors:
+        st.error("\n\n".join(errors))
+    st.button(t("weights.reset"), on_click=_reset_weights, icon=":material/restart_alt:", help=t("weights.reset_help"))
+
+
+ctx = sidebar.render("scoring.title", "🎯", "scoring.caption")
+with sidebar.guard():
+    sidebar.use_case_picker(ctx)
+    _live()
+    left, right = st.columns([3, 2], gap="large")
+    with left, st.container(border=True):
+        _weights_editor(ctx.loaded.workspace.weights, ctx.language)
+    with right, st.container(border=True):
+        st.subheader(t("rules.title"))
+        st.markdown(t("rules.body"))

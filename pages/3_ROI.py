@@ -1,0 +1,215 @@
+"""ROI: the seven S15 inputs, live results, waterfall, break-even readouts, S12 inference helper and cost blocks."""
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from core.models import COST_BLOCKS, ROI_INPUT_FIELDS, InferenceCostInputs, UseCase
+from ui import charts, formatting, services, sidebar, state
+from ui.i18n import label, t
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    slider_max: float
+    step: float
+    slider_format: str
+    number_format: str
+    kind: str
+
+
+INPUTS = {
+    "volume_cases_per_month": InputSpec(200_000.0, 500.0, "localized", "%.0f", "count"),
+    "adoption": InputSpec(1.0, 0.01, "percent", "%.2f", "fraction"),
+    "minutes_saved_per_case": InputSpec(10.0, 0.1, "%.1f min", "%.2f", "minutes"),
+    "cost_per_minute_eur": InputSpec(5.0, 0.05, "%.2f €", "%.2f", "money_small"),
+    "error_cost_per_case_eur": InputSpec(20.0, 0.1, "%.2f €", "%.2f", "money_small"),
+    "error_rate_reduction": InputSpec(1.0, 0.01, "percent", "%.2f", "fraction"),
+    "run_cost_eur_per_month": InputSpec(100_000.0, 500.0, "%.0f €", "%.0f", "money"),
+}
+INFERENCE_DEFAULTS = InferenceCostInputs(tokens_per_request=1200, requests_per_month=200_000,
+                                         price_per_1k_tokens_eur=0.002)
+INFERENCE_FIELDS = tuple(InferenceCostInputs.model_fields)
+
+
+def _show(field: str, value: float | None, lang: str) -> str:
+    kind = INPUTS[field].kind
+    if kind == "fraction":
+        return formatting.percent(value, lang, decimals=1)
+    if kind == "money_small":
+        return formatting.eur(value, lang, decimals=2)
+    if kind == "money":
+        return formatting.eur(value, lang)
+    if kind == "minutes":
+        return formatting.number(value, lang, decimals=2)
+    return formatting.number(value, lang)
+
+
+def _inference_key(use_case: UseCase, field: str) -> str:
+    return f"w.roi.{use_case.id}.inference.{field}"
+
+
+@services.safe_callback
+def _save_inference(use_case_id: str, keys: dict[str, str], also_run_cost: bool) -> None:
+    values = {field: float(state.widget_value(key) or 0.0) for field, key in keys.items()}
+    changes: dict = {"inference": values}
+    if also_run_cost:
+        cost, _ = services.inference_cost(InferenceCostInputs(**values))
+        changes["roi.run_cost_eur_per_month"] = cost
+    services.set_fields(use_case_id, changes)
+
+
+def _inputs(use_case: UseCase) -> None:
+    st.subheader(t("roi.inputs"))
+    for field in ROI_INPUT_FIELDS:
+        spec = INPUTS[field]
+        value = getattr(use_case.roi, field)
+        slider_max = max(spec.slider_max, math.ceil(value / spec.step) * spec.step)
+        slider_key = f"w.roi.{use_case.id}.{field}.slider"
+        number_key = f"w.roi.{use_case.id}.{field}.number"
+        slider, number = st.columns([3, 1], vertical_alignment="bottom")
+        slider.slider(
+            t(f"field.{field}"), min_value=0.0, max_value=slider_max, step=spec.step, format=spec.slider_format,
+            key=services.bind(slider_key, value), help=t(f"help.{field}"),
+            on_change=services.on_widget_change, args=(use_case.id, f"roi.{field}", slider_key),
+        )
+        number.number_input(
+            t(f"field.{field}"), min_value=0.0, max_value=1.0 if spec.kind == "fraction" else None,
+            step=spec.step, format=spec.number_format, key=services.bind(number_key, value),
+            label_visibility="collapsed",
+            on_change=services.on_widget_change, args=(use_case.id, f"roi.{field}", number_key),
+        )
+
+
+def _results(use_case: UseCase, lang: str) -> None:
+    readout = services.roi_readout(use_case.roi)
+    result = readout.result
+    metrics = st.columns(4)
+    metrics[0].metric(t("roi.value_time"), formatting.eur(result.value_time, lang), border=True,
+                      help=t("roi.value_time_help"))
+    metrics[1].metric(t("roi.value_quality"), formatting.eur(result.value_quality, lang), border=True,
+                      help=t("roi.value_quality_help"))
+    metrics[2].metric(t("roi.net_value"), formatting.eur(result.net_value, lang), border=True,
+                      help=t("roi.net_value_help"))
+    metrics[3].metric(t("roi.roi"), formatting.roi(result.roi, lang), border=True, help=t("roi.roi_help"))
+    if result.roi is None:
+        st.info(t("roi.undefined"))
+    run_cost = use_case.roi.run_cost_eur_per_month
+    steps = [
+        (t("roi.step_time"), result.value_time, "increase"),
+        (t("roi.step_quality"), result.value_quality, "increase"),
+        (t("roi.step_gross"), result.total_value, "total"),
+        (t("roi.step_run_cost"), run_cost, "decrease"),
+        (t("roi.step_net"), result.net_value, "total"),
+    ]
+    chart = charts.waterfall(
+        steps, language=lang, y_title=t("chart.eur_per_month"),
+        value_labels=[formatting.eur(-amount if kind == "decrease" else amount, lang) for _, amount, kind in steps],
+        kind_labels={"increase": t("chart.increase"), "decrease": t("chart.decrease"), "total": t("chart.total")},
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def _break_even(use_case: UseCase, lang: str) -> None:
+    readout = services.roi_readout(use_case.roi)
+    st.subheader(t("roi.break_even"))
+    adoption = readout.break_even["adoption"]
+    st.metric(
+        t("roi.adoption_needed"),
+        formatting.percent(adoption, lang, decimals=1) if adoption is not None else t("roi.unreachable"),
+        border=True,
+        help=t("roi.break_even_help"),
+    )
+    rows = {
+        t("col.input"): [t(f"field.{field}") for field in ROI_INPUT_FIELDS],
+        t("col.current"): [_show(field, getattr(use_case.roi, field), lang) for field in ROI_INPUT_FIELDS],
+        t("col.break_even"): [
+            _show(field, value, lang) if value is not None else t("roi.unreachable")
+            for field, value in readout.break_even.items()
+        ],
+        t("col.direction"): [
+            t("roi.at_most") if field == "run_cost_eur_per_month" else t("roi.at_least") for field in ROI_INPUT_FIELDS
+        ],
+    }
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def _inference(use_case: UseCase, lang: str) -> None:
+    st.subheader(t("roi.inference"))
+    st.caption(t("roi.inference_caption"))
+    current = use_case.inference or INFERENCE_DEFAULTS
+    keys = {field: _inference_key(use_case, field) for field in INFERENCE_FIELDS}
+    columns = st.columns(3)
+    formats = {"tokens_per_request": ("%.0f", 100.0), "requests_per_month": ("%.0f", 1000.0),
+               "price_per_1k_tokens_eur": ("%.4f", 0.0005)}
+    for column, field in zip(columns, INFERENCE_FIELDS, strict=True):
+        number_format, step = formats[field]
+        column.number_input(
+            t(f"field.{field}"), min_value=0.0, step=step, format=number_format,
+            key=services.bind(keys[field], getattr(current, field)), help=t(f"help.{field}"),
+            on_change=_save_inference, args=(use_case.id, keys, False),
+        )
+    cost, tokens = services.inference_cost(current)
+    first, second = st.columns(2)
+    first.metric(t("roi.tokens_per_month"), formatting.number(tokens, lang), border=True)
+    second.metric(t("roi.inference_cost"), formatting.eur(cost, lang, decimals=2), border=True)
+    st.button(
+        t("roi.use_as_run_cost", amount=formatting.eur(cost, lang, decimals=2)), on_click=_save_inference,
+        args=(use_case.id, keys, True), icon=":material/arrow_upward:", help=t("roi.use_as_run_cost_help"),
+    )
+
+
+@st.fragment
+def _live() -> None:
+    with sidebar.guard():
+        sidebar.show_messages()
+        loaded = services.current_workspace()
+        use_case = services.selected_use_case(loaded) if loaded else None
+        if loaded is None or use_case is None:
+            st.info(t("use_cases.none"))
+            return
+        lang = state.language()
+        inputs_column, results_column = st.columns([2, 3], gap="large")
+        with inputs_column, st.container(border=True):
+            _inputs(use_case)
+        with results_column, st.container(border=True):
+            st.subheader(t("roi.results", name=use_case.name))
+            _results(use_case, lang)
+        break_even_column, inference_column = st.columns([3, 2], gap="large")
+        with break_even_column, st.container(border=True):
+            _break_even(use_case, lang)
+        with inference_column, st.container(border=True):
+            _inference(use_case, lang)
+
+
+def _cost_blocks(ctx: sidebar.PageContext, use_case: UseCase) -> None:
+    st.subheader(t("roi.cost_blocks"))
+    st.caption(t("roi.cost_blocks_caption"))
+    columns = {
+        "block": st.column_config.SelectboxColumn(
+            t("field.block"), options=COST_BLOCKS, format_func=lambda block: label("cost_block", block), disabled=True,
+        ),
+        "driver": st.column_config.TextColumn(t("field.driver"), max_chars=200),
+        "metric": st.column_config.TextColumn(t("field.metric"), max_chars=200),
+        "baseline": st.column_config.TextColumn(t("field.baseline"), max_chars=200),
+        "target": st.column_config.TextColumn(t("field.target"), max_chars=200),
+        "cost_eur_per_month": st.column_config.NumberColumn(t("field.cost_eur_per_month"), min_value=0.0,
+                                                            format="%.0f €"),
+    }
+    sidebar.table_editor(
+        use_case, ctx.loaded.versions.get(use_case.id, 0), "cost_blocks", services.cost_block_rows(use_case),
+        columns, num_rows="fixed", disabled=("block",),
+    )
+    st.caption(t("roi.cost_blocks_total", total=formatting.eur(services.cost_block_total(use_case), ctx.language),
+                 run_cost=formatting.eur(use_case.roi.run_cost_eur_per_month, ctx.language)))
+
+
+ctx = sidebar.render("roi.title", "💶", "roi.caption")
+with sidebar.guard():
+    selected = sidebar.use_case_picker(ctx)
+    if selected is not None:
+        _live()
+        with st.container(border=True):
+            _cost_blocks(ctx, selected)

@@ -1,0 +1,53 @@
+"""AppTest fixtures: a fresh SQLite database per test (WORKBENCH_DATABASE_URL), seeded with the sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_NAME = "Beispiel GmbH – KI-Portfolio"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'workbench.db'}"
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def store(database_url: str) -> Store:
+    """The same database the app opens; the sample workspace is loaded."""
+    store = Store(database_url)
+    store.ensure_sample_workspace()
+    return store
+
+
+@pytest.fixture
+def sample_id(store: Store) -> str:
+    return store.workspace_id_by_name(SAMPLE_NAME)
+
+
+def open_page(page: str | None = None, language: str | None = None, use_case: str | None = None) -> AppTest:
+    """Run the app once (home), optionally switch page; language and use case via the URL."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    if language:
+        at.query_params["lang"] = language
+    if use_case:
+        at.query_params["uc"] = use_case
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    """No exception element and no error box on the page."""
+    assert not at.exception, [item.value for item in at.exception]
+    assert not at.error, [item.value for item in at.error]

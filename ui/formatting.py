@@ -1,0 +1,72 @@
+"""Locale-aware numbers, percentages and euros through Babel.
+
+German uses de_DE (1.234,56 €, 62 %), English uses en_GB (€1,234.56, 62%). Every function takes
+the language explicitly so that it stays testable without Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LOCALES = {"de": "de_DE", "en": "en_GB"}
+MISSING = "–"
+
+
+def locale_for(language: str) -> str:
+    return LOCALES.get(language, LOCALES["en"])
+
+
+def _decimals_pattern(pattern: str, decimals: int) -> str:
+    """Rewrite the integer part "#,##0" of a Babel pattern to carry ``decimals`` digits."""
+    integer = pattern.split(";")[0]
+    integer = integer.replace("#,##0.00", "#,##0").replace("#,##0.0", "#,##0")
+    return integer.replace("#,##0", "#,##0." + "0" * decimals if decimals else "#,##0")
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def eur(amount: float | None, language: str, decimals: int = 0) -> str:
+    """Euros, e.g. 51378 → "51.378 €" (de) or "€51,378" (en); 1234.56 with decimals=2 → "1.234,56 €"."""
+    if not _finite(amount):
+        return MISSING
+    pattern = _decimals_pattern(Locale.parse(locale_for(language)).currency_formats["standard"].pattern, decimals)
+    return format_currency(amount, "EUR", format=pattern, locale=locale_for(language), currency_digits=False)
+
+
+def number(value: float | None, language: str, decimals: int = 0) -> str:
+    """Grouped number, e.g. 50000 → "50.000" (de) or "50,000" (en)."""
+    if not _finite(value):
+        return MISSING
+    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
+    return format_decimal(value, format=pattern, locale=locale_for(language))
+
+
+def percent(fraction: float | None, language: str, decimals: int = 0) -> str:
+    """A fraction as percent, e.g. 0.62 → "62 %" (de) or "62%" (en); 2.854 with 1 decimal → "285,4 %"."""
+    if not _finite(fraction):
+        return MISSING
+    pattern = _decimals_pattern(Locale.parse(locale_for(language)).percent_formats[None].pattern, decimals)
+    return format_percent(fraction, format=pattern, locale=locale_for(language))
+
+
+def roi(ratio: float | None, language: str) -> str:
+    """ROI ratio as percent with one decimal (2.85433 → "285.4%"); "–" when undefined (run cost 0)."""
+    return percent(ratio, language, decimals=1)
+
+
+def score(value: float | None, language: str) -> str:
+    """A unitless S3 score in [0, 1] with two decimals, e.g. 0.1976 → "0,20" (de)."""
+    return number(value, language, decimals=2)
+
+
+def timestamp(value: datetime | None, language: str) -> str:
+    if value is None:
+        return MISSING
+    return format_datetime(value, format="short", locale=locale_for(language))

@@ -1,0 +1,160 @@
+"""The one place that reads and writes ``st.session_state`` and ``st.query_params``.
+
+Domain data lives in the Store. Session state only holds ids and UI choices under keys that no
+widget owns (``ctx.*`` and ``ui.*``), plus widget values that :func:`sync_widget` seeds from the
+model before the widget is drawn. The workspace id and the selected use case are mirrored into the
+URL so that a browser refresh restores them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import streamlit as st
+
+LANGUAGES: tuple[str, ...] = ("en", "de")
+DEFAULT_LANGUAGE = "en"
+DEFAULT_ACTOR = "anonymous"
+
+WORKSPACE_KEY = "ctx.workspace_id"
+USE_CASE_KEY = "ctx.use_case_id"
+LANGUAGE_KEY = "ctx.language"
+ACTOR_KEY = "ctx.actor"
+FLASH_KEY = "ctx.flash"
+SEEN_VERSIONS_KEY = "ctx.seen_versions"
+RESTORED_KEY = "ctx.restored_from_url"
+NONCE_PREFIX = "ctx.nonce."
+UI_PREFIX = "ui."
+
+QUERY_WORKSPACE = "ws"
+QUERY_USE_CASE = "uc"
+QUERY_LANGUAGE = "lang"
+
+
+def restore_from_url() -> None:
+    """Seed ids and language from the URL once per browser session (a refresh starts a new one)."""
+    if st.session_state.get(RESTORED_KEY):
+        return
+    st.session_state[RESTORED_KEY] = True
+    params = st.query_params
+    if params.get(QUERY_WORKSPACE):
+        st.session_state[WORKSPACE_KEY] = params[QUERY_WORKSPACE]
+    if params.get(QUERY_USE_CASE):
+        st.session_state[USE_CASE_KEY] = params[QUERY_USE_CASE]
+    if params.get(QUERY_LANGUAGE) in LANGUAGES:
+        st.session_state[LANGUAGE_KEY] = params[QUERY_LANGUAGE]
+
+
+def mirror_to_url() -> None:
+    """Write workspace, selected use case and language into the URL (only when they differ)."""
+    wanted = {
+        QUERY_WORKSPACE: workspace_id(),
+        QUERY_USE_CASE: use_case_id(),
+        QUERY_LANGUAGE: language(),
+    }
+    params = st.query_params
+    for name, value in wanted.items():
+        if value is None:
+            if name in params:
+                del params[name]
+        elif params.get(name) != value:
+            params[name] = value
+
+
+def workspace_id() -> str | None:
+    return st.session_state.get(WORKSPACE_KEY)
+
+
+def set_workspace_id(value: str | None) -> None:
+    if st.session_state.get(WORKSPACE_KEY) != value:
+        st.session_state[USE_CASE_KEY] = None
+        st.session_state[SEEN_VERSIONS_KEY] = {}
+    st.session_state[WORKSPACE_KEY] = value
+
+
+def use_case_id() -> str | None:
+    return st.session_state.get(USE_CASE_KEY)
+
+
+def set_use_case_id(value: str | None) -> None:
+    st.session_state[USE_CASE_KEY] = value
+
+
+def language() -> str:
+    value = st.session_state.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def set_language(value: str | None) -> None:
+    if value in LANGUAGES:
+        st.session_state[LANGUAGE_KEY] = value
+
+
+def actor_name() -> str:
+    """The display name as typed ("" when none)."""
+    return st.session_state.get(ACTOR_KEY, "")
+
+
+def actor() -> str:
+    """The name written to the audit trail."""
+    return actor_name().strip() or DEFAULT_ACTOR
+
+
+def set_actor(value: str | None) -> None:
+    st.session_state[ACTOR_KEY] = (value or "").strip()[:200]
+
+
+def sync_widget(key: str, value: Any) -> None:
+    """Seed a widget's value from the model; call before the widget is drawn, without ``value=``."""
+    if key not in st.session_state or st.session_state[key] != value:
+        st.session_state[key] = value
+
+
+def widget_value(key: str, default: Any = None) -> Any:
+    """The current value of a widget, read inside its on_change callback."""
+    return st.session_state.get(key, default)
+
+
+def forget(keys: Iterable[str]) -> None:
+    for key in keys:
+        st.session_state.pop(key, None)
+
+
+def ui_value(name: str, default: Any = None) -> Any:
+    """A UI choice (sort order, open tab…) that no widget owns."""
+    return st.session_state.get(UI_PREFIX + name, default)
+
+
+def set_ui_value(name: str, value: Any) -> None:
+    st.session_state[UI_PREFIX + name] = value
+
+
+def nonce(name: str) -> int:
+    """A counter to put into a widget key so that bumping it gives a fresh widget (e.g. data_editor)."""
+    return st.session_state.get(NONCE_PREFIX + name, 0)
+
+
+def bump_nonce(name: str) -> None:
+    st.session_state[NONCE_PREFIX + name] = nonce(name) + 1
+
+
+def flash(kind: str, text: str) -> None:
+    """Queue a message (kind: success, info, warning, error) for the next render."""
+    st.session_state.setdefault(FLASH_KEY, []).append((kind, text))
+
+
+def pop_flashes() -> list[tuple[str, str]]:
+    return st.session_state.pop(FLASH_KEY, [])
+
+
+def seen_version(use_case_id_: str) -> int | None:
+    return st.session_state.get(SEEN_VERSIONS_KEY, {}).get(use_case_id_)
+
+
+def remember_versions(versions: dict[str, int]) -> None:
+    st.session_state[SEEN_VERSIONS_KEY] = dict(versions)
+
+
+def remember_version(use_case_id_: str, version: int) -> None:
+    st.session_state.setdefault(SEEN_VERSIONS_KEY, {})[use_case_id_] = version
