@@ -34,7 +34,7 @@ from core.excel_export import (
     LoadedWorkspaceLike,
     meta_content_hash,
 )
-from core.models import SCHEMA_VERSION, UseCase, get_path, with_values
+from core.models import SCHEMA_VERSION, UseCase, get_path
 
 MAX_ENTRIES = 10_000
 MAX_TOTAL_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
@@ -250,10 +250,35 @@ def _unchanged(exported: float | None, new: float | None) -> bool:
     return new == exported or new == float(f"{exported:.16G}") or math.isclose(new, exported, rel_tol=1e-15)
 
 
+def _as_lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _as_lists(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_lists(item) for item in value]
+    return value
+
+
+def updated_use_case(use_case: UseCase, changes: Mapping[str, float | None]) -> UseCase:
+    """A validated copy of ``use_case`` with dotted-path changes applied, tuple paths included.
+
+    Example: ``updated_use_case(use_case, {"scenarios.0.adoption": 0.3, "roi.adoption": 0.5})``.
+    """
+    data = _as_lists(use_case.model_dump(mode="python"))
+    for path, value in changes.items():
+        target = data
+        *parents, leaf = path.split(".")
+        for part in parents:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        if isinstance(target, list) or leaf not in target:
+            raise ValueError(f"{path}: unknown field")
+        target[leaf] = value
+    return UseCase.model_validate(data)
+
+
 def _validate(use_case: UseCase, changes: list[FieldChange]) -> None:
     try:
-        with_values(use_case, {change.field_path: change.new for change in changes})
-    except (ValidationError, ValueError, IndexError) as error:
+        updated_use_case(use_case, {change.field_path: change.new for change in changes})
+    except (ValidationError, ValueError, IndexError, KeyError) as error:
         cells = ", ".join(change.cell for change in changes)
         raise PackRejected(f"{cells}: the changed inputs of use case '{use_case.id}' are invalid: {error}") from error
 
