@@ -105,7 +105,8 @@ def _check_archive(data: bytes) -> zipfile.ZipFile:
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise PackRejected(f"The file is not a readable xlsx workbook: {error}.") from error
     if len(entries) > MAX_ENTRIES:
-        raise PackRejected(f"The archive holds {len(entries)} entries (limit {MAX_ENTRIES}): refused as a zip bomb.")
+        raise PackRejected(f"The archive holds {len(entries):,} entries (limit {MAX_ENTRIES:,}): "
+                           "refused as a zip bomb.")
     total = sum(entry.file_size for entry in entries)
     if total > MAX_TOTAL_UNCOMPRESSED_BYTES:
         raise PackRejected(f"The archive unpacks to {total:,} bytes (limit {MAX_TOTAL_UNCOMPRESSED_BYTES:,}): "
