@@ -36,7 +36,7 @@ def _read_limited(path: str, limit: int = MAX_IMPORT_BYTES) -> bytes:
     if not file.is_file():
         raise CliError(f"{path}: no such file")
     if file.stat().st_size > limit:
-        raise CliError(f"{path}: {file.stat().st_size / 1e6:.1f} MB exceeds the {limit / 1e6:.0f} MB limit")
+        raise CliError(f"{path}: {file.stat().st_size / 2**20:.1f} MiB exceeds the {limit / 2**20:.0f} MiB limit")
     return file.read_bytes()
 
 
