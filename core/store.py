@@ -366,7 +366,8 @@ def parse_workspace_json(data: str | bytes) -> Workspace:
     """
     size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
     if size > MAX_IMPORT_BYTES:
-        raise ImportRejected([f"$: the file has {size / 2**20:.1f} MiB; the limit is {MAX_IMPORT_BYTES / 2**20:.0f} MiB"])
+        limit = MAX_IMPORT_BYTES / 2**20
+        raise ImportRejected([f"$: the file has {size / 2**20:.1f} MiB; the limit is {limit:.0f} MiB"])
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
