@@ -137,10 +137,14 @@ def _import_pack(store: Store, args: argparse.Namespace) -> None:
     if not args.apply:
         print(f"{len(diff.changes)} changes found; run again with --apply to save them")
         return
+    # The versions the pack was exported from: a use case edited in the app since then is a conflict.
+    exported = getattr(diff, "exported_versions", None) or {}
+    expected = {change.use_case_id: exported.get(change.use_case_id, loaded.versions.get(change.use_case_id, 0))
+                for change in diff.changes}
     store.apply_changes(
         workspace_id,
         [(change.use_case_id, change.field_path, change.new) for change in diff.changes],
-        loaded.versions,
+        expected,
         args.actor,
     )
     print(f"applied {len(diff.changes)} changes to '{args.workspace}'")
