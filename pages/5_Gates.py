@@ -1,0 +1,305 @@
+"""Gates: PoC→Pilot (S5 + S2), quality gates (S9), canary (S10), scale-or-kill (S17), go-live compliance (S11),
+the S13 roadmap with Definition of Done, recorded decisions and the editable workspace thresholds."""
+
+import pandas as pd
+import streamlit as st
+
+from core.gates import COMPARATOR_SYMBOLS, COMPLIANCE_ITEMS, GATE_KEYS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
+from core.models import PHASES, RISK_CLASSES, Thresholds, UseCase
+from ui import analysis_services, formatting, services, sidebar, state
+from ui.i18n import has, label, t
+
+GATE_ICONS = {"poc_to_pilot": "🧪", "quality_gates": "✅", "canary": "🐤", "scale_or_kill": "📈",
+              "go_live_compliance": "⚖️"}
+SPEC_IDS = {"poc_to_pilot": "S5 + S2", "quality_gates": "S9", "canary": "S10", "scale_or_kill": "S17",
+            "go_live_compliance": "S11"}
+GATE_INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "poc_to_pilot": (
+        ("baseline_cycle_time_sec", "seconds"), ("precision", "fraction"), ("p99_latency_ms", "ms"),
+        ("cost_per_case_eur", "eur"), ("baseline_cost_per_case_eur", "eur"), ("risk_score", "risk"),
+        ("hallucination_rate", "fraction"),
+    ),
+    "quality_gates": (
+        ("offline_quality_score", "fraction"), ("baseline_quality_score", "fraction"),
+        ("shadow_p95_latency_ms", "ms"), ("shadow_error_rate", "fraction"), ("review_coverage", "fraction"),
+        ("escalation_sla_hours", "hours"), ("canary_enabled", "bool"), ("rollback_time_min", "minutes"),
+    ),
+    "canary": (("canary_p95_latency_ms", "ms"), ("hallucination_proxy", "fraction"), ("cost_per_request_usd", "usd")),
+    "scale_or_kill": (
+        ("observed_adoption", "fraction"), ("weeks_since_pilot_start", "weeks"), ("p95_latency_ms", "ms"),
+        ("drift_alerts_per_week", "count"),
+    ),
+}
+INPUT_FORMATS = {
+    "fraction": (1.0, 0.01, "%.3f"), "ms": (None, 50.0, "%.0f"), "eur": (None, 0.1, "%.2f"),
+    "usd": (None, 0.005, "%.3f"), "seconds": (None, 10.0, "%.0f"), "hours": (None, 0.5, "%.1f"),
+    "minutes": (None, 1.0, "%.1f"), "weeks": (None, 1.0, "%.1f"), "count": (None, 1.0, "%.1f"),
+    "risk": (10.0, 0.5, "%.1f"), "roi": (None, 0.05, "%.2f"),
+}
+THRESHOLD_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("poc_to_pilot", (
+        ("target_cycle_time_factor", "fraction"), ("poc_min_precision", "fraction"),
+        ("poc_max_p99_latency_ms", "ms"), ("poc_max_risk_score", "risk"), ("poc_max_hallucination_rate", "fraction"),
+    )),
+    ("quality_gates", (
+        ("offline_min_quality_uplift", "fraction"), ("shadow_max_p95_latency_ms", "ms"),
+        ("shadow_max_error_rate", "fraction"), ("hitl_min_review_coverage", "fraction"),
+        ("hitl_max_escalation_sla_hours", "hours"), ("rollback_max_time_min", "minutes"),
+    )),
+    ("canary", (
+        ("canary_max_p95_latency_ms", "ms"), ("canary_max_hallucination_proxy", "fraction"),
+        ("canary_max_cost_per_request_usd", "usd"), ("canary_ramp_start_share", "fraction"),
+        ("canary_ramp_target_share", "fraction"), ("alert_max_latency_ttfb_p95_ms", "ms"),
+        ("alert_max_hallucination_rate_weekly", "fraction"), ("alert_max_model_drift_score", "count"),
+    )),
+    ("scale_or_kill", (
+        ("scale_min_adoption", "fraction"), ("scale_max_weeks_without_adoption", "weeks"), ("scale_min_roi", "roi"),
+        ("scale_max_p95_latency_ms", "ms"), ("scale_max_drift_alerts_per_week", "count"),
+    )),
+    ("quick_win", (("quick_win_min_value", "fraction"), ("quick_win_min_feasibility", "fraction"))),
+)
+PASSING = {"go", "pass", "ramp", "scale", "deploy"}
+FAILING = {"stop", "fail", "rollback", "stop_or_re-scope", "no_deploy"}
+RESULT_ICONS = {True: "✅", False: "❌", None: "⚪"}
+
+
+def _decision_icon(decision: str) -> str:
+    if decision in PASSING:
+        return "🟢"
+    if decision in FAILING:
+        return "🔴"
+    return "🟡" if decision == "iterate" else "⚪"
+
+
+def _decision_text(decision: str) -> str:
+    return f"{_decision_icon(decision)} {label('an.decision', decision)}"
+
+
+def _gate_name(gate: str) -> str:
+    return t(f"gate.{gate}")
+
+
+@services.safe_callback
+def _record(use_case_id: str, gate: str) -> None:
+    result = analysis_services.record_gate_decision(use_case_id, gate)
+    decision = label("an.decision", result.decision)
+    state.flash("success", t("an.gates.recorded", gate=_gate_name(gate), decision=decision))
+
+
+@services.safe_callback
+def _save_threshold(field: str, widget_key: str) -> None:
+    value = state.widget_value(widget_key)
+    if value is None:
+        raise ValueError(t("an.gates.threshold_required", field=t(f"an.threshold.{field}")))
+    analysis_services.save_threshold(field, value)
+
+
+@services.safe_callback
+def _reset_thresholds() -> None:
+    analysis_services.reset_thresholds()
+    state.flash("success", t("an.gates.thresholds_reset_done"))
+
+
+def _missing_label(name: str) -> str:
+    if name == NO_BASELINE:
+        return t("an.gates.no_baseline")
+    for key in (f"field.gate_metrics.{name}", f"field.compliance.{name}", f"an.check.{name}"):
+        if has(key):
+            return t(key)
+    return name
+
+
+def _value_text(name: str, value: object, lang: str) -> str:
+    unit = analysis_services.CHECK_UNITS.get(name, "bool" if name in COMPLIANCE_ITEMS else "")
+    if unit == "risk_class" and isinstance(value, str):
+        return label("risk", value)
+    return analysis_services.value_text(value, unit, lang, t("an.common.yes"), t("an.common.no"))
+
+
+def _result_text(passed: bool | None) -> str:
+    key = {True: "an.gates.result_pass", False: "an.gates.result_fail", None: "an.gates.result_missing"}[passed]
+    return f"{RESULT_ICONS[passed]} {t(key)}"
+
+
+def _tri_state(value: bool | None, none_key: str) -> str:
+    if value is None:
+        return t(none_key)
+    return t("an.common.yes" if value else "an.common.no")
+
+
+def _checks_table(result, lang: str) -> None:
+    comparator = {**COMPARATOR_SYMBOLS, "present": t("an.gates.present")}
+    checks = result.checks
+    st.dataframe(
+        pd.DataFrame({
+            t("an.gates.col_check"): [t(f"an.check.{check.name}") for check in checks],
+            t("an.gates.col_actual"): [_value_text(check.name, check.actual, lang) for check in checks],
+            t("an.gates.col_comparator"): [comparator.get(check.comparator, check.comparator) for check in checks],
+            t("an.gates.col_threshold"): [
+                formatting.MISSING if check.comparator == "present" else _value_text(check.name, check.threshold, lang)
+                for check in checks
+            ],
+            t("an.gates.col_result"): [_result_text(check.passed) for check in checks],
+        }),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _decision_banner(result, thresholds: Thresholds, lang: str) -> None:
+    text = f"**{_gate_name(result.gate)}: {label('an.decision', result.decision)}**"
+    if result.missing and result.decision == "incomplete":
+        text += "\n\n" + t("an.gates.missing", fields=", ".join(_missing_label(name) for name in result.missing))
+    if result.gate == "canary" and result.decision == "ramp":
+        text += "\n\n" + t("an.gates.canary_ramp", start=formatting.percent(thresholds.canary_ramp_start_share, lang),
+                           target=formatting.percent(thresholds.canary_ramp_target_share, lang))
+    if result.gate == "canary" and result.decision == "rollback":
+        text += "\n\n" + t("an.gates.canary_rollback")
+    if result.decision in PASSING:
+        st.success(text, icon="🟢")
+    elif result.decision in FAILING:
+        st.error(text, icon="🔴")
+    elif result.decision == "iterate":
+        st.warning(text, icon="🟡")
+    else:
+        st.info(text, icon="⚪")
+
+
+def _metric_input(use_case: UseCase, field: str, kind: str) -> None:
+    key = f"w.gates.{use_case.id}.{field}"
+    value = getattr(use_case.gate_metrics, field)
+    common = {"help": t(f"an.help.gate_metrics.{field}"), "on_change": services.on_widget_change,
+              "args": (use_case.id, f"gate_metrics.{field}", key)}
+    if kind == "bool":
+        st.selectbox(t(f"field.gate_metrics.{field}"), options=[None, True, False],
+                     format_func=lambda v: _tri_state(v, "an.common.not_measured"),
+                     key=services.bind(key, value), **common)
+        return
+    maximum, step, number_format = INPUT_FORMATS[kind]
+    st.number_input(t(f"field.gate_metrics.{field}"), min_value=0.0, max_value=maximum, step=step,
+                    format=number_format, value=None, placeholder=t("an.common.not_measured"),
+                    key=services.bind(key, value), **common)
+
+
+def _compliance_inputs(use_case: UseCase) -> None:
+    for item in COMPLIANCE_ITEMS:
+        key = f"w.gates.{use_case.id}.compliance.{item}"
+        st.selectbox(
+            t(f"field.compliance.{item}"), options=[None, True, False],
+            format_func=lambda v: _tri_state(v, "an.common.not_assessed"),
+            key=services.bind(key, getattr(use_case.compliance, item)),
+            on_change=services.on_widget_change, args=(use_case.id, f"compliance.{item}", key),
+        )
+    key = f"w.gates.{use_case.id}.risk_class"
+    st.selectbox(
+        t("an.gates.risk_class"), options=RISK_CLASSES, format_func=lambda value: label("risk", value),
+        key=services.bind(key, use_case.eu_ai_act_risk_class),
+        on_change=services.on_widget_change, args=(use_case.id, "eu_ai_act_risk_class", key),
+        help=t("an.gates.risk_class_help"),
+    )
+
+
+def _gate_tab(use_case: UseCase, gate: str, result, thresholds: Thresholds, recorded, lang: str) -> None:
+    inputs, outcome = st.columns([2, 3], gap="large")
+    with inputs:
+        st.markdown(f"**{t('an.gates.inputs')}** · {SPEC_IDS[gate]}")
+        if gate == "go_live_compliance":
+            _compliance_inputs(use_case)
+        else:
+            left, right = st.columns(2)
+            for index, (field, kind) in enumerate(GATE_INPUTS[gate]):
+                with left if index % 2 == 0 else right:
+                    _metric_input(use_case, field, kind)
+        if gate == "scale_or_kill":
+            roi = services.compute_roi(use_case.roi).roi
+            st.caption(t("an.gates.roi_from_model", roi=formatting.roi(roi, lang)))
+    with outcome:
+        _decision_banner(result, thresholds, lang)
+        if gate == "quality_gates":
+            parts = [f"{_decision_icon(decision)} {t(f'an.subgate.{name}')}: {label('an.decision', decision)}"
+                     for name, decision in sub_gate_decisions(result).items()]
+            st.markdown(" · ".join(parts))
+        _checks_table(result, lang)
+        button, note = st.columns([1, 2], vertical_alignment="center")
+        button.button(t("an.gates.record"), key=f"w.gates.record.{gate}", on_click=_record, args=(use_case.id, gate),
+                      icon="📝", help=t("an.gates.record_help"), type="primary")
+        last = recorded.get(gate)
+        if last is None:
+            note.caption(t("an.gates.never_recorded"))
+        else:
+            note.caption(t("an.gates.last_recorded", decision=label("an.decision", last.decision), who=last.actor,
+                           when=formatting.timestamp(last.at, lang)))
+
+
+def _summary(results, lang: str) -> None:
+    columns = st.columns(len(GATE_KEYS))
+    for column, gate in zip(columns, GATE_KEYS, strict=True):
+        result = results[gate]
+        passed = sum(1 for check in result.checks if check.passed)
+        column.metric(
+            f"{GATE_ICONS[gate]} {_gate_name(gate)}", _decision_text(result.decision), border=True,
+            help=t("an.gates.summary_help", passed=passed, total=len(result.checks), spec=SPEC_IDS[gate]),
+        )
+
+
+def _roadmap(use_case: UseCase, lang: str) -> None:
+    current = PHASE_GATES[use_case.phase]
+    rows = []
+    for phase in PHASES:
+        gate = PHASE_GATES[phase]
+        weeks = gate.duration_weeks
+        rows.append({
+            t("an.roadmap.col_number"): gate.number,
+            t("an.roadmap.col_current"): "▶" if gate is current else ("✓" if gate.number < current.number else ""),
+            t("an.roadmap.col_phase"): gate.title_de if lang == "de" else gate.title_en,
+            t("an.roadmap.col_gate"): gate.gate_de if lang == "de" else gate.gate_en,
+            t("an.roadmap.col_milestone"): gate.milestone_de if lang == "de" else gate.milestone_en,
+            t("an.roadmap.col_dod"): gate.definition_of_done_de if lang == "de" else gate.definition_of_done_en,
+            t("an.roadmap.col_weeks"): formatting.MISSING if weeks is None else f"{weeks[0]}–{weeks[1]}",
+            t("an.roadmap.col_computed_gate"): _gate_name(gate.gate_key),
+        })
+    st.info(t("an.roadmap.current", phase=current.title_de if lang == "de" else current.title_en,
+              gate=current.gate_de if lang == "de" else current.gate_en,
+              dod=current.definition_of_done_de if lang == "de" else current.definition_of_done_en), icon="📍")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 column_config={t("an.roadmap.col_dod"): st.column_config.TextColumn(width="large")})
+
+
+def _thresholds_editor(thresholds: Thresholds) -> None:
+    st.caption(t("an.gates.thresholds_caption"))
+    columns = st.columns(len(THRESHOLD_GROUPS))
+    for column, (group, fields) in zip(columns, THRESHOLD_GROUPS, strict=True):
+        with column:
+            st.markdown(f"**{t(f'an.threshold_group.{group}')}**")
+            for field, kind in fields:
+                key = f"w.gates.threshold.{field}"
+                maximum, step, number_format = INPUT_FORMATS[kind]
+                st.number_input(
+                    t(f"an.threshold.{field}"), min_value=None if kind == "roi" else 0.0, max_value=maximum,
+                    step=step, format=number_format, key=services.bind(key, getattr(thresholds, field)),
+                    on_change=_save_threshold, args=(field, key),
+                )
+    st.button(t("an.gates.thresholds_reset"), on_click=_reset_thresholds, icon=":material/restart_alt:",
+              help=t("an.gates.thresholds_reset_help"))
+
+
+ctx = sidebar.render("an.gates.title", "🚦", "an.gates.caption")
+with sidebar.guard():
+    use_case = sidebar.use_case_picker(ctx)
+    if use_case is not None:
+        lang = ctx.language
+        thresholds = ctx.loaded.workspace.thresholds
+        results = analysis_services.gate_results(use_case, thresholds)
+        recorded = analysis_services.recorded_gate_decisions(use_case.id)
+        _summary(results, lang)
+        st.caption(t("an.gates.next_gate", phase=label("phase", use_case.phase),
+                     gate=_gate_name(PHASE_GATES[use_case.phase].gate_key)))
+        tabs = st.tabs([f"{_decision_icon(results[gate].decision)} {_gate_name(gate)}" for gate in GATE_KEYS])
+        for tab, gate in zip(tabs, GATE_KEYS, strict=True):
+            with tab:
+                _gate_tab(use_case, gate, results[gate], thresholds, recorded, lang)
+        with st.container(border=True):
+            st.subheader(t("an.roadmap.title"))
+            _roadmap(use_case, lang)
+        with st.expander(t("an.gates.thresholds_title"), icon="⚙️"):
+            _thresholds_editor(thresholds)

@@ -1,0 +1,235 @@
+"""Data readiness: the S6 checklist, S7 profiling of an uploaded table, the S8 heuristic, S11 DPIA and risk class."""
+
+import pandas as pd
+import streamlit as st
+
+from core.models import READINESS_STATUSES, RISK_CLASSES, DpiaTriggers, SolutionProfile, UseCase
+from core.profiling import SUPPORTED_EXTENSIONS, TableReadError
+from core.readiness import (
+    CHECKLIST_BY_ID,
+    DPIA_TRIGGER_LABELS,
+    OBLIGATION_LABELS,
+    dpia_triggers,
+    ml_vs_rag,
+    readiness_percentage,
+)
+from ui import analysis_services, charts_analysis, formatting, services, sidebar, state
+from ui.i18n import label, t
+
+UPLOAD_NONCE = "ready.upload"
+SAMPLE_CHOICE = "ready.use_sample"
+TIMESTAMP_CHOICE = "ready.timestamp.{source}"
+TIMESTAMP_WIDGET = "w.ready.timestamp"
+PREFERRED_TIMESTAMP = "updated_at"
+STATUS_ICONS = {"open": "⬜", "partial": "🟨", "done": "✅", "not_applicable": "➖"}
+
+
+def _use_sample() -> None:
+    state.set_ui_value(SAMPLE_CHOICE, True)
+    state.bump_nonce(UPLOAD_NONCE)
+
+
+def _remember_timestamp(source: str) -> None:
+    state.set_ui_value(TIMESTAMP_CHOICE.format(source=source), state.widget_value(TIMESTAMP_WIDGET) or "")
+
+
+def _checklist(use_case: UseCase, version: int, lang: str) -> None:
+    rows = analysis_services.readiness_rows(use_case)
+    percentage = readiness_percentage(use_case.readiness)
+    metric, progress = st.columns([1, 3], vertical_alignment="center")
+    metric.metric(t("an.ready.percentage"), formatting.percent(None if percentage is None else percentage / 100, lang),
+                  border=True, help=t("an.ready.percentage_help"))
+    with progress:
+        counts = {status: sum(1 for row in rows if row["status"] == status) for status in READINESS_STATUSES}
+        st.progress(0.0 if percentage is None else percentage / 100)
+        st.caption(" · ".join(f"{STATUS_ICONS[s]} {label('an.status', s)}: {counts[s]}" for s in READINESS_STATUSES))
+    base = pd.DataFrame({
+        "item": [row["item"] for row in rows],
+        "label": [_item_text(row["item"], lang, "label") for row in rows],
+        "measurement": [_item_text(row["item"], lang, "measurement") for row in rows],
+        "status": [row["status"] for row in rows],
+        "evidence": [row["evidence"] for row in rows],
+    })
+    columns = {
+        "item": None,
+        "label": st.column_config.TextColumn(t("an.ready.col_item"), disabled=True, width="medium"),
+        "measurement": st.column_config.TextColumn(t("an.ready.col_measurement"), disabled=True, width="medium"),
+        "status": st.column_config.SelectboxColumn(
+            t("an.ready.col_status"), options=READINESS_STATUSES, required=True,
+            format_func=lambda status: f"{STATUS_ICONS[status]} {label('an.status', status)}",
+        ),
+        "evidence": st.column_config.TextColumn(t("an.ready.col_evidence"), max_chars=5000, width="large"),
+    }
+    edited = st.data_editor(base, key=f"w.ready.{use_case.id}.checklist.v{version}", column_config=columns,
+                            num_rows="fixed", hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+    new_rows = [
+        {"item": row["item"], "status": row["status"] or "open", "evidence": row["evidence"] or ""}
+        for row in services.table_rows(edited[["item", "status", "evidence"]])
+    ]
+    if new_rows != rows:
+        errors = services.save_table(use_case.id, "readiness", new_rows)
+        if errors:
+            st.error("\n\n".join(errors))
+        else:
+            st.rerun()
+
+
+def _item_text(item: str, lang: str, kind: str) -> str:
+    entry = CHECKLIST_BY_ID[item]
+    return getattr(entry, f"{kind}_{'de' if lang == 'de' else 'en'}")
+
+
+def _source() -> tuple[bytes, str] | None:
+    uploaded = st.file_uploader(
+        t("an.ready.upload"), type=[extension.lstrip(".") for extension in SUPPORTED_EXTENSIONS],
+        key=f"w.ready.upload.{state.nonce(UPLOAD_NONCE)}", help=t("an.ready.upload_help"),
+    )
+    st.button(t("an.ready.use_sample"), on_click=_use_sample, icon="📄",
+              help=t("an.ready.use_sample_help", name=analysis_services.SAMPLE_TABLE_PATH.name))
+    if uploaded is not None:
+        state.set_ui_value(SAMPLE_CHOICE, False)
+        return uploaded.getvalue(), uploaded.name
+    if state.ui_value(SAMPLE_CHOICE, False):
+        return analysis_services.sample_table()
+    return None
+
+
+def _profile(lang: str) -> None:
+    source = _source()
+    if source is None:
+        st.info(t("an.ready.no_table"))
+        return
+    data, filename = source
+    try:
+        columns = analysis_services.table_columns(data, filename)
+    except TableReadError as error:
+        st.error(t("an.ready.read_error", name=filename, detail=str(error)))
+        return
+    choice_name = TIMESTAMP_CHOICE.format(source=filename)
+    remembered = state.ui_value(choice_name)
+    chosen = remembered if remembered is not None else (PREFERRED_TIMESTAMP if PREFERRED_TIMESTAMP in columns else "")
+    options = ["", *columns]
+    st.selectbox(
+        t("an.ready.timestamp"), options=options, format_func=lambda c: c or t("an.ready.no_timestamp"),
+        key=services.bind(TIMESTAMP_WIDGET, chosen if chosen in options else ""),
+        on_change=_remember_timestamp, args=(filename,), help=t("an.ready.timestamp_help"),
+    )
+    timestamp = chosen if chosen in columns else None
+    try:
+        result = analysis_services.read_and_profile(data, filename, timestamp)
+    except TableReadError as error:
+        st.error(t("an.ready.read_error", name=filename, detail=str(error)))
+        return
+    except ValueError as error:
+        st.error(t("an.ready.timestamp_error", name=filename, detail=str(error)))
+        return
+    st.markdown(t("an.ready.profiled", name=filename))
+    metrics = st.columns(4)
+    metrics[0].metric(t("an.ready.rows"), formatting.number(result.row_count, lang), border=True)
+    metrics[1].metric(t("an.ready.columns"), formatting.number(len(result.columns), lang), border=True)
+    metrics[2].metric(t("an.ready.duplicates"), formatting.percent(result.duplicate_row_rate, lang, 1), border=True,
+                      help=t("an.ready.duplicates_help"))
+    metrics[3].metric(
+        t("an.ready.freshness"),
+        formatting.MISSING if result.p95_age_hours is None else f"{formatting.number(result.p95_age_hours, lang, 1)} h",
+        border=True,
+        help=t("an.ready.freshness_help", rows=formatting.number(result.timestamp_rows, lang))
+        if result.timestamp_rows is not None else t("an.ready.freshness_none"),
+    )
+    if result.timestamp_rows is not None:
+        st.caption(t("an.ready.timestamp_rows", column=timestamp, rows=formatting.number(result.timestamp_rows, lang),
+                     unparseable=formatting.number(result.timestamp_unparseable or 0, lang)))
+    top = result.top
+    table, chart = st.columns([2, 3], gap="large")
+    with table:
+        st.markdown(f"**{t('an.ready.top_columns', count=len(top))}**")
+        st.dataframe(
+            pd.DataFrame({
+                t("an.ready.col_column"): [str(name) for name in top.index],
+                t("an.ready.col_missing"): [formatting.percent(v, lang, 1) for v in top["missing_rate"]],
+                t("an.ready.col_unique"): [formatting.number(v, lang) for v in top["n_unique"]],
+                t("an.ready.col_dtype"): list(top["dtype"]),
+            }),
+            hide_index=True, width="stretch",
+        )
+    with chart:
+        data = pd.DataFrame({
+            "column": [str(name) for name in top.index],
+            "missing_rate": top["missing_rate"].to_numpy(),
+            "missing_text": [formatting.percent(v, lang, 1) for v in top["missing_rate"]],
+            "unique_text": [formatting.number(v, lang) for v in top["n_unique"]],
+        })
+        st.altair_chart(
+            charts_analysis.missing_rate_chart(
+                data, language=lang, x_title=t("an.ready.axis_missing"), y_title=t("an.ready.axis_column"),
+                tooltip_titles={"column": t("an.ready.col_column"), "missing": t("an.ready.col_missing"),
+                                "unique": t("an.ready.col_unique")},
+            ),
+            width="stretch",
+        )
+
+
+def _checkboxes(use_case: UseCase, group: str, fields: list[str], model) -> None:
+    left, right = st.columns(2)
+    for index, field in enumerate(fields):
+        key = f"w.ready.{use_case.id}.{group}.{field}"
+        with left if index % 2 == 0 else right:
+            st.checkbox(
+                t(f"field.{group}.{field}"), key=services.bind(key, getattr(model, field)),
+                on_change=services.on_widget_change, args=(use_case.id, f"{group}.{field}", key),
+            )
+
+
+def _heuristic(use_case: UseCase, lang: str) -> None:
+    st.caption(t("an.ready.s8_caption"))
+    _checkboxes(use_case, "solution_profile", list(SolutionProfile.model_fields), use_case.solution_profile)
+    recommendation = ml_vs_rag(use_case.solution_profile)
+    text = f"**{t('an.ready.recommendation')}: {label('an.approach', recommendation.approach)}**"
+    reasons = recommendation.reasons_de if lang == "de" and recommendation.reasons_de else recommendation.reasons
+    text += "".join(f"\n- {reason}" for reason in reasons)
+    if recommendation.approach == "undecided":
+        st.info(text, icon="⚖️")
+    else:
+        st.success(text, icon="🧭")
+    if recommendation.obligations:
+        obligations = [OBLIGATION_LABELS[name][1 if lang == "de" else 0] for name in recommendation.obligations]
+        st.warning(t("an.ready.obligations", items=", ".join(obligations)), icon="⚠️")
+
+
+def _governance(use_case: UseCase, lang: str) -> None:
+    key = f"w.ready.{use_case.id}.risk_class"
+    st.selectbox(
+        t("an.gates.risk_class"), options=RISK_CLASSES, format_func=lambda value: label("risk", value),
+        key=services.bind(key, use_case.eu_ai_act_risk_class),
+        on_change=services.on_widget_change, args=(use_case.id, "eu_ai_act_risk_class", key),
+        help=t("an.gates.risk_class_help"),
+    )
+    st.caption(t(f"an.ready.risk_note.{use_case.eu_ai_act_risk_class}"))
+    st.markdown(f"**{t('an.ready.dpia_triggers')}**")
+    _checkboxes(use_case, "dpia", list(DpiaTriggers.model_fields), use_case.dpia)
+    assessment = dpia_triggers(use_case.dpia)
+    if assessment.required:
+        triggered = [DPIA_TRIGGER_LABELS[name][1 if lang == "de" else 0] for name in assessment.triggered]
+        st.warning(t("an.ready.dpia_required", triggers="; ".join(triggered)), icon="📋")
+    else:
+        st.success(t("an.ready.dpia_not_required"), icon="✅")
+
+
+ctx = sidebar.render("an.ready.title", "🧪", "an.ready.caption")
+with sidebar.guard():
+    use_case = sidebar.use_case_picker(ctx)
+    if use_case is not None:
+        lang = ctx.language
+        with st.container(border=True):
+            st.subheader(t("an.ready.checklist"))
+            _checklist(use_case, ctx.loaded.versions.get(use_case.id, 0), lang)
+        with st.container(border=True):
+            st.subheader(t("an.ready.profiling"))
+            _profile(lang)
+        heuristic, governance = st.columns(2, gap="large")
+        with heuristic, st.container(border=True):
+            st.subheader(t("an.ready.s8_title"))
+            _heuristic(use_case, lang)
+        with governance, st.container(border=True):
+            st.subheader(t("an.ready.s11_title"))
+            _governance(use_case, lang)

@@ -1,0 +1,258 @@
+"""Export: the Excel decision pack (download, and upload of an edited pack as a reviewed change), workspace
+JSON download and upload, snapshots, and the audit trail."""
+
+import re
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from core.excel_import import FieldChange, PackRejected
+from core.models import UseCase
+from core.store import ImportRejected
+from ui import analysis_services, formatting, services, sidebar, state
+from ui.i18n import has, label, t
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PACK_IDS_WIDGET = "w.export.pack_ids"
+PACK_IDS_CHOICE = "export.pack_ids"
+PACK_UPLOAD_NONCE = "export.pack_upload"
+JSON_UPLOAD_NONCE = "export.json_upload"
+JSON_NAME_WIDGET = "w.export.json_name"
+IMPORT_ERRORS = "export.import_errors"
+SNAPSHOT_LABEL_WIDGET = "w.export.snapshot_label"
+RESTORE_WIDGET = "w.export.restore_label"
+AUDIT_FILTER_WIDGET = "w.export.audit_filter"
+AUDIT_FILTER_CHOICE = "export.audit_filter"
+ALL = ""
+FRACTION_DECIMALS = 4
+MONEY_DECIMALS = 2
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40] or "workspace"
+
+
+def _remember(name: str, widget_key: str) -> None:
+    state.set_ui_value(name, state.widget_value(widget_key))
+
+
+@services.safe_callback
+def _apply(changes: tuple[FieldChange, ...], versions: dict[str, int]) -> None:
+    try:
+        analysis_services.apply_pack(changes, versions)
+    except ImportRejected as error:
+        state.flash("error", t("an.export.apply_rejected", errors="\n".join(f"- {line}" for line in error.errors)))
+        return
+    state.bump_nonce(PACK_UPLOAD_NONCE)
+    state.flash("success", t("an.export.applied", count=len(changes)))
+
+
+@services.safe_callback
+def _import_json(uploader_key: str) -> None:
+    uploaded = state.widget_value(uploader_key)
+    if uploaded is None:
+        state.set_ui_value(IMPORT_ERRORS, [t("an.export.json_choose_file")])
+        return
+    name = (state.widget_value(JSON_NAME_WIDGET) or "").strip()
+    try:
+        analysis_services.import_json(uploaded.getvalue(), name or None)
+    except ImportRejected as error:
+        state.set_ui_value(IMPORT_ERRORS, [f"{uploaded.name}: {line}" for line in error.errors])
+        return
+    state.set_ui_value(IMPORT_ERRORS, [])
+    state.bump_nonce(JSON_UPLOAD_NONCE)
+    state.flash("success", t("an.export.json_imported", name=uploaded.name))
+
+
+@services.safe_callback
+def _create_snapshot() -> None:
+    label_text = (state.widget_value(SNAPSHOT_LABEL_WIDGET) or "").strip()
+    if not label_text:
+        raise ValueError(t("an.export.snapshot_label_required"))
+    analysis_services.create_snapshot(label_text)
+    state.flash("success", t("an.export.snapshot_created", label=label_text))
+
+
+@services.safe_callback
+def _restore_snapshot() -> None:
+    label_text = state.widget_value(RESTORE_WIDGET)
+    if label_text:
+        analysis_services.restore_snapshot(label_text)
+        state.flash("success", t("an.export.snapshot_restored", label=label_text))
+
+
+def _field_text(path: str, use_cases: dict[str, UseCase]) -> str:
+    parts = path.split(".")
+    if parts[0] == "scenarios" and len(parts) == 3 and parts[1].isdigit():
+        return f"{t('an.export.scenario')} {parts[1]}: {t(f'field.{parts[2]}')}"
+    if len(parts) == 2 and has(f"field.{parts[1]}"):
+        return t(f"field.{parts[1]}")
+    return services.field_label(path)
+
+
+def _change_value(value: float | None, path: str, lang: str) -> str:
+    if value is None:
+        return t("an.export.no_value")
+    field = path.rsplit(".", 1)[-1]
+    money = field.endswith("_eur") or field.endswith("_eur_per_month") or field == "volume_cases_per_month"
+    return formatting.number(value, lang, MONEY_DECIMALS if money else FRACTION_DECIMALS)
+
+
+def _pack_section(ctx: sidebar.PageContext) -> None:
+    workspace = ctx.loaded.workspace
+    names = {case.id: case.name for case in workspace.use_cases}
+    stored = [case_id for case_id in state.ui_value(PACK_IDS_CHOICE, []) if case_id in names]
+    chosen = st.multiselect(
+        t("an.export.pack_use_cases"), options=list(names), format_func=lambda case_id: names.get(case_id, case_id),
+        key=services.bind(PACK_IDS_WIDGET, stored), on_change=_remember, args=(PACK_IDS_CHOICE, PACK_IDS_WIDGET),
+        placeholder=t("an.export.pack_all_placeholder"), help=t("an.export.pack_use_cases_help"),
+    )
+    st.caption(t("an.export.pack_caption", count=len(chosen)) if chosen else t("an.export.pack_top_caption"))
+    date = datetime.now(UTC).strftime("%Y-%m-%d")
+    st.download_button(
+        t("an.export.pack_download"), data=analysis_services.pack_download(chosen, state.actor()),
+        file_name=f"decision-pack-{_slug(workspace.name)}-{date}.xlsx", mime=XLSX_MIME, icon="📥", type="primary",
+        key="w.export.pack_download", on_click="ignore",
+    )
+
+
+def _pack_upload(ctx: sidebar.PageContext) -> None:
+    lang = ctx.language
+    uploaded = st.file_uploader(t("an.export.pack_upload"), type=["xlsx"], help=t("an.export.pack_upload_help"),
+                                key=f"w.export.pack_upload.{state.nonce(PACK_UPLOAD_NONCE)}")
+    if uploaded is None:
+        return
+    try:
+        diff = analysis_services.read_pack(uploaded.getvalue())
+    except PackRejected as error:
+        st.error(t("an.export.pack_rejected", name=uploaded.name, detail=str(error)))
+        return
+    if diff.is_empty:
+        st.info(t("an.export.pack_no_changes", name=uploaded.name))
+        return
+    use_cases = {case.id: case for case in ctx.loaded.workspace.use_cases}
+    if diff.stale_use_cases:
+        stale = ", ".join(use_cases[case_id].name if case_id in use_cases else case_id
+                          for case_id in diff.stale_use_cases)
+        st.warning(t("an.export.pack_stale", use_cases=stale))
+    st.markdown(f"**{t('an.export.diff_title', count=len(diff.changes), name=uploaded.name)}**")
+    st.dataframe(
+        pd.DataFrame({
+            t("an.export.col_use_case"): [use_cases[c.use_case_id].name if c.use_case_id in use_cases
+                                          else c.use_case_id for c in diff.changes],
+            t("an.export.col_field"): [_field_text(c.field_path, use_cases) for c in diff.changes],
+            t("an.export.col_old"): [_change_value(c.old, c.field_path, lang) for c in diff.changes],
+            t("an.export.col_arrow"): ["→"] * len(diff.changes),
+            t("an.export.col_new"): [_change_value(c.new, c.field_path, lang) for c in diff.changes],
+            t("an.export.col_cell"): [c.cell for c in diff.changes],
+        }),
+        hide_index=True, width="stretch",
+    )
+    st.button(t("an.export.apply", count=len(diff.changes)), on_click=_apply,
+              args=(diff.changes, dict(ctx.loaded.versions)), type="primary", icon="✅", key="w.export.apply",
+              help=t("an.export.apply_help"))
+
+
+def _json_section(ctx: sidebar.PageContext) -> None:
+    workspace = ctx.loaded.workspace
+    st.download_button(
+        t("an.export.json_download"), data=analysis_services.json_download(),
+        file_name=f"workspace-{_slug(workspace.name)}.json", mime="application/json", icon="💾",
+        key="w.export.json_download", on_click="ignore",
+    )
+    uploader_key = f"w.export.json_upload.{state.nonce(JSON_UPLOAD_NONCE)}"
+    st.file_uploader(t("an.export.json_upload"), type=["json"], key=uploader_key, help=t("an.export.json_upload_help"))
+    st.text_input(t("an.export.json_name"), key=JSON_NAME_WIDGET, max_chars=200,
+                  placeholder=t("an.export.json_name_placeholder"))
+    st.button(t("an.export.json_import"), on_click=_import_json, args=(uploader_key,), icon="📤",
+              key="w.export.json_import")
+    errors = state.ui_value(IMPORT_ERRORS) or []
+    if errors:
+        st.error(t("an.export.json_rejected", count=len(errors)) + "\n" + "\n".join(f"- {line}" for line in errors))
+
+
+def _snapshots(lang: str) -> None:
+    with st.form("export.snapshot", clear_on_submit=True, border=False):
+        st.text_input(t("an.export.snapshot_label"), key=SNAPSHOT_LABEL_WIDGET, max_chars=200,
+                      placeholder=t("an.export.snapshot_placeholder"))
+        st.form_submit_button(t("an.export.snapshot_create"), on_click=_create_snapshot, icon="📸")
+    items = analysis_services.snapshots()
+    if not items:
+        st.caption(t("an.export.no_snapshots"))
+        return
+    st.dataframe(
+        pd.DataFrame({
+            t("an.export.col_label"): [item.label for item in items],
+            t("an.export.col_created"): [formatting.timestamp(item.created_at, lang) for item in items],
+            t("an.export.col_actor"): [item.actor for item in items],
+        }),
+        hide_index=True, width="stretch",
+    )
+    labels = [item.label for item in items]
+    choice, button = st.columns([3, 1], vertical_alignment="bottom")
+    current = state.widget_value(RESTORE_WIDGET)
+    choice.selectbox(t("an.export.restore_choice"), options=labels,
+                     key=services.bind(RESTORE_WIDGET, current if current in labels else labels[0]))
+    button.button(t("an.export.restore"), on_click=_restore_snapshot, icon="⏪", key="w.export.restore",
+                  help=t("an.export.restore_help"))
+
+
+def _audit(ctx: sidebar.PageContext) -> None:
+    lang = ctx.language
+    names = {case.id: case.name for case in ctx.loaded.workspace.use_cases}
+    options = [ALL, *names]
+    stored = state.ui_value(AUDIT_FILTER_CHOICE, ALL)
+    filter_column, download_column = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = filter_column.selectbox(
+        t("an.export.audit_filter"), options=options,
+        format_func=lambda case_id: t("an.export.audit_all") if case_id == ALL else names.get(case_id, case_id),
+        key=services.bind(AUDIT_FILTER_WIDGET, stored if stored in options else ALL),
+        on_change=_remember, args=(AUDIT_FILTER_CHOICE, AUDIT_FILTER_WIDGET),
+    )
+    use_case_id = chosen or None
+    download_column.download_button(
+        t("an.export.audit_csv"), data=analysis_services.audit_csv_download(use_case_id),
+        file_name=f"audit-{_slug(ctx.loaded.workspace.name)}{'-' + _slug(use_case_id) if use_case_id else ''}.csv",
+        mime="text/csv", icon="🧾", key="w.export.audit_csv", on_click="ignore",
+    )
+    entries = analysis_services.audit_entries(use_case_id)
+    if not entries:
+        st.caption(t("an.export.audit_empty"))
+        return
+    st.dataframe(
+        pd.DataFrame({
+            t("an.export.col_when"): [formatting.timestamp(entry.at, lang) for entry in entries],
+            t("an.export.col_actor"): [entry.actor for entry in entries],
+            t("an.export.col_use_case"): [names.get(entry.use_case_id, entry.use_case_id or formatting.MISSING)
+                                          for entry in entries],
+            t("an.export.col_action"): [label("an.action", entry.action) for entry in entries],
+            t("an.export.col_field"): [entry.field_path or formatting.MISSING for entry in entries],
+            t("an.export.col_old"): [entry.old_value or formatting.MISSING for entry in entries],
+            t("an.export.col_new"): [entry.new_value or formatting.MISSING for entry in entries],
+        }),
+        hide_index=True, width="stretch", height=420,
+    )
+    st.caption(t("an.export.audit_count", count=formatting.number(len(entries), lang),
+                 limit=formatting.number(analysis_services.AUDIT_VIEW_LIMIT, lang)))
+
+
+ctx = sidebar.render("an.export.title", "📦", "an.export.caption")
+with sidebar.guard():
+    pack, upload = st.columns(2, gap="large")
+    with pack, st.container(border=True):
+        st.subheader(t("an.export.pack_title"))
+        _pack_section(ctx)
+    with upload, st.container(border=True):
+        st.subheader(t("an.export.pack_upload_title"))
+        _pack_upload(ctx)
+    workspace_json, snapshots = st.columns(2, gap="large")
+    with workspace_json, st.container(border=True):
+        st.subheader(t("an.export.json_title"))
+        _json_section(ctx)
+    with snapshots, st.container(border=True):
+        st.subheader(t("an.export.snapshots_title"))
+        _snapshots(ctx.language)
+    with st.container(border=True):
+        st.subheader(t("an.export.audit_title"))
+        _audit(ctx)

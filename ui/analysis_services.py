@@ -1,0 +1,289 @@
+"""Cached core calls and Store actions for the Sensitivity, Gates, Data readiness and Export pages.
+
+Core results are cached with ``st.cache_data`` keyed on the JSON of the models they read, like
+:mod:`ui.services`. Store writes read the workspace and actor from :mod:`ui.state` and go through
+the one cached :class:`~core.store.Store` of :func:`ui.services.store`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core import excel_export, excel_import, gates, profiling, sensitivity
+from core.models import READINESS_ITEMS, RoiInputs, Scenario, Thresholds, UseCase, with_value
+from core.store import AuditEntry, SnapshotInfo, StoreError
+from ui import formatting, services, state
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_TABLE_PATH = ROOT / "sample_data" / "crm_cases.csv"
+MONTE_CARLO_SEED = 0
+MONTE_CARLO_DRAWS: tuple[int, ...] = (1_000, 5_000, 20_000, 100_000, 200_000)
+DEFAULT_MONTE_CARLO_DRAWS = 20_000
+# The freshness figure depends on "now"; a cached profile may be at most this old.
+PROFILE_CACHE_SECONDS = 300
+AUDIT_VIEW_LIMIT = 500
+
+
+def _workspace_id() -> str:
+    workspace_id = state.workspace_id()
+    if workspace_id is None:
+        raise StoreError("no workspace selected")
+    return workspace_id
+
+
+@dataclass(frozen=True)
+class ScenarioTable:
+    frame: pd.DataFrame
+    verdict: str
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _scenarios(inputs_json: str, scenarios_json: tuple[str, ...]) -> ScenarioTable:
+    frame = sensitivity.run_scenarios(
+        RoiInputs.model_validate_json(inputs_json),
+        [Scenario.model_validate_json(text) for text in scenarios_json] or None,
+    )
+    return ScenarioTable(frame=frame, verdict=frame.attrs["verdict"])
+
+
+def scenarios(use_case: UseCase) -> ScenarioTable:
+    """S16 scenario table of a use case (its own overrides, S16 defaults when it has none) and the verdict."""
+    return _scenarios(use_case.roi.model_dump_json(), tuple(s.model_dump_json() for s in use_case.scenarios))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _tornado(inputs_json: str) -> pd.DataFrame:
+    inputs = RoiInputs.model_validate_json(inputs_json)
+    return sensitivity.tornado(inputs, sensitivity.default_ranges(inputs))
+
+
+def tornado(inputs: RoiInputs) -> pd.DataFrame:
+    """One-at-a-time ROI swing per input over the S16 default ranges; ``attrs["base_roi"]`` is the base ROI."""
+    return _tornado(inputs.model_dump_json())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _monte_carlo(inputs_json: str, n: int, target_roi: float) -> sensitivity.MonteCarloResult:
+    return sensitivity.monte_carlo(
+        RoiInputs.model_validate_json(inputs_json), n=n, seed=MONTE_CARLO_SEED, target_roi=target_roi
+    )
+
+
+def monte_carlo(inputs: RoiInputs, n: int, target_roi: float) -> sensitivity.MonteCarloResult:
+    """Monte Carlo of the ROI over the S16 default ranges, fixed seed, cached on inputs, n and target."""
+    return _monte_carlo(inputs.model_dump_json(), int(n), float(target_roi))
+
+
+def reset_scenarios(use_case_id: str) -> bool:
+    """Back to the S16 worst/base/best overrides."""
+    return services.set_fields(use_case_id, {"scenarios": [s.model_dump() for s in sensitivity.DEFAULT_SCENARIOS]})
+
+
+def scenario_rows(use_case: UseCase) -> list[dict[str, Any]]:
+    return [scenario.model_dump() for scenario in use_case.scenarios]
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _gate_results(use_case_json: str, thresholds_json: str) -> dict[str, gates.GateResult]:
+    use_case = UseCase.model_validate_json(use_case_json)
+    return gates.evaluate_all(use_case, Thresholds.model_validate_json(thresholds_json))
+
+
+def gate_results(use_case: UseCase, thresholds: Thresholds) -> dict[str, gates.GateResult]:
+    """All five gates (S5, S9, S10, S17, S11) of a use case, keyed like ``core.gates.GATE_KEYS``."""
+    return _gate_results(use_case.model_dump_json(), thresholds.model_dump_json())
+
+
+def record_gate_decision(use_case_id: str, gate: str) -> gates.GateResult:
+    """Evaluate ``gate`` on the stored use case and thresholds and write its decision and failed checks
+    to the audit trail; returns the recorded result."""
+    workspace_id = _workspace_id()
+    store = services.store()
+    use_case, _ = store.get_use_case(workspace_id, use_case_id)
+    result = gate_results(use_case, store.load(workspace_id).workspace.thresholds)[gate]
+    store.record_gate_decision(workspace_id, use_case_id, gate, result.decision, result.failed_checks, state.actor())
+    return result
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    decision: str
+    actor: str
+    at: datetime
+    failed_checks: int
+
+
+def recorded_gate_decisions(use_case_id: str) -> dict[str, RecordedDecision]:
+    """The latest recorded decision per gate key of a use case (audit field path ``gates.<gate>``)."""
+    latest: dict[str, RecordedDecision] = {}
+    for entry in services.store().audit(_workspace_id(), use_case_id):
+        if not entry.field_path or not entry.field_path.startswith("gates."):
+            continue
+        gate = entry.field_path.removeprefix("gates.")
+        if gate in latest:
+            continue
+        try:
+            value = json.loads(entry.new_value or "{}")
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict) and isinstance(value.get("decision"), str):
+            latest[gate] = RecordedDecision(value["decision"], entry.actor, entry.at,
+                                            len(value.get("failed_checks") or ()))
+    return latest
+
+
+def save_threshold(field: str, value: float) -> None:
+    """Replace one workspace threshold (validated, audited); reads the stored thresholds first."""
+    current = services.store().load(_workspace_id()).workspace.thresholds
+    services.save_thresholds(with_value(current, field, value))
+
+
+def reset_thresholds() -> None:
+    services.save_thresholds(Thresholds())
+
+
+def readiness_rows(use_case: UseCase) -> list[dict[str, str]]:
+    """All 14 S6 items in checklist order with the stored status and evidence."""
+    stored = {entry.item: entry for entry in use_case.readiness}
+    return [
+        {"item": item, "status": stored[item].status if item in stored else "open",
+         "evidence": stored[item].evidence if item in stored else ""}
+        for item in READINESS_ITEMS
+    ]
+
+
+@st.cache_data(max_entries=16, ttl=PROFILE_CACHE_SECONDS, show_spinner=False)
+def read_and_profile(data: bytes, filename: str, timestamp_column: str | None) -> profiling.Profile:
+    """S7 profile of an uploaded table; raises ``TableReadError`` naming the file, ValueError naming the column."""
+    frame = profiling.read_table(data, filename)
+    return profiling.profile(frame, timestamp_column if timestamp_column in frame.columns else None)
+
+
+@st.cache_data(max_entries=16, ttl=PROFILE_CACHE_SECONDS, show_spinner=False)
+def table_columns(data: bytes, filename: str) -> list[str]:
+    return [str(column) for column in profiling.read_table(data, filename).columns]
+
+
+def sample_table() -> tuple[bytes, str]:
+    return SAMPLE_TABLE_PATH.read_bytes(), SAMPLE_TABLE_PATH.name
+
+
+def pack_download(use_case_ids: Sequence[str], author: str) -> Callable[[], bytes]:
+    """A callable for ``st.download_button`` that builds the Excel decision pack fresh from the Store when
+    clicked; it runs outside the script thread, so the workspace id and the Store are bound now."""
+    store, workspace_id, chosen = services.store(), _workspace_id(), list(use_case_ids)
+
+    def build() -> bytes:
+        return excel_export.build_pack(store.load(workspace_id), chosen or None, author=author,
+                                       audit_entries=store.audit(workspace_id))
+
+    return build
+
+
+def json_download() -> Callable[[], str]:
+    """A download callable for the workspace as canonical JSON (Store.export_json)."""
+    store, workspace_id = services.store(), _workspace_id()
+    return lambda: store.export_json(workspace_id)
+
+
+def audit_csv_download(use_case_id: str | None) -> Callable[[], str]:
+    """A download callable for the audit trail as CSV (Store.audit_csv), optionally one use case only."""
+    store, workspace_id = services.store(), _workspace_id()
+    return lambda: store.audit_csv(workspace_id, use_case_id)
+
+
+def read_pack(data: bytes) -> excel_import.PackDiff:
+    """Diff of an edited pack against the current workspace; raises ``PackRejected`` naming sheet and cell."""
+    return excel_import.read_pack(data, services.store().load(_workspace_id()))
+
+
+def apply_pack(changes: Sequence[excel_import.FieldChange], expected_versions: dict[str, int]) -> None:
+    """Apply a reviewed pack diff in one audited transaction (ConflictError when a use case moved on)."""
+    touched = {change.use_case_id for change in changes}
+    services.store().apply_changes(
+        _workspace_id(),
+        [(change.use_case_id, change.field_path, change.new) for change in changes],
+        {use_case_id: expected_versions[use_case_id] for use_case_id in touched if use_case_id in expected_versions},
+        state.actor(),
+    )
+
+
+def import_json(text: str | bytes, name: str | None) -> str:
+    """Import a workspace file as a new workspace and open it; raises ``ImportRejected`` listing every error."""
+    workspace_id = services.store().import_json(text, state.actor(), name=name or None)
+    state.set_workspace_id(workspace_id)
+    return workspace_id
+
+
+def snapshots() -> list[SnapshotInfo]:
+    return services.store().list_snapshots(_workspace_id())
+
+
+def create_snapshot(label: str) -> SnapshotInfo:
+    return services.store().create_snapshot(_workspace_id(), label, state.actor())
+
+
+def restore_snapshot(label: str) -> None:
+    services.store().restore_snapshot(_workspace_id(), label, state.actor())
+
+
+def audit_entries(use_case_id: str | None, limit: int = AUDIT_VIEW_LIMIT) -> list[AuditEntry]:
+    return services.store().audit(_workspace_id(), use_case_id, limit=limit)
+
+
+CHECK_UNITS: dict[str, str] = {
+    "baseline_cycle_time_sec": "seconds",
+    "precision": "fraction",
+    "p99_latency_ms": "ms",
+    "cost_per_case_eur": "eur",
+    "risk_score": "risk",
+    "hallucination_rate": "fraction",
+    "offline_eval.quality_score": "fraction",
+    "shadow_mode.p95_latency_ms": "ms",
+    "shadow_mode.error_rate": "fraction",
+    "hitl.review_coverage": "fraction",
+    "hitl.escalation_sla_hours": "hours",
+    "rollback.canary_enabled": "bool",
+    "rollback.rollback_time_min": "minutes",
+    "canary_p95_latency_ms": "ms",
+    "hallucination_proxy": "fraction",
+    "cost_per_request_usd": "usd",
+    "observed_adoption": "fraction",
+    "weeks_since_pilot_start": "weeks",
+    "roi": "roi",
+    "p95_latency_ms": "ms",
+    "drift_alerts_per_week": "count",
+    "risk_class": "risk_class",
+}
+
+
+def value_text(value: Any, unit: str, language: str, yes: str, no: str) -> str:
+    """A measured value or threshold in the unit of its check, Babel-formatted; "–" when missing."""
+    if value is None:
+        return formatting.MISSING
+    if isinstance(value, bool):
+        return yes if value else no
+    if isinstance(value, str):
+        return value
+    formatters = {
+        "fraction": lambda: formatting.percent(value, language, 1),
+        "roi": lambda: formatting.roi(value, language),
+        "eur": lambda: formatting.eur(value, language, 2),
+        "usd": lambda: f"{formatting.number(value, language, 3)} USD",
+        "ms": lambda: f"{formatting.number(value, language)} ms",
+        "seconds": lambda: f"{formatting.number(value, language)} s",
+        "hours": lambda: f"{formatting.number(value, language, 1)} h",
+        "minutes": lambda: f"{formatting.number(value, language, 1)} min",
+        "weeks": lambda: formatting.number(value, language, 1),
+        "risk": lambda: f"{formatting.number(value, language, 1)} / 10",
+        "count": lambda: formatting.number(value, language, 1),
+    }
+    return formatters.get(unit, lambda: formatting.number(value, language, 2))()

@@ -1,0 +1,151 @@
+"""Altair charts of the Sensitivity and Data readiness pages, in the palette and theme of :mod:`ui.charts`.
+
+Every function takes translated titles and Babel-formatted tooltip texts; ROI ratios are drawn in
+percent (2.85 → 285 %) so that the axes read like the figures on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from ui import formatting
+from ui.charts import MARK_FONT_SIZE, NEGATIVE, NEUTRAL, OKABE_ITO, POSITIVE, THRESHOLD, number_label_expr, projector
+
+LOW_END = OKABE_ITO["vermillion"]
+HIGH_END = OKABE_ITO["blue"]
+PERCENTILE_COLOR = OKABE_ITO["black"]
+HISTOGRAM_BINS = 40
+PERCENT = 100.0
+
+
+def percent_suffix(language: str) -> str:
+    return " %" if language == "de" else "%"
+
+
+def tornado_chart(
+    frame: pd.DataFrame, *, base_roi: float, language: str, x_title: str, end_labels: Mapping[str, str],
+    base_label: str,
+) -> alt.TopLevelMixin:
+    """S16 tornado: per input a bar from the base ROI to the ROI at the low and at the high end of its range.
+
+    ``frame`` columns: label (translated input), roi_low, roi_high (ratios), low_text, high_text
+    (formatted input values), roi_low_text, roi_high_text, in the core's order (largest swing first).
+    ``end_labels`` keys: low, high.
+    """
+    order = list(frame["label"])
+    rows = []
+    for record in frame.to_dict(orient="records"):
+        for end in ("low", "high"):
+            rows.append({
+                "label": record["label"], "end": end_labels[end], "start": base_roi * PERCENT,
+                "stop": record[f"roi_{end}"] * PERCENT, "input_text": record[f"{end}_text"],
+                "roi_text": record[f"roi_{end}_text"],
+            })
+    data = pd.DataFrame(rows)
+    axis = alt.Axis(labelExpr=number_label_expr(language, ",.0f", percent_suffix(language)), grid=True)
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    bars = alt.Chart(data).mark_bar(size=26).encode(
+        x=alt.X("start:Q", title=x_title, axis=axis),
+        x2="stop:Q",
+        y=y,
+        color=alt.Color("end:N", title=None, scale=alt.Scale(domain=[end_labels["low"], end_labels["high"]],
+                                                             range=[LOW_END, HIGH_END]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("end:N", title=" "),
+                 alt.Tooltip("input_text:N", title=end_labels["input"]),
+                 alt.Tooltip("roi_text:N", title=x_title)],
+    )
+    base = alt.Chart(pd.DataFrame({"x": [base_roi * PERCENT], "text": [base_label]}))
+    rule = base.mark_rule(color=THRESHOLD, strokeWidth=2, strokeDash=[6, 4]).encode(x="x:Q")
+    return projector(alt.layer(bars, rule), height=max(260, 52 * len(order)))
+
+
+def histogram_frame(samples: np.ndarray, bins: int = HISTOGRAM_BINS) -> pd.DataFrame:
+    """Pre-binned ROI samples in percent (start, stop, count, share) so the chart carries 40 rows, not n."""
+    finite = samples[np.isfinite(samples)] * PERCENT
+    if finite.size == 0:
+        return pd.DataFrame(columns=["start", "stop", "count", "share"])
+    counts, edges = np.histogram(finite, bins=bins)
+    return pd.DataFrame({"start": edges[:-1], "stop": edges[1:], "count": counts, "share": counts / finite.size})
+
+
+def monte_carlo_histogram(
+    samples: np.ndarray, *, percentiles: Sequence[tuple[str, float, str]], language: str, x_title: str,
+    y_title: str, sign_labels: Mapping[str, str],
+) -> alt.TopLevelMixin:
+    """Histogram of simulated ROI with vertical rules at P5/P50/P95.
+
+    ``percentiles``: (name, roi ratio, formatted text); ``sign_labels`` keys: negative, positive (bar colours
+    for ROI ≤ 0 and > 0).
+    """
+    data = histogram_frame(samples)
+    data["sign"] = np.where((data["start"] + data["stop"]) / 2 > 0, sign_labels["positive"], sign_labels["negative"])
+    data["count_text"] = [formatting.number(count, language) for count in data["count"]]
+    x_axis = alt.Axis(labelExpr=number_label_expr(language, ",.0f", percent_suffix(language)))
+    bars = alt.Chart(data).mark_bar(opacity=0.85, stroke="white", strokeWidth=0.5).encode(
+        x=alt.X("start:Q", title=x_title, axis=x_axis, bin="binned"),
+        x2="stop:Q",
+        y=alt.Y("count:Q", title=y_title, axis=alt.Axis(labelExpr=number_label_expr(language, ",.0f"))),
+        color=alt.Color("sign:N", title=None,
+                        scale=alt.Scale(domain=[sign_labels["negative"], sign_labels["positive"]],
+                                        range=[NEGATIVE, POSITIVE]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("count_text:N", title=y_title)],
+    )
+    marks = pd.DataFrame([{"x": value * PERCENT, "text": f"{name} {text}"} for name, value, text in percentiles])
+    rules = alt.Chart(marks).mark_rule(color=PERCENTILE_COLOR, strokeWidth=2.5, strokeDash=[8, 4]).encode(
+        x="x:Q", tooltip=[alt.Tooltip("text:N", title=" ")])
+    labels = alt.Chart(marks).mark_text(
+        align="left", baseline="top", dx=6, dy=4, angle=0, fontSize=MARK_FONT_SIZE, fontWeight="bold",
+        color=PERCENTILE_COLOR,
+    ).encode(x="x:Q", y=alt.value(4), text="text:N")
+    return projector(alt.layer(bars, rules, labels), height=400)
+
+
+def scenario_bars(
+    frame: pd.DataFrame, *, language: str, y_title: str, survive_labels: Mapping[str, str],
+) -> alt.TopLevelMixin:
+    """Net value per month per scenario, coloured by whether it survives (net value > 0).
+
+    ``frame`` columns: label, net_value (€/month), survives (bool), net_text (formatted).
+    """
+    data = frame.assign(status=[survive_labels["yes" if ok else "no"] for ok in frame["survives"]])
+    data["top"] = data["net_value"].clip(lower=0)
+    x = alt.X("label:N", sort=list(frame["label"]), title=None, axis=alt.Axis(labelAngle=0))
+    bars = alt.Chart(data).mark_bar(size=80).encode(
+        x=x,
+        y=alt.Y("net_value:Q", title=y_title, axis=alt.Axis(labelExpr=number_label_expr(language, ",.0f"))),
+        color=alt.Color("status:N", title=None,
+                        scale=alt.Scale(domain=[survive_labels["yes"], survive_labels["no"]],
+                                        range=[POSITIVE, NEGATIVE]),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("net_text:N", title=y_title)],
+    )
+    text = alt.Chart(data).mark_text(dy=-12, fontSize=MARK_FONT_SIZE, fontWeight="bold").encode(
+        x=x, y="top:Q", text="net_text:N")
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=NEUTRAL, strokeWidth=1.5).encode(y="y:Q")
+    return projector(alt.layer(bars, zero, text), height=360)
+
+
+def missing_rate_chart(
+    frame: pd.DataFrame, *, language: str, x_title: str, y_title: str, tooltip_titles: Mapping[str, str],
+) -> alt.TopLevelMixin:
+    """S7 missing rate per column (horizontal bars, highest first, in percent).
+
+    ``frame`` columns: column (name), missing_rate (fraction), missing_text, unique_text.
+    """
+    data = frame.assign(missing_percent=frame["missing_rate"] * PERCENT)
+    order = list(data.sort_values("missing_percent", ascending=False, kind="stable")["column"])
+    bars = alt.Chart(data).mark_bar(color=OKABE_ITO["orange"]).encode(
+        x=alt.X("missing_percent:Q", title=x_title, scale=alt.Scale(domainMin=0),
+                axis=alt.Axis(labelExpr=number_label_expr(language, ",.0f", percent_suffix(language)))),
+        y=alt.Y("column:N", sort=order, title=y_title, axis=alt.Axis(labelLimit=260)),
+        tooltip=[alt.Tooltip("column:N", title=tooltip_titles["column"]),
+                 alt.Tooltip("missing_text:N", title=tooltip_titles["missing"]),
+                 alt.Tooltip("unique_text:N", title=tooltip_titles["unique"])],
+    )
+    return projector(bars, height=max(240, 30 * len(data)))
