@@ -37,7 +37,7 @@ def _duplicate(workspace_id: str) -> None:
     state.flash("success", t("home.duplicated", name=name))
 
 
-ctx = sidebar.render("home.title", "🧭", "home.caption")
+ctx = sidebar.render("home.title", ":material/explore:", "home.caption")
 with sidebar.guard():
     lang = ctx.language
     workspace = ctx.loaded.workspace
@@ -58,7 +58,7 @@ with sidebar.guard():
         help=t("home.metric_gates_help"),
     )
 
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([3, 2], gap="medium")
     with left:
         with st.container(border=True):
             st.subheader(t("home.top_title"))
@@ -70,12 +70,12 @@ with sidebar.guard():
                     t("col.quadrant"): [label("quadrant", q) for q in frame["quadrant"]],
                     t("col.score"): [formatting.score(v, lang) for v in frame["score"]],
                     t("col.net_value"): [formatting.eur(v, lang) for v in frame["net_value"]],
-                    t("col.phase"): [label("phase", p) for p in frame["phase"]],
                 },
+                column_config={t("col.name"): st.column_config.TextColumn(width="large")},
                 hide_index=True,
                 width="stretch",
             )
-            st.page_link("pages/2_Scoring.py", label=t("home.to_scoring"), icon="🎯")
+            st.page_link("pages/2_Scoring.py", label=t("home.to_scoring"), icon=":material/scatter_plot:")
 
         with st.container(border=True):
             st.subheader(t("home.workspaces_title"))

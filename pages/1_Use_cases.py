@@ -81,6 +81,12 @@ def _registry(ctx: sidebar.PageContext) -> None:
                 t("col.kpis"): [counts.get(case_id, 0) for case_id in shown.index],
             }
         ),
+        column_config={
+            t("col.rank"): st.column_config.NumberColumn(width=50),
+            t("col.name"): st.column_config.TextColumn(width=270),
+            t("col.owner"): st.column_config.TextColumn(width=200),
+            t("col.kpis"): st.column_config.NumberColumn(width=50),
+        },
         hide_index=True,
         width="stretch",
     )
@@ -179,7 +185,7 @@ def _raci(use_case: UseCase, version: int) -> None:
     sidebar.table_editor(use_case, version, "raci", services.raci_rows(use_case), columns, "dynamic")
 
 
-ctx = sidebar.render("use_cases.title", "🗂️", "use_cases.caption")
+ctx = sidebar.render("use_cases.title", ":material/view_list:", "use_cases.caption")
 with sidebar.guard():
     _undo_banner()
     with st.container(border=True):

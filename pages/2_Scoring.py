@@ -40,22 +40,7 @@ def _short(name: str) -> str:
     return name if len(name) <= LABEL_LENGTH else name[: LABEL_LENGTH - 1] + "…"
 
 
-def _inputs(use_case, weights, portfolio: pd.DataFrame, lang: str) -> None:
-    st.markdown(f"**{t('scoring.inputs_for', name=use_case.name)}**")
-    value_column, feasibility_column = st.columns(2)
-    for column, fields, heading in (
-        (value_column, VALUE_WEIGHT_FIELDS, "scoring.value_inputs"),
-        (feasibility_column, FEASIBILITY_WEIGHT_FIELDS, "scoring.feasibility_inputs"),
-    ):
-        with column:
-            st.caption(t(heading))
-            for field in fields:
-                key = f"w.score.{use_case.id}.{field}"
-                st.slider(
-                    t(f"field.{field}"), min_value=0.0, max_value=1.0, step=0.01, format="percent",
-                    key=services.bind(key, getattr(use_case.scoring, field)), help=t(f"help.{field}"),
-                    on_change=services.on_widget_change, args=(use_case.id, f"scoring.{field}", key),
-                )
+def _metrics(use_case, weights, portfolio: pd.DataFrame, lang: str) -> None:
     result = services.score(use_case.scoring, weights)
     row = portfolio.loc[use_case.id]
     metrics = st.columns(4)
@@ -67,6 +52,22 @@ def _inputs(use_case, weights, portfolio: pd.DataFrame, lang: str) -> None:
         t("col.quadrant"), label("quadrant", row["quadrant"]), border=True,
         help=t("scoring.rank_of", rank=int(row["rank"]), total=len(portfolio)),
     )
+
+
+def _inputs(use_case) -> None:
+    st.subheader(t("scoring.inputs"))
+    for fields, heading in (
+        (VALUE_WEIGHT_FIELDS, "scoring.value_inputs"),
+        (FEASIBILITY_WEIGHT_FIELDS, "scoring.feasibility_inputs"),
+    ):
+        st.caption(t(heading))
+        for field in fields:
+            key = f"w.score.{use_case.id}.{field}"
+            st.slider(
+                t(f"field.{field}"), min_value=0.0, max_value=1.0, step=0.01, format="percent",
+                key=services.bind(key, getattr(use_case.scoring, field)), help=t(f"help.{field}"),
+                on_change=services.on_widget_change, args=(use_case.id, f"scoring.{field}", key),
+            )
 
 
 def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> None:
@@ -133,9 +134,11 @@ def _ranking(loaded, portfolio: pd.DataFrame, lang: str) -> None:
             }
         ),
         column_config={
+            t("col.rank"): st.column_config.NumberColumn(width=50),
+            t("col.name"): st.column_config.TextColumn(width=260),
             t("col.stay_share"): st.column_config.ProgressColumn(
                 t("col.stay_share"), min_value=0, max_value=100, format="%.0f %%" if lang == "de" else "%.0f%%",
-                help=t("scoring.stay_share_help", jitter=formatting.percent(jitter, lang)),
+                help=t("scoring.stay_share_help", jitter=formatting.percent(jitter, lang)), width=130,
             )
         },
         hide_index=True,
@@ -154,9 +157,11 @@ def _live() -> None:
             return
         lang = state.language()
         portfolio = services.portfolio(loaded)
-        inputs_column, matrix_column = st.columns([2, 3], gap="large")
+        st.subheader(t("scoring.inputs_for", name=use_case.name))
+        _metrics(use_case, loaded.workspace.weights, portfolio, lang)
+        inputs_column, matrix_column = st.columns([1, 2], gap="medium")
         with inputs_column, st.container(border=True):
-            _inputs(use_case, loaded.workspace.weights, portfolio, lang)
+            _inputs(use_case)
         with matrix_column, st.container(border=True):
             st.subheader(t("scoring.matrix"))
             _matrix(loaded, portfolio, use_case.id, lang)
@@ -189,13 +194,12 @@ def _weights_editor(weights: ScoringWeights, lang: str) -> None:
     st.button(t("weights.reset"), on_click=_reset_weights, icon=":material/restart_alt:", help=t("weights.reset_help"))
 
 
-ctx = sidebar.render("scoring.title", "🎯", "scoring.caption")
+ctx = sidebar.render("scoring.title", ":material/scatter_plot:", "scoring.caption")
 with sidebar.guard():
     sidebar.use_case_picker(ctx)
     _live()
-    left, right = st.columns([3, 2], gap="large")
-    with left, st.container(border=True):
+    with st.container(border=True):
         _weights_editor(ctx.loaded.workspace.weights, ctx.language)
-    with right, st.container(border=True):
+    with st.container(border=True):
         st.subheader(t("rules.title"))
         st.markdown(t("rules.body"))

@@ -83,9 +83,8 @@ def _inputs(use_case: UseCase) -> None:
         )
 
 
-def _results(use_case: UseCase, lang: str) -> None:
-    readout = services.roi_readout(use_case.roi)
-    result = readout.result
+def _metrics(use_case: UseCase, lang: str) -> None:
+    result = services.roi_readout(use_case.roi).result
     metrics = st.columns(4)
     metrics[0].metric(t("roi.value_time"), formatting.eur(result.value_time, lang), border=True,
                       help=t("roi.value_time_help"))
@@ -96,6 +95,11 @@ def _results(use_case: UseCase, lang: str) -> None:
     metrics[3].metric(t("roi.roi"), formatting.roi(result.roi, lang), border=True, help=t("roi.roi_help"))
     if result.roi is None:
         st.info(t("roi.undefined"))
+
+
+def _waterfall(use_case: UseCase, lang: str) -> None:
+    result = services.roi_readout(use_case.roi).result
+    st.subheader(t("roi.waterfall"))
     run_cost = use_case.roi.run_cost_eur_per_month
     steps = [
         (t("roi.step_time"), result.value_time, "increase"),
@@ -153,7 +157,8 @@ def _inference(use_case: UseCase, lang: str) -> None:
         )
     cost, tokens = services.inference_cost(current)
     first, second = st.columns(2)
-    first.metric(t("roi.tokens_per_month"), formatting.number(tokens, lang), border=True)
+    first.metric(t("roi.tokens_per_month"), formatting.compact(tokens, lang), border=True,
+                 help=formatting.number(tokens, lang))
     second.metric(t("roi.inference_cost"), formatting.eur(cost, lang, decimals=2), border=True)
     st.button(
         t("roi.use_as_run_cost", amount=formatting.eur(cost, lang, decimals=2)), on_click=_save_inference,
@@ -171,13 +176,14 @@ def _live() -> None:
             st.info(t("use_cases.none"))
             return
         lang = state.language()
-        inputs_column, results_column = st.columns([2, 3], gap="large")
+        st.subheader(t("roi.results", name=use_case.name))
+        _metrics(use_case, lang)
+        inputs_column, results_column = st.columns([2, 3], gap="medium")
         with inputs_column, st.container(border=True):
             _inputs(use_case)
         with results_column, st.container(border=True):
-            st.subheader(t("roi.results", name=use_case.name))
-            _results(use_case, lang)
-        break_even_column, inference_column = st.columns([3, 2], gap="large")
+            _waterfall(use_case, lang)
+        break_even_column, inference_column = st.columns(2, gap="medium")
         with break_even_column, st.container(border=True):
             _break_even(use_case, lang)
         with inference_column, st.container(border=True):
@@ -206,7 +212,7 @@ def _cost_blocks(ctx: sidebar.PageContext, use_case: UseCase) -> None:
                  run_cost=formatting.eur(use_case.roi.run_cost_eur_per_month, ctx.language)))
 
 
-ctx = sidebar.render("roi.title", "💶", "roi.caption")
+ctx = sidebar.render("roi.title", ":material/euro:", "roi.caption")
 with sidebar.guard():
     selected = sidebar.use_case_picker(ctx)
     if selected is not None:

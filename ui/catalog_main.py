@@ -86,7 +86,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "col.name": {"en": "Use case", "de": "Use Case"},
     "col.owner": {"en": "Owner", "de": "Owner"},
     "col.phase": {"en": "Phase", "de": "Phase"},
-    "col.risk_class": {"en": "EU AI Act risk class", "de": "EU-AI-Act-Risikoklasse"},
+    "col.risk_class": {"en": "Risk class", "de": "Risikoklasse"},
     "col.score": {"en": "Score", "de": "Score"},
     "col.value": {"en": "Value", "de": "Wert"},
     "col.feasibility": {"en": "Feasibility", "de": "Machbarkeit"},
@@ -373,7 +373,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Wert × Machbarkeit (S3): Wert = 0,5·Durchlaufzeit + 0,3·Kosten + 0,2·Fehler; Machbarkeit = "
               "0,4·Daten + 0,3·(1−Integration) + 0,2·(1−Compliance) + 0,1·(1−Change); Score = Wert × Machbarkeit.",
     },
-    "scoring.inputs_for": {"en": "Inputs: {name}", "de": "Eingaben: {name}"},
+    "scoring.inputs_for": {"en": "Score: {name}", "de": "Score: {name}"},
+    "scoring.inputs": {"en": "Inputs (S3)", "de": "Eingaben (S3)"},
     "scoring.value_inputs": {"en": "Value (higher = better)", "de": "Wert (höher = besser)"},
     "scoring.feasibility_inputs": {"en": "Feasibility (efforts and risk: higher = harder)",
                                    "de": "Machbarkeit (Aufwand und Risiko: höher = schwerer)"},
@@ -470,6 +471,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "roi.step_gross": {"en": "Gross value", "de": "Bruttonutzen"},
     "roi.step_run_cost": {"en": "Run cost", "de": "Modellbetrieb"},
     "roi.step_net": {"en": "Net value", "de": "Nettonutzen"},
+    "roi.waterfall": {"en": "From gross value to net value", "de": "Vom Brutto- zum Nettonutzen"},
     "roi.break_even": {"en": "Break-even", "de": "Break-even"},
     "roi.adoption_needed": {"en": "Adoption needed for ROI ≥ 0", "de": "Nötige Adoption für ROI ≥ 0"},
     "roi.break_even_help": {

@@ -54,7 +54,7 @@ def number_label_expr(language: str, d3_format: str = ",.0f", suffix: str = "") 
 def projector(chart: alt.TopLevelMixin, height: int = 480) -> alt.TopLevelMixin:
     """Large fonts and no chart border: readable from the back of a room."""
     return (
-        chart.properties(height=height)
+        chart.properties(height=height, width="container")
         .configure_axis(labelFontSize=LABEL_FONT_SIZE, titleFontSize=TITLE_FONT_SIZE, titlePadding=12, labelLimit=260)
         .configure_legend(labelFontSize=LABEL_FONT_SIZE, titleFontSize=TITLE_FONT_SIZE, symbolSize=160, labelLimit=260)
         .configure_title(fontSize=TITLE_FONT_SIZE + 3, anchor="start")
@@ -86,6 +86,7 @@ def value_feasibility_matrix(
 
     ``frame`` columns: id, label, value, feasibility, size_value (≥ 0, €/month), phase_label and the
     tooltip columns; ``titles`` keys: x, y, size, color. Threshold rules mark the quick-win cut-offs.
+    The size legend is left out so the plot keeps its width; say "size = net value" in a caption.
     """
     data = frame.assign(selected=frame["id"] == highlight_id)
     axis_expr = number_label_expr(language, ".1f")
@@ -95,9 +96,10 @@ def value_feasibility_matrix(
                 axis=alt.Axis(labelExpr=axis_expr, tickCount=5, grid=True)),
         y=alt.Y("value:Q", title=titles["y"], scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(labelExpr=axis_expr, tickCount=5, grid=True)),
-        size=alt.Size("size_value:Q", title=titles["size"], scale=alt.Scale(range=[120, 2400], zero=True),
-                      legend=alt.Legend(labelExpr=number_label_expr(language, ",.0f", " €"))),
-        color=alt.Color("phase_label:N", title=titles["color"], scale=phase_scale(phase_labels)),
+        size=alt.Size("size_value:Q", title=titles["size"], scale=alt.Scale(range=[80, 1800], zero=True),
+                      legend=None),
+        color=alt.Color("phase_label:N", title=titles["color"], scale=phase_scale(phase_labels),
+                        legend=alt.Legend(orient="bottom", direction="horizontal", columns=3)),
         strokeWidth=alt.condition("datum.selected", alt.value(4), alt.value(1)),
         tooltip=[alt.Tooltip(f"{column}:N", title=title) for column, title in tooltip_columns],
     )
@@ -124,7 +126,7 @@ def value_feasibility_matrix(
                 dy=0,
             ).encode(x="feasibility:Q", y="value:Q", text="text:N")
         )
-    return projector(alt.layer(vertical, horizontal, *quadrant_text, points, labels), height=620)
+    return projector(alt.layer(vertical, horizontal, *quadrant_text, points, labels), height=560)
 
 
 def waterfall(

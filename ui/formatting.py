@@ -11,7 +11,7 @@ from datetime import datetime
 
 from babel import Locale
 from babel.dates import format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
 
 LOCALES = {"de": "de_DE", "en": "en_GB"}
 MISSING = "–"
@@ -46,6 +46,14 @@ def number(value: float | None, language: str, decimals: int = 0) -> str:
         return MISSING
     pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
     return format_decimal(value, format=pattern, locale=locale_for(language))
+
+
+def compact(value: float | None, language: str) -> str:
+    """Short large numbers, e.g. 240,000,000 → "240M" (en) or "240 Mio." (de)."""
+    if not _finite(value):
+        return MISSING
+    # en_GB abbreviates millions as "m"; the plain English locale writes "M".
+    return format_compact_decimal(value, locale="en" if language == "en" else locale_for(language), fraction_digits=1)
 
 
 def percent(fraction: float | None, language: str, decimals: int = 0) -> str:

@@ -1,6 +1,6 @@
 """Page frame shared by every page: page config, the sidebar, messages and the error guard.
 
-Each page starts with ``ctx = sidebar.render("page.roi.title", "💶")`` and wraps its body in
+Each page starts with ``ctx = sidebar.render("roi.title", ":material/euro:")`` and wraps its body in
 ``with sidebar.guard():``. The sidebar offers the workspace picker, the user's display name (the
 audit actor) and the language (DE/EN).
 """
@@ -25,14 +25,14 @@ from ui.i18n import t
 LOGGER = logging.getLogger("workbench.ui")
 ROOT = Path(__file__).resolve().parent.parent
 NAVIGATION = (
-    ("app.py", "nav.home", "🏠"),
-    ("pages/1_Use_cases.py", "nav.use_cases", "🗂️"),
-    ("pages/2_Scoring.py", "nav.scoring", "🎯"),
-    ("pages/3_ROI.py", "nav.roi", "💶"),
-    ("pages/4_Sensitivity.py", "nav.sensitivity", "🌪️"),
-    ("pages/5_Gates.py", "nav.gates", "🚦"),
-    ("pages/6_Data_readiness.py", "nav.data_readiness", "🧪"),
-    ("pages/7_Export.py", "nav.export", "📦"),
+    ("app.py", "nav.home", ":material/home:"),
+    ("pages/1_Use_cases.py", "nav.use_cases", ":material/view_list:"),
+    ("pages/2_Scoring.py", "nav.scoring", ":material/scatter_plot:"),
+    ("pages/3_ROI.py", "nav.roi", ":material/euro:"),
+    ("pages/4_Sensitivity.py", "nav.sensitivity", ":material/tune:"),
+    ("pages/5_Gates.py", "nav.gates", ":material/traffic:"),
+    ("pages/6_Data_readiness.py", "nav.data_readiness", ":material/dataset:"),
+    ("pages/7_Export.py", "nav.export", ":material/download:"),
 )
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 WORKSPACE_WIDGET = "w.sidebar.workspace"

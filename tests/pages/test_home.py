@@ -1,0 +1,140 @@
+"""Home page, the shared frame (sidebar, URL state, language) and the EN/DE catalogs."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+from conftest import ROOT, SAMPLE_NAME, assert_clean, open_page
+
+from core.gates import evaluate_all
+from core.roi import compute_roi
+from core.scoring import score_portfolio
+from ui import formatting, i18n
+
+SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_message_exists_in_english_and_german_with_the_same_placeholders():
+    messages = i18n.messages()
+    assert messages
+    for key, texts in messages.items():
+        assert isinstance(texts.get("en"), str) and texts["en"], f"{key}: English text missing"
+        assert isinstance(texts.get("de"), str) and texts["de"], f"{key}: German text missing"
+        assert bool(texts["en"].strip()) == bool(texts["de"].strip()), f"{key}: one language is blank"
+        assert _placeholders(texts["en"]) == _placeholders(texts["de"]), key
+
+
+def test_every_literal_key_used_in_the_code_is_in_the_catalog():
+    pattern = re.compile(r"\bt\(\s*\"([a-z0-9_.]+)\"")
+    used = {key for path in SOURCES for key in pattern.findall(Path(path).read_text(encoding="utf-8"))}
+    assert used
+    missing = sorted(key for key in used if not i18n.has(key))
+    assert not missing, missing
+
+
+def test_catalogs_must_not_define_a_key_twice():
+    try:
+        i18n.merge_catalogs({"a": {"x": {"en": "1", "de": "1"}}, "b": {"x": {"en": "2", "de": "2"}}})
+    except i18n.CatalogError as error:
+        assert "x" in str(error)
+    else:
+        raise AssertionError("duplicate key accepted")
+
+
+def test_babel_formats_follow_the_language():
+    assert formatting.eur(1234.56, "de", decimals=2) == "1.234,56\xa0€"
+    assert formatting.eur(1234.56, "en", decimals=2) == "€1,234.56"
+    assert formatting.eur(51378, "de") == "51.378\xa0€"
+    assert formatting.roi(2.854333, "de") == "285,4\xa0%"
+    assert formatting.roi(2.854333, "en") == "285.4%"
+    assert formatting.roi(None, "en") == formatting.MISSING
+    assert formatting.percent(0.62, "de") == "62\xa0%"
+
+
+def test_home_shows_the_portfolio_headline_the_core_computes(store, sample_id):
+    at = open_page()
+    assert_clean(at)
+    workspace = store.load(sample_id).workspace
+    net = sum(compute_roi(case.roi).net_value for case in workspace.use_cases)
+    quick_wins = int((score_portfolio(workspace.use_cases, workspace.weights)["quadrant"] == "quick_win").sum())
+    results = [evaluate_all(case, workspace.thresholds) for case in workspace.use_cases]
+    passed = sum(result.passed for gates in results for result in gates.values())
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert shown["Use cases"] == "10"
+    assert shown["Total net value per month"] == formatting.eur(net, "en")
+    assert shown["Quick wins"] == str(quick_wins)
+    assert shown["Gates passed"] == f"{passed} of {len(results) * 5}"
+    assert at.query_params["ws"] == [sample_id] or at.query_params["ws"] == sample_id
+
+
+def test_german_labels_and_number_format(store, sample_id):
+    at = open_page(language="de")
+    assert_clean(at)
+    shown = {metric.label: metric.value for metric in at.metric}
+    net = sum(compute_roi(case.roi).net_value for case in store.load(sample_id).workspace.use_cases)
+    assert shown["Nettonutzen gesamt pro Monat"] == formatting.eur(net, "de")
+    assert "." in shown["Nettonutzen gesamt pro Monat"] and shown["Nettonutzen gesamt pro Monat"].endswith("€")
+    assert any(header.value == "So läuft ein Scoping-Workshop" for header in at.subheader)
+
+
+def test_switching_language_in_the_sidebar(store):
+    at = open_page()
+    at.segmented_control(key="w.sidebar.language").set_value("de").run()
+    assert_clean(at)
+    assert any(metric.label == "Bestandene Gates" for metric in at.metric)
+
+
+def _button(at, label):
+    return next(button for button in at.button if button.label == label)
+
+
+def test_create_rename_and_duplicate_a_workspace(store, sample_id):
+    at = open_page()
+    at.text_input(key="w.sidebar.actor").input("Dana").run()
+    at.text_input(key="w.home.create_name").input("Workshop Nord")
+    _button(at, "Create workspace").click().run()
+    assert_clean(at)
+    created = store.workspace_id_by_name("Workshop Nord")
+    assert at.query_params["ws"] in (created, [created])
+    assert any(metric.label == "Use cases" and metric.value == "0" for metric in at.metric)
+
+    at.text_input(key="w.home.rename_name").input("Workshop Süd")
+    _button(at, "Rename workspace").click().run()
+    assert_clean(at)
+    assert store.workspace_id_by_name("Workshop Süd") == created
+
+    at.selectbox(key="w.home.open").set_value(sample_id).run()
+    at.text_input(key="w.home.duplicate_name").input("Kopie")
+    _button(at, "Duplicate workspace").click().run()
+    assert_clean(at)
+    copy = store.workspace_id_by_name("Kopie")
+    assert len(store.load(copy).workspace.use_cases) == 10
+    assert {info.name for info in store.list_workspaces()} >= {SAMPLE_NAME, "Workshop Süd", "Kopie"}
+
+
+def test_blank_workspace_name_gives_a_readable_error(store):
+    at = open_page()
+    _button(at, "Create workspace").click().run()
+    assert not at.exception
+    assert at.error and "name" in at.error[0].value.lower()
+    assert len(store.list_workspaces()) == 1
+
+
+def test_workspace_comes_back_from_the_url_after_a_refresh(store, sample_id):
+    from streamlit.testing.v1 import AppTest
+
+    from core.models import Workspace
+
+    other = store.create_workspace(Workspace(name="Zweiter"), "test")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params["ws"] = other
+    at.run()
+    assert_clean(at)
+    assert at.selectbox(key="w.sidebar.workspace").value == other
+    assert any(header.value == "Portfolio: Zweiter" for header in at.subheader)

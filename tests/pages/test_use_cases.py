@@ -1,0 +1,121 @@
+"""Use cases page: registry, search, add/duplicate/delete with undo, card editor, KPI and RACI tables."""
+
+from __future__ import annotations
+
+from conftest import assert_clean, open_page
+
+from core.models import with_value
+
+PAGE = "pages/1_Use_cases.py"
+CHATBOT = "support-chatbot"
+
+
+def _button(at, label):
+    return next(button for button in at.button if button.label == label)
+
+
+def _registry(at):
+    return at.dataframe[0].value
+
+
+def test_registry_lists_every_use_case_with_score_and_roi(store, sample_id):
+    at = open_page(PAGE)
+    assert_clean(at)
+    table = _registry(at)
+    assert len(table) == 10
+    assert {"Owner", "Phase", "Risk class", "Score", "ROI", "Next gate"} <= set(table.columns)
+    chatbot = table[table["Use case"] == "Support-Chatbot für Kundenanfragen (RAG)"].iloc[0]
+    assert chatbot["ROI"] == "285.4%"
+    assert chatbot["Next gate"] == "Quality gates"
+
+
+def test_search_and_sort(store):
+    at = open_page(PAGE)
+    at.text_input(key="w.registry.search").input("rag").run()
+    assert_clean(at)
+    assert set(_registry(at)["Use case"]) == {
+        "Support-Chatbot für Kundenanfragen (RAG)", "Vertragsklauseln finden und vergleichen (RAG)",
+    }
+    at.text_input(key="w.registry.search").input("").run()
+    at.selectbox(key="w.registry.sort").set_value("name").run()
+    names = list(_registry(at)["Use case"])
+    assert names == sorted(names)
+
+
+def test_add_duplicate_delete_and_undo(store, sample_id):
+    at = open_page(PAGE)
+    at.text_input(key="w.registry.add_name").input("Rechnungsabgleich")
+    _button(at, "Add use case").click().run()
+    assert_clean(at)
+    ids = {case.id for case in store.load(sample_id).workspace.use_cases}
+    assert "rechnungsabgleich" in ids
+    assert at.query_params["uc"] in ("rechnungsabgleich", ["rechnungsabgleich"])
+
+    at.text_input(key="w.registry.duplicate_name").input("Rechnungsabgleich B")
+    _button(at, "Duplicate selected").click().run()
+    assert_clean(at)
+    copy = store.load(sample_id).workspace.use_case("rechnungsabgleich-b")
+    assert copy.name == "Rechnungsabgleich B"
+
+    _button(at, "Delete selected").click().run()
+    assert "rechnungsabgleich-b" not in store.load(sample_id).versions
+    assert any("deleted" in warning.value for warning in at.warning)
+    _button(at, "Undo").click().run()
+    assert_clean(at)
+    assert "rechnungsabgleich-b" in store.load(sample_id).versions
+
+
+def test_editing_a_card_field_saves_at_once_with_the_actor(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    at.text_input(key="w.sidebar.actor").input("Dana").run()
+    at.text_input(key=f"w.uc.{CHATBOT}.owner").input("Neue Leitung").run()
+    assert_clean(at)
+    assert store.load(sample_id).workspace.use_case(CHATBOT).owner == "Neue Leitung"
+    entry = store.audit(sample_id, CHATBOT, limit=1)[0]
+    assert (entry.actor, entry.field_path) == ("Dana", "owner")
+    at.selectbox(key=f"w.uc.{CHATBOT}.phase").set_value("production").run()
+    assert store.load(sample_id).workspace.use_case(CHATBOT).phase == "production"
+
+
+def test_blank_name_is_rejected_naming_the_field(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    at.text_input(key=f"w.uc.{CHATBOT}.name").input("   ").run()
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith("Name:")
+    assert store.load(sample_id).workspace.use_case(CHATBOT).name.startswith("Support-Chatbot")
+
+
+def test_raci_needs_exactly_one_accountable_per_deliverable(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    version = store.load(sample_id).versions[CHATBOT]
+    at.session_state[f"w.uc.{CHATBOT}.raci.v{version}"] = {
+        "edited_rows": {0: {"accountable": "PO, Ops"}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    assert any("'Use case + KPI set'" in error.value and "exactly one A" in error.value for error in at.error)
+    assert store.load(sample_id).workspace.use_case(CHATBOT).raci[0].accountable == ("PO",)
+
+
+def test_kpi_edit_is_saved(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    version = store.load(sample_id).versions[CHATBOT]
+    at.session_state[f"w.uc.{CHATBOT}.kpi_set.v{version}"] = {
+        "edited_rows": {0: {"target_value": -35.0}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    assert_clean(at)
+    assert store.load(sample_id).workspace.use_case(CHATBOT).kpi_set[0].target_value == -35.0
+
+
+def test_a_version_conflict_names_who_changed_it_and_reloads(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    loaded = store.load(sample_id)
+    theirs = with_value(loaded.workspace.use_case(CHATBOT), "owner", "Von Kim geändert")
+    store.save_use_case(sample_id, theirs, loaded.versions[CHATBOT], "Kim")
+    at.text_area(key=f"w.uc.{CHATBOT}.users").input("Meine Änderung").run()
+    assert not at.exception
+    assert any("Kim" in warning.value and "Owner" in warning.value for warning in at.warning)
+    current = store.load(sample_id).workspace.use_case(CHATBOT)
+    assert current.owner == "Von Kim geändert" and current.users != "Meine Änderung"
+    assert at.text_input(key=f"w.uc.{CHATBOT}.owner").value == "Von Kim geändert"
