@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from core.excel_export import FIXED_SHEETS, build_pack
-from core.excel_import import updated_use_case
+from core.excel_import import read_pack, updated_use_case
 from tests.core.excel_oracle import (
     FakeLoaded,
     formula_cells,
@@ -71,6 +71,12 @@ def test_changed_inputs_recalculate_to_the_core_figures_on_the_same_inputs():
     decision = {key for key in reference_formulas if key[0] not in FIXED_SHEETS}
     assert len(decision) > 300
     expected = stored_values(reference, decision)
-    recalculated = stored_values(recalculate(edited.getvalue()), decision)
+    saved_by_libreoffice = recalculate(edited.getvalue())
+    recalculated = stored_values(saved_by_libreoffice, decision)
     assert mismatches(expected, recalculated) == []
     assert expected != stored_values(data, decision)
+
+    diff = read_pack(saved_by_libreoffice, loaded)
+    read_back = {(change.use_case_id, change.field_path): change.new for change in diff.changes}
+    assert read_back == {(use_case_id, path): value for use_case_id, changes in edits.items()
+                         for path, value in changes.items()}
