@@ -1,0 +1,97 @@
+"""ROI page: S15 inputs and live results, waterfall, break-even, S12 inference helper and cost blocks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import assert_clean, open_page
+
+from core.models import InferenceCostInputs
+from core.roi import break_even, compute_roi, inference_cost
+from ui import formatting
+
+PAGE = "pages/3_ROI.py"
+CHATBOT = "support-chatbot"
+
+
+def _metrics(at):
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def test_chatbot_results_equal_the_core(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    assert_clean(at)
+    inputs = store.load(sample_id).workspace.use_case(CHATBOT).roi
+    result = compute_roi(inputs)
+    shown = _metrics(at)
+    assert shown["ROI per month"] == formatting.roi(result.roi, "en") == "285.4%"
+    assert shown["Net value €/month"] == formatting.eur(result.net_value, "en") == "€51,378"
+    assert shown["Time value €/month"] == "€63,240"
+    assert shown["Quality value €/month"] == "€6,138"
+    assert shown["Adoption needed for ROI ≥ 0"] == formatting.percent(break_even(inputs, "adoption"), "en", 1)
+
+
+def test_chatbot_in_german(store):
+    at = open_page(PAGE, language="de", use_case=CHATBOT)
+    assert_clean(at)
+    shown = _metrics(at)
+    assert shown["ROI pro Monat"] == "285,4\xa0%"
+    assert shown["Nettonutzen €/Monat"] == "51.378\xa0€"
+
+
+def test_moving_the_adoption_slider_changes_roi(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    at.slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.3).run()
+    assert_clean(at)
+    inputs = store.load(sample_id).workspace.use_case(CHATBOT).roi
+    assert inputs.adoption == pytest.approx(0.3)
+    assert _metrics(at)["ROI per month"] == formatting.roi(compute_roi(inputs).roi, "en")
+    assert at.number_input(key=f"w.roi.{CHATBOT}.adoption.number").value == pytest.approx(0.3)
+
+
+def test_zero_run_cost_shows_undefined_roi_without_error(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    at.number_input(key=f"w.roi.{CHATBOT}.run_cost_eur_per_month.number").set_value(0.0).run()
+    assert_clean(at)
+    assert _metrics(at)["ROI per month"] == formatting.MISSING
+    assert any("undefined" in info.value for info in at.info)
+
+
+def test_waterfall_runs_from_gross_to_net(store):
+    at = open_page(PAGE, use_case=CHATBOT)
+    charts = at.get("vega_lite_chart")
+    spec = json.dumps(json.loads(charts[0].proto.spec), ensure_ascii=False)
+    assert "€ per month" in spec
+    assert "#009E73" in spec and "#D55E00" in spec
+
+
+def test_inference_helper_sets_the_run_cost(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    at.number_input(key=f"w.roi.{CHATBOT}.inference.price_per_1k_tokens_eur").set_value(0.01).run()
+    assert_clean(at)
+    use_case = store.load(sample_id).workspace.use_case(CHATBOT)
+    assert use_case.inference.price_per_1k_tokens_eur == pytest.approx(0.01)
+    expected = inference_cost(use_case.inference)
+    assert _metrics(at)["Inference €/month"] == formatting.eur(expected, "en", decimals=2)
+    button = next(button for button in at.button if button.label.startswith("Use €"))
+    button.click().run()
+    assert_clean(at)
+    roi_inputs = store.load(sample_id).workspace.use_case(CHATBOT).roi
+    assert roi_inputs.run_cost_eur_per_month == pytest.approx(
+        inference_cost(InferenceCostInputs(tokens_per_request=1200, requests_per_month=200_000,
+                                           price_per_1k_tokens_eur=0.01))
+    )
+    assert _metrics(at)["ROI per month"] == formatting.roi(compute_roi(roi_inputs).roi, "en")
+
+
+def test_cost_block_edit_is_saved(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    version = store.load(sample_id).versions[CHATBOT]
+    at.session_state[f"w.uc.{CHATBOT}.cost_blocks.v{version}"] = {
+        "edited_rows": {0: {"cost_eur_per_month": 3000.0}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    assert_clean(at)
+    blocks = store.load(sample_id).workspace.use_case(CHATBOT).cost_blocks
+    assert blocks[0].block == "data_work" and blocks[0].cost_eur_per_month == 3000.0
