@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -36,13 +37,8 @@ ShortText = Annotated[str, Field(max_length=200, strict=True)]
 LongText = Annotated[str, Field(max_length=5000, strict=True)]
 
 
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("must not be blank")
-    return text
-
-
-Name = Annotated[str, Field(min_length=1, max_length=200, strict=True), AfterValidator(_not_blank)]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S", strict=True)]
+"""Non-blank text; the pattern runs in pydantic-core, which keeps loading 1,000 use cases fast."""
 Identifier = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", strict=True)
 ]
@@ -171,7 +167,8 @@ def _split_roles(value: Any) -> Any:
     return value
 
 
-Roles = Annotated[tuple[Name, ...], Field(max_length=20)]
+Roles = Annotated[tuple[Name, ...], Field(max_length=20), BeforeValidator(_split_roles)]
+"""Role names; a comma-separated string ("Ops, Security") is accepted as in a RACI table cell."""
 
 
 class RaciRow(Frozen):
@@ -182,13 +179,6 @@ class RaciRow(Frozen):
     accountable: Roles = ()
     consulted: Roles = ()
     informed: Roles = ()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _accept_comma_lists(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {key: _split_roles(value) if key != "deliverable" else value for key, value in data.items()}
-        return data
 
     @model_validator(mode="after")
     def _exactly_one_accountable(self) -> RaciRow:
@@ -368,14 +358,11 @@ class UseCase(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> UseCase:
-        names = [scenario.name for scenario in self.scenarios]
-        if len(set(names)) != len(names):
-            raise ValueError(f"scenarios: names must be unique, got {names}")
-        items = [entry.item for entry in self.readiness]
-        if len(set(items)) != len(items):
+        if len({scenario.name for scenario in self.scenarios}) != len(self.scenarios):
+            raise ValueError(f"scenarios: names must be unique, got {[s.name for s in self.scenarios]}")
+        if len({entry.item for entry in self.readiness}) != len(self.readiness):
             raise ValueError("readiness: each checklist item may appear only once")
-        deliverables = [row.deliverable for row in self.raci]
-        if len(set(deliverables)) != len(deliverables):
+        if len({row.deliverable for row in self.raci}) != len(self.raci):
             raise ValueError("raci: each deliverable may appear only once")
         if self.updated_at < self.created_at:
             raise ValueError("updated_at: must not be before created_at")
