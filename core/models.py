@@ -440,10 +440,14 @@ def _set_in(data: Any, parts: list[str], value: Any) -> Any:
     if not parts:
         return value
     head, rest = parts[0], parts[1:]
-    if isinstance(data, list):
-        index = int(head)
-        data[index] = _set_in(data[index], rest, value)
-        return data
+    if isinstance(data, list | tuple):
+        items = list(data)
+        try:
+            index = int(head)
+            items[index] = _set_in(items[index], rest, value)
+        except (ValueError, IndexError) as error:
+            raise ValueError(f"{head}: no such item") from error
+        return items
     if head not in data:
         raise ValueError(f"{head}: unknown field")
     data[head] = _set_in(data[head], rest, value)
