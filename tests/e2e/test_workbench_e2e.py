@@ -1,0 +1,188 @@
+"""The workbench in real Chromium: every page renders (with screenshots), and one workshop journey.
+
+Journey: add a use case; move an ROI slider and see the ROI follow (S15, checked against the core);
+switch to German and see German labels and number formats; reload and find the edit; download the
+decision pack and open it as an xlsx.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bench.fixtures import wait_idle
+from core.models import RoiInputs
+from core.roi import compute_roi
+from ui import formatting
+
+pytest.importorskip("playwright.sync_api", reason="e2e needs the playwright package (requirements-dev.txt)")
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+expect.set_options(timeout=30_000)
+
+PAGES = (
+    ("", "home", "AI use-case workbench"),
+    ("Use_cases", "use_cases", "Use cases"),
+    ("Scoring", "scoring", "Scoring"),
+    ("ROI", "roi", "ROI"),
+    ("Sensitivity", "sensitivity", "Sensitivity"),
+    ("Gates", "gates", "Gates"),
+    ("Data_readiness", "data_readiness", "Data readiness"),
+    ("Export", "export", "Export"),
+)
+NEW_USE_CASE = "E2E Rechnungsabgleich"
+NEW_USE_CASE_ID = "e2e-rechnungsabgleich"
+CHATBOT = "Support-Chatbot für Kundenanfragen (RAG)"
+CHATBOT_ROI = RoiInputs(
+    volume_cases_per_month=50_000.0, adoption=0.62, minutes_saved_per_case=2.4, cost_per_minute_eur=0.85,
+    error_cost_per_case_eur=1.1, error_rate_reduction=0.18, run_cost_eur_per_month=18_000.0,
+)
+VOLUME_STEP = 500.0
+GERMAN_EUR = re.compile(r"^-?\d{1,3}(\.\d{3})+\s€$")
+GERMAN_EUR_CENTS = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d{2}\s€$")
+GERMAN_PERCENT = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d\s%$")
+
+
+def go_to(page: Page, path: str, title: str) -> None:
+    """Follow the sidebar link to a page and wait until its script has finished."""
+    sidebar = page.get_by_test_id("stSidebar")
+    link = sidebar.locator(f'a[href$="/{path}"]').first
+    expect(link).to_be_attached()
+    link.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+    wait_idle(page)
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(PAGES[0][2])
+    wait_idle(page)
+
+
+def metric_value(page: Page, label: str):
+    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
+
+
+def use_case_picker(page: Page):
+    return page.get_by_role("combobox", name=re.compile(r"^(Use case|Use Case)$"))
+
+
+def pick(page: Page, name: str) -> None:
+    use_case_picker(page).click()
+    page.get_by_role("option", name=name, exact=True).click()
+    expect(use_case_picker(page)).to_have_value(name)
+    wait_idle(page)
+
+
+def choose_use_case(page: Page, name: str, detour: str) -> None:
+    """Select ``name`` in the picker, first selecting ``detour``.
+
+    After a page switch the picker can show the first option while another use case is selected
+    (see test_picker_shows_the_selected_use_case_after_a_page_switch); choosing the option it
+    already shows would then send no change, so the detour makes both selections real changes.
+    """
+    pick(page, detour)
+    pick(page, name)
+
+
+def assert_no_exception(page: Page, running_app, where: str) -> None:
+    exceptions = page.get_by_test_id("stException")
+    assert exceptions.count() == 0, (
+        f"{where}: the page shows a traceback: {exceptions.first.inner_text()[:600]}\n{running_app.log_tail()}"
+    )
+
+
+def test_every_page_renders_and_is_photographed(page: Page, running_app, screenshot_dir: Path) -> None:
+    open_app(page, running_app.url)
+    for number, (path, name, title) in enumerate(PAGES, start=1):
+        if path:
+            go_to(page, path, title)
+        assert_no_exception(page, running_app, name)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(screenshot_dir / f"{number:02d}_{name}.png"))
+
+
+def test_workshop_journey(page: Page, running_app, tmp_path: Path) -> None:
+    open_app(page, running_app.url)
+
+    go_to(page, "Use_cases", "Use cases")
+    page.get_by_label("New use case").fill(NEW_USE_CASE)
+    page.get_by_role("button", name="Add use case").click()
+    expect(page.get_by_text(f"Use case '{NEW_USE_CASE}' added.")).to_be_visible()
+    expect(page).to_have_url(re.compile(f"uc={NEW_USE_CASE_ID}"))
+    wait_idle(page)
+
+    go_to(page, "ROI", "ROI")
+    choose_use_case(page, CHATBOT, detour="Lieferantenrisiko-Scoring")
+    roi_value = metric_value(page, "ROI per month")
+    expect(roi_value).to_have_text(formatting.roi(compute_roi(CHATBOT_ROI).roi, "en"))
+    volume = page.get_by_test_id("stSlider").filter(has_text="Volume (cases/month)").get_by_role("slider")
+    volume.focus()
+    volume.press("ArrowRight")
+    edited = CHATBOT_ROI.model_copy(update={"volume_cases_per_month": CHATBOT_ROI.volume_cases_per_month + VOLUME_STEP})
+    expected = compute_roi(edited)
+    expect(roi_value).to_have_text(formatting.roi(expected.roi, "en"))
+    wait_idle(page)
+    expect(volume).to_have_attribute("value", "50500")
+
+    page.get_by_test_id("stSidebar").get_by_role("radio", name="Deutsch").click()
+    expect(page.get_by_text("Nettonutzen €/Monat")).to_be_visible()
+    wait_idle(page)
+    german_net = metric_value(page, "Nettonutzen €/Monat")
+    expect(german_net).to_have_text(formatting.eur(expected.net_value, "de"))
+    assert GERMAN_EUR.match(german_net.inner_text()), german_net.inner_text()
+    expect(metric_value(page, "ROI pro Monat")).to_have_text(GERMAN_PERCENT)
+    expect(metric_value(page, "Inferenz €/Monat")).to_have_text(GERMAN_EUR_CENTS)
+
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ROI")
+    wait_idle(page)
+    expect(metric_value(page, "ROI pro Monat")).to_have_text(formatting.roi(expected.roi, "de"))
+    expect(
+        page.get_by_test_id("stSlider").filter(has_text="Volumen (Fälle/Monat)").get_by_role("slider")
+    ).to_have_attribute("value", "50500")
+    use_case_picker(page).click()
+    expect(page.get_by_role("option", name=NEW_USE_CASE, exact=True)).to_be_attached()
+    page.keyboard.press("Escape")
+
+    go_to(page, "Export", "Export")
+    download_button = page.get_by_test_id("stDownloadButton").filter(
+        has_text=re.compile(r"decision pack|Entscheidungs", re.IGNORECASE)
+    ).get_by_role("button")
+    with page.expect_download() as download_info:
+        download_button.first.click()
+    pack_path = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(pack_path)
+    data = pack_path.read_bytes()
+    assert pack_path.suffix == ".xlsx", pack_path.name
+    assert zipfile.is_zipfile(io.BytesIO(data))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert {"[Content_Types].xml", "xl/workbook.xml"} <= set(archive.namelist())
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    texts = {
+        cell for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for cell in row
+        if isinstance(cell, str)
+    }
+    assert NEW_USE_CASE in texts, "the decision pack lacks the use case added in the browser"
+    assert_no_exception(page, running_app, "export")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app bug: ui/state.py sync_widget only assigns a widget key when the value differs, so after a "
+    "page switch the frontend shows the first option while another use case is selected",
+)
+def test_picker_shows_the_selected_use_case_after_a_page_switch(page: Page, running_app) -> None:
+    open_app(page, running_app.url)
+    go_to(page, "ROI", "ROI")
+    pick(page, "Lieferantenrisiko-Scoring")
+    go_to(page, "Use_cases", "Use cases")
+    expect(use_case_picker(page)).to_have_value("Lieferantenrisiko-Scoring")
+    go_to(page, "ROI", "ROI")
+    expect(use_case_picker(page)).to_have_value("Lieferantenrisiko-Scoring", timeout=5_000)
