@@ -63,7 +63,6 @@ def _scenario_table(table: analysis_services.ScenarioTable, lang: str) -> None:
             t("field.minutes_saved_per_case"): [formatting.number(v, lang, 1) for v in frame["minutes_saved_per_case"]],
             t("an.sens.col_value_time"): [formatting.eur(v, lang) for v in frame["value_time"]],
             t("an.sens.col_value_quality"): [formatting.eur(v, lang) for v in frame["value_quality"]],
-            t("an.sens.col_run_cost"): [formatting.eur(v, lang) for v in frame["run_cost_eur_per_month"]],
             t("an.sens.col_net"): [formatting.eur(v, lang) for v in frame["net_value"]],
             t("an.sens.col_roi"): [formatting.roi(v, lang) for v in frame["roi"]],
             t("an.sens.col_survives"): [t("an.common.yes") if ok else t("an.common.no") for ok in frame["survives"]],
@@ -199,16 +198,16 @@ with sidebar.guard():
         lang = ctx.language
         table = analysis_services.scenarios(use_case)
         _verdict(table, lang)
-        results, chart = st.columns([3, 2], gap="large")
-        with results, st.container(border=True):
+        with st.container(border=True):
             st.subheader(t("an.sens.scenarios"))
             _scenario_table(table, lang)
-            with st.expander(t("an.sens.edit_scenarios"), icon="✏️"):
+            with st.expander(t("an.sens.edit_scenarios"), icon=":material/edit:"):
                 _editor(use_case, ctx.loaded.versions.get(use_case.id, 0))
-        with chart, st.container(border=True):
+        chart, tornado = st.columns([2, 3], gap="medium")
+        with chart, st.container(border=True, height="stretch"):
             st.subheader(t("an.sens.net_by_scenario"))
             _scenario_chart(table, lang)
-        with st.container(border=True):
+        with tornado, st.container(border=True, height="stretch"):
             st.subheader(t("an.sens.tornado"))
             _tornado(use_case.roi, lang)
         with st.container(border=True):

@@ -231,38 +231,55 @@ def _gate_tab(use_case: UseCase, gate: str, result, thresholds: Thresholds, reco
                            when=formatting.timestamp(last.at, lang)))
 
 
-def _summary(results, lang: str) -> None:
+def _badge(decision: str) -> None:
+    if decision in PASSING:
+        color, icon = "green", ":material/check_circle:"
+    elif decision in FAILING:
+        color, icon = "red", ":material/cancel:"
+    elif decision == "iterate":
+        color, icon = "orange", ":material/autorenew:"
+    else:
+        color, icon = "gray", ":material/pending:"
+    st.badge(label("an.decision", decision), icon=icon, color=color)
+
+
+def _summary(results) -> None:
     columns = st.columns(len(GATE_KEYS))
     for column, gate in zip(columns, GATE_KEYS, strict=True):
         result = results[gate]
         passed = sum(1 for check in result.checks if check.passed)
-        column.metric(
-            f"{GATE_ICONS[gate]} {_gate_name(gate)}", _decision_text(result.decision), border=True,
-            help=t("an.gates.summary_help", passed=passed, total=len(result.checks), spec=SPEC_IDS[gate]),
-        )
+        with column, st.container(border=True):
+            st.markdown(f"**{GATE_ICONS[gate]} {_gate_name(gate)}**")
+            _badge(result.decision)
+            st.caption(t("an.gates.summary_help", passed=passed, total=len(result.checks), spec=SPEC_IDS[gate]))
+
+
+def _localised(gate, field: str, lang: str) -> str:
+    return getattr(gate, f"{field}_{'de' if lang == 'de' else 'en'}")
 
 
 def _roadmap(use_case: UseCase, lang: str) -> None:
     current = PHASE_GATES[use_case.phase]
-    rows = []
-    for phase in PHASES:
+    st.caption(t("an.roadmap.caption"))
+    per_row = 3
+    columns = [column for _ in range(0, len(PHASES), per_row) for column in st.columns(per_row)]
+    for column, phase in zip(columns, PHASES, strict=True):
         gate = PHASE_GATES[phase]
-        weeks = gate.duration_weeks
-        rows.append({
-            t("an.roadmap.col_number"): gate.number,
-            t("an.roadmap.col_current"): "▶" if gate is current else ("✓" if gate.number < current.number else ""),
-            t("an.roadmap.col_phase"): gate.title_de if lang == "de" else gate.title_en,
-            t("an.roadmap.col_gate"): gate.gate_de if lang == "de" else gate.gate_en,
-            t("an.roadmap.col_milestone"): gate.milestone_de if lang == "de" else gate.milestone_en,
-            t("an.roadmap.col_dod"): gate.definition_of_done_de if lang == "de" else gate.definition_of_done_en,
-            t("an.roadmap.col_weeks"): formatting.MISSING if weeks is None else f"{weeks[0]}–{weeks[1]}",
-            t("an.roadmap.col_computed_gate"): _gate_name(gate.gate_key),
-        })
-    st.info(t("an.roadmap.current", phase=current.title_de if lang == "de" else current.title_en,
-              gate=current.gate_de if lang == "de" else current.gate_en,
-              dod=current.definition_of_done_de if lang == "de" else current.definition_of_done_en), icon="📍")
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                 column_config={t("an.roadmap.col_dod"): st.column_config.TextColumn(width="large")})
+        with column, st.container(border=True, height="stretch"):
+            st.markdown(f"**{gate.number} · {_localised(gate, 'title', lang)}**")
+            if gate is current:
+                st.badge(t("an.roadmap.current_badge"), icon=":material/my_location:", color="blue")
+            elif gate.number < current.number:
+                st.badge(t("an.roadmap.done_badge"), icon=":material/check:", color="green")
+            else:
+                st.badge(t("an.roadmap.next_badge"), icon=":material/schedule:", color="gray")
+            weeks = gate.duration_weeks
+            if weeks is not None:
+                st.caption(t("an.roadmap.weeks", low=weeks[0], high=weeks[1]))
+            st.markdown(f"**{t('an.roadmap.col_gate')}:** {_localised(gate, 'gate', lang)}  \n"
+                        f"**{t('an.roadmap.col_milestone')}:** {_localised(gate, 'milestone', lang)}")
+            st.caption(f"{t('an.roadmap.col_dod')}: {_localised(gate, 'definition_of_done', lang)}")
+            st.caption(t("an.roadmap.checked_by", gate=_gate_name(gate.gate_key)))
 
 
 def _thresholds_editor(thresholds: Thresholds) -> None:
@@ -291,7 +308,7 @@ with sidebar.guard():
         thresholds = ctx.loaded.workspace.thresholds
         results = analysis_services.gate_results(use_case, thresholds)
         recorded = analysis_services.recorded_gate_decisions(use_case.id)
-        _summary(results, lang)
+        _summary(results)
         st.caption(t("an.gates.next_gate", phase=label("phase", use_case.phase),
                      gate=_gate_name(PHASE_GATES[use_case.phase].gate_key)))
         tabs = st.tabs([f"{_decision_icon(results[gate].decision)} {_gate_name(gate)}" for gate in GATE_KEYS])

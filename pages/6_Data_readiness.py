@@ -55,7 +55,7 @@ def _checklist(use_case: UseCase, version: int, lang: str) -> None:
         "label": st.column_config.TextColumn(t("an.ready.col_item"), disabled=True, width="medium"),
         "measurement": st.column_config.TextColumn(t("an.ready.col_measurement"), disabled=True, width="medium"),
         "status": st.column_config.SelectboxColumn(
-            t("an.ready.col_status"), options=READINESS_STATUSES, required=True,
+            t("an.ready.col_status"), options=READINESS_STATUSES, required=True, width="medium",
             format_func=lambda status: f"{STATUS_ICONS[status]} {label('an.status', status)}",
         ),
         "evidence": st.column_config.TextColumn(t("an.ready.col_evidence"), max_chars=5000, width="large"),
@@ -170,14 +170,12 @@ def _profile(lang: str) -> None:
 
 
 def _checkboxes(use_case: UseCase, group: str, fields: list[str], model) -> None:
-    left, right = st.columns(2)
-    for index, field in enumerate(fields):
+    for field in fields:
         key = f"w.ready.{use_case.id}.{group}.{field}"
-        with left if index % 2 == 0 else right:
-            st.checkbox(
-                t(f"field.{group}.{field}"), key=services.bind(key, getattr(model, field)),
-                on_change=services.on_widget_change, args=(use_case.id, f"{group}.{field}", key),
-            )
+        st.checkbox(
+            t(f"field.{group}.{field}"), key=services.bind(key, getattr(model, field)),
+            on_change=services.on_widget_change, args=(use_case.id, f"{group}.{field}", key),
+        )
 
 
 def _heuristic(use_case: UseCase, lang: str) -> None:

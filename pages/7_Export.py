@@ -231,7 +231,7 @@ def _audit(ctx: sidebar.PageContext) -> None:
             t("an.export.col_old"): [entry.old_value or formatting.MISSING for entry in entries],
             t("an.export.col_new"): [entry.new_value or formatting.MISSING for entry in entries],
         }),
-        hide_index=True, width="stretch", height=420,
+        hide_index=True, width="stretch",
     )
     st.caption(t("an.export.audit_count", count=formatting.number(len(entries), lang),
                  limit=formatting.number(analysis_services.AUDIT_VIEW_LIMIT, lang)))
@@ -240,17 +240,17 @@ def _audit(ctx: sidebar.PageContext) -> None:
 ctx = sidebar.render("an.export.title", "📦", "an.export.caption")
 with sidebar.guard():
     pack, upload = st.columns(2, gap="large")
-    with pack, st.container(border=True):
+    with pack, st.container(border=True, height="stretch"):
         st.subheader(t("an.export.pack_title"))
         _pack_section(ctx)
-    with upload, st.container(border=True):
+    with upload, st.container(border=True, height="stretch"):
         st.subheader(t("an.export.pack_upload_title"))
         _pack_upload(ctx)
     workspace_json, snapshots = st.columns(2, gap="large")
-    with workspace_json, st.container(border=True):
+    with workspace_json, st.container(border=True, height="stretch"):
         st.subheader(t("an.export.json_title"))
         _json_section(ctx)
-    with snapshots, st.container(border=True):
+    with snapshots, st.container(border=True, height="stretch"):
         st.subheader(t("an.export.snapshots_title"))
         _snapshots(ctx.language)
     with st.container(border=True):

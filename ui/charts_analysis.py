@@ -99,10 +99,10 @@ def monte_carlo_histogram(
     marks = pd.DataFrame([{"x": value * PERCENT, "text": f"{name} {text}"} for name, value, text in percentiles])
     rules = alt.Chart(marks).mark_rule(color=PERCENTILE_COLOR, strokeWidth=2.5, strokeDash=[8, 4]).encode(
         x="x:Q", tooltip=[alt.Tooltip("text:N", title=" ")])
+    marks["row"] = [-8 if index % 2 else -28 for index in range(len(marks))]
     labels = alt.Chart(marks).mark_text(
-        align="left", baseline="top", dx=6, dy=4, angle=0, fontSize=MARK_FONT_SIZE, fontWeight="bold",
-        color=PERCENTILE_COLOR,
-    ).encode(x="x:Q", y=alt.value(4), text="text:N")
+        align="center", baseline="bottom", fontSize=MARK_FONT_SIZE, fontWeight="bold", color=PERCENTILE_COLOR,
+    ).encode(x="x:Q", y=alt.Y("row:Q", scale=None), text="text:N")
     return projector(alt.layer(bars, rules, labels), height=400)
 
 
@@ -122,7 +122,7 @@ def scenario_bars(
         color=alt.Color("status:N", title=None,
                         scale=alt.Scale(domain=[survive_labels["yes"], survive_labels["no"]],
                                         range=[POSITIVE, NEGATIVE]),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=alt.Legend(orient="bottom", columns=1)),
         tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("net_text:N", title=y_title)],
     )
     text = alt.Chart(data).mark_text(dy=-12, fontSize=MARK_FONT_SIZE, fontWeight="bold").encode(

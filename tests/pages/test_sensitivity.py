@@ -1,0 +1,122 @@
+"""AppTest for the Sensitivity page (S16 scenarios and verdict, tornado, Monte Carlo)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from core import sensitivity
+from core.models import DEFAULT_SCENARIOS
+from core.store import Store
+from tests.pages.conftest import assert_clean, open_page
+from ui import formatting
+from ui.i18n import translate
+
+PAGE = "pages/4_Sensitivity.py"
+CHATBOT = "support-chatbot"
+# S15 base with S16 worst (adoption 0.25, 0.8 min): value_time 50,000·0.25·0.8·0.85 = 8,500 €,
+# value_quality 50,000·0.25·1.10·0.18 = 2,475 €, net 8,500 + 2,475 − 18,000 = −7,025 €, ROI −7,025/18,000.
+WORST_ROI = -7_025 / 18_000
+
+
+def _metric(at, label: str) -> str:
+    return next(metric.value for metric in at.metric if metric.label == label)
+
+
+def _datasets(chart) -> list[pd.DataFrame]:
+    return [pa.ipc.open_stream(item.data.data).read_pandas() for item in chart.proto.datasets]
+
+
+def _chatbot(store: Store, sample_id: str):
+    return store.get_use_case(sample_id, CHATBOT)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_scenarios_and_verdict_equal_the_core(store: Store, sample_id: str, language: str) -> None:
+    at = open_page(PAGE, language=language, use_case=CHATBOT)
+    assert_clean(at)
+    frame = sensitivity.run_scenarios(_chatbot(store, sample_id)[0].roi)
+    assert frame.at["worst", "roi"] == pytest.approx(WORST_ROI, rel=1e-12)
+    assert frame.attrs["verdict"] == sensitivity.POC_WITH_EXPIRY
+    worst = translate("an.sens.roi_of", language, scenario=translate("an.sens.scenario.worst", language))
+    assert _metric(at, worst) == formatting.roi(WORST_ROI, language)
+    assert _metric(at, worst) == ("-39.0%" if language == "en" else "-39,0\xa0%")
+    base = translate("an.sens.roi_of", language, scenario=translate("an.sens.scenario.base", language))
+    assert _metric(at, base) == formatting.roi(frame.at["base", "roi"], language)
+    assert [warning.value.splitlines()[0] for warning in at.warning] == [
+        f"### {translate('an.sens.verdict_poc', language)}"
+    ]
+
+
+def test_monte_carlo_figures_equal_the_core_and_follow_the_draw_count(store: Store, sample_id: str) -> None:
+    at = open_page(PAGE, use_case=CHATBOT)
+    inputs = _chatbot(store, sample_id)[0].roi
+    expected = sensitivity.monte_carlo(inputs, n=20_000, seed=0, target_roi=0.2)
+    assert _metric(at, "ROI P50") == formatting.roi(expected.p50, "en")
+    assert _metric(at, "ROI P5") == formatting.roi(expected.p5, "en")
+    assert _metric(at, "P(ROI > 0)") == formatting.percent(expected.prob_positive, "en", 1)
+
+    at.select_slider(key="w.sens.draws").set_value(5_000).run()
+    assert_clean(at)
+    fewer = sensitivity.monte_carlo(inputs, n=5_000, seed=0, target_roi=0.2)
+    assert _metric(at, "ROI P50") == formatting.roi(fewer.p50, "en")
+
+    at.number_input(key="w.sens.target_percent").set_value(300.0).run()
+    above = sensitivity.monte_carlo(inputs, n=5_000, seed=0, target_roi=3.0)
+    assert _metric(at, "P(ROI > 300.0%)") == formatting.percent(above.prob_above_target, "en", 1)
+
+
+def test_charts_carry_the_tornado_order_and_the_percentiles(store: Store, sample_id: str) -> None:
+    at = open_page(PAGE, use_case=CHATBOT)
+    specs = [json.loads(chart.proto.spec) for chart in at.get("vega_lite_chart")]
+    assert len(specs) == 3
+    tornado = specs[1]
+    labels = next(layer["encoding"]["y"]["sort"] for layer in tornado["layer"] if "y" in layer.get("encoding", {}))
+    inputs = _chatbot(store, sample_id)[0].roi
+    core_order = sensitivity.tornado(inputs, sensitivity.default_ranges(inputs))["field"].tolist()
+    assert labels == [translate(f"field.{field}", "en") for field in core_order]
+    assert labels[0] == "Adoption"
+    rules = _datasets(at.get("vega_lite_chart")[2])[1]
+    expected = sensitivity.monte_carlo(inputs, n=20_000, seed=0)
+    assert rules["text"].tolist() == [
+        f"{name} {formatting.roi(value, 'en')}" for name, value in
+        (("P5", expected.p5), ("P50", expected.p50), ("P95", expected.p95))
+    ]
+    assert rules["x"].tolist() == pytest.approx([expected.p5 * 100, expected.p50 * 100, expected.p95 * 100])
+    bars = _datasets(at.get("vega_lite_chart")[2])[0]
+    assert bars["count"].sum() == 20_000
+
+
+def test_editing_the_worst_case_saves_and_flips_the_verdict(store: Store, sample_id: str) -> None:
+    at = open_page(PAGE, use_case=CHATBOT)
+    _, version = _chatbot(store, sample_id)
+    key = f"w.sens.{CHATBOT}.scenarios.v{version}"
+    at.session_state[key] = {"edited_rows": {0: {"adoption": 0.5}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert_clean(at)
+    saved, new_version = _chatbot(store, sample_id)
+    assert new_version == version + 1
+    assert saved.scenarios[0].adoption == 0.5
+    # worst with adoption 0.5: 17,000 + 4,950 − 18,000 = 3,950 € > 0 → scale candidate (S16).
+    assert sensitivity.run_scenarios(saved.roi, saved.scenarios).at["worst", "net_value"] == pytest.approx(3_950)
+    assert any(item.value.startswith("### Scale candidate") for item in at.success)
+    assert _metric(at, "ROI – Worst") == formatting.roi(3_950 / 18_000, "en")
+
+    next(button for button in at.button if button.label == "Reset to S16 defaults").click().run()
+    assert_clean(at)
+    assert _chatbot(store, sample_id)[0].scenarios == DEFAULT_SCENARIOS
+    assert _metric(at, "ROI – Worst") == formatting.roi(WORST_ROI, "en")
+
+
+def test_invalid_override_shows_the_field_and_saves_nothing(store: Store, sample_id: str) -> None:
+    at = open_page(PAGE, use_case=CHATBOT)
+    _, version = _chatbot(store, sample_id)
+    key = f"w.sens.{CHATBOT}.scenarios.v{version}"
+    at.session_state[key] = {"edited_rows": {1: {"name": "worst"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert any("unique" in error.value for error in at.error)
+    assert _chatbot(store, sample_id)[1] == version
