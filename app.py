@@ -71,7 +71,8 @@ with sidebar.guard():
                     t("col.score"): [formatting.score(v, lang) for v in frame["score"]],
                     t("col.net_value"): [formatting.eur(v, lang) for v in frame["net_value"]],
                 },
-                column_config={t("col.name"): st.column_config.TextColumn(width="large")},
+                column_config={t("col.rank"): st.column_config.NumberColumn(width=50),
+                               t("col.name"): st.column_config.TextColumn(width=230)},
                 hide_index=True,
                 width="stretch",
             )

@@ -137,7 +137,11 @@ def _break_even(use_case: UseCase, lang: str) -> None:
             t("roi.at_most") if field == "run_cost_eur_per_month" else t("roi.at_least") for field in ROI_INPUT_FIELDS
         ],
     }
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(rows), hide_index=True, width="stretch",
+        column_config={t("col.input"): st.column_config.TextColumn(width=170),
+                       t("col.direction"): st.column_config.TextColumn(width=90)},
+    )
 
 
 def _inference(use_case: UseCase, lang: str) -> None:

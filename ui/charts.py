@@ -54,7 +54,7 @@ def number_label_expr(language: str, d3_format: str = ",.0f", suffix: str = "") 
 def projector(chart: alt.TopLevelMixin, height: int = 480) -> alt.TopLevelMixin:
     """Large fonts and no chart border: readable from the back of a room."""
     return (
-        chart.properties(height=height, width="container")
+        chart.properties(height=height)
         .configure_axis(labelFontSize=LABEL_FONT_SIZE, titleFontSize=TITLE_FONT_SIZE, titlePadding=12, labelLimit=260)
         .configure_legend(labelFontSize=LABEL_FONT_SIZE, titleFontSize=TITLE_FONT_SIZE, symbolSize=160, labelLimit=260)
         .configure_title(fontSize=TITLE_FONT_SIZE + 3, anchor="start")
@@ -103,9 +103,10 @@ def value_feasibility_matrix(
         strokeWidth=alt.condition("datum.selected", alt.value(4), alt.value(1)),
         tooltip=[alt.Tooltip(f"{column}:N", title=title) for column, title in tooltip_columns],
     )
-    labels = base.mark_text(align="left", dx=14, dy=-10, fontSize=MARK_FONT_SIZE - 2, color="#1a1a1a").encode(
-        x="feasibility:Q", y="value:Q", text="label:N"
-    )
+    # Only the selected use case carries a name: labels of clustered points would overlap on a projector.
+    labels = alt.Chart(data[data["selected"]]).mark_text(
+        align="left", dx=16, dy=-14, fontSize=MARK_FONT_SIZE, fontWeight="bold", color="#1a1a1a"
+    ).encode(x="feasibility:Q", y="value:Q", text="label:N")
     rules = pd.DataFrame({"feasibility": [min_feasibility], "value": [min_value]})
     vertical = alt.Chart(rules).mark_rule(color=THRESHOLD, strokeDash=[6, 4], strokeWidth=2).encode(x="feasibility:Q")
     horizontal = alt.Chart(rules).mark_rule(color=THRESHOLD, strokeDash=[6, 4], strokeWidth=2).encode(y="value:Q")
