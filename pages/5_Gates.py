@@ -121,10 +121,9 @@ def _result_text(passed: bool | None) -> str:
     return f"{RESULT_ICONS[passed]} {t(key)}"
 
 
-def _tri_state(value: bool | None, none_key: str) -> str:
-    if value is None:
-        return t(none_key)
-    return t("an.common.yes" if value else "an.common.no")
+def _tri_state_labels(none_key: str) -> dict[bool | None, str]:
+    """Labels fixed at render time: format_func must not read the session (AppTest calls it outside a run)."""
+    return {None: t(none_key), True: t("an.common.yes"), False: t("an.common.no")}
 
 
 def _checks_table(result, lang: str) -> None:
@@ -172,7 +171,7 @@ def _metric_input(use_case: UseCase, field: str, kind: str) -> None:
               "args": (use_case.id, f"gate_metrics.{field}", key)}
     if kind == "bool":
         st.selectbox(t(f"field.gate_metrics.{field}"), options=[None, True, False],
-                     format_func=lambda v: _tri_state(v, "an.common.not_measured"),
+                     format_func=_tri_state_labels("an.common.not_measured").__getitem__,
                      key=services.bind(key, value), **common)
         return
     maximum, step, number_format = INPUT_FORMATS[kind]
@@ -186,13 +185,14 @@ def _compliance_inputs(use_case: UseCase) -> None:
         key = f"w.gates.{use_case.id}.compliance.{item}"
         st.selectbox(
             t(f"field.compliance.{item}"), options=[None, True, False],
-            format_func=lambda v: _tri_state(v, "an.common.not_assessed"),
+            format_func=_tri_state_labels("an.common.not_assessed").__getitem__,
             key=services.bind(key, getattr(use_case.compliance, item)),
             on_change=services.on_widget_change, args=(use_case.id, f"compliance.{item}", key),
         )
     key = f"w.gates.{use_case.id}.risk_class"
     st.selectbox(
-        t("an.gates.risk_class"), options=RISK_CLASSES, format_func=lambda value: label("risk", value),
+        t("an.gates.risk_class"), options=RISK_CLASSES,
+        format_func={risk: label("risk", risk) for risk in RISK_CLASSES}.__getitem__,
         key=services.bind(key, use_case.eu_ai_act_risk_class),
         on_change=services.on_widget_change, args=(use_case.id, "eu_ai_act_risk_class", key),
         help=t("an.gates.risk_class_help"),

@@ -56,7 +56,7 @@ def _checklist(use_case: UseCase, version: int, lang: str) -> None:
         "measurement": st.column_config.TextColumn(t("an.ready.col_measurement"), disabled=True, width="medium"),
         "status": st.column_config.SelectboxColumn(
             t("an.ready.col_status"), options=READINESS_STATUSES, required=True, width="medium",
-            format_func=lambda status: f"{STATUS_ICONS[status]} {label('an.status', status)}",
+            format_func={s: f"{STATUS_ICONS[s]} {label('an.status', s)}" for s in READINESS_STATUSES}.__getitem__,
         ),
         "evidence": st.column_config.TextColumn(t("an.ready.col_evidence"), max_chars=5000, width="large"),
     }
@@ -109,8 +109,9 @@ def _profile(lang: str) -> None:
     remembered = state.ui_value(choice_name)
     chosen = remembered if remembered is not None else (PREFERRED_TIMESTAMP if PREFERRED_TIMESTAMP in columns else "")
     options = ["", *columns]
+    no_timestamp = t("an.ready.no_timestamp")
     st.selectbox(
-        t("an.ready.timestamp"), options=options, format_func=lambda c: c or t("an.ready.no_timestamp"),
+        t("an.ready.timestamp"), options=options, format_func=lambda column: column or no_timestamp,
         key=services.bind(TIMESTAMP_WIDGET, chosen if chosen in options else ""),
         on_change=_remember_timestamp, args=(filename,), help=t("an.ready.timestamp_help"),
     )
@@ -197,7 +198,8 @@ def _heuristic(use_case: UseCase, lang: str) -> None:
 def _governance(use_case: UseCase, lang: str) -> None:
     key = f"w.ready.{use_case.id}.risk_class"
     st.selectbox(
-        t("an.gates.risk_class"), options=RISK_CLASSES, format_func=lambda value: label("risk", value),
+        t("an.gates.risk_class"), options=RISK_CLASSES,
+        format_func={risk: label("risk", risk) for risk in RISK_CLASSES}.__getitem__,
         key=services.bind(key, use_case.eu_ai_act_risk_class),
         on_change=services.on_widget_change, args=(use_case.id, "eu_ai_act_risk_class", key),
         help=t("an.gates.risk_class_help"),

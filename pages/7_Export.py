@@ -206,7 +206,7 @@ def _audit(ctx: sidebar.PageContext) -> None:
     filter_column, download_column = st.columns([3, 1], vertical_alignment="bottom")
     chosen = filter_column.selectbox(
         t("an.export.audit_filter"), options=options,
-        format_func=lambda case_id: t("an.export.audit_all") if case_id == ALL else names.get(case_id, case_id),
+        format_func={ALL: t("an.export.audit_all"), **names}.__getitem__,
         key=services.bind(AUDIT_FILTER_WIDGET, stored if stored in options else ALL),
         on_change=_remember, args=(AUDIT_FILTER_CHOICE, AUDIT_FILTER_WIDGET),
     )

@@ -1,0 +1,138 @@
+"""AppTest for the Gates page (S5 + S2, S9, S10, S17, S11 decisions, S13 roadmap, thresholds, audit)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from core import gates
+from core.models import Thresholds
+from core.store import Store
+from tests.pages.conftest import assert_clean, open_page
+from ui.i18n import translate
+
+PAGE = "pages/5_Gates.py"
+PICKER = "w.picker.use_case"
+BADGE = re.compile(r":[a-z]+-badge\[:material/[a-z_]+: (.*)\]")
+
+
+def _open(use_case_id: str, language: str | None = None):
+    at = open_page(PAGE, language=language)
+    at.selectbox(key=PICKER).set_value(use_case_id).run()
+    return at
+
+
+def _assert_clean(at) -> None:
+    """No exception; the only error boxes are failing gate decisions ("**<gate>: <decision>**")."""
+    assert not at.exception, [item.value for item in at.exception]
+    for error in at.error:
+        assert error.value.startswith("**") and ": " in error.value.split("\n")[0], error.value
+
+
+def _badges(at) -> list[str]:
+    """Decision labels of the five summary badges, in GATE_KEYS order."""
+    matches = [BADGE.fullmatch(item.value) for item in at.markdown]
+    return [match.group(1) for match in matches if match][:5]
+
+
+def _expected(store: Store, sample_id: str, use_case_id: str) -> dict[str, gates.GateResult]:
+    loaded = store.load(sample_id)
+    return gates.evaluate_all(loaded.workspace.use_case(use_case_id), loaded.workspace.thresholds)
+
+
+@pytest.mark.parametrize(
+    ("use_case_id", "language"),
+    [("support-chatbot", "en"), ("contract-clause-search", "en"), ("quality-inspection", "de"),
+     ("meeting-minutes", "en"), ("demand-forecasting", "de")],
+)
+def test_every_gate_shows_the_core_decision(store: Store, sample_id: str, use_case_id: str, language: str) -> None:
+    at = _open(use_case_id, language)
+    _assert_clean(at)
+    expected = _expected(store, sample_id, use_case_id)
+    assert _badges(at) == [translate(f"an.decision.{expected[key].decision}", language) for key in gates.GATE_KEYS]
+
+
+def test_check_table_shows_actual_threshold_and_result(store: Store, sample_id: str) -> None:
+    at = _open("contract-clause-search")
+    expected = _expected(store, sample_id, "contract-clause-search")["poc_to_pilot"]
+    assert expected.decision == "stop"
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Check", "Actual", "Rule", "Threshold", "Result"]
+    assert len(table) == len(expected.checks)
+    failed = {check.name for check in expected.failed_checks}
+    assert failed
+    results = dict(zip(table["Check"], table["Result"], strict=True))
+    for name in failed:
+        assert results[translate(f"an.check.{name}", "en")] == "❌ fail"
+    assert any(error.value.startswith("**PoC → Pilot: Stop**") for error in at.error)
+
+
+def test_editing_a_metric_saves_it_and_changes_the_decision(store: Store, sample_id: str) -> None:
+    at = _open("support-chatbot")
+    at.number_input(key="w.gates.support-chatbot.precision").set_value(0.9).run()
+    _assert_clean(at)
+    saved, _ = store.get_use_case(sample_id, "support-chatbot")
+    assert saved.gate_metrics.precision == 0.9
+    # S5: precision 0.90 < 0.92 → stop, even with every other check passing.
+    assert _badges(at)[0] == "Stop"
+    assert any(error.value.startswith("**PoC → Pilot: Stop**") for error in at.error)
+
+    at.number_input(key="w.gates.support-chatbot.baseline_cycle_time_sec").set_value(None).run()
+    at.number_input(key="w.gates.support-chatbot.precision").set_value(0.95).run()
+    saved, _ = store.get_use_case(sample_id, "support-chatbot")
+    assert saved.gate_metrics.baseline_cycle_time_sec is None
+    # S2: without a baseline the gate can never pass; it is incomplete and names the baseline.
+    assert _badges(at)[0] == "Incomplete"
+    assert any("Missing: no baseline" in info.value for info in at.info)
+
+
+def test_compliance_item_and_risk_class_drive_go_live(store: Store, sample_id: str) -> None:
+    at = _open("support-chatbot")
+    at.selectbox(key="w.gates.support-chatbot.compliance.model_card").set_value(False).run()
+    assert store.get_use_case(sample_id, "support-chatbot")[0].compliance.model_card is False
+    assert _badges(at)[4] == "No deploy"
+    at.selectbox(key="w.gates.support-chatbot.compliance.model_card").set_value(True).run()
+    assert _badges(at)[4] == "Deploy"
+    at.selectbox(key="w.gates.support-chatbot.risk_class").set_value("prohibited").run()
+    assert store.get_use_case(sample_id, "support-chatbot")[0].eu_ai_act_risk_class == "prohibited"
+    assert _badges(at)[4] == "No deploy"
+
+
+def test_record_decision_writes_the_audit_trail(store: Store, sample_id: str) -> None:
+    at = _open("contract-clause-search")
+    at.button(key="w.gates.record.poc_to_pilot").click().run()
+    _assert_clean(at)
+    entries = [entry for entry in store.audit(sample_id, "contract-clause-search") if entry.action == "gate_decision"]
+    assert len(entries) == 1
+    assert entries[0].field_path == "gates.poc_to_pilot"
+    recorded = json.loads(entries[0].new_value)
+    expected = _expected(store, sample_id, "contract-clause-search")["poc_to_pilot"]
+    assert recorded["decision"] == expected.decision == "stop"
+    assert len(recorded["failed_checks"]) == len(expected.failed_checks)
+    assert any(item.value == "Recorded: PoC → Pilot → Stop." for item in at.success)
+    assert any(caption.value.startswith("Last recorded: Stop by anonymous") for caption in at.caption)
+
+
+def test_thresholds_are_editable_and_reset(store: Store, sample_id: str) -> None:
+    at = _open("support-chatbot")
+    at.number_input(key="w.gates.threshold.poc_min_precision").set_value(0.95).run()
+    assert store.load(sample_id).workspace.thresholds.poc_min_precision == 0.95
+    # The chatbot's precision 0.94 now misses the raised bar.
+    assert _badges(at)[0] == "Stop"
+    next(button for button in at.button if button.label == "Reset to defaults").click().run()
+    assert_clean(at)
+    assert store.load(sample_id).workspace.thresholds == Thresholds()
+    assert _badges(at)[0] == "Go"
+
+
+def test_roadmap_marks_the_current_phase(store: Store, sample_id: str) -> None:
+    at = _open("quality-inspection", "de")
+    phase = store.get_use_case(sample_id, "quality-inspection")[0].phase
+    current = gates.PHASE_GATES[phase]
+    markdown = [item.value for item in at.markdown]
+    position = markdown.index(f"**{current.number} · {current.title_de}**")
+    assert markdown[position + 1] == ":blue-badge[:material/my_location: aktuelle Phase]"
+    assert sum("aktuelle Phase]" in value for value in markdown) == 1
+    assert any(current.definition_of_done_de in caption.value for caption in at.caption)
