@@ -52,7 +52,7 @@ GERMAN_PERCENT = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d\s%$")
 def go_to(page: Page, path: str, title: str) -> None:
     """Follow the sidebar link to a page and wait until its script has finished."""
     sidebar = page.get_by_test_id("stSidebar")
-    link = sidebar.locator(f'a[href$="/{path}"]').first
+    link = sidebar.locator(f'a[href$="{path}"]').first
     expect(link).to_be_attached()
     link.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(title)
