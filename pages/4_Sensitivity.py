@@ -80,13 +80,11 @@ def _scenario_chart(table: analysis_services.ScenarioTable, lang: str) -> None:
         "survives": frame["survives"].to_numpy(),
         "net_text": [formatting.eur(v, lang) for v in frame["net_value"]],
     })
-    st.altair_chart(
-        charts_analysis.scenario_bars(
-            data, language=lang, y_title=t("an.sens.axis_net"),
-            survive_labels={"yes": t("an.sens.survives"), "no": t("an.sens.does_not_survive")},
-        ),
-        width="stretch",
+    spec = charts_analysis.chart_spec(
+        "scenarios", data, language=lang, y_title=t("an.sens.axis_net"),
+        survive_labels={"yes": t("an.sens.survives"), "no": t("an.sens.does_not_survive")},
     )
+    st.vega_lite_chart(spec=spec, width="stretch")
 
 
 def _editor(use_case: UseCase, version: int) -> None:
@@ -125,14 +123,12 @@ def _tornado(inputs: RoiInputs, lang: str) -> None:
         "roi_high_text": [formatting.roi(v, lang) for v in frame["roi_high"]],
     })
     base_roi = frame.attrs["base_roi"]
-    st.altair_chart(
-        charts_analysis.tornado_chart(
-            data, base_roi=base_roi, language=lang, x_title=t("an.sens.axis_roi"),
-            end_labels={"low": t("an.sens.input_low"), "high": t("an.sens.input_high"), "input": t("an.sens.input")},
-            base_label=t("an.sens.base"),
-        ),
-        width="stretch",
+    spec = charts_analysis.chart_spec(
+        "tornado", data, base_roi=base_roi, language=lang, x_title=t("an.sens.axis_roi"),
+        end_labels={"low": t("an.sens.input_low"), "high": t("an.sens.input_high"), "input": t("an.sens.input")},
+        base_label=t("an.sens.base"),
     )
+    st.vega_lite_chart(spec=spec, width="stretch")
     st.caption(t("an.sens.tornado_caption", roi=formatting.roi(base_roi, lang)))
     with st.expander(t("an.sens.ranges")):
         st.dataframe(
@@ -180,14 +176,14 @@ def _monte_carlo(inputs: RoiInputs, default_target: float) -> None:
             t("an.sens.prob_target", target=formatting.roi(result.target_roi, lang)),
             formatting.percent(result.prob_above_target, lang, 1), border=True,
         )
-        chart = charts_analysis.monte_carlo_histogram(
-            result.samples,
+        spec = charts_analysis.chart_spec(
+            "monte_carlo", result.samples,
             percentiles=[(name, value, formatting.roi(value, lang))
                          for name, value in (("P5", result.p5), ("P50", result.p50), ("P95", result.p95))],
             language=lang, x_title=t("an.sens.axis_roi"), y_title=t("an.sens.axis_draws"),
             sign_labels={"negative": t("an.sens.roi_not_positive"), "positive": t("an.sens.roi_positive")},
         )
-        st.altair_chart(chart, width="stretch")
+        st.vega_lite_chart(spec=spec, width="stretch")
         st.caption(t("an.sens.mc_caption", n=formatting.number(result.n, lang), seed=result.seed))
 
 

@@ -61,6 +61,14 @@ THRESHOLD_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 PASSING = {"go", "pass", "ramp", "scale", "deploy"}
 FAILING = {"stop", "fail", "rollback", "stop_or_re-scope", "no_deploy"}
 RESULT_ICONS = {True: "✅", False: "❌", None: "⚪"}
+GATE_WIDGET = "w.gates.gate"
+GATE_CHOICE = "gates.gate"
+THRESHOLDS_WIDGET = "w.gates.show_thresholds"
+THRESHOLDS_CHOICE = "gates.show_thresholds"
+
+
+def _remember(name: str, widget_key: str) -> None:
+    state.set_ui_value(name, state.widget_value(widget_key))
 
 
 def _decision_icon(decision: str) -> str:
@@ -199,6 +207,16 @@ def _compliance_inputs(use_case: UseCase) -> None:
     )
 
 
+def _gate_choice(use_case: UseCase, results) -> str:
+    """The gate shown in detail: the user's last choice, else the gate the use case's phase heads for."""
+    chosen = state.ui_value(GATE_CHOICE) or PHASE_GATES[use_case.phase].gate_key
+    labels = {gate: f"{_decision_icon(results[gate].decision)} {_gate_name(gate)}" for gate in GATE_KEYS}
+    return st.segmented_control(
+        t("an.gates.choose_gate"), options=GATE_KEYS, format_func=labels.__getitem__, required=True,
+        key=services.bind(GATE_WIDGET, chosen), on_change=_remember, args=(GATE_CHOICE, GATE_WIDGET),
+    ) or chosen
+
+
 def _gate_tab(use_case: UseCase, gate: str, result, thresholds: Thresholds, recorded, lang: str) -> None:
     inputs, outcome = st.columns([2, 3], gap="large")
     with inputs:
@@ -311,12 +329,15 @@ with sidebar.guard():
         _summary(results)
         st.caption(t("an.gates.next_gate", phase=label("phase", use_case.phase),
                      gate=_gate_name(PHASE_GATES[use_case.phase].gate_key)))
-        tabs = st.tabs([f"{_decision_icon(results[gate].decision)} {_gate_name(gate)}" for gate in GATE_KEYS])
-        for tab, gate in zip(tabs, GATE_KEYS, strict=True):
-            with tab:
-                _gate_tab(use_case, gate, results[gate], thresholds, recorded, lang)
+        with st.container(border=True):
+            gate = _gate_choice(use_case, results)
+            _gate_tab(use_case, gate, results[gate], thresholds, recorded, lang)
         with st.container(border=True):
             st.subheader(t("an.roadmap.title"))
             _roadmap(use_case, lang)
-        with st.expander(t("an.gates.thresholds_title"), icon="⚙️"):
-            _thresholds_editor(thresholds)
+        with st.container(border=True):
+            show = st.toggle(t("an.gates.thresholds_title"), key=services.bind(
+                THRESHOLDS_WIDGET, bool(state.ui_value(THRESHOLDS_CHOICE, False))),
+                on_change=_remember, args=(THRESHOLDS_CHOICE, THRESHOLDS_WIDGET), help=t("an.gates.thresholds_help"))
+            if show:
+                _thresholds_editor(thresholds)

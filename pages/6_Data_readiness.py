@@ -160,14 +160,13 @@ def _profile(lang: str) -> None:
             "missing_text": [formatting.percent(v, lang, 1) for v in top["missing_rate"]],
             "unique_text": [formatting.number(v, lang) for v in top["n_unique"]],
         })
-        st.altair_chart(
-            charts_analysis.missing_rate_chart(
-                data, language=lang, x_title=t("an.ready.axis_missing"), y_title=t("an.ready.axis_column"),
-                tooltip_titles={"column": t("an.ready.col_column"), "missing": t("an.ready.col_missing"),
-                                "unique": t("an.ready.col_unique")},
-            ),
-            width="stretch",
+        spec = charts_analysis.chart_spec(
+            "missing_rate", data, language=lang, x_title=t("an.ready.axis_missing"),
+            y_title=t("an.ready.axis_column"),
+            tooltip_titles={"column": t("an.ready.col_column"), "missing": t("an.ready.col_missing"),
+                            "unique": t("an.ready.col_unique")},
         )
+        st.vega_lite_chart(spec=spec, width="stretch")
 
 
 def _checkboxes(use_case: UseCase, group: str, fields: list[str], model) -> None:

@@ -168,7 +168,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "S11: minimal, limited, high or prohibited (unacceptable). Prohibited never deploys.",
         "de": "S11: minimal, begrenzt, hoch oder verboten (unannehmbar). Verboten geht nie live.",
     },
-    "an.gates.thresholds_title": {"en": "Workspace thresholds", "de": "Schwellen des Arbeitsbereichs"},
+    "an.gates.thresholds_title": {"en": "Edit workspace thresholds", "de": "Schwellen des Arbeitsbereichs "
+                                                                          "bearbeiten"},
+    "an.gates.thresholds_help": {
+        "en": "The numbers every gate compares against (S2, S5, S9, S10, S17), one set per workspace.",
+        "de": "Die Werte, mit denen jedes Gate vergleicht (S2, S5, S9, S10, S17), ein Satz je Arbeitsbereich.",
+    },
+    "an.gates.choose_gate": {"en": "Gate in detail", "de": "Gate im Detail"},
     "an.gates.thresholds_caption": {
         "en": "These numbers apply to every use case of this workspace. Changes are saved at once and audited.",
         "de": "Diese Werte gelten für alle Use Cases dieses Arbeitsbereichs. Änderungen werden sofort "

@@ -1,16 +1,21 @@
 """Altair charts of the Sensitivity and Data readiness pages, in the palette and theme of :mod:`ui.charts`.
 
 Every function takes translated titles and Babel-formatted tooltip texts; ROI ratios are drawn in
-percent (2.85 → 285 %) so that the axes read like the figures on the page.
+percent (2.85 → 285 %) so that the axes read like the figures on the page. Pages draw them through
+:func:`chart_spec`, which caches the finished Vega-Lite spec: building and validating an Altair chart
+costs 30–60 ms, far more than the rest of a page rerun.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import streamlit as st
 
 from ui import formatting
 from ui.charts import MARK_FONT_SIZE, NEGATIVE, NEUTRAL, OKABE_ITO, POSITIVE, THRESHOLD, number_label_expr, projector
@@ -149,3 +154,33 @@ def missing_rate_chart(
                  alt.Tooltip("unique_text:N", title=tooltip_titles["unique"])],
     )
     return projector(bars, height=max(240, 30 * len(data)))
+
+
+def _builders() -> dict[str, Callable[..., alt.TopLevelMixin]]:
+    return {
+        "tornado": tornado_chart,
+        "monte_carlo": monte_carlo_histogram,
+        "scenarios": scenario_bars,
+        "missing_rate": missing_rate_chart,
+    }
+
+
+def _arrow_bytes(records: list[dict[str, Any]]) -> bytes:
+    table = pa.Table.from_pandas(pd.DataFrame(records), preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def chart_spec(kind: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The Vega-Lite spec of chart ``kind`` (tornado, monte_carlo, scenarios, missing_rate), cached on its
+    arguments; draw it with ``st.vega_lite_chart(spec=..., width="stretch")``.
+
+    Named datasets are stored as Arrow IPC bytes, the form Streamlit sends to the browser, so a rerun
+    does not convert them again.
+    """
+    spec = _builders()[kind](*args, **kwargs).to_dict()
+    spec["datasets"] = {name: _arrow_bytes(records) for name, records in spec.get("datasets", {}).items()}
+    return spec

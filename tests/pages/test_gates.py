@@ -18,9 +18,11 @@ PICKER = "w.picker.use_case"
 BADGE = re.compile(r":[a-z]+-badge\[:material/[a-z_]+: (.*)\]")
 
 
-def _open(use_case_id: str, language: str | None = None):
+def _open(use_case_id: str, language: str | None = None, gate: str | None = None):
     at = open_page(PAGE, language=language)
     at.selectbox(key=PICKER).set_value(use_case_id).run()
+    if gate:
+        at.segmented_control(key="w.gates.gate").set_value(gate).run()
     return at
 
 
@@ -70,7 +72,7 @@ def test_check_table_shows_actual_threshold_and_result(store: Store, sample_id: 
 
 
 def test_editing_a_metric_saves_it_and_changes_the_decision(store: Store, sample_id: str) -> None:
-    at = _open("support-chatbot")
+    at = _open("support-chatbot", gate="poc_to_pilot")
     at.number_input(key="w.gates.support-chatbot.precision").set_value(0.9).run()
     _assert_clean(at)
     saved, _ = store.get_use_case(sample_id, "support-chatbot")
@@ -89,7 +91,7 @@ def test_editing_a_metric_saves_it_and_changes_the_decision(store: Store, sample
 
 
 def test_compliance_item_and_risk_class_drive_go_live(store: Store, sample_id: str) -> None:
-    at = _open("support-chatbot")
+    at = _open("support-chatbot", gate="go_live_compliance")
     at.selectbox(key="w.gates.support-chatbot.compliance.model_card").set_value(False).run()
     assert store.get_use_case(sample_id, "support-chatbot")[0].compliance.model_card is False
     assert _badges(at)[4] == "No deploy"
@@ -117,6 +119,8 @@ def test_record_decision_writes_the_audit_trail(store: Store, sample_id: str) ->
 
 def test_thresholds_are_editable_and_reset(store: Store, sample_id: str) -> None:
     at = _open("support-chatbot")
+    assert not [item for item in at.number_input if item.key.startswith("w.gates.threshold.")]
+    at.toggle(key="w.gates.show_thresholds").set_value(True).run()
     at.number_input(key="w.gates.threshold.poc_min_precision").set_value(0.95).run()
     assert store.load(sample_id).workspace.thresholds.poc_min_precision == 0.95
     # The chatbot's precision 0.94 now misses the raised bar.
@@ -136,3 +140,14 @@ def test_roadmap_marks_the_current_phase(store: Store, sample_id: str) -> None:
     assert markdown[position + 1] == ":blue-badge[:material/my_location: aktuelle Phase]"
     assert sum("aktuelle Phase]" in value for value in markdown) == 1
     assert any(current.definition_of_done_de in caption.value for caption in at.caption)
+
+
+def test_detail_opens_on_the_gate_the_phase_heads_for(store: Store, sample_id: str) -> None:
+    at = _open("support-chatbot")
+    # Phase pilot heads for the S9 quality gates.
+    assert at.segmented_control(key="w.gates.gate").value == "quality_gates"
+    checks = at.dataframe[0].value["Check"].tolist()
+    assert checks[0] == "Offline eval: quality ≥ baseline + uplift"
+    at.segmented_control(key="w.gates.gate").set_value("canary").run()
+    assert at.dataframe[0].value["Check"].tolist() == ["Canary p95 latency", "Hallucination proxy", "Cost per request"]
+    assert any("Ramp traffic from 5% to 25%." in item.value for item in at.success)
