@@ -5,6 +5,7 @@ recalculate (mail previews, pandas) show the same numbers as the app, and Excel 
 them live when an input changes. Inputs sit in unlocked, validated, named cells on one Decision
 sheet per selected use case; everything else is locked by sheet protection without a password.
 The hidden Meta sheet lists every input cell and is what :mod:`core.excel_import` reads back.
+Labels come in English or German; sheet names, defined names, user text and Meta stay the same.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from core.gates import DERIVED_THRESHOLD_TOLERANCE, GateResult, evaluate_all, next_gate
+from core.gates import COMPARATOR_SYMBOLS, DERIVED_THRESHOLD_TOLERANCE, GateResult, evaluate_all, next_gate
 from core.models import (
     FEASIBILITY_WEIGHT_FIELDS,
     ROI_FRACTION_FIELDS,
@@ -40,6 +41,7 @@ from core.sensitivity import WORST_SCENARIO, run_scenarios
 
 PACK_FORMAT_VERSION = 1
 NOT_AVAILABLE = "n/a"
+LANGUAGES: tuple[str, ...] = ("en", "de")
 SUMMARY_SHEET = "Summary"
 MATRIX_SHEET = "Matrix"
 ASSUMPTIONS_SHEET = "Assumptions"
@@ -97,10 +99,206 @@ GATE_LABELS: dict[str, str] = {
     "scale_or_kill": "S17 scale or kill",
     "go_live_compliance": "S11 go-live compliance",
 }
+DECISION_LABELS: dict[str, str] = {
+    "go": "Go", "stop": "Stop", "pass": "Pass", "fail": "Fail", "ramp": "Ramp up", "rollback": "Roll back",
+    "scale": "Scale", "iterate": "Iterate", "stop_or_re-scope": "Stop or re-scope", "deploy": "Deploy",
+    "no_deploy": "No deploy", "incomplete": "Incomplete", "ok": "OK", "alert": "Alert",
+}
+PHASE_LABELS: dict[str, str] = {
+    "discovery": "1 Discovery/Scoping", "data_risk": "2 Data & Risk", "poc": "3 PoC", "pilot": "4 Pilot",
+    "production": "5 Production", "scale": "6 Scale/Portfolio",
+}
+RISK_LABELS: dict[str, str] = {"minimal": "Minimal", "limited": "Limited", "high": "High", "prohibited": "Prohibited"}
+KPI_GROUP_LABELS: dict[str, str] = {"value": "Value", "quality": "Quality", "adoption": "Adoption", "risk": "Risk"}
+STATUS_LABELS: dict[str, str] = {"open": "open", "partial": "partial", "done": "done",
+                                 "not_applicable": "not applicable"}
+OUTPUT_LABELS: dict[str, str] = {"answer": "Answer", "classification": "Classification", "extraction": "Extraction",
+                                 "ticket_draft": "Ticket draft"}
 EXCEL_COMPARATORS: dict[str, str] = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "==": "=", "!=": "<>"}
 BREAK_EVEN_FIELDS: tuple[str, ...] = (
     "adoption", "minutes_saved_per_case", "volume_cases_per_month", "run_cost_eur_per_month",
 )
+PASS, FAIL, YES, NO = "pass", "fail", "yes", "no"
+
+# German labels: the article's and the app's words (Wert, Machbarkeit, Nettonutzen, Modellbetrieb, Quick Win).
+GERMAN: dict[str, str] = {
+    "AI use-case decision pack": "KI-Use-Case-Entscheidungspaket",
+    "Page &P of &N": "Seite &P von &N",
+    "Workspace": "Arbeitsbereich",
+    "Workspace ID": "Arbeitsbereich-ID",
+    "Generated (UTC)": "Erstellt (UTC)",
+    "Author": "Autor",
+    "Use cases": "Use Cases",
+    "Decision sheets": "Entscheidungsvorlagen",
+    "Quick wins": "Quick Wins",
+    "Total net value (€/month)": "Nettonutzen gesamt (€/Monat)",
+    "Quick-win thresholds": "Quick-Win-Schwellen",
+    "value ≥ {value}, feasibility ≥ {feasibility}": "Wert ≥ {value}, Machbarkeit ≥ {feasibility}",
+    "Portfolio ranked by score (S3)": "Portfolio nach Score (S3)",
+    "Rank": "Rang",
+    "Use case ID": "Use-Case-ID",
+    "Name": "Name",
+    "Owner": "Owner",
+    "Phase": "Phase",
+    "EU AI Act risk": "EU-AI-Act-Risiko",
+    "Quadrant": "Quadrant",
+    "Value": "Wert",
+    "Feasibility": "Machbarkeit",
+    "Score": "Score",
+    "ROI": "ROI",
+    "Net value (€/month)": "Nettonutzen (€/Monat)",
+    "Next gate": "Nächstes Gate",
+    "Gate decision": "Gate-Entscheidung",
+    "Failed checks": "Nicht bestandene Prüfungen",
+    "Decision sheet": "Entscheidungsvorlage",
+    "none": "keine",
+    "S3 value × feasibility matrix": "S3 Wert-×-Machbarkeit-Matrix",
+    "Value × feasibility (S3)": "Wert × Machbarkeit (S3)",
+    "Feasibility (0–1)": "Machbarkeit (0–1)",
+    "Value (0–1)": "Wert (0–1)",
+    "Quick-win threshold: value": "Quick-Win-Schwelle: Wert",
+    "Quick-win threshold: feasibility": "Quick-Win-Schwelle: Machbarkeit",
+    "Threshold lines (chart)": "Schwellenlinien (Diagramm)",
+    "Line": "Linie",
+    "Use case": "Use Case",
+    "S1 Use case": "S1 Use Case",
+    "ID": "ID",
+    "Phase (S13)": "Phase (S13)",
+    "Problem statement": "Problemstatement",
+    "Users": "Nutzer",
+    "Process step": "Prozessschritt",
+    "Decision point": "Entscheidungspunkt",
+    "Output": "Output",
+    "Guardrails": "Guardrails",
+    "Out of scope": "Out-of-Scope",
+    "EU AI Act risk class (S11)": "EU-AI-Act-Risikoklasse (S11)",
+    "Created (UTC)": "Angelegt (UTC)",
+    "Updated (UTC)": "Geändert (UTC)",
+    "S2 KPI set": "S2 KPI-Set",
+    "KPI": "KPI",
+    "Group": "Gruppe",
+    "Target": "Zielwert",
+    "Unit": "Einheit",
+    "Measurement window": "Messfenster",
+    "Baseline": "Baseline",
+    "S3 Score: value × feasibility": "S3 Score: Wert × Machbarkeit",
+    "Input": "Eingabe",
+    "Weight": "Gewicht",
+    "Score = value × feasibility": "Score = Wert × Machbarkeit",
+    "S15 Monthly ROI": "S15 ROI pro Monat",
+    "Defined name": "Definierter Name",
+    "Value time (€/month)": "Zeitnutzen (€/Monat)",
+    "Value quality (€/month)": "Qualitätsnutzen (€/Monat)",
+    "Total value (€/month)": "Bruttonutzen (€/Monat)",
+    "ROI = net / run cost": "ROI = Netto / Modellbetrieb",
+    "Inference cost S12 (€/month)": "Inferenzkosten S12 (€/Monat)",
+    "Break-even (ROI = 0)": "Break-even (ROI = 0)",
+    "Break-even value": "Break-even-Wert",
+    "Current value": "Aktueller Wert",
+    "S16 Scenarios (blank override = base input)": "S16 Szenarien (leer = Basiswert)",
+    "Override": "Abweichung",
+    "Survives (net value > 0)": "Übersteht (Nettonutzen > 0)",
+    "Verdict (S16)": "Urteil (S16)",
+    "scale candidate": "Skalierungskandidat",
+    "PoC with expiry date": "PoC mit Ablaufdatum",
+    "Gates: S5, S9, S10, S17, S11": "Gates: S5, S9, S10, S17, S11",
+    "← next gate (S13)": "← nächstes Gate (S13)",
+    "missing: {fields}": "fehlt: {fields}",
+    "Check": "Prüfung",
+    "Actual": "Ist",
+    "Threshold": "Schwelle",
+    "Rule": "Regel",
+    "Result": "Ergebnis",
+    "present": "vorhanden",
+    "S6 Data readiness": "S6 Data Readiness",
+    "Checklist item": "Checklistenpunkt",
+    "Status": "Status",
+    "Evidence": "Nachweis",
+    "Readiness (%)": "Readiness (%)",
+    "S14 RACI": "S14 RACI",
+    "Deliverable": "Deliverable",
+    "R (responsible)": "R (durchführend)",
+    "A (accountable)": "A (verantwortlich)",
+    "C (consulted)": "C (konsultiert)",
+    "I (informed)": "I (informiert)",
+    "Assumptions: every input, its source and last editor": "Annahmen: jede Eingabe, ihre Quelle und letzte Änderung",
+    "Field path": "Feldpfad",
+    "Source": "Quelle",
+    "Last edited by": "Zuletzt geändert von",
+    "Last edited at (UTC)": "Zuletzt geändert (UTC)",
+    "Audit trail": "Audit-Trail",
+    "At (UTC)": "Zeitpunkt (UTC)",
+    "Actor": "Akteur",
+    "Action": "Aktion",
+    "Old value": "Alter Wert",
+    "New value": "Neuer Wert",
+    "Fraction 0–1": "Anteil 0–1",
+    "Enter a fraction between 0 and 1 (62 % = 0.62).": "Bitte einen Anteil zwischen 0 und 1 eingeben (62 % = 0,62).",
+    "Not negative": "Nicht negativ",
+    "Enter a number of at least 0.": "Bitte eine Zahl ab 0 eingeben.",
+    "Cycle-time reduction": "Reduktion Durchlaufzeit",
+    "Cost reduction": "Kostenreduktion",
+    "Error reduction": "Fehlerreduktion",
+    "Data availability": "Datenverfügbarkeit",
+    "Integration effort": "Integrationsaufwand",
+    "Compliance risk": "Compliance-Risiko",
+    "Change effort": "Change-Aufwand",
+    "Volume (cases/month)": "Volumen (Fälle/Monat)",
+    "Adoption": "Adoption",
+    "Minutes saved per case": "Minuten-Ersparnis pro Fall",
+    "Cost per minute (€)": "Kosten pro Arbeitsminute (€)",
+    "Error cost per case (€)": "Fehlerkosten pro Fall (€)",
+    "Error-rate reduction": "Fehlerquoten-Reduktion",
+    "Run cost (€/month)": "Modellbetrieb (€/Monat)",
+    "cases/month": "Fälle/Monat",
+    "min/case": "min/Fall",
+    "€/min": "€/min",
+    "€/case": "€/Fall",
+    "€/month": "€/Monat",
+    "fraction 0–1": "Anteil 0–1",
+    "Quick win": "Quick Win",
+    "Strategic bet": "Strategische Wette",
+    "Fill-in": "Lückenfüller",
+    "Deprioritise": "Zurückstellen",
+    "S5 PoC → pilot": "S5 PoC → Pilot",
+    "S9 quality gates": "S9 Qualitätsgates",
+    "S10 canary": "S10 Canary",
+    "S17 scale or kill": "S17 Skalieren oder stoppen",
+    "S11 go-live compliance": "S11 Go-live-Compliance",
+    "Go": "Go", "Stop": "Stopp", "Pass": "Bestanden", "Fail": "Nicht bestanden", "Ramp up": "Hochfahren",
+    "Roll back": "Zurückrollen", "Scale": "Skalieren", "Iterate": "Iterieren",
+    "Stop or re-scope": "Stoppen oder neu zuschneiden", "Deploy": "Go-live", "No deploy": "Kein Go-live",
+    "Incomplete": "Unvollständig", "OK": "OK", "Alert": "Alarm",
+    "1 Discovery/Scoping": "1 Discovery/Scoping", "2 Data & Risk": "2 Daten & Risiko", "3 PoC": "3 PoC",
+    "4 Pilot": "4 Pilot", "5 Production": "5 Produktivsetzung", "6 Scale/Portfolio": "6 Skalierung/Portfolio",
+    "Minimal": "Minimal", "Limited": "Begrenzt", "High": "Hoch", "Prohibited": "Verboten",
+    "Quality": "Qualität", "Risk": "Risiko",
+    "open": "offen", "partial": "teilweise", "done": "erledigt", "not applicable": "nicht anwendbar",
+    "Answer": "Antwort", "Classification": "Klassifikation", "Extraction": "Extraktion",
+    "Ticket draft": "Ticket-Entwurf",
+    "pass": "bestanden", "fail": "nicht bestanden", "yes": "ja", "no": "nein",
+}
+
+
+# Measured on LibreOffice's fallback font (DejaVu Sans, wider than Calibri), so Excel never cuts a line.
+CHARS_PER_WIDTH = 1.12
+BOLD_CHARS_PER_WIDTH = 1.0
+LINE_HEIGHT_PT = 14.4
+ROW_PADDING_PT = 2.0
+MAX_ROW_LINES = 30
+DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+CHART_ROW_PIXELS = 20
+MATRIX_LABEL_LIMIT = 30
+# Axis share a label takes (about 25 characters wide, one line high) on the 0–1 axes of the matrix chart.
+LABEL_CLEARANCE_X = 0.04
+LABEL_CLEARANCE_Y = 0.03
+OKABE_ITO: dict[str, tuple[str, str]] = {
+    "quick_win": ("#009E73", "diamond"),
+    "strategic_bet": ("#0072B2", "circle"),
+    "fill_in": ("#E69F00", "square"),
+    "deprioritise": ("#CC79A7", "triangle"),
+}
+THRESHOLD_LINE_COLOUR = "#555555"
 
 
 class LoadedWorkspaceLike(Protocol):
@@ -148,6 +346,31 @@ class _LiveCells:
     net_value: str
 
 
+class _Texts:
+    """Label lookup for one pack language; German raises on a missing label so none stays English."""
+
+    def __init__(self, language: str) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"language: must be one of {LANGUAGES}, got {language!r}")
+        self.language = language
+
+    def __call__(self, text: str) -> str:
+        if self.language == "en":
+            return text
+        try:
+            return GERMAN[text]
+        except KeyError:
+            raise ValueError(f"language 'de': no German label for {text!r}") from None
+
+    def number(self, value: float) -> str:
+        """Two-decimal number text in the pack's language, e.g. 0.5 → "0.50" or "0,50"."""
+        text = f"{value:,.2f}"
+        return text if self.language == "en" else text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+    def code(self, labels: Mapping[str, str], code: str) -> str:
+        return self(labels[code]) if code in labels else code
+
+
 def number_text(value: float | None) -> str:
     """Exact text of an exported number for Meta and its hash: ``repr`` round-trips every float."""
     return "" if value is None else repr(float(value))
@@ -175,6 +398,31 @@ def input_name(ordinal: int, field: str) -> str:
     return f"UC{ordinal}_{field}"
 
 
+def wrapped_line_count(text: str, width: float, bold: bool = False) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries in a column ``width`` characters wide.
+
+    An estimate for row heights (Excel does not size rows of merged or written-by-code cells):
+    one width unit holds about one character of the default font, bold a little less.
+    Example: ``wrapped_line_count("Net value (€/month)", 10)`` → 2.
+    """
+    capacity = max(int(width * (BOLD_CHARS_PER_WIDTH if bold else CHARS_PER_WIDTH)), 1)
+    if len(text) <= capacity and "\n" not in text and "\r" not in text:
+        return 1
+    lines = 0
+    for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        count, used = 1, 0
+        for word in paragraph.split(" "):
+            if used and used + 1 + len(word) > capacity:
+                count, used = count + 1, 0
+            elif used:
+                used += 1
+            used += len(word)
+            while used > capacity:
+                count, used = count + 1, used - capacity
+        lines += count
+    return lines
+
+
 def _quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
@@ -191,6 +439,10 @@ def _literal(number: float) -> str:
     return repr(float(number))
 
 
+def _formula_text(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
 def _header_text(text: str, limit: int = 80) -> str:
     return text[:limit].replace("&", "&&")
 
@@ -205,27 +457,55 @@ def _field_kind(field: str) -> str:
     return FRACTION_KIND if field in SCORING_FIELDS or field in ROI_FRACTION_FIELDS else NON_NEGATIVE_KIND
 
 
+def _excel_datetime(value: object) -> datetime | None:
+    """A naive UTC datetime Excel can store, or None for anything that is not a datetime."""
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0)
+
+
 class _Formats:
     """All cell formats of one workbook, created once."""
 
     def __init__(self, workbook: Workbook) -> None:
         add = workbook.add_format
-        self.title: Format = add({"bold": True, "font_size": 14})
-        self.section: Format = add({"bold": True, "font_size": 12, "bottom": 1})
-        self.header: Format = add({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
-        self.label: Format = add({"bold": True})
-        self.text: Format = add({"text_wrap": False})
-        self.wrap: Format = add({"text_wrap": True, "valign": "top"})
-        self.fraction: Format = add({"num_format": "0.00%"})
-        self.score: Format = add({"num_format": "0.0000"})
-        self.money: Format = add({"num_format": '#,##0.00 "€"'})
-        self.number: Format = add({"num_format": "#,##0.00"})
-        self.ratio: Format = add({"num_format": "0.0%"})
-        self.decision: Format = add({"bold": True, "font_color": "#1F3864"})
-        input_style = {"locked": False, "bg_color": "#FFF2CC", "border": 1, "border_color": "#BF9000"}
-        self.input_fraction: Format = add({**input_style, "num_format": "0.00%"})
+        top = {"valign": "top"}
+        self.title: Format = add({"bold": True, "font_size": 16, "font_color": "#1F3864", "valign": "vcenter"})
+        self.subtitle: Format = add({"bold": True, "font_size": 13, "font_color": "#1F3864", "valign": "vcenter"})
+        self.section: Format = add({"bold": True, "font_size": 12, "font_color": "#1F3864", "bottom": 2,
+                                    "bottom_color": "#1F3864", "valign": "bottom"})
+        self.header: Format = add({"bold": True, "bg_color": "#D9E1F2", "border": 1, "border_color": "#8EA9DB",
+                                   "text_wrap": True, "valign": "vcenter"})
+        self.header_number: Format = add({"bold": True, "bg_color": "#D9E1F2", "border": 1,
+                                          "border_color": "#8EA9DB", "text_wrap": True, "valign": "vcenter",
+                                          "align": "right"})
+        self.label: Format = add({"bold": True, "text_wrap": True, **top})
+        self.text: Format = add({"text_wrap": True, **top})
+        self.plain: Format = add(top)
+        self.link: Format = add({"font_color": "#0563C1", "underline": 1, **top})
+        right = {"align": "right", **top}
+        self.percent: Format = add({"num_format": "0.0%_)", **right})
+        self.score: Format = add({"num_format": "0.0000_)", **right})
+        self.money: Format = add({"num_format": '#,##0.00 "€"_)', **right})
+        self.money_bold: Format = add({"num_format": '#,##0.00 "€"_)', "bold": True, **right})
+        self.number: Format = add({"num_format": "#,##0.00_)", **right})
+        self.measure: Format = add({"num_format": "#,##0.00##_)", **right})
+        self.integer: Format = add({"num_format": "0", "align": "left", **top})
+        self.readiness: Format = add({"num_format": '0.0" %"_)', **right})
+        self.date: Format = add({"num_format": DATE_TIME_FORMAT, "align": "left", **top})
+        self.decision: Format = add({"bold": True, "font_color": "#1F3864", "text_wrap": True, **top})
+        self.meta_label: Format = add({"bold": True, "font_color": "#404040", **top})
+        self.meta_value: Format = add({"align": "left", "text_wrap": True, **top})
+        self.meta_money: Format = add({"num_format": '#,##0.00 "€"', "align": "left", **top})
+        self.meta_integer: Format = add({"num_format": "0", "align": "left", **top})
+        input_style = {"locked": False, "bg_color": "#FFF2CC", "border": 1, "border_color": "#BF9000", **top}
+        self.input_fraction: Format = add({**input_style, "num_format": "0.0%"})
         self.input_number: Format = add({**input_style, "num_format": "#,##0.00"})
         self.input_money: Format = add({**input_style, "num_format": '#,##0.00 "€"'})
+        self.bold_formats = {id(self.label), id(self.header), id(self.header_number), id(self.decision),
+                             id(self.meta_label), id(self.section)}
 
     def for_input(self, field: str) -> Format:
         if _field_kind(field) == FRACTION_KIND:
@@ -234,19 +514,44 @@ class _Formats:
 
     def for_value(self, field: str) -> Format:
         if _field_kind(field) == FRACTION_KIND:
-            return self.fraction
+            return self.percent
         return self.money if "eur" in field else self.number
 
 
 class _Writer:
-    """Thin helpers over one worksheet: user text only as strings, "n/a" for missing values."""
+    """Thin helpers over one worksheet: user text only as strings, "n/a" for missing values.
 
-    def __init__(self, sheet: Worksheet, formats: _Formats) -> None:
+    Wrapped text records how many lines its row needs; :meth:`finish` sets those row heights.
+    """
+
+    def __init__(self, sheet: Worksheet, formats: _Formats, texts: _Texts, widths: Sequence[float]) -> None:
         self.sheet = sheet
         self.formats = formats
+        self.t = texts
+        self.widths = list(widths)
+        self.lines: dict[int, int] = {}
+        self.heights: dict[int, float] = {}
 
-    def text(self, row: int, col: int, value: object, fmt: Format | None = None) -> None:
-        self.sheet.write_string(row, col, NOT_AVAILABLE if value is None else str(value), fmt)
+    def width(self, col: int, span: int = 1) -> float:
+        return sum(self.widths[col + offset] if col + offset < len(self.widths) else 8.43 for offset in range(span))
+
+    def _fit(self, row: int, col: int, text: str, fmt: Format | None, span: int) -> None:
+        lines = wrapped_line_count(text, self.width(col, span), id(fmt) in self.formats.bold_formats)
+        if lines > self.lines.get(row, 1):
+            self.lines[row] = min(lines, MAX_ROW_LINES)
+
+    def text(self, row: int, col: int, value: object, fmt: Format | None = None, span: int = 1) -> None:
+        text = NOT_AVAILABLE if value is None else str(value)
+        fmt = self.formats.text if fmt is None else fmt
+        if span > 1:
+            self.sheet.merge_range(row, col, row, col + span - 1, "", fmt)
+        self.sheet.write_string(row, col, text, fmt)
+        if fmt is not self.formats.plain:
+            self._fit(row, col, text, fmt, span)
+
+    def label(self, row: int, col: int, text: str, fmt: Format | None = None, span: int = 1) -> None:
+        """A translated label (never user text)."""
+        self.text(row, col, self.t(text), self.formats.label if fmt is None else fmt, span)
 
     def scalar(self, row: int, col: int, value: object, fmt: Format | None = None) -> None:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -256,7 +561,15 @@ class _Writer:
         elif isinstance(value, int | float):
             self.sheet.write_number(row, col, float(value), fmt)
         else:
-            self.sheet.write_string(row, col, str(value), fmt)
+            self.text(row, col, value, fmt)
+
+    def moment(self, row: int, col: int, value: object) -> None:
+        """A timestamp as a real date-time cell (UTC), text when it is not a datetime."""
+        stamp = _excel_datetime(value)
+        if stamp is None:
+            self.text(row, col, None if value is None or value == "" else value)
+        else:
+            self.sheet.write_datetime(row, col, stamp, self.formats.date)
 
     def formula(self, row: int, col: int, formula: str, value: object, fmt: Format | None = None) -> None:
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
@@ -265,19 +578,37 @@ class _Writer:
             value = float(value)
         self.sheet.write_formula(row, col, formula, fmt, value)
 
-    def header_row(self, row: int, labels: Sequence[str], col: int = 0) -> None:
+    def header_row(self, row: int, labels: Sequence[str], col: int = 0, numeric: Sequence[int] = ()) -> None:
+        """Translated column titles; ``numeric`` offsets are right-aligned over their numbers."""
         for offset, label in enumerate(labels):
-            self.sheet.write_string(row, col + offset, label, self.formats.header)
+            fmt = self.formats.header_number if offset in numeric else self.formats.header
+            self.text(row, col + offset, self.t(label), fmt)
+
+    def height(self, row: int, points: float) -> None:
+        self.heights[row] = points
+
+    def finish(self) -> None:
+        for row, lines in self.lines.items():
+            if lines > 1 and row not in self.heights:
+                self.sheet.set_row(row, lines * LINE_HEIGHT_PT + ROW_PADDING_PT)
+        for row, points in self.heights.items():
+            self.sheet.set_row(row, points)
 
 
-def _setup_sheet(sheet: Worksheet, workspace_name: str, generated: str, widths: Sequence[float]) -> None:
+def _setup_sheet(sheet: Worksheet, texts: _Texts, workspace_name: str, generated: str, widths: Sequence[float],
+                 repeat_rows: tuple[int, int] | None = None) -> None:
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     sheet.set_landscape()
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 0)
-    sheet.set_header(f"&L{_header_text(workspace_name)}&RAI use-case decision pack, {_header_text(generated)}")
-    sheet.set_footer("&CPage &P of &N")
+    sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    sheet.center_horizontally()
+    sheet.set_header(f"&L&9{_header_text(workspace_name)}&R&9{texts('AI use-case decision pack')}, "
+                     f"{_header_text(generated)}")
+    sheet.set_footer(f"&L&9&A&R&9{texts('Page &P of &N')}")
+    if repeat_rows is not None:
+        sheet.repeat_rows(*repeat_rows)
     sheet.protect("", {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True})
 
 
@@ -320,6 +651,10 @@ def _selected_ids(ranked: Sequence[str], use_case_ids: Sequence[str] | None, top
     return list(dict.fromkeys(use_case_ids))
 
 
+DECISION_WIDTHS: tuple[float, ...] = (32, 16, 16, 16, 16, 16, 16)
+DECISION_COLUMNS = len(DECISION_WIDTHS)
+
+
 class _DecisionSheet:
     """One Decision sheet (S1, S2, S3, S15, S16, gates, S6, S14) for one use case."""
 
@@ -327,6 +662,7 @@ class _DecisionSheet:
                  workbook: Workbook) -> None:
         self.w = writer
         self.f = writer.formats
+        self.t = writer.t
         self.name = name
         self.ordinal = ordinal
         self.figures = figures
@@ -348,11 +684,13 @@ class _DecisionSheet:
         self._gates()
         self._readiness()
         self._raci()
+        self.w.finish()
         return _LiveCells(**{key: self.live[key] for key in _LiveCells.__slots__})
 
     def _section(self, title: str) -> None:
         self.row += 1
-        self.w.text(self.row, 0, title, self.f.section)
+        self.w.label(self.row, 0, title, self.f.section, span=DECISION_COLUMNS)
+        self.w.height(self.row, 21)
         self.row += 1
 
     def _input(self, row: int, col: int, field_path: str, field: str, value: float | None) -> None:
@@ -362,64 +700,73 @@ class _DecisionSheet:
             self.w.sheet.write_blank(row, col, None, fmt)
         else:
             self.w.sheet.write_number(row, col, float(value), fmt)
+        t = self.t
         if kind == FRACTION_KIND:
             rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
-                    "error_title": "Fraction 0–1", "error_message": "Enter a fraction between 0 and 1 (62 % = 0.62)."}
+                    "error_title": t("Fraction 0–1"),
+                    "error_message": t("Enter a fraction between 0 and 1 (62 % = 0.62).")}
         else:
             rule = {"validate": "decimal", "criteria": ">=", "value": 0,
-                    "error_title": "Not negative", "error_message": "Enter a number of at least 0."}
+                    "error_title": t("Not negative"), "error_message": t("Enter a number of at least 0.")}
         self.w.sheet.data_validation(row, col, row, col, {**rule, "ignore_blank": True})
         self.inputs.append(InputCell(self.use_case.id, field_path, self.name, _cell(row, col), value, kind))
 
     def _card(self) -> None:
         use_case = self.use_case
-        self.w.text(0, 0, "Decision sheet", self.f.title)
-        self.w.text(0, 1, use_case.name, self.f.title)
+        t = self.t
+        self.w.label(0, 0, "Decision sheet", self.f.title)
+        self.w.text(0, 1, use_case.name, self.f.title, span=DECISION_COLUMNS - 1)
+        self.w.height(0, max(26.0, 21.0 * wrapped_line_count(use_case.name, 1.4 * 0.7 * self.w.width(1, 6))))
         self.row = 1
         self._section("S1 Use case")
+        output = t.code(OUTPUT_LABELS, use_case.output_type)
         rows = (
             ("ID", use_case.id), ("Name", use_case.name), ("Owner", use_case.owner or None),
-            ("Phase (S13)", use_case.phase), ("Problem statement", use_case.problem_statement or None),
+            ("Phase (S13)", t.code(PHASE_LABELS, use_case.phase)),
+            ("Problem statement", use_case.problem_statement or None),
             ("Users", use_case.users or None), ("Process step", use_case.process_step or None),
             ("Decision point", use_case.decision_point or None),
-            ("Output", f"{use_case.output_type}, {use_case.output_format}" if use_case.output_format
-             else use_case.output_type),
+            ("Output", f"{output}, {use_case.output_format}" if use_case.output_format else output),
             ("Guardrails", use_case.guardrails or None), ("Out of scope", use_case.out_of_scope or None),
-            ("EU AI Act risk class (S11)", use_case.eu_ai_act_risk_class),
-            ("Created", use_case.created_at.isoformat()), ("Updated", use_case.updated_at.isoformat()),
+            ("EU AI Act risk class (S11)", t.code(RISK_LABELS, use_case.eu_ai_act_risk_class)),
         )
         for label, value in rows:
-            self.w.text(self.row, 0, label, self.f.label)
-            self.w.text(self.row, 1, value, self.f.wrap)
+            self.w.label(self.row, 0, label)
+            self.w.text(self.row, 1, value, span=DECISION_COLUMNS - 1)
+            self.row += 1
+        for label, value in (("Created (UTC)", use_case.created_at), ("Updated (UTC)", use_case.updated_at)):
+            self.w.label(self.row, 0, label)
+            self.w.moment(self.row, 1, value)
             self.row += 1
 
     def _kpis(self) -> None:
         self._section("S2 KPI set")
-        self.w.header_row(self.row, ("Group", "KPI", "Target", "Unit", "Window", "Baseline"))
+        self.w.header_row(self.row, ("KPI", "Group", "Target", "Unit", "Measurement window", "Baseline"),
+                          numeric=(2, 5))
         self.row += 1
         if not self.use_case.kpi_set:
             self.w.text(self.row, 0, NOT_AVAILABLE)
             self.row += 1
         for kpi in self.use_case.kpi_set:
-            self.w.text(self.row, 0, kpi.group)
-            self.w.text(self.row, 1, kpi.name)
-            self.w.scalar(self.row, 2, kpi.target_value, self.f.number)
+            self.w.text(self.row, 0, kpi.name)
+            self.w.text(self.row, 1, self.t.code(KPI_GROUP_LABELS, kpi.group))
+            self.w.scalar(self.row, 2, kpi.target_value, self.f.measure)
             self.w.text(self.row, 3, kpi.unit or None)
             self.w.text(self.row, 4, kpi.measurement_window or None)
-            self.w.scalar(self.row, 5, kpi.baseline_value, self.f.number)
+            self.w.scalar(self.row, 5, kpi.baseline_value, self.f.measure)
             self.row += 1
 
     def _scoring(self) -> None:
         self._section("S3 Score: value × feasibility")
-        self.w.header_row(self.row, ("Input", "Value (0–1)", "Weight"))
+        self.w.header_row(self.row, ("Input", "Value (0–1)", "Weight"), numeric=(1, 2))
         self.row += 1
         weights = self.workspace.weights
         cells: dict[str, tuple[str, str]] = {}
         for field in SCORING_FIELDS:
-            self.w.text(self.row, 0, FIELD_LABELS[field])
+            self.w.label(self.row, 0, FIELD_LABELS[field], self.f.text)
             self._input(self.row, 1, f"scoring.{field}", field, getattr(self.use_case.scoring, field))
             self._define_name(field, self.row, 1)
-            self.w.scalar(self.row, 2, getattr(weights, field), self.f.score)
+            self.w.scalar(self.row, 2, getattr(weights, field), self.f.percent)
             cells[field] = (_cell(self.row, 1), _cell(self.row, 2))
             self.row += 1
         value_terms = "+".join(f"{cells[field][0]}*{cells[field][1]}" for field in VALUE_WEIGHT_FIELDS)
@@ -437,13 +784,15 @@ class _DecisionSheet:
         high_value = f"{value_cell}>={_literal(thresholds.quick_win_min_value)}-{BOUNDARY_TOLERANCE!r}"
         high_feasibility = f"{feasibility_cell}>={_literal(thresholds.quick_win_min_feasibility)}" \
                            f"-{BOUNDARY_TOLERANCE!r}"
-        quadrant = (f'=IF(AND({high_value},{high_feasibility}),"quick_win",IF({high_value},"strategic_bet",'
-                    f'IF({high_feasibility},"fill_in","deprioritise")))')
-        self._result("Quadrant", quadrant, figures.quadrant, self.f.decision, "quadrant")
+        label = {code: _formula_text(self.t(text)) for code, text in QUADRANT_LABELS.items()}
+        quadrant = (f"=IF(AND({high_value},{high_feasibility}),{label['quick_win']},IF({high_value},"
+                    f"{label['strategic_bet']},IF({high_feasibility},{label['fill_in']},{label['deprioritise']})))")
+        self._result("Quadrant", quadrant, self.t.code(QUADRANT_LABELS, figures.quadrant), self.f.decision,
+                     "quadrant")
 
     def _result(self, label: str, formula: str, value: object, fmt: Format, key: str | None = None,
                 col: int = 1) -> str:
-        self.w.text(self.row, 0, label, self.f.label)
+        self.w.label(self.row, 0, label)
         self.w.formula(self.row, col, formula, value, fmt)
         cell = _cell(self.row, col)
         if key is not None:
@@ -458,14 +807,14 @@ class _DecisionSheet:
 
     def _roi(self) -> None:
         self._section("S15 Monthly ROI")
-        self.w.header_row(self.row, ("Input", "Value", "Unit", "Defined name"))
+        self.w.header_row(self.row, ("Input", "Value", "Unit", "Defined name"), numeric=(1,))
         self.row += 1
         for field in ROI_INPUT_FIELDS:
-            self.w.text(self.row, 0, FIELD_LABELS[field])
+            self.w.label(self.row, 0, FIELD_LABELS[field], self.f.text)
             self._input(self.row, 1, f"roi.{field}", field, getattr(self.use_case.roi, field))
             self._define_name(field, self.row, 1)
-            self.w.text(self.row, 2, _field_unit(field))
-            self.w.text(self.row, 3, self.names[field])
+            self.w.label(self.row, 2, _field_unit(field), self.f.text)
+            self.w.text(self.row, 3, self.names[field], self.f.plain)
             self.row += 1
         n = self.names
         roi = self.figures.roi
@@ -479,20 +828,20 @@ class _DecisionSheet:
         self.total_value_cell = self._result("Total value (€/month)", f"={value_time}+{value_quality}",
                                              roi.total_value, self.f.money)
         net = self._result("Net value (€/month)", f"={self.total_value_cell}-{n['run_cost_eur_per_month']}",
-                           roi.net_value, self.f.money, "net_value")
+                           roi.net_value, self.f.money_bold, "net_value")
         run = n["run_cost_eur_per_month"]
         self.roi_cell = self._result("ROI = net / run cost", f'=IF({run}=0,"{NOT_AVAILABLE}",{net}/{run})',
-                                     roi.roi, self.f.ratio, "roi")
+                                     roi.roi, self.f.percent, "roi")
         if self.use_case.inference is not None:
             inference = self.use_case.inference
-            self.w.text(self.row, 0, "Inference cost S12 (€/month)", self.f.label)
+            self.w.label(self.row, 0, "Inference cost S12 (€/month)")
             self.w.scalar(self.row, 1, inference.tokens_per_request * inference.requests_per_month
                           * inference.price_per_1k_tokens_eur / 1000.0, self.f.money)
             self.row += 1
 
     def _break_even(self) -> None:
         self._section("Break-even (ROI = 0)")
-        self.w.header_row(self.row, ("Input", "Break-even value", "Current value"))
+        self.w.header_row(self.row, ("Input", "Break-even value", "Current value"), numeric=(1, 2))
         self.row += 1
         n = self.names
         volume, adoption, minutes = n["volume_cases_per_month"], n["adoption"], n["minutes_saved_per_case"]
@@ -512,7 +861,7 @@ class _DecisionSheet:
             "run_cost_eur_per_month": f"=IF({self.total_value_cell}>0,{self.total_value_cell},{na})",
         }
         for field in BREAK_EVEN_FIELDS:
-            self.w.text(self.row, 0, FIELD_LABELS[field])
+            self.w.label(self.row, 0, FIELD_LABELS[field], self.f.text)
             self.w.formula(self.row, 1, formulas[field], break_even(self.use_case.roi, field),
                            self.f.for_value(field))
             self.w.formula(self.row, 2, f"={n[field]}", getattr(self.use_case.roi, field), self.f.for_value(field))
@@ -526,11 +875,13 @@ class _DecisionSheet:
             self.row += 1
             return
         frame = run_scenarios(self.use_case.roi, scenarios)
-        self.w.header_row(self.row, ("Override", *(scenario.name for scenario in scenarios)))
+        self.w.header_row(self.row, ("Override",), numeric=())
+        for index, scenario in enumerate(scenarios):
+            self.w.text(self.row, 1 + index, scenario.name, self.f.header_number)
         self.row += 1
         effective: dict[tuple[str, int], str] = {}
         for field in ROI_INPUT_FIELDS:
-            self.w.text(self.row, 0, FIELD_LABELS[field])
+            self.w.label(self.row, 0, FIELD_LABELS[field], self.f.text)
             for index, scenario in enumerate(scenarios):
                 override = _cell(self.row, 1 + index)
                 self._input(self.row, 1 + index, f"scenarios.{index}.{field}", field, getattr(scenario, field))
@@ -550,24 +901,27 @@ class _DecisionSheet:
         self._scenario_row("ROI", frame, "roi", scenarios, outputs, lambda i: (
             f"=IF({effective['run_cost_eur_per_month', i]}=0,\"{NOT_AVAILABLE}\","
             f"{outputs['net'][i]}/{effective['run_cost_eur_per_month', i]})"))
-        self.w.text(self.row, 0, "Survives (net value > 0)", self.f.label)
+        self.w.label(self.row, 0, "Survives (net value > 0)")
+        yes, no = _formula_text(self.t(YES)), _formula_text(self.t(NO))
         for index, scenario in enumerate(scenarios):
-            survives = "yes" if bool(frame.at[scenario.name, "survives"]) else "no"
-            self.w.formula(self.row, 1 + index, f'=IF({outputs["net"][index]}>0,"yes","no")', survives)
+            survives = self.t(YES if bool(frame.at[scenario.name, "survives"]) else NO)
+            self.w.formula(self.row, 1 + index, f'=IF({outputs["net"][index]}>0,{yes},{no})', survives,
+                           self.f.plain)
         self.row += 1
         names = [scenario.name for scenario in scenarios]
+        scale, poc = _formula_text(self.t("scale candidate")), _formula_text(self.t("PoC with expiry date"))
         if WORST_SCENARIO in names:
             worst_net = outputs["net"][names.index(WORST_SCENARIO)]
-            verdict_formula = f'=IF({worst_net}>0,"scale candidate","PoC with expiry date")'
+            verdict_formula = f"=IF({worst_net}>0,{scale},{poc})"
         else:
             lowest = f"MIN({','.join(outputs['net'])})"
-            verdict_formula = f'=IF({lowest}>0,"scale candidate","PoC with expiry date")'
-        self._result("Verdict (S16)", verdict_formula, frame.attrs["verdict"], self.f.decision)
+            verdict_formula = f"=IF({lowest}>0,{scale},{poc})"
+        self._result("Verdict (S16)", verdict_formula, self.t(frame.attrs["verdict"]), self.f.decision)
 
     def _scenario_row(self, label: str, frame: Any, column: str, scenarios: Sequence[Any],
                       outputs: dict[str, list[str]], formula: Any, key: str | None = None) -> None:
-        self.w.text(self.row, 0, label, self.f.label)
-        fmt = self.f.ratio if column == "roi" else self.f.money
+        self.w.label(self.row, 0, label)
+        fmt = self.f.percent if column == "roi" else self.f.money
         for index, scenario in enumerate(scenarios):
             self.w.formula(self.row, 1 + index, formula(index), float(frame.at[scenario.name, column]), fmt)
             outputs.setdefault(key or column, []).append(_cell(self.row, 1 + index))
@@ -577,12 +931,16 @@ class _DecisionSheet:
         self._section("Gates: S5, S9, S10, S17, S11")
         next_key = self.figures.next_gate
         for key, result in self.figures.gates.items():
-            heading = GATE_LABELS.get(key, key) + ("  ← next gate (S13)" if key == next_key else "")
-            self.w.text(self.row, 0, heading, self.f.label)
-            self.w.text(self.row, 1, result.decision, self.f.decision)
-            self.w.text(self.row, 2, "missing: " + ", ".join(result.missing) if result.missing else "")
+            self.w.text(self.row, 0, self.t.code(GATE_LABELS, key), self.f.subtitle)
+            self.w.text(self.row, 1, self.t.code(DECISION_LABELS, result.decision), self.f.decision)
+            notes = [self.t("← next gate (S13)")] if key == next_key else []
+            if result.missing:
+                notes.append(self.t("missing: {fields}").format(fields=", ".join(result.missing)))
+            self.w.text(self.row, 2, "  ".join(notes), self.f.decision if key == next_key else self.f.text,
+                        span=DECISION_COLUMNS - 2)
+            self.w.height(self.row, max(20.0, self.w.lines.get(self.row, 1) * LINE_HEIGHT_PT + ROW_PADDING_PT))
             self.row += 1
-            self.w.header_row(self.row, ("Check", "Actual", "Threshold", "Comparator", "Result"))
+            self.w.header_row(self.row, ("Check", "Actual", "Threshold", "Rule", "Result"), numeric=(1, 2))
             self.row += 1
             for check in result.checks:
                 self._check_row(key, check)
@@ -590,50 +948,63 @@ class _DecisionSheet:
 
     def _check_row(self, gate: str, check: Any) -> None:
         row = self.row
+        t = self.t
         self.w.text(row, 0, check.name)
         roi = self.figures.roi.roi
         live_roi = gate == "scale_or_kill" and check.name == "roi" and check.actual == roi
         if live_roi:
-            self.w.formula(row, 1, f"={self.roi_cell}", roi, self.f.ratio)
+            self.w.formula(row, 1, f"={self.roi_cell}", roi, self.f.percent)
         else:
-            self.w.scalar(row, 1, check.actual, self.f.number)
-        self.w.scalar(row, 2, check.threshold, self.f.number)
-        self.w.text(row, 3, check.comparator)
-        outcome = {True: "pass", False: "fail", None: NOT_AVAILABLE}[check.passed]
+            self.w.scalar(row, 1, check.actual, self.f.measure)
+        self.w.scalar(row, 2, check.threshold, self.f.measure)
+        symbol = COMPARATOR_SYMBOLS.get(check.comparator, check.comparator)
+        self.w.text(row, 3, t(symbol) if check.comparator == "present" else symbol)
+        outcome = {True: t(PASS), False: t(FAIL), None: NOT_AVAILABLE}[check.passed]
         actual, threshold = _cell(row, 1), _cell(row, 2)
+        passed, failed = _formula_text(t(PASS)), _formula_text(t(FAIL))
         if check.comparator == "present":
-            self.w.formula(row, 4, f'=IF(ISNUMBER({actual}),"pass","{NOT_AVAILABLE}")', outcome)
+            self.w.formula(row, 4, f'=IF(ISNUMBER({actual}),{passed},"{NOT_AVAILABLE}")', outcome, self.f.plain)
         elif check.comparator in EXCEL_COMPARATORS:
             tolerance = f"-{DERIVED_THRESHOLD_TOLERANCE!r}" if check.name == "offline_eval.quality_score" else ""
             test = f"{actual}{EXCEL_COMPARATORS[check.comparator]}{threshold}{tolerance}"
             self.w.formula(row, 4, f'=IF(OR({actual}="{NOT_AVAILABLE}",{threshold}="{NOT_AVAILABLE}"),'
-                                   f'"{NOT_AVAILABLE}",IF({test},"pass","fail"))', outcome)
+                                   f'"{NOT_AVAILABLE}",IF({test},{passed},{failed}))', outcome, self.f.plain)
         else:
             self.w.text(row, 4, outcome)
         self.row += 1
 
     def _readiness(self) -> None:
         self._section("S6 Data readiness")
-        self.w.header_row(self.row, ("Item", "Checklist", "Status", "Evidence"))
+        self.w.header_row(self.row, ("Checklist item", "Status", "Evidence"))
         self.row += 1
-        labels = {entry.id: entry.label_en for entry in CHECKLIST}
+        german = self.t.language == "de"
+        labels = {entry.id: entry.label_de if german else entry.label_en for entry in CHECKLIST}
         first = self.row
         for item in self.use_case.readiness:
-            self.w.text(self.row, 0, item.item)
-            self.w.text(self.row, 1, labels.get(item.item, item.item))
-            self.w.text(self.row, 2, item.status)
-            self.w.text(self.row, 3, item.evidence or None, self.f.wrap)
+            self.w.text(self.row, 0, labels.get(item.item, item.item))
+            self.w.text(self.row, 1, self.t.code(STATUS_LABELS, item.status))
+            self.w.text(self.row, 2, item.evidence or None, span=DECISION_COLUMNS - 2)
             self.row += 1
-        status = f"C{first + 1}:C{max(self.row, first + 1)}"
-        counted = f"(COUNTA({status})-COUNTIF({status},\"not_applicable\"))"
-        formula = (f'=IF({counted}=0,"{NOT_AVAILABLE}",'
-                   f'{READINESS_SCALE!r}*(COUNTIF({status},"done")+0.5*COUNTIF({status},"partial"))/{counted})')
         value = readiness_percentage(self.use_case.readiness)
-        self._result("Readiness (%)", formula, value, self.f.number)
+        if self.row == first:
+            self.w.text(self.row, 0, NOT_AVAILABLE)
+            self.row += 1
+            self.w.label(self.row, 0, "Readiness (%)")
+            self.w.scalar(self.row, 1, value, self.f.readiness)
+            self.row += 1
+            return
+        status = f"B{first + 1}:B{self.row}"
+        done, partial, skipped = (_formula_text(self.t.code(STATUS_LABELS, code))
+                                  for code in ("done", "partial", "not_applicable"))
+        counted = f"(COUNTA({status})-COUNTIF({status},{skipped}))"
+        formula = (f'=IF({counted}=0,"{NOT_AVAILABLE}",'
+                   f'{READINESS_SCALE!r}*(COUNTIF({status},{done})+0.5*COUNTIF({status},{partial}))/{counted})')
+        self._result("Readiness (%)", formula, value, self.f.readiness)
 
     def _raci(self) -> None:
         self._section("S14 RACI")
-        self.w.header_row(self.row, ("Deliverable", "R", "A", "C", "I"))
+        self.w.header_row(self.row, ("Deliverable", "R (responsible)", "A (accountable)", "C (consulted)",
+                                     "I (informed)"))
         self.row += 1
         if not self.use_case.raci:
             self.w.text(self.row, 0, NOT_AVAILABLE)
@@ -649,63 +1020,141 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "Rank", "Use case ID", "Name", "Owner", "Phase", "EU AI Act risk", "Quadrant", "Value", "Feasibility",
     "Score", "ROI", "Net value (€/month)", "Next gate", "Gate decision", "Failed checks", "Decision sheet",
 )
+SUMMARY_WIDTHS: tuple[float, ...] = (6, 20, 34, 20, 15, 11, 13, 9, 11, 9, 10, 15, 20, 14, 28, 20)
+SUMMARY_NUMERIC_COLUMNS: tuple[int, ...] = (7, 8, 9, 10, 11)
 SUMMARY_TABLE_ROW = 8
 
 
-def _write_summary(writer: _Writer, workspace_id: str, workspace: Workspace, author: str, generated: str,
+def _fact(writer: _Writer, row: int, col: int, label: str, span: tuple[int, int]) -> None:
+    writer.label(row, col, label, writer.formats.meta_label, span=span[0])
+
+
+def _write_summary(writer: _Writer, workspace_id: str, workspace: Workspace, author: str, moment: datetime,
                    ranked: Sequence[str], figures: Mapping[str, _Figures], live: Mapping[str, _LiveCells],
                    sheets: Mapping[str, str]) -> None:
-    f = writer.formats
-    writer.text(0, 0, "AI use-case decision pack", f.title)
-    facts = (
-        ("Workspace", workspace.name), ("Workspace ID", workspace_id), ("Generated", generated),
-        ("Author", author or None), ("Use cases", str(len(ranked))), ("Decision sheets", str(len(live))),
+    f, t, sheet = writer.formats, writer.t, writer.sheet
+    writer.label(0, 0, "AI use-case decision pack", f.title, span=6)
+    writer.height(0, 28)
+    left, right = (2, 4), (3, 3)
+    for row, label, value in ((1, "Workspace", workspace.name), (2, "Workspace ID", workspace_id),
+                              (4, "Author", author or None)):
+        _fact(writer, row, 0, label, left)
+        writer.text(row, 2, value, f.meta_value, span=left[1])
+    _fact(writer, 3, 0, "Generated (UTC)", left)
+    sheet.merge_range(3, 2, 3, 5, "", f.date)
+    writer.moment(3, 2, moment)
+    thresholds = workspace.thresholds
+    _fact(writer, 5, 0, "Quick-win thresholds", left)
+    writer.text(5, 2, t("value ≥ {value}, feasibility ≥ {feasibility}").format(
+        value=t.number(thresholds.quick_win_min_value), feasibility=t.number(thresholds.quick_win_min_feasibility)),
+        f.meta_value, span=left[1])
+    first, last = SUMMARY_TABLE_ROW + 1, SUMMARY_TABLE_ROW + max(len(ranked), 1)
+    quadrant_range = f"{_cell(first, 6)}:{_cell(last, 6)}"
+    net_range = f"{_cell(first, 11)}:{_cell(last, 11)}"
+    quick_wins = sum(1 for use_case_id in ranked if figures[use_case_id].quadrant == "quick_win")
+    total_net = math.fsum(figures[use_case_id].roi.net_value for use_case_id in ranked)
+    facts: tuple[tuple[str, str | None, object, Format], ...] = (
+        ("Use cases", None, len(ranked), f.meta_integer),
+        ("Decision sheets", None, len(live), f.meta_integer),
+        ("Quick wins", f"=COUNTIF({quadrant_range},{_formula_text(t(QUADRANT_LABELS['quick_win']))})", quick_wins,
+         f.meta_integer),
+        ("Total net value (€/month)", f"=SUM({net_range})", total_net, f.meta_money),
     )
-    for row, (label, value) in enumerate(facts, start=1):
-        writer.text(row, 0, label, f.label)
-        writer.text(row, 1, value)
-    writer.header_row(SUMMARY_TABLE_ROW, SUMMARY_COLUMNS)
-    for row, use_case_id in enumerate(ranked, start=SUMMARY_TABLE_ROW + 1):
+    for row, (label, formula, value, fmt) in enumerate(facts, start=1):
+        _fact(writer, row, 6, label, right)
+        sheet.merge_range(row, 9, row, 11, "", fmt)
+        if formula is None:
+            writer.scalar(row, 9, value, fmt)
+        else:
+            writer.formula(row, 9, formula, value, fmt)
+    writer.label(SUMMARY_TABLE_ROW - 1, 0, "Portfolio ranked by score (S3)", f.subtitle, span=6)
+    writer.height(SUMMARY_TABLE_ROW - 1, 22)
+    writer.header_row(SUMMARY_TABLE_ROW, SUMMARY_COLUMNS, numeric=SUMMARY_NUMERIC_COLUMNS)
+    none = t("none")
+    for row, use_case_id in enumerate(ranked, start=first):
         figure = figures[use_case_id]
         use_case = figure.use_case
         gate = figure.gates.get(figure.next_gate)
-        writer.sheet.write_number(row, 0, figure.rank)
+        sheet.write_number(row, 0, figure.rank, f.integer)
         writer.text(row, 1, use_case.id)
         writer.text(row, 2, use_case.name)
         writer.text(row, 3, use_case.owner or None)
-        writer.text(row, 4, use_case.phase)
-        writer.text(row, 5, use_case.eu_ai_act_risk_class)
+        writer.text(row, 4, t.code(PHASE_LABELS, use_case.phase))
+        writer.text(row, 5, t.code(RISK_LABELS, use_case.eu_ai_act_risk_class))
         cells = live.get(use_case_id)
         results = (
-            (6, "quadrant", figure.quadrant, None), (7, "value", figure.value, f.score),
+            (6, "quadrant", t.code(QUADRANT_LABELS, figure.quadrant), f.text), (7, "value", figure.value, f.score),
             (8, "feasibility", figure.feasibility, f.score), (9, "score", figure.score, f.score),
-            (10, "roi", figure.roi.roi, f.ratio), (11, "net_value", figure.roi.net_value, f.money),
+            (10, "roi", figure.roi.roi, f.percent), (11, "net_value", figure.roi.net_value, f.money),
         )
         for col, key, value, fmt in results:
             if cells is None:
                 writer.scalar(row, col, value, fmt)
             else:
                 writer.formula(row, col, f"={getattr(cells, key)}", value, fmt)
-        writer.text(row, 12, GATE_LABELS.get(figure.next_gate, figure.next_gate))
-        writer.text(row, 13, gate.decision if gate is not None else None, f.decision)
+        writer.text(row, 12, t.code(GATE_LABELS, figure.next_gate))
+        writer.text(row, 13, t.code(DECISION_LABELS, gate.decision) if gate is not None else None, f.decision)
         failed = ", ".join(check.name for check in gate.failed_checks) if gate is not None else ""
-        writer.text(row, 14, failed or "none")
+        writer.text(row, 14, failed or none)
         if use_case_id in sheets:
-            writer.sheet.write_url(row, 15, f"internal:{_quoted(sheets[use_case_id])}!A1",
-                                   string=sheets[use_case_id])
+            sheet.write_url(row, 15, f"internal:{_quoted(sheets[use_case_id])}!A1", f.link,
+                            string=sheets[use_case_id])
         else:
             writer.text(row, 15, NOT_AVAILABLE)
-    last = SUMMARY_TABLE_ROW + max(len(ranked), 1)
-    writer.sheet.autofilter(SUMMARY_TABLE_ROW, 0, last, len(SUMMARY_COLUMNS) - 1)
-    writer.sheet.freeze_panes(SUMMARY_TABLE_ROW + 1, 2)
+    sheet.autofilter(SUMMARY_TABLE_ROW, 0, last, len(SUMMARY_COLUMNS) - 1)
+    sheet.freeze_panes(first, 3)
+    writer.finish()
 
 
-def _write_matrix(writer: _Writer, workbook: Workbook, ranked: Sequence[str],
+MATRIX_WIDTHS: tuple[float, ...] = (16, 24, 44, 14, 14, 14)
+MATRIX_CHART_HEIGHT = 560
+
+
+def _matrix_labels(points: Sequence[tuple[str, float, float]]) -> list[str | None]:
+    """Chart label per (name, feasibility, value) point; a point close to an earlier one joins its label.
+
+    Example: ``[("a", 0.72, 0.54), ("b", 0.73, 0.545)]`` → ``["a, b", None]`` (None: no label of its own).
+    """
+    labels: list[str | None] = []
+    anchors: list[int] = []
+    for index, (name, feasibility, value) in enumerate(points):
+        for anchor in anchors:
+            _, anchor_feasibility, anchor_value = points[anchor]
+            if abs(anchor_feasibility - feasibility) < LABEL_CLEARANCE_X and abs(anchor_value - value) < \
+                    LABEL_CLEARANCE_Y:
+                labels[anchor] = f"{labels[anchor]}, {name}"
+                labels.append(None)
+                break
+        else:
+            anchors.append(index)
+            labels.append(name)
+    return labels
+
+
+def _column_pixels(width: float) -> int:
+    return int(width * 7 + 5)
+
+
+def _write_matrix(writer: _Writer, workbook: Workbook, workspace: Workspace, ranked: Sequence[str],
                   figures: Mapping[str, _Figures]) -> None:
-    writer.text(0, 0, "S3 value × feasibility matrix", writer.formats.title)
-    writer.header_row(1, ("Quadrant", "Use case ID", "Name", "Feasibility", "Value", "Score"))
+    f, t = writer.formats, writer.t
+    writer.label(0, 0, "S3 value × feasibility matrix", f.title, span=6)
+    writer.height(0, 28)
+    thresholds = workspace.thresholds
+    writer.text(1, 0, f"{t('Quick-win thresholds')}: " + t("value ≥ {value}, feasibility ≥ {feasibility}").format(
+        value=t.number(thresholds.quick_win_min_value), feasibility=t.number(thresholds.quick_win_min_feasibility)),
+        f.text, span=6)
+    table_row = 2 + math.ceil(MATRIX_CHART_HEIGHT / CHART_ROW_PIXELS) + 1
+    writer.header_row(table_row, ("Quadrant", "Use case ID", "Name", "Feasibility", "Value", "Score"),
+                      numeric=(3, 4, 5))
+    labelled = len(ranked) <= MATRIX_LABEL_LIMIT
+    ordered = [use_case_id for quadrant in QUADRANT_LABELS for use_case_id in ranked
+               if figures[use_case_id].quadrant == quadrant]
+    point_labels = dict(zip(ordered, _matrix_labels(
+        [(use_case_id, figures[use_case_id].feasibility, figures[use_case_id].value) for use_case_id in ordered]),
+        strict=True)) if labelled else {}
     chart = workbook.add_chart({"type": "scatter"})
-    row = 2
+    row = table_row + 1
     for quadrant, label in QUADRANT_LABELS.items():
         members = [use_case_id for use_case_id in ranked if figures[use_case_id].quadrant == quadrant]
         if not members:
@@ -713,25 +1162,62 @@ def _write_matrix(writer: _Writer, workbook: Workbook, ranked: Sequence[str],
         first = row
         for use_case_id in members:
             figure = figures[use_case_id]
-            writer.text(row, 0, label)
+            writer.text(row, 0, t(label))
             writer.text(row, 1, use_case_id)
             writer.text(row, 2, figure.use_case.name)
-            writer.scalar(row, 3, figure.feasibility, writer.formats.score)
-            writer.scalar(row, 4, figure.value, writer.formats.score)
-            writer.scalar(row, 5, figure.score, writer.formats.score)
+            writer.scalar(row, 3, figure.feasibility, f.score)
+            writer.scalar(row, 4, figure.value, f.score)
+            writer.scalar(row, 5, figure.score, f.score)
             row += 1
-        chart.add_series({
-            "name": label,
+        colour, shape = OKABE_ITO[quadrant]
+        series: dict[str, Any] = {
+            "name": t(label),
             "categories": [MATRIX_SHEET, first, 3, row - 1, 3],
             "values": [MATRIX_SHEET, first, 4, row - 1, 4],
-            "marker": {"type": "circle", "size": 7},
+            "marker": {"type": shape, "size": 8, "fill": {"color": colour}, "border": {"color": "#FFFFFF"}},
+        }
+        if labelled:
+            series["data_labels"] = {
+                "value": True,
+                "custom": [{"delete": True} if point_labels[use_case_id] is None
+                           else {"value": point_labels[use_case_id]} for use_case_id in members],
+                "position": "right", "font": {"size": 8, "color": "#333333"},
+            }
+        chart.add_series(series)
+    row += 1
+    writer.label(row, 0, "Threshold lines (chart)", f.subtitle, span=3)
+    row += 1
+    writer.header_row(row, ("Line", "", "", "Feasibility", "Value"), numeric=(3, 4))
+    row += 1
+    lines = (("Quick-win threshold: value", ((0.0, thresholds.quick_win_min_value),
+                                             (1.0, thresholds.quick_win_min_value))),
+             ("Quick-win threshold: feasibility", ((thresholds.quick_win_min_feasibility, 0.0),
+                                                   (thresholds.quick_win_min_feasibility, 1.0))))
+    for label, points in lines:
+        first = row
+        for feasibility, value in points:
+            writer.label(row, 0, label, f.text, span=3)
+            writer.scalar(row, 3, feasibility, f.score)
+            writer.scalar(row, 4, value, f.score)
+            row += 1
+        chart.add_series({
+            "name": t(label),
+            "categories": [MATRIX_SHEET, first, 3, row - 1, 3],
+            "values": [MATRIX_SHEET, first, 4, row - 1, 4],
+            "line": {"color": THRESHOLD_LINE_COLOUR, "width": 1.25, "dash_type": "dash"},
+            "marker": {"type": "none"},
         })
-    chart.set_title({"name": "Value × feasibility (S3)"})
-    chart.set_x_axis({"name": "Feasibility", "min": 0, "max": 1, "major_gridlines": {"visible": True}})
-    chart.set_y_axis({"name": "Value", "min": 0, "max": 1})
-    chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 720, "height": 480})
-    writer.sheet.insert_chart(1, 7, chart)
+    axis = {"min": 0, "max": 1, "major_unit": 0.1, "num_format": "0.0",
+            "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}},
+            "name_font": {"size": 10, "bold": True}, "num_font": {"size": 9}}
+    chart.set_title({"name": t("Value × feasibility (S3)"), "name_font": {"size": 13}})
+    chart.set_x_axis({**axis, "name": t("Feasibility (0–1)")})
+    chart.set_y_axis({**axis, "name": t("Value (0–1)")})
+    chart.set_legend({"position": "bottom", "font": {"size": 9}})
+    chart.set_plotarea({"border": {"color": "#BFBFBF"}})
+    chart.set_size({"width": sum(_column_pixels(width) for width in MATRIX_WIDTHS), "height": MATRIX_CHART_HEIGHT})
+    writer.sheet.insert_chart(2, 0, chart, {"x_offset": 2, "y_offset": 6, "object_position": 3})
+    writer.finish()
 
 
 def _audit_index(entries: Sequence[Any]) -> dict[tuple[str, str], Any]:
@@ -759,15 +1245,19 @@ def _input_rows(use_case: UseCase) -> list[tuple[str, str, float | None]]:
 
 
 ASSUMPTION_COLUMNS: tuple[str, ...] = (
-    "Use case ID", "Use case", "Field path", "Value", "Unit", "Source", "Last edited by", "Last edited at",
+    "Use case ID", "Use case", "Field path", "Value", "Unit", "Source", "Last edited by", "Last edited at (UTC)",
 )
+ASSUMPTION_WIDTHS: tuple[float, ...] = (20, 32, 34, 14, 13, 44, 18, 17)
 
 
 def _write_assumptions(writer: _Writer, ranked: Sequence[str], figures: Mapping[str, _Figures],
                        inputs_by_case: Mapping[str, Mapping[str, InputCell]], audit_entries: Sequence[Any]) -> None:
-    writer.text(0, 0, "Assumptions: every input, its source and last editor", writer.formats.title)
-    writer.header_row(1, ASSUMPTION_COLUMNS)
+    f, t = writer.formats, writer.t
+    writer.label(0, 0, "Assumptions: every input, its source and last editor", f.title, span=6)
+    writer.height(0, 28)
+    writer.header_row(1, ASSUMPTION_COLUMNS, numeric=(3,))
     latest = _audit_index(audit_entries)
+    units = {unit: t(unit) for unit in (FRACTION_UNIT, *FIELD_UNITS.values())}
     row = 2
     for use_case_id in ranked:
         use_case = figures[use_case_id].use_case
@@ -776,41 +1266,47 @@ def _write_assumptions(writer: _Writer, ranked: Sequence[str], figures: Mapping[
         for path, field, value in _input_rows(use_case):
             writer.text(row, 0, use_case_id)
             writer.text(row, 1, use_case.name)
-            writer.text(row, 2, path)
-            fmt = writer.formats.for_value(field)
+            writer.text(row, 2, path, f.plain)
+            fmt = f.for_value(field)
             cell = cells.get(path)
             if cell is None:
                 writer.scalar(row, 3, value, fmt)
             else:
                 target = f"{_quoted(cell.sheet)}!{cell.cell}"
                 writer.formula(row, 3, f'=IF(ISNUMBER({target}),{target},"{NOT_AVAILABLE}")', value, fmt)
-            writer.text(row, 4, _field_unit(field))
+            writer.sheet.write_string(row, 4, units.get(_field_unit(field), ""), f.plain)
             writer.text(row, 5, sources.get(path) or sources.get(field))
             entry = latest.get((use_case_id, path))
             writer.text(row, 6, None if entry is None else entry.actor)
-            writer.text(row, 7, None if entry is None else _timestamp(entry.at))
+            writer.moment(row, 7, None if entry is None else entry.at)
             row += 1
     writer.sheet.autofilter(1, 0, max(row - 1, 2), len(ASSUMPTION_COLUMNS) - 1)
     writer.sheet.freeze_panes(2, 0)
+    writer.finish()
 
 
-AUDIT_COLUMNS: tuple[str, ...] = ("At", "Actor", "Use case ID", "Action", "Field path", "Old value", "New value")
+AUDIT_COLUMNS: tuple[str, ...] = (
+    "At (UTC)", "Actor", "Use case ID", "Action", "Field path", "Old value", "New value",
+)
+AUDIT_WIDTHS: tuple[float, ...] = (17, 18, 20, 14, 32, 30, 30)
 
 
 def _write_audit(writer: _Writer, audit_entries: Sequence[Any]) -> None:
-    writer.text(0, 0, "Audit trail", writer.formats.title)
+    writer.label(0, 0, "Audit trail", writer.formats.title, span=4)
+    writer.height(0, 28)
     writer.header_row(1, AUDIT_COLUMNS)
     if not audit_entries:
         writer.text(2, 0, NOT_AVAILABLE)
     for row, entry in enumerate(audit_entries, start=2):
-        values = (_timestamp(entry.at), entry.actor, entry.use_case_id, entry.action, entry.field_path,
-                  entry.old_value, entry.new_value)
-        for col, value in enumerate(values):
+        writer.moment(row, 0, entry.at)
+        values = (entry.actor, entry.use_case_id, entry.action, entry.field_path, entry.old_value, entry.new_value)
+        for col, value in enumerate(values, start=1):
             writer.text(row, col, None if value is None or value == "" else value)
     writer.sheet.freeze_panes(2, 0)
+    writer.finish()
 
 
-def _write_meta(writer: _Writer, loaded: LoadedWorkspaceLike, author: str, generated: str,
+def _write_meta(sheet: Worksheet, loaded: LoadedWorkspaceLike, author: str, generated: str,
                 use_case_rows: Sequence[Sequence[str]], input_rows: Sequence[Sequence[str]]) -> None:
     values = {
         "workspace_id": str(loaded.id), "workspace_name": loaded.workspace.name,
@@ -819,16 +1315,16 @@ def _write_meta(writer: _Writer, loaded: LoadedWorkspaceLike, author: str, gener
         "content_hash": meta_content_hash(str(loaded.id), use_case_rows, input_rows),
     }
     for row, key in enumerate(META_KEYS):
-        writer.text(row, 0, key)
-        writer.sheet.write_string(row, 1, values[key])
+        sheet.write_string(row, 0, key)
+        sheet.write_string(row, 1, values[key])
     for table_col, header, rows in ((META_USE_CASE_COLUMN, META_USE_CASE_HEADER, use_case_rows),
                                     (META_INPUT_COLUMN, META_INPUT_HEADER, input_rows)):
         for offset, label in enumerate(header):
-            writer.sheet.write_string(0, table_col + offset, label)
+            sheet.write_string(0, table_col + offset, label)
         for row, items in enumerate(rows, start=1):
             for offset, item in enumerate(items):
-                writer.sheet.write_string(row, table_col + offset, item)
-    writer.sheet.hide()
+                sheet.write_string(row, table_col + offset, item)
+    sheet.hide()
 
 
 def build_pack(
@@ -838,17 +1334,22 @@ def build_pack(
     audit_entries: Iterable[Any] = (),
     generated_at: datetime | None = None,
     top_n: int = 50,
+    language: str = "en",
 ) -> bytes:
     """The Excel decision pack of a workspace as xlsx bytes (S1–S17, S18 portfolio).
 
     Summary ranks every use case by S3 score; Decision sheets go to ``use_case_ids`` in the given
     order, or else to the ``top_n`` best scores. Each formula carries the core's figure as its
-    stored result. Example: ``build_pack(store.load(workspace_id), author="CFO")`` → ``b"PK..."``.
+    stored result. ``language`` ("en" or "de") sets every label; sheet names, defined names, user
+    text and the Meta sheet are the same in both, so :func:`core.excel_import.read_pack` reads either.
+    Example: ``build_pack(store.load(workspace_id), author="CFO", language="de")`` → ``b"PK..."``.
     """
+    texts = _Texts(language)
     workspace = loaded.workspace
     entries = list(audit_entries)
     moment = (generated_at or datetime.now(UTC)).replace(microsecond=0)
     generated = moment.isoformat()
+    shown = (_excel_datetime(moment) or moment).strftime("%Y-%m-%d %H:%M UTC")
     figures = _compute_figures(workspace)
     ranked = _ranked_ids(figures)
     selected = _selected_ids(ranked, use_case_ids, top_n)
@@ -859,43 +1360,43 @@ def build_pack(
     workbook = xlsxwriter.Workbook(buffer, {
         "in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
     })
-    workbook.set_properties({"title": f"Decision pack: {workspace.name}"[:250], "author": author[:250],
-                             "comments": "Generated by the AI use-case workbench"})
+    workbook.set_properties({"title": f"{texts('AI use-case decision pack')}: {workspace.name}"[:250],
+                             "author": author[:250], "comments": "Generated by the AI use-case workbench"})
     formats = _Formats(workbook)
-    widths = {
-        SUMMARY_SHEET: (8, 22, 36, 18, 12, 12, 14, 10, 11, 10, 10, 16, 22, 16, 30, 24),
-        MATRIX_SHEET: (14, 22, 36, 12, 12, 12),
-        ASSUMPTIONS_SHEET: (22, 30, 34, 14, 14, 44, 18, 24),
-        AUDIT_SHEET: (24, 18, 22, 16, 34, 30, 30),
-        META_SHEET: (16, 40),
-    }
-    decision_widths = (34, 22, 18, 18, 18, 18, 18)
+    widths = {SUMMARY_SHEET: SUMMARY_WIDTHS, MATRIX_SHEET: MATRIX_WIDTHS, ASSUMPTIONS_SHEET: ASSUMPTION_WIDTHS,
+              AUDIT_SHEET: AUDIT_WIDTHS, META_SHEET: (16, 40)}
+    repeated = {SUMMARY_SHEET: (SUMMARY_TABLE_ROW, SUMMARY_TABLE_ROW), ASSUMPTIONS_SHEET: (1, 1),
+                AUDIT_SHEET: (1, 1)}
     worksheets = {SUMMARY_SHEET: workbook.add_worksheet(SUMMARY_SHEET),
                   MATRIX_SHEET: workbook.add_worksheet(MATRIX_SHEET)}
     decision_sheets = {use_case_id: workbook.add_worksheet(name) for use_case_id, name in sheets.items()}
     for name in (ASSUMPTIONS_SHEET, AUDIT_SHEET, META_SHEET):
         worksheets[name] = workbook.add_worksheet(name)
     for name, sheet in worksheets.items():
-        _setup_sheet(sheet, workspace.name, generated, widths[name])
+        _setup_sheet(sheet, texts, workspace.name, shown, widths[name], repeated.get(name))
     for sheet in decision_sheets.values():
-        _setup_sheet(sheet, workspace.name, generated, decision_widths)
+        _setup_sheet(sheet, texts, workspace.name, shown, DECISION_WIDTHS, (0, 0))
+
+    def writer(sheet: Worksheet, sheet_widths: Sequence[float]) -> _Writer:
+        return _Writer(sheet, formats, texts, sheet_widths)
 
     live: dict[str, _LiveCells] = {}
     inputs: list[InputCell] = []
     for ordinal, use_case_id in enumerate(selected, start=1):
-        decision = _DecisionSheet(_Writer(decision_sheets[use_case_id], formats), sheets[use_case_id], ordinal,
-                                  figures[use_case_id], workspace, workbook)
+        decision = _DecisionSheet(writer(decision_sheets[use_case_id], DECISION_WIDTHS), sheets[use_case_id],
+                                  ordinal, figures[use_case_id], workspace, workbook)
         live[use_case_id] = decision.write()
         inputs.extend(decision.inputs)
     inputs_by_case: dict[str, dict[str, InputCell]] = {}
     for cell in inputs:
         inputs_by_case.setdefault(cell.use_case_id, {})[cell.field_path] = cell
 
-    _write_summary(_Writer(worksheets[SUMMARY_SHEET], formats), str(loaded.id), workspace, author, generated,
+    _write_summary(writer(worksheets[SUMMARY_SHEET], SUMMARY_WIDTHS), str(loaded.id), workspace, author, moment,
                    ranked, figures, live, sheets)
-    _write_matrix(_Writer(worksheets[MATRIX_SHEET], formats), workbook, ranked, figures)
-    _write_assumptions(_Writer(worksheets[ASSUMPTIONS_SHEET], formats), ranked, figures, inputs_by_case, entries)
-    _write_audit(_Writer(worksheets[AUDIT_SHEET], formats), entries)
+    _write_matrix(writer(worksheets[MATRIX_SHEET], MATRIX_WIDTHS), workbook, workspace, ranked, figures)
+    _write_assumptions(writer(worksheets[ASSUMPTIONS_SHEET], ASSUMPTION_WIDTHS), ranked, figures, inputs_by_case,
+                       entries)
+    _write_audit(writer(worksheets[AUDIT_SHEET], AUDIT_WIDTHS), entries)
     versions = loaded.versions
     ordinals = {use_case_id: str(ordinal) for ordinal, use_case_id in enumerate(selected, start=1)}
     use_case_rows = [(use_case_id, str(versions.get(use_case_id, "")), sheets.get(use_case_id, ""),
@@ -903,7 +1404,7 @@ def build_pack(
                      for use_case_id in ranked]
     input_rows = [(cell.use_case_id, cell.field_path, cell.sheet, cell.cell, number_text(cell.exported_value),
                    cell.kind) for cell in inputs]
-    _write_meta(_Writer(worksheets[META_SHEET], formats), loaded, author, generated, use_case_rows, input_rows)
+    _write_meta(worksheets[META_SHEET], loaded, author, generated, use_case_rows, input_rows)
     worksheets[SUMMARY_SHEET].activate()
     workbook.close()
     return buffer.getvalue()

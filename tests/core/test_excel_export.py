@@ -93,7 +93,7 @@ def test_s15_worked_example_results_are_stored_with_the_formulas(s15_pack):
     assert _value(cached, "Value") == pytest.approx(0.26, rel=1e-12)  # S3 example
     assert _value(cached, "Feasibility") == pytest.approx(0.76, rel=1e-12)
     assert _value(cached, "Score = value × feasibility") == pytest.approx(0.1976, rel=1e-12)
-    assert _value(cached, "Quadrant") == "fill_in"  # value 0.26 < 0.5 ≤ feasibility 0.76
+    assert _value(cached, "Quadrant") == "Fill-in"  # value 0.26 < 0.5 ≤ feasibility 0.76
     assert _value(cached, "Adoption", "B") == 0.62
     expected_break_even = break_even(S15_BASE, "adoption")
     break_even_row = _row_of(sheet, "Break-even (ROI = 0)") + 2
@@ -161,13 +161,14 @@ def test_summary_ranks_all_use_cases_by_score_with_gate_decision():
         assert cached[f"A{row}"].value == frame.at[use_case_id, "rank"]
         assert cached[f"M{row}"].value == "S5 PoC → pilot"
         gate = evaluate_all(loaded.workspace.use_case(use_case_id))["poc_to_pilot"]
-        assert cached[f"N{row}"].value == gate.decision == "incomplete"
+        assert gate.decision == "incomplete" and cached[f"N{row}"].value == "Incomplete"
     score_row = _row_of(formulas["D1_uc7"], "Score = value × feasibility")
     assert summary["J10"].value == f"='D1_uc7'!$B${score_row}"
     assert summary["J12"].data_type == "n"
     assert cached["P12"].value == NOT_AVAILABLE
     assert [name for name in formulas.sheetnames if name not in FIXED_SHEETS] == ["D1_uc7", "D2_uc6"]
-    assert cached["B2"].value == "Test workspace" and cached["B4"].value == GENERATED.isoformat()
+    assert cached["C2"].value == "Test workspace"
+    assert cached["C4"].value == GENERATED.replace(tzinfo=None) and cached["C4"].number_format == "yyyy-mm-dd hh:mm"
 
 
 def test_explicit_selection_keeps_given_order_and_rejects_unknown_ids():
@@ -218,7 +219,7 @@ def test_inputs_unlocked_validated_and_print_setup(s15_pack):
         assert worksheet.page_setup.fitToWidth in (None, 1)  # 1 is the default and left out
         assert worksheet.page_setup.fitToHeight == 0
         assert "Test workspace" in worksheet.oddHeader.left.text
-        assert GENERATED.isoformat() in worksheet.oddHeader.right.text
+        assert "2026-03-02 09:30 UTC" in worksheet.oddHeader.right.text
 
 
 def test_user_text_is_always_a_string_never_a_formula():
@@ -285,7 +286,7 @@ def test_assumptions_list_every_input_with_source_and_last_editor():
     assert len(rows) == 2 * (7 + 7 + 4)  # 7 S3 + 7 S15 inputs + worst/best overrides of adoption and minutes
     row = rows["uc-a", "roi.adoption"]
     assert [sheet[f"{c}{row}"].value for c in "DEFGH"] == [
-        0.62, "fraction 0–1", "Pilot group weeks 6–9", "bob", "2026-02-05T00:00:00+00:00"]
+        0.62, "fraction 0–1", "Pilot group weeks 6–9", "bob", datetime(2026, 2, 5)]
     assert formulas["Assumptions"][f"D{row}"].data_type == "f"
     row = rows["uc-b", "roi.adoption"]
     assert formulas["Assumptions"][f"D{row}"].value == 0.62
@@ -293,7 +294,7 @@ def test_assumptions_list_every_input_with_source_and_last_editor():
     assert sheet[f"D{rows['uc-b', 'scenarios.0.adoption']}"].value == 0.25
     audit = values["Audit trail"]
     assert [audit[f"{c}3"].value for c in "ABCDEFG"] == [
-        "2026-01-05T00:00:00+00:00", "alice", "uc-a", "update", "roi.adoption", "0.5", "0.6"]
+        datetime(2026, 1, 5), "alice", "uc-a", "update", "roi.adoption", "0.5", "0.6"]
     assert [audit[f"{c}5"].value for c in "BCEF"] == ["carol", "uc-b", NOT_AVAILABLE, NOT_AVAILABLE]
 
 
@@ -306,13 +307,24 @@ def test_matrix_has_a_native_scatter_chart_with_one_series_per_quadrant():
         assert len(charts) == 1
         chart = archive.read(charts[0]).decode()
     assert "<c:scatterChart>" in chart
-    assert chart.count("<c:ser>") == frame["quadrant"].nunique()
-    assert "Feasibility" in chart and "Value" in chart
+    assert chart.count("<c:ser>") == frame["quadrant"].nunique() + 2  # + the two quick-win threshold lines
+    assert "Feasibility (0–1)" in chart and "Value (0–1)" in chart
+    assert chart.count('<c:min val="0"/>') == 2 and chart.count('<c:max val="1"/>') == 2
+    for colour, shape in excel_export.OKABE_ITO.values():  # colour-blind-safe, one marker shape per quadrant
+        assert f'<a:srgbClr val="{colour[1:]}"/>' in chart and f'<c:symbol val="{shape}"/>' in chart
+    assert 'prstDash val="dash"' in chart and "email-triage" in chart
     _, values = _books(data)
     matrix = values["Matrix"]
-    points = {matrix[f"B{r}"].value: (matrix[f"D{r}"].value, matrix[f"E{r}"].value) for r in range(3, 3 + len(frame))}
+    header = _row_of(matrix, "Quadrant")
+    points = {matrix[f"B{r}"].value: (matrix[f"D{r}"].value, matrix[f"E{r}"].value)
+              for r in range(header + 1, header + 1 + len(frame))}
     assert points == {i: (pytest.approx(frame.at[i, "feasibility"], rel=1e-15),
                           pytest.approx(frame.at[i, "value"], rel=1e-15)) for i in frame.index}
+
+
+def test_close_matrix_points_share_one_chart_label():
+    labels = excel_export._matrix_labels([("a", 0.72, 0.54), ("b", 0.73, 0.545), ("c", 0.2, 0.54), ("d", 0.2, 0.6)])
+    assert labels == ["a, b", None, "c", "d"]
 
 
 def test_meta_lists_versions_inputs_and_a_matching_hash(s15_pack):
