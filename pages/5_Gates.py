@@ -61,6 +61,8 @@ THRESHOLD_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 PASSING = {"go", "pass", "ramp", "scale", "deploy"}
 FAILING = {"stop", "fail", "rollback", "stop_or_re-scope", "no_deploy"}
 RESULT_ICONS = {True: "✅", False: "❌", None: "⚪"}
+TRI_STATE: dict[str, bool | None] = {"unknown": None, "yes": True, "no": False}
+TRI_STATE_OF = {value: name for name, value in TRI_STATE.items()}
 GATE_WIDGET = "w.gates.gate"
 GATE_CHOICE = "gates.gate"
 THRESHOLDS_WIDGET = "w.gates.show_thresholds"
@@ -129,9 +131,17 @@ def _result_text(passed: bool | None) -> str:
     return f"{RESULT_ICONS[passed]} {t(key)}"
 
 
-def _tri_state_labels(none_key: str) -> dict[bool | None, str]:
-    """Labels fixed at render time: format_func must not read the session (AppTest calls it outside a run)."""
-    return {None: t(none_key), True: t("an.common.yes"), False: t("an.common.no")}
+def _tri_state(label_text: str, key: str, value: bool | None, use_case_id: str, path: str, none_key: str,
+               help_text: str | None = None) -> None:
+    """Yes / no / not yet known, saved as True / False / None. The unknown state is a real option (a
+    None value would show the empty placeholder); labels are fixed at render time because AppTest calls
+    format_func outside a script run."""
+    labels = {"unknown": t(none_key), "yes": t("an.common.yes"), "no": t("an.common.no")}
+    st.selectbox(
+        label_text, options=list(TRI_STATE), format_func=labels.__getitem__, help=help_text,
+        key=services.bind(key, TRI_STATE_OF[value]),
+        on_change=services.on_widget_change, args=(use_case_id, path, key, TRI_STATE.__getitem__),
+    )
 
 
 def _checks_table(result, lang: str) -> None:
@@ -178,9 +188,8 @@ def _metric_input(use_case: UseCase, field: str, kind: str) -> None:
     common = {"help": t(f"an.help.gate_metrics.{field}"), "on_change": services.on_widget_change,
               "args": (use_case.id, f"gate_metrics.{field}", key)}
     if kind == "bool":
-        st.selectbox(t(f"field.gate_metrics.{field}"), options=[None, True, False],
-                     format_func=_tri_state_labels("an.common.not_measured").__getitem__,
-                     key=services.bind(key, value), **common)
+        _tri_state(t(f"field.gate_metrics.{field}"), key, value, use_case.id, f"gate_metrics.{field}",
+                   "an.common.not_measured", common["help"])
         return
     maximum, step, number_format = INPUT_FORMATS[kind]
     st.number_input(t(f"field.gate_metrics.{field}"), min_value=0.0, max_value=maximum, step=step,
@@ -191,12 +200,8 @@ def _metric_input(use_case: UseCase, field: str, kind: str) -> None:
 def _compliance_inputs(use_case: UseCase) -> None:
     for item in COMPLIANCE_ITEMS:
         key = f"w.gates.{use_case.id}.compliance.{item}"
-        st.selectbox(
-            t(f"field.compliance.{item}"), options=[None, True, False],
-            format_func=_tri_state_labels("an.common.not_assessed").__getitem__,
-            key=services.bind(key, getattr(use_case.compliance, item)),
-            on_change=services.on_widget_change, args=(use_case.id, f"compliance.{item}", key),
-        )
+        _tri_state(t(f"field.compliance.{item}"), key, getattr(use_case.compliance, item), use_case.id,
+                   f"compliance.{item}", "an.common.not_assessed")
     key = f"w.gates.{use_case.id}.risk_class"
     st.selectbox(
         t("an.gates.risk_class"), options=RISK_CLASSES,

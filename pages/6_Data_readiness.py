@@ -141,7 +141,7 @@ def _profile(lang: str) -> None:
         st.caption(t("an.ready.timestamp_rows", column=timestamp, rows=formatting.number(result.timestamp_rows, lang),
                      unparseable=formatting.number(result.timestamp_unparseable or 0, lang)))
     top = result.top
-    table, chart = st.columns([2, 3], gap="large")
+    table, chart = st.columns(2, gap="large")
     with table:
         st.markdown(f"**{t('an.ready.top_columns', count=len(top))}**")
         st.dataframe(

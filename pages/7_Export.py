@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from core.excel_import import FieldChange, PackRejected
-from core.models import UseCase
+from core.models import ROI_FRACTION_FIELDS, UseCase
+from core.scoring import SCORING_FIELDS
 from core.store import ImportRejected
 from ui import analysis_services, formatting, services, sidebar, state
 from ui.i18n import has, label, t
@@ -25,8 +26,7 @@ RESTORE_WIDGET = "w.export.restore_label"
 AUDIT_FILTER_WIDGET = "w.export.audit_filter"
 AUDIT_FILTER_CHOICE = "export.audit_filter"
 ALL = ""
-FRACTION_DECIMALS = 4
-MONEY_DECIMALS = 2
+PLAIN_DECIMALS = 2
 
 
 def _slug(text: str) -> str:
@@ -92,11 +92,15 @@ def _field_text(path: str, use_cases: dict[str, UseCase]) -> str:
 
 
 def _change_value(value: float | None, path: str, lang: str) -> str:
+    """A pack input in its unit: fractions as percent, money in €, everything else as a plain number."""
     if value is None:
         return t("an.export.no_value")
     field = path.rsplit(".", 1)[-1]
-    money = field.endswith("_eur") or field.endswith("_eur_per_month") or field == "volume_cases_per_month"
-    return formatting.number(value, lang, MONEY_DECIMALS if money else FRACTION_DECIMALS)
+    if field in ROI_FRACTION_FIELDS or field in SCORING_FIELDS or path.startswith("weights."):
+        return formatting.percent(value, lang, 1)
+    if field.endswith("_eur") or field.endswith("_eur_per_month"):
+        return formatting.eur(value, lang, 2)
+    return formatting.number(value, lang, 0 if field == "volume_cases_per_month" else PLAIN_DECIMALS)
 
 
 def _pack_section(ctx: sidebar.PageContext) -> None:
@@ -142,9 +146,10 @@ def _pack_upload(ctx: sidebar.PageContext) -> None:
             t("an.export.col_use_case"): [use_cases[c.use_case_id].name if c.use_case_id in use_cases
                                           else c.use_case_id for c in diff.changes],
             t("an.export.col_field"): [_field_text(c.field_path, use_cases) for c in diff.changes],
-            t("an.export.col_old"): [_change_value(c.old, c.field_path, lang) for c in diff.changes],
-            t("an.export.col_arrow"): ["→"] * len(diff.changes),
-            t("an.export.col_new"): [_change_value(c.new, c.field_path, lang) for c in diff.changes],
+            t("an.export.col_change"): [
+                f"{_change_value(c.old, c.field_path, lang)} → {_change_value(c.new, c.field_path, lang)}"
+                for c in diff.changes
+            ],
             t("an.export.col_cell"): [c.cell for c in diff.changes],
         }),
         hide_index=True, width="stretch",
@@ -190,7 +195,7 @@ def _snapshots(lang: str) -> None:
         hide_index=True, width="stretch",
     )
     labels = [item.label for item in items]
-    choice, button = st.columns([3, 1], vertical_alignment="bottom")
+    choice, button = st.columns([3, 2], vertical_alignment="bottom")
     current = state.widget_value(RESTORE_WIDGET)
     choice.selectbox(t("an.export.restore_choice"), options=labels,
                      key=services.bind(RESTORE_WIDGET, current if current in labels else labels[0]))
@@ -239,7 +244,7 @@ def _audit(ctx: sidebar.PageContext) -> None:
 
 ctx = sidebar.render("an.export.title", "📦", "an.export.caption")
 with sidebar.guard():
-    pack, upload = st.columns(2, gap="large")
+    pack, upload = st.columns([2, 3], gap="large")
     with pack, st.container(border=True, height="stretch"):
         st.subheader(t("an.export.pack_title"))
         _pack_section(ctx)

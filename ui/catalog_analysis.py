@@ -555,7 +555,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "an.export.col_use_case": {"en": "Use case", "de": "Use Case"},
     "an.export.col_field": {"en": "Field", "de": "Feld"},
     "an.export.col_old": {"en": "Old", "de": "Alt"},
-    "an.export.col_arrow": {"en": " ", "de": " "},
+    "an.export.col_change": {"en": "Old → new", "de": "Alt → neu"},
     "an.export.col_new": {"en": "New", "de": "Neu"},
     "an.export.col_cell": {"en": "Cell", "de": "Zelle"},
     "an.export.scenario": {"en": "Scenario", "de": "Szenario"},

@@ -68,11 +68,15 @@ def test_edited_pack_shows_the_diff_and_applies_it(store: Store, sample_id: str)
     pack = build_pack(loaded, [CHATBOT])
     edited = _edit(pack, _input_cell(pack, CHATBOT, "roi.adoption"), 0.5)
     at = open_page(PAGE)
-    at.file_uploader[0].set_value(("pack.xlsx", edited, XLSX)).run()
+    with_money = _edit(edited, _input_cell(pack, CHATBOT, "roi.run_cost_eur_per_month"), 16_500)
+    at.file_uploader[0].set_value(("pack.xlsx", with_money, XLSX)).run()
     assert_clean(at)
+    money = next(frame.value for frame in at.dataframe if "Cell" in frame.value.columns)
+    assert money["Old → new"].tolist() == ["62.0% → 50.0%", "€18,000.00 → €16,500.00"]
+    at.file_uploader[0].set_value(("pack.xlsx", edited, XLSX)).run()
     diff = next(frame.value for frame in at.dataframe if "Cell" in frame.value.columns)
-    assert diff[["Use case", "Field", "Old", "New"]].values.tolist() == [
-        [loaded.workspace.use_case(CHATBOT).name, "Adoption", "0.6200", "0.5000"]
+    assert diff[["Use case", "Field", "Old → new"]].values.tolist() == [
+        [loaded.workspace.use_case(CHATBOT).name, "Adoption", "62.0% → 50.0%"]
     ]
     _button(at, "Apply 1 change(s)").click().run()
     assert_clean(at)

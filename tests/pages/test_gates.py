@@ -92,11 +92,14 @@ def test_editing_a_metric_saves_it_and_changes_the_decision(store: Store, sample
 
 def test_compliance_item_and_risk_class_drive_go_live(store: Store, sample_id: str) -> None:
     at = _open("support-chatbot", gate="go_live_compliance")
-    at.selectbox(key="w.gates.support-chatbot.compliance.model_card").set_value(False).run()
+    at.selectbox(key="w.gates.support-chatbot.compliance.model_card").set_value("no").run()
     assert store.get_use_case(sample_id, "support-chatbot")[0].compliance.model_card is False
     assert _badges(at)[4] == "No deploy"
-    at.selectbox(key="w.gates.support-chatbot.compliance.model_card").set_value(True).run()
+    at.selectbox(key="w.gates.support-chatbot.compliance.model_card").set_value("yes").run()
     assert _badges(at)[4] == "Deploy"
+    at.selectbox(key="w.gates.support-chatbot.compliance.incident_process").set_value("unknown").run()
+    assert store.get_use_case(sample_id, "support-chatbot")[0].compliance.incident_process is None
+    assert _badges(at)[4] == "Incomplete"
     at.selectbox(key="w.gates.support-chatbot.risk_class").set_value("prohibited").run()
     assert store.get_use_case(sample_id, "support-chatbot")[0].eu_ai_act_risk_class == "prohibited"
     assert _badges(at)[4] == "No deploy"
