@@ -355,7 +355,7 @@ class _Texts:
         self.language = language
 
     def __call__(self, text: str) -> str:
-        if self.language == "en":
+        if self.language == "en" or not text:
             return text
         try:
             return GERMAN[text]

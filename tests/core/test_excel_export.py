@@ -363,3 +363,107 @@ def test_core_figures_are_computed_once_per_use_case(monkeypatch):
     use_cases = [make_use_case(f"uc{i}", scoring=scaled_scoring(i / 20)) for i in range(20)]
     build_pack(make_loaded(use_cases), top_n=5)
     assert calls == {"roi": 20, "gates": 20, "scenarios": 5}
+
+
+def test_wrapped_line_count_estimates_word_wrap():
+    assert excel_export.wrapped_line_count("", 10) == 1
+    assert excel_export.wrapped_line_count("Net value (€/month)", 10) == 2  # 19 characters, 11 per line
+    assert excel_export.wrapped_line_count("one two three four", 9) == 2  # "one two", "three four"
+    assert excel_export.wrapped_line_count("a\nb\r\nc\rd", 40) == 4
+    assert excel_export.wrapped_line_count("x" * 45, 10) == 5  # an unbreakable word is cut every 11 characters
+    assert excel_export.wrapped_line_count("x" * 12, 10, bold=True) == 2  # bold: 10 per line
+
+
+def test_layout_rows_high_enough_card_merged_panes_frozen_and_titles_repeated():
+    loaded = sample_loaded()
+    data = build_pack(loaded, use_case_ids=["invoice-extraction"], generated_at=GENERATED)
+    book, _ = _books(data)
+    sheet = book[decision_sheet_name(1, "invoice-extraction")]
+    problem = _row_of(sheet, "Problem statement")
+    assert f"B{problem}:G{problem}" in {str(cell_range) for cell_range in sheet.merged_cells.ranges}
+    text = sheet[f"B{problem}"].value
+    width = sum(sheet.column_dimensions[column].width for column in "BCDEFG")
+    lines = excel_export.wrapped_line_count(text, width)
+    assert lines >= 2 and sheet.row_dimensions[problem].height >= lines * 14.4
+    assert sheet[f"B{problem}"].alignment.wrap_text is True
+    created = _row_of(sheet, "Created (UTC)")
+    assert sheet[f"B{created}"].is_date and sheet[f"B{created}"].number_format == "yyyy-mm-dd hh:mm"
+    window = _row_of(sheet, "KPI") + 2
+    assert sheet[f"E{window}"].value == "wöchentliche Stichprobe"
+    assert sheet.row_dimensions[window].height >= 2 * 14.4
+    assert sheet.print_title_rows == "$1:$1"
+    summary = book["Summary"]
+    header = excel_export.SUMMARY_TABLE_ROW + 1
+    assert summary.freeze_panes == f"D{header + 1}"
+    assert summary.print_title_rows == f"${header}:${header}"
+    assert summary.auto_filter.ref == f"A{header}:P{header + len(loaded.workspace.use_cases)}"
+    assert summary.row_dimensions[header].height >= 2 * 14.4  # "Net value (€/month)" wraps
+    assert {str(cell_range) for cell_range in summary.merged_cells.ranges} >= {"A2:B2", "C2:F2"}
+    assert summary.column_dimensions["A"].width + summary.column_dimensions["B"].width >= len("Workspace ID")
+    assert book["Assumptions"].print_title_rows == "$2:$2" == book["Audit trail"].print_title_rows
+
+
+def test_number_formats_are_consistent(s15_pack):
+    _, data = s15_pack
+    book, _ = _books(data)
+    sheet = book[decision_sheet_name(1, "uc-s15")]
+    assert sheet[f"B{_row_of(sheet, 'ROI = net / run cost')}"].number_format.startswith("0.0%")
+    assert sheet[f"B{_row_of(sheet, 'Net value (€/month)')}"].number_format.startswith('#,##0.00 "€"')
+    assert sheet[f"B{_row_of(sheet, 'Score = value × feasibility')}"].number_format.startswith("0.0000")
+    assert sheet[f"B{_row_of(sheet, 'Adoption')}"].number_format == "0.0%"
+    summary = book["Summary"]
+    assert [summary[f"{column}10"].number_format.split("_")[0] for column in "HIJKL"] == [
+        "0.0000", "0.0000", "0.0000", "0.0%", '#,##0.00 "€"']
+
+
+@pytest.fixture(scope="module")
+def german_pack():
+    loaded = sample_loaded()
+    return loaded, build_pack(loaded, author="Controlling", generated_at=GENERATED, top_n=11, language="de")
+
+
+def test_german_pack_switches_labels_but_not_sheet_names_names_or_meta(german_pack, s15_pack):
+    loaded, data = german_pack
+    english = build_pack(loaded, author="Controlling", generated_at=GENERATED, top_n=11)
+    book, values = _books(data)
+    english_book, _ = _books(english)
+    assert book.sheetnames == english_book.sheetnames
+    assert set(book.defined_names) == set(english_book.defined_names)
+    meta, english_meta = values[META_SHEET], openpyxl.load_workbook(io.BytesIO(english), data_only=True)[META_SHEET]
+    assert [[cell.value for cell in row] for row in meta.iter_rows()] == [
+        [cell.value for cell in row] for row in english_meta.iter_rows()]
+    summary = values["Summary"]
+    assert summary["A1"].value == "KI-Use-Case-Entscheidungspaket"
+    assert summary["L9"].value == "Nettonutzen (€/Monat)" and summary["I9"].value == "Machbarkeit"
+    sheet = values[decision_sheet_name(1, "no-run-cost")]
+    assert sheet["A1"].value == "Entscheidungsvorlage"
+    assert _value(sheet, "Quadrant") == "Quick Win"
+    assert _value(sheet, "Urteil (S16)") in {"Skalierungskandidat", "PoC mit Ablaufdatum"}
+    assert sheet[f"B{_row_of(sheet, 'ROI = Netto / Modellbetrieb')}"].value == NOT_AVAILABLE
+    assert "Seite &P von &N" in book["Summary"].oddFooter.right.text
+    translated = {english_text for english_text, german in excel_export.GERMAN.items() if english_text != german}
+    user_text = {text for use_case in loaded.workspace.use_cases for text in (use_case.name, use_case.id)}
+    leftovers = {
+        (worksheet.title, cell.coordinate, cell.value)
+        for worksheet in values.worksheets if worksheet.title != META_SHEET
+        for row in worksheet.iter_rows() for cell in row
+        if isinstance(cell.value, str) and cell.value in translated and cell.value not in user_text
+    }
+    assert leftovers == set()
+
+
+def test_german_formula_results_use_german_words(german_pack):
+    _, data = german_pack
+    _, values = _books(data)
+    results = {cell.value for worksheet in values.worksheets for row in worksheet.iter_rows() for cell in row
+               if isinstance(cell.value, str)}
+    assert {"bestanden", "ja", "erledigt"} <= results
+    assert not {"pass", "fail", "yes", "quick_win", "fill_in"} & results
+
+
+def test_unknown_language_is_rejected(s15_pack):
+    loaded, _ = s15_pack
+    with pytest.raises(ValueError, match="language"):
+        build_pack(loaded, language="fr")
+    with pytest.raises(ValueError, match="no German label"):
+        excel_export._Texts("de")("A label nobody translated")

@@ -237,3 +237,11 @@ def test_utf16_encoded_declarations_are_found(pack, loaded):
 def test_the_pack_is_accepted_after_a_save_in_another_tool(pack, loaded):
     resaved = _edit(pack, {})
     assert read_pack(resaved, loaded).changes == ()
+
+
+def test_german_pack_reads_back_like_the_english_one(loaded, input_cells):
+    german = build_pack(loaded, top_n=1, language="de")
+    assert read_pack(german, loaded).is_empty
+    edited = _edit(german, {f"{SHEET}!{input_cells['uc-a', 'roi.adoption']}": 0.5})
+    assert read_pack(edited, loaded).changes == (
+        FieldChange("uc-a", "roi.adoption", 0.62, 0.5, f"{SHEET}!{input_cells['uc-a', 'roi.adoption']}"),)

@@ -80,3 +80,15 @@ def test_changed_inputs_recalculate_to_the_core_figures_on_the_same_inputs():
     read_back = {(change.use_case_id, change.field_path): change.new for change in diff.changes}
     assert read_back == {(use_case_id, path): value for use_case_id, changes in edits.items()
                          for path, value in changes.items()}
+
+
+def test_german_pack_recalculates_to_its_stored_results_and_reads_back():
+    loaded = sample_loaded()
+    data = build_pack(loaded, author="Orakel", use_case_ids=SELECTED, language="de")
+    formulas = formula_cells(data)
+    assert len(formulas) > 400
+    expected = stored_values(data, set(formulas))
+    assert "bestanden" in expected.values() and "Quick Win" in expected.values()
+    saved_by_libreoffice = recalculate(data)
+    assert mismatches(expected, stored_values(saved_by_libreoffice, set(formulas))) == []
+    assert read_pack(saved_by_libreoffice, loaded).is_empty
