@@ -144,6 +144,12 @@ def _tri_state(label_text: str, key: str, value: bool | None, use_case_id: str, 
     )
 
 
+def _needs_text(check, comparator: dict[str, str], lang: str) -> str:
+    if check.comparator == "present":
+        return comparator["present"]
+    return f"{comparator.get(check.comparator, check.comparator)} {_value_text(check.name, check.threshold, lang)}"
+
+
 def _checks_table(result, lang: str) -> None:
     comparator = {**COMPARATOR_SYMBOLS, "present": t("an.gates.present")}
     checks = result.checks
@@ -151,10 +157,8 @@ def _checks_table(result, lang: str) -> None:
         pd.DataFrame({
             t("an.gates.col_check"): [t(f"an.check.{check.name}") for check in checks],
             t("an.gates.col_actual"): [_value_text(check.name, check.actual, lang) for check in checks],
-            t("an.gates.col_comparator"): [comparator.get(check.comparator, check.comparator) for check in checks],
             t("an.gates.col_threshold"): [
-                formatting.MISSING if check.comparator == "present" else _value_text(check.name, check.threshold, lang)
-                for check in checks
+                _needs_text(check, comparator, lang) for check in checks
             ],
             t("an.gates.col_result"): [_result_text(check.passed) for check in checks],
         }),
@@ -243,15 +247,14 @@ def _gate_tab(use_case: UseCase, gate: str, result, thresholds: Thresholds, reco
                      for name, decision in sub_gate_decisions(result).items()]
             st.markdown(" · ".join(parts))
         _checks_table(result, lang)
-        button, note = st.columns([1, 2], vertical_alignment="center")
-        button.button(t("an.gates.record"), key=f"w.gates.record.{gate}", on_click=_record, args=(use_case.id, gate),
-                      icon="📝", help=t("an.gates.record_help"), type="primary")
+        st.button(t("an.gates.record"), key=f"w.gates.record.{gate}", on_click=_record, args=(use_case.id, gate),
+                  icon="📝", help=t("an.gates.record_help"), type="primary")
         last = recorded.get(gate)
         if last is None:
-            note.caption(t("an.gates.never_recorded"))
+            st.caption(t("an.gates.never_recorded"))
         else:
-            note.caption(t("an.gates.last_recorded", decision=label("an.decision", last.decision), who=last.actor,
-                           when=formatting.timestamp(last.at, lang)))
+            st.caption(t("an.gates.last_recorded", decision=label("an.decision", last.decision), who=last.actor,
+                         when=formatting.timestamp(last.at, lang)))
 
 
 def _badge(decision: str) -> None:

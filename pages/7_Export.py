@@ -121,12 +121,13 @@ def _pack_section(ctx: sidebar.PageContext) -> None:
     )
 
 
-def _pack_upload(ctx: sidebar.PageContext) -> None:
+def _pack_uploader():
+    return st.file_uploader(t("an.export.pack_upload"), type=["xlsx"], help=t("an.export.pack_upload_help"),
+                            key=f"w.export.pack_upload.{state.nonce(PACK_UPLOAD_NONCE)}")
+
+
+def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
     lang = ctx.language
-    uploaded = st.file_uploader(t("an.export.pack_upload"), type=["xlsx"], help=t("an.export.pack_upload_help"),
-                                key=f"w.export.pack_upload.{state.nonce(PACK_UPLOAD_NONCE)}")
-    if uploaded is None:
-        return
     try:
         diff = analysis_services.read_pack(uploaded.getvalue())
     except PackRejected as error:
@@ -244,13 +245,16 @@ def _audit(ctx: sidebar.PageContext) -> None:
 
 ctx = sidebar.render("an.export.title", "📦", "an.export.caption")
 with sidebar.guard():
-    pack, upload = st.columns([2, 3], gap="large")
-    with pack, st.container(border=True, height="stretch"):
-        st.subheader(t("an.export.pack_title"))
-        _pack_section(ctx)
-    with upload, st.container(border=True, height="stretch"):
-        st.subheader(t("an.export.pack_upload_title"))
-        _pack_upload(ctx)
+    with st.container(border=True):
+        pack, upload = st.columns(2, gap="large")
+        with pack:
+            st.subheader(t("an.export.pack_title"))
+            _pack_section(ctx)
+        with upload:
+            st.subheader(t("an.export.pack_upload_title"))
+            uploaded_pack = _pack_uploader()
+        if uploaded_pack is not None:
+            _pack_diff(ctx, uploaded_pack)
     workspace_json, snapshots = st.columns(2, gap="large")
     with workspace_json, st.container(border=True, height="stretch"):
         st.subheader(t("an.export.json_title"))

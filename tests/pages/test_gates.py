@@ -61,7 +61,11 @@ def test_check_table_shows_actual_threshold_and_result(store: Store, sample_id: 
     expected = _expected(store, sample_id, "contract-clause-search")["poc_to_pilot"]
     assert expected.decision == "stop"
     table = at.dataframe[0].value
-    assert list(table.columns) == ["Check", "Actual", "Rule", "Threshold", "Result"]
+    assert list(table.columns) == ["Check", "Actual", "Needs", "Result"]
+    needs = dict(zip(table["Check"], table["Needs"], strict=True))
+    assert needs["Precision"] == "≥ 92.0%"
+    assert needs["p99 answer latency"] == "≤ 1,200 ms"
+    assert needs["Baseline cycle time (S2)"] == "must be present"
     assert len(table) == len(expected.checks)
     failed = {check.name for check in expected.failed_checks}
     assert failed
