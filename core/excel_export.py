@@ -1247,7 +1247,7 @@ def _input_rows(use_case: UseCase) -> list[tuple[str, str, float | None]]:
 ASSUMPTION_COLUMNS: tuple[str, ...] = (
     "Use case ID", "Use case", "Field path", "Value", "Unit", "Source", "Last edited by", "Last edited at (UTC)",
 )
-ASSUMPTION_WIDTHS: tuple[float, ...] = (20, 32, 34, 14, 13, 44, 18, 17)
+ASSUMPTION_WIDTHS: tuple[float, ...] = (20, 44, 34, 14, 13, 40, 16, 17)
 
 
 def _write_assumptions(writer: _Writer, ranked: Sequence[str], figures: Mapping[str, _Figures],
