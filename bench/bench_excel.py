@@ -94,17 +94,20 @@ def make_portfolio(size: int, seed: int = 0) -> tuple[SimpleNamespace, list[Simp
     return loaded, entries
 
 
-def _timings(size: int, runs: int) -> list[float]:
+def _timings(size: int, runs: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds per build; CPU time is what the linearity check uses, because other
+    processes on a shared machine stretch wall time unevenly between the sizes."""
     import time
 
     loaded, entries = make_portfolio(size)
     build_pack(loaded, audit_entries=entries, top_n=DECISION_SHEETS)
-    durations = []
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start_wall, start_cpu = time.perf_counter(), time.process_time()
         build_pack(loaded, audit_entries=entries, top_n=DECISION_SHEETS)
-        durations.append(time.perf_counter() - start)
-    return durations
+        wall.append(time.perf_counter() - start_wall)
+        cpu.append(time.process_time() - start_cpu)
+    return wall, cpu
 
 
 # ru_maxrss survives fork, so a child of a large parent would report the parent's peak; the kernel's
@@ -142,32 +145,35 @@ def run() -> list[dict[str, Any]]:
     """Timing per portfolio size, peak memory at 500 use cases, and the linearity check."""
     peak, baseline, pack_bytes = peak_memory_mb(TARGET_SIZE)
     medians: dict[int, float] = {}
+    cpu_medians: dict[int, float] = {}
     results = []
     for size, runs in SIZES_AND_RUNS:
-        durations = _timings(size, runs)
+        durations, cpu = _timings(size, runs)
         medians[size] = statistics.median(durations)
+        cpu_medians[size] = statistics.median(cpu)
         target = TARGET_S if size == TARGET_SIZE else None
         results.append({
-            "figure": f"build_pack, {size:,} use cases, {min(size, DECISION_SHEETS)} Decision sheets",
+            "figure": f"Excel pack, {size:,} use cases, {min(size, DECISION_SHEETS)} Decision sheets",
             "median_s": medians[size], "p95_s": float(np.percentile(durations, 95)), "target_s": target,
             "ratio": medians[size] / target if target else None,
             "passed": medians[size] <= target if target else True,
         })
     results.append({
-        "figure": f"peak RSS, {TARGET_SIZE} use cases (process total)", "median_s": medians[TARGET_SIZE],
-        "p95_s": medians[TARGET_SIZE], "target_s": TARGET_S, "ratio": peak / TARGET_PEAK_MB,
+        "figure": f"Excel pack peak RSS, {TARGET_SIZE} use cases (whole process)", "unit": "MB",
+        "median_s": peak, "p95_s": None, "target_s": TARGET_PEAK_MB, "ratio": peak / TARGET_PEAK_MB,
         "passed": peak <= TARGET_PEAK_MB, "peak_mb": peak,
         "note": f"{baseline:.0f} MB before the build (interpreter, numpy, pandas, workspace); "
                 f"pack {pack_bytes:,} bytes",
     })
-    slope = (medians[500] - medians[50]) / (500 - 50)
-    predicted = medians[50] + slope * (2_000 - 50)
-    ratio = medians[2_000] / predicted
+    slope = (cpu_medians[500] - cpu_medians[50]) / (500 - 50)
+    predicted = cpu_medians[50] + slope * (2_000 - 50)
+    ratio = cpu_medians[2_000] / predicted
     results.append({
-        "figure": "linear growth: 2,000 measured / line through 50 and 500", "median_s": medians[2_000],
-        "p95_s": medians[2_000], "target_s": predicted, "ratio": ratio,
+        "figure": "Excel pack linear growth: CPU time at 2,000 / line through 50 and 500", "unit": "ratio",
+        "median_s": ratio, "p95_s": None, "target_s": 1.0 + LINEARITY_TOLERANCE, "ratio": ratio,
         "passed": abs(ratio - 1.0) <= LINEARITY_TOLERANCE,
-        "note": f"{slope * 1000:.2f} ms per extra use case on Summary/Matrix/Assumptions",
+        "note": f"CPU s at 50/500/2,000: {cpu_medians[50]:.2f}/{cpu_medians[500]:.2f}/{cpu_medians[2_000]:.2f}; "
+                f"{slope * 1000:.2f} ms per extra use case on Summary/Matrix/Assumptions",
     })
     return results
 
@@ -177,9 +183,10 @@ def _table(results: list[dict[str, Any]]) -> str:
     lines = [header, "-" * len(header)]
     for result in results:
         target = f"{result['target_s']:>8.2f}s" if result["target_s"] is not None else f"{'—':>9}"
+        p95 = f"{result['p95_s']:>8.3f}s" if result["p95_s"] is not None else f"{'—':>9}"
         ratio = f"{result['ratio']:>6.2f}" if result["ratio"] is not None else f"{'—':>6}"
         peak = f"{result['peak_mb']:>6.0f}MB" if "peak_mb" in result else f"{'':>8}"
-        lines.append(f"{result['figure']:<62} {result['median_s']:>8.3f}s {result['p95_s']:>8.3f}s {target} "
+        lines.append(f"{result['figure']:<62} {result['median_s']:>8.3f}s {p95} {target} "
                      f"{ratio} {peak}  {'pass' if result['passed'] else 'FAIL'}")
         if result.get("note"):
             lines.append(f"    {result['note']}")
