@@ -34,7 +34,7 @@ INPUT_FORMATS = {
     "fraction": (1.0, 0.01, "%.3f"), "ms": (None, 50.0, "%.0f"), "eur": (None, 0.1, "%.2f"),
     "usd": (None, 0.005, "%.3f"), "seconds": (None, 10.0, "%.0f"), "hours": (None, 0.5, "%.1f"),
     "minutes": (None, 1.0, "%.1f"), "weeks": (None, 1.0, "%.1f"), "count": (None, 1.0, "%.1f"),
-    "risk": (10.0, 0.5, "%.1f"), "roi": (None, 0.05, "%.2f"),
+    "risk": (10.0, 0.5, "%.1f"), "roi": (None, 0.05, "%.2f"), "score": (None, 0.05, "%.2f"),
 }
 THRESHOLD_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("poc_to_pilot", (
@@ -50,7 +50,7 @@ THRESHOLD_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("canary_max_p95_latency_ms", "ms"), ("canary_max_hallucination_proxy", "fraction"),
         ("canary_max_cost_per_request_usd", "usd"), ("canary_ramp_start_share", "fraction"),
         ("canary_ramp_target_share", "fraction"), ("alert_max_latency_ttfb_p95_ms", "ms"),
-        ("alert_max_hallucination_rate_weekly", "fraction"), ("alert_max_model_drift_score", "count"),
+        ("alert_max_hallucination_rate_weekly", "fraction"), ("alert_max_model_drift_score", "score"),
     )),
     ("scale_or_kill", (
         ("scale_min_adoption", "fraction"), ("scale_max_weeks_without_adoption", "weeks"), ("scale_min_roi", "roi"),

@@ -61,8 +61,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "an.sens.tornado": {"en": "Tornado: what moves the ROI", "de": "Tornado: was den ROI bewegt"},
     "an.sens.axis_roi": {"en": "ROI (%)", "de": "ROI (%)"},
     "an.sens.input": {"en": "Input", "de": "Input"},
-    "an.sens.input_low": {"en": "Input at low end", "de": "Input am unteren Ende"},
-    "an.sens.input_high": {"en": "Input at high end", "de": "Input am oberen Ende"},
+    "an.sens.input_low": {"en": "Low end", "de": "Unteres Ende"},
+    "an.sens.input_high": {"en": "High end", "de": "Oberes Ende"},
     "an.sens.base": {"en": "Base ROI", "de": "Basis-ROI"},
     "an.sens.tornado_caption": {
         "en": "One input at a time from its low to its high value, all others at base (base ROI {roi}, dashed "

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import string
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -12,7 +15,7 @@ from core import sensitivity
 from core.models import DEFAULT_SCENARIOS
 from core.store import Store
 from tests.pages.conftest import assert_clean, open_page
-from ui import formatting
+from ui import catalog_analysis, formatting, i18n
 from ui.i18n import translate
 
 PAGE = "pages/4_Sensitivity.py"
@@ -120,3 +123,18 @@ def test_invalid_override_shows_the_field_and_saves_nothing(store: Store, sample
     assert not at.exception
     assert any("unique" in error.value for error in at.error)
     assert _chatbot(store, sample_id)[1] == version
+
+
+def test_analysis_catalog_has_both_languages_and_every_used_key() -> None:
+    """Covers all four analysis pages: every literal t("an.…") key exists, EN and DE share placeholders."""
+    formatter = string.Formatter()
+    for key, texts in catalog_analysis.MESSAGES.items():
+        assert set(texts) == {"en", "de"}, key
+        fields = [{name for _, name, _, _ in formatter.parse(texts[language]) if name} for language in ("en", "de")]
+        assert fields[0] == fields[1], key
+    root = Path(__file__).resolve().parents[2]
+    sources = [root / "pages" / name for name in ("4_Sensitivity.py", "5_Gates.py", "6_Data_readiness.py",
+                                                   "7_Export.py")]
+    used = {key for path in sources for key in re.findall(r'\bt\("(an\.[a-z0-9_.]+)"', path.read_text())}
+    assert len(used) > 150
+    assert sorted(used - set(i18n.messages())) == []
