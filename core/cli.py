@@ -111,7 +111,8 @@ def _export_pack(store: Store, args: argparse.Namespace) -> None:
     unknown = sorted(set(args.use_case or ()) - set(loaded.versions))
     if unknown:
         raise CliError(f"no use case {', '.join(repr(u) for u in unknown)} in '{args.workspace}'")
-    data = build_pack(loaded, args.use_case or None, author=args.actor, audit_entries=store.audit(workspace_id))
+    data = build_pack(loaded, args.use_case or None, author=args.actor, audit_entries=store.audit(workspace_id),
+                      language=args.language)
     target = Path(args.out)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
@@ -201,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("workspace")
     export.add_argument("--out", required=True)
     export.add_argument("--use-case", dest="use_case", action="append", help="limit to these use cases (repeatable)")
+    export.add_argument("--language", choices=("en", "de"), default="en", help="labels in English or German")
     export.set_defaults(handler=_export_pack)
 
     import_pack = commands.add_parser("import-pack", help="read an edited decision pack; --apply saves it")

@@ -1,7 +1,6 @@
 """python -m core.cli: every subcommand, and one-line errors with a non-zero exit code."""
 
 import csv
-import importlib.util
 import io
 import json
 import sqlite3
@@ -10,6 +9,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from core.cli import main, schema_text
@@ -162,7 +162,6 @@ def test_python_dash_m_entry_point(tmp_path, workspace_file):
     assert usage.returncode == 2 and usage.stderr.startswith("error: ") and usage.stderr.count("\n") == 1
 
 
-@pytest.mark.skipif(importlib.util.find_spec("core.excel_export") is None, reason="core.excel_export not there yet")
 def test_export_pack(cli, workspace_file, tmp_path):
     cli("workspaces", "import", str(workspace_file))
     target = tmp_path / "pack.xlsx"
@@ -171,12 +170,13 @@ def test_export_pack(cli, workspace_file, tmp_path):
     assert target.read_bytes()[:2] == b"PK"
     code, _, err = cli("export", "Workshop A", "--out", str(target), "--use-case", "uc-404")
     assert code == 1 and "uc-404" in err
+    german = tmp_path / "paket.xlsx"
+    code, _, err = cli("export", "Workshop A", "--out", str(german), "--language", "de")
+    assert code == 0, err
+    summary = openpyxl.load_workbook(german, read_only=True)["Summary"]
+    assert any("Entscheidungsvorlage" in str(cell.value) for row in summary.iter_rows(max_row=3) for cell in row)
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("core.excel_export") is None or importlib.util.find_spec("core.excel_import") is None,
-    reason="core.excel_export / core.excel_import not there yet",
-)
 def test_import_pack_without_edits_changes_nothing(cli, workspace_file, tmp_path):
     cli("workspaces", "import", str(workspace_file))
     pack = tmp_path / "pack.xlsx"
