@@ -80,7 +80,7 @@ with sidebar.guard():
 
         with st.container(border=True):
             st.subheader(t("home.workspaces_title"))
-            infos = services.workspaces()
+            infos = ctx.workspaces
             names = {info.id: info.name for info in infos}
             st.selectbox(
                 t("home.open_workspace"),

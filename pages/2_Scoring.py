@@ -72,25 +72,23 @@ def _inputs(use_case) -> None:
 
 def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> None:
     thresholds = loaded.workspace.thresholds
-    data = pd.DataFrame(
-        {
-            "id": portfolio.index,
-            "label": [_short(name) for name in portfolio["name"]],
-            "value": portfolio["value"].to_numpy(),
-            "feasibility": portfolio["feasibility"].to_numpy(),
-            "size_value": portfolio["net_value"].clip(lower=0).to_numpy(),
-            "phase_label": [label("phase", phase) for phase in portfolio["phase"]],
-            "name": portfolio["name"].to_numpy(),
-            "quadrant_label": [label("quadrant", quadrant) for quadrant in portfolio["quadrant"]],
-            "value_text": [formatting.score(v, lang) for v in portfolio["value"]],
-            "feasibility_text": [formatting.score(v, lang) for v in portfolio["feasibility"]],
-            "score_text": [formatting.score(v, lang) for v in portfolio["score"]],
-            "net_text": [formatting.eur(v, lang) for v in portfolio["net_value"]],
-            "roi_text": [formatting.roi(v, lang) for v in portfolio["roi"]],
-        }
-    )
-    chart = charts.value_feasibility_matrix(
-        data,
+    points = {
+        "id": list(portfolio.index),
+        "label": [_short(name) for name in portfolio["name"]],
+        "value": portfolio["value"].to_numpy(),
+        "feasibility": portfolio["feasibility"].to_numpy(),
+        "size_value": portfolio["net_value"].clip(lower=0).to_numpy(),
+        "phase_label": [label("phase", phase) for phase in portfolio["phase"]],
+        "name": list(portfolio["name"]),
+        "quadrant_label": [label("quadrant", quadrant) for quadrant in portfolio["quadrant"]],
+        "value_text": [formatting.score(v, lang) for v in portfolio["value"]],
+        "feasibility_text": [formatting.score(v, lang) for v in portfolio["feasibility"]],
+        "score_text": [formatting.score(v, lang) for v in portfolio["score"]],
+        "net_text": [formatting.eur(v, lang) for v in portfolio["net_value"]],
+        "roi_text": [formatting.roi(v, lang) for v in portfolio["roi"]],
+    }
+    spec = charts.value_feasibility_matrix(
+        points,
         language=lang,
         min_value=thresholds.quick_win_min_value,
         min_feasibility=thresholds.quick_win_min_feasibility,
@@ -105,7 +103,7 @@ def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> Non
         ],
         highlight_id=selected_id,
     )
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(spec=spec, width="stretch")
     st.caption(t("scoring.matrix_caption", value=formatting.score(thresholds.quick_win_min_value, lang),
                  feasibility=formatting.score(thresholds.quick_win_min_feasibility, lang)))
 
@@ -150,7 +148,8 @@ def _ranking(loaded, portfolio: pd.DataFrame, lang: str) -> None:
 def _live() -> None:
     with sidebar.guard():
         sidebar.show_messages()
-        loaded = services.current_workspace()
+        # A full run has just loaded the workspace (ctx); only a fragment rerun reads it again.
+        loaded = services.current_workspace() if state.in_fragment_rerun() else ctx.loaded
         use_case = services.selected_use_case(loaded) if loaded else None
         if loaded is None or use_case is None:
             st.info(t("use_cases.none"))

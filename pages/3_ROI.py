@@ -113,7 +113,7 @@ def _waterfall(use_case: UseCase, lang: str) -> None:
         value_labels=[formatting.eur(-amount if kind == "decrease" else amount, lang) for _, amount, kind in steps],
         kind_labels={"increase": t("chart.increase"), "decrease": t("chart.decrease"), "total": t("chart.total")},
     )
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(spec=chart, width="stretch")
 
 
 def _break_even(use_case: UseCase, lang: str) -> None:
@@ -174,11 +174,12 @@ def _inference(use_case: UseCase, lang: str) -> None:
 def _live() -> None:
     with sidebar.guard():
         sidebar.show_messages()
-        loaded = services.current_workspace()
-        use_case = services.selected_use_case(loaded) if loaded else None
-        if loaded is None or use_case is None:
+        # One row, not the workspace: a slider step must not load every use case.
+        selected = services.selected_use_case_row()
+        if selected is None:
             st.info(t("use_cases.none"))
             return
+        use_case, _ = selected
         lang = state.language()
         st.subheader(t("roi.results", name=use_case.name))
         _metrics(use_case, lang)

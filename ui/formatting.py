@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_datetime
@@ -17,8 +18,22 @@ LOCALES = {"de": "de_DE", "en": "en_GB"}
 MISSING = "–"
 
 
+# Tables repeat the same figures on every rerun; each Babel call re-reads locale data, so results are kept.
+RESULT_CACHE_SIZE = 65_536
+
+
 def locale_for(language: str) -> str:
     return LOCALES.get(language, LOCALES["en"])
+
+
+@cache
+def _currency_pattern(language: str, decimals: int) -> str:
+    return _decimals_pattern(Locale.parse(locale_for(language)).currency_formats["standard"].pattern, decimals)
+
+
+@cache
+def _percent_pattern(language: str, decimals: int) -> str:
+    return _decimals_pattern(Locale.parse(locale_for(language)).percent_formats[None].pattern, decimals)
 
 
 def _decimals_pattern(pattern: str, decimals: int) -> str:
@@ -32,14 +47,16 @@ def _finite(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 
 
+@lru_cache(maxsize=RESULT_CACHE_SIZE)
 def eur(amount: float | None, language: str, decimals: int = 0) -> str:
     """Euros, e.g. 51378 → "51.378 €" (de) or "€51,378" (en); 1234.56 with decimals=2 → "1.234,56 €"."""
     if not _finite(amount):
         return MISSING
-    pattern = _decimals_pattern(Locale.parse(locale_for(language)).currency_formats["standard"].pattern, decimals)
-    return format_currency(amount, "EUR", format=pattern, locale=locale_for(language), currency_digits=False)
+    return format_currency(amount, "EUR", format=_currency_pattern(language, decimals), locale=locale_for(language),
+                           currency_digits=False)
 
 
+@lru_cache(maxsize=RESULT_CACHE_SIZE)
 def number(value: float | None, language: str, decimals: int = 0) -> str:
     """Grouped number, e.g. 50000 → "50.000" (de) or "50,000" (en)."""
     if not _finite(value):
@@ -56,12 +73,12 @@ def compact(value: float | None, language: str) -> str:
     return format_compact_decimal(value, locale="en" if language == "en" else locale_for(language), fraction_digits=1)
 
 
+@lru_cache(maxsize=RESULT_CACHE_SIZE)
 def percent(fraction: float | None, language: str, decimals: int = 0) -> str:
     """A fraction as percent, e.g. 0.62 → "62 %" (de) or "62%" (en); 2.854 with 1 decimal → "285,4 %"."""
     if not _finite(fraction):
         return MISSING
-    pattern = _decimals_pattern(Locale.parse(locale_for(language)).percent_formats[None].pattern, decimals)
-    return format_percent(fraction, format=pattern, locale=locale_for(language))
+    return format_percent(fraction, format=_percent_pattern(language, decimals), locale=locale_for(language))
 
 
 def roi(ratio: float | None, language: str) -> str:

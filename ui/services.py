@@ -9,6 +9,7 @@ Callbacks never raise: errors become a readable flash message naming the field.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import os
@@ -23,7 +24,7 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from core import gates, roi, scoring, sensitivity
+from core import gates, roi, scoring
 from core.models import (
     COST_BLOCKS,
     FEASIBILITY_WEIGHT_FIELDS,
@@ -143,9 +144,12 @@ def workspaces() -> list[WorkspaceInfo]:
     return list(store().list_workspaces())
 
 
-def current_workspace() -> LoadedWorkspace | None:
-    """The workspace chosen in the sidebar (first one when none or unknown), fresh from the Store."""
-    infos = workspaces()
+def current_workspace(infos: Sequence[WorkspaceInfo] | None = None) -> LoadedWorkspace | None:
+    """The workspace chosen in the sidebar (first one when none or unknown), fresh from the Store.
+
+    ``infos``: the workspace list when the caller already read it this run (saves a query).
+    """
+    infos = workspaces() if infos is None else infos
     if not infos:
         return None
     known = {info.id for info in infos}
@@ -160,6 +164,27 @@ def current_workspace() -> LoadedWorkspace | None:
         return None
     state.remember_versions(loaded.versions)
     return loaded
+
+
+def selected_use_case_row() -> tuple[UseCase, int] | None:
+    """The selected use case and its stored version, read as one row (for fragment reruns).
+
+    Falls back to loading the workspace when nothing valid is selected (first run, deleted use case).
+    """
+    workspace_id, use_case_id = state.workspace_id(), state.use_case_id()
+    if workspace_id is not None and use_case_id is not None:
+        try:
+            use_case, version = store().get_use_case(workspace_id, use_case_id)
+        except NotFoundError:
+            pass
+        else:
+            state.remember_version(use_case.id, version)
+            return use_case, version
+    loaded = current_workspace()
+    use_case = selected_use_case(loaded) if loaded else None
+    if loaded is None or use_case is None:
+        return None
+    return use_case, loaded.versions.get(use_case.id, 0)
 
 
 def selected_use_case(loaded: LoadedWorkspace) -> UseCase | None:
@@ -314,14 +339,20 @@ def score(inputs: ScoringInputs, weights: ScoringWeights) -> scoring.ScoreResult
     return _score(inputs.model_dump_json(), weights.model_dump_json())
 
 
-def _portfolio_key(workspace: Workspace) -> str:
-    return workspace.model_dump_json(include={"name", "weights", "thresholds", "use_cases"})
+def portfolio_key(loaded: LoadedWorkspace) -> str:
+    """A digest of a portfolio's content: a stored (use case, version) never changes once committed.
+
+    One short string, because Streamlit's cache hashes a tuple of 500 pairs element by element (≈80 ms).
+    """
+    workspace = loaded.workspace
+    parts = [loaded.id, workspace.weights.model_dump_json(), workspace.thresholds.model_dump_json()]
+    parts.extend(f"{case.id}\x1f{loaded.versions.get(case.id, -1)}" for case in workspace.use_cases)
+    return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=20).hexdigest()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _portfolio(workspace_json: str) -> pd.DataFrame:
-    workspace = Workspace.model_validate_json(workspace_json)
-    return _portfolio_frame(workspace)
+def _portfolio(key: str, _workspace: Workspace) -> pd.DataFrame:
+    return _portfolio_frame(_workspace)
 
 
 def _portfolio_frame(workspace: Workspace) -> pd.DataFrame:
@@ -355,7 +386,7 @@ def _portfolio_frame(workspace: Workspace) -> pd.DataFrame:
 
 def portfolio(loaded: LoadedWorkspace) -> pd.DataFrame:
     """One row per use case (index id): S3 score and quadrant, S15 value/net/ROI, next gate, gates passed."""
-    return _portfolio(_portfolio_key(loaded.workspace))
+    return _portfolio(portfolio_key(loaded), loaded.workspace)
 
 
 @dataclass(frozen=True)
@@ -379,30 +410,19 @@ def headline(loaded: LoadedWorkspace) -> Headline:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _rank_stability(rows: tuple[tuple[str, tuple[float, ...]], ...], weights_json: str, jitter: float, n: int,
-                    min_value: float, min_feasibility: float) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        [values for _, values in rows],
-        index=pd.Index([case_id for case_id, _ in rows], name="id"),
-        columns=list(scoring.SCORING_FIELDS),
-    )
+def _rank_stability(key: str, jitter: float, n: int, _workspace: Workspace) -> pd.DataFrame:
+    from core import sensitivity
+
     return sensitivity.rank_stability(
-        frame, ScoringWeights.model_validate_json(weights_json), jitter=jitter, n=n, seed=0,
-        min_value=min_value, min_feasibility=min_feasibility,
+        _workspace.use_cases, _workspace.weights, jitter=jitter, n=n, seed=0,
+        min_value=_workspace.thresholds.quick_win_min_value,
+        min_feasibility=_workspace.thresholds.quick_win_min_feasibility,
     )
 
 
 def rank_stability(loaded: LoadedWorkspace, jitter: float = 0.2, n: int = 500) -> pd.DataFrame:
     """Per use case: quadrant at the current weights and the share of random weight draws keeping it."""
-    workspace = loaded.workspace
-    rows = tuple(
-        (case.id, tuple(getattr(case.scoring, name) for name in scoring.SCORING_FIELDS))
-        for case in workspace.use_cases
-    )
-    return _rank_stability(
-        rows, workspace.weights.model_dump_json(), float(jitter), int(n),
-        workspace.thresholds.quick_win_min_value, workspace.thresholds.quick_win_min_feasibility,
-    )
+    return _rank_stability(portfolio_key(loaded), float(jitter), int(n), loaded.workspace)
 
 
 NEW_USE_CASE_SCORING = dict.fromkeys(scoring.SCORING_FIELDS, 0.5)

@@ -18,7 +18,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.models import UseCase
-from core.store import LoadedWorkspace, StoreError
+from core.store import LoadedWorkspace, StoreError, WorkspaceInfo
 from ui import services, state
 from ui.i18n import t
 
@@ -45,6 +45,7 @@ MESSAGE_KINDS = {"success": st.success, "info": st.info, "warning": st.warning, 
 class PageContext:
     loaded: LoadedWorkspace
     language: str
+    workspaces: tuple[WorkspaceInfo, ...] = ()
 
 
 def _on_workspace_change() -> None:
@@ -70,11 +71,10 @@ def _navigation() -> None:
     st.divider()
 
 
-def _sidebar(loaded: LoadedWorkspace | None) -> None:
+def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -> None:
     with st.sidebar:
         _navigation()
         st.header(t("app.name"))
-        infos = services.workspaces()
         names = {info.id: info.name for info in infos}
         if loaded is not None:
             st.selectbox(
@@ -112,15 +112,18 @@ def show_messages() -> None:
 def render(title_key: str, icon: str, caption_key: str | None = None) -> PageContext:
     """Page config, sidebar, URL mirroring, title and queued messages; stops the page without a workspace."""
     state.restore_from_url()
+    state.start_run()
     st.set_page_config(page_title=f"{t(title_key)} · {t('app.name')}", page_icon=icon, layout="wide")
     loaded: LoadedWorkspace | None = None
+    infos: tuple[WorkspaceInfo, ...] = ()
     try:
-        loaded = services.current_workspace()
+        infos = tuple(services.workspaces())
+        loaded = services.current_workspace(infos)
     except StoreError as error:
         LOGGER.exception("the store could not be opened")
         st.error(t("error.store", detail=str(error)))
         st.stop()
-    _sidebar(loaded)
+    _sidebar(loaded, infos)
     state.mirror_to_url()
     st.title(f"{icon} {t(title_key)}")
     if caption_key:
@@ -129,7 +132,7 @@ def render(title_key: str, icon: str, caption_key: str | None = None) -> PageCon
     if loaded is None:
         st.info(t("home.no_workspace"))
         st.stop()
-    return PageContext(loaded=loaded, language=state.language())
+    return PageContext(loaded=loaded, language=state.language(), workspaces=infos)
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 LANGUAGES: tuple[str, ...] = ("en", "de")
 DEFAULT_LANGUAGE = "en"
@@ -24,6 +25,8 @@ ACTOR_KEY = "ctx.actor"
 FLASH_KEY = "ctx.flash"
 SEEN_VERSIONS_KEY = "ctx.seen_versions"
 RESTORED_KEY = "ctx.restored_from_url"
+RUN_KEY = "ctx.run"
+BOUND_KEY = "ctx.bound_widgets"
 NONCE_PREFIX = "ctx.nonce."
 UI_PREFIX = "ui."
 
@@ -105,9 +108,36 @@ def set_actor(value: str | None) -> None:
     st.session_state[ACTOR_KEY] = (value or "").strip()[:200]
 
 
+def start_run() -> None:
+    """Count full script runs (fragment reruns do not call this); see :func:`sync_widget`."""
+    st.session_state[RUN_KEY] = st.session_state.get(RUN_KEY, 0) + 1
+
+
+def in_fragment_rerun() -> bool:
+    """True while only a fragment reruns, i.e. the page's top-level code did not run this time."""
+    context = get_script_run_ctx()
+    return bool(context and context.fragment_ids_this_run)
+
+
+def _page() -> str:
+    context = get_script_run_ctx()
+    return context.page_script_hash if context else ""
+
+
 def sync_widget(key: str, value: Any) -> None:
-    """Seed a widget's value from the model; call before the widget is drawn, without ``value=``."""
-    if key not in st.session_state or st.session_state[key] != value:
+    """Seed a widget's value from the model; call before the widget is drawn, without ``value=``.
+
+    Widget ids include the page, so the same key on another page (or after a run without the widget)
+    is a new widget in the browser that starts from its default unless the value is written again,
+    even when session state already holds an equal value. Otherwise the value is only written when it
+    differs, so that an unchanged widget is not reset under the user's cursor.
+    """
+    run, page = st.session_state.get(RUN_KEY, 0), _page()
+    bound = st.session_state.setdefault(BOUND_KEY, {})
+    previous = bound.get(key)
+    recreated = previous is None or previous[1] != page or previous[0] < run - 1
+    bound[key] = (run, page)
+    if recreated or key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
 
 

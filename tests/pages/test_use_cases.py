@@ -119,3 +119,17 @@ def test_a_version_conflict_names_who_changed_it_and_reloads(store, sample_id):
     current = store.load(sample_id).workspace.use_case(CHATBOT)
     assert current.owner == "Von Kim geändert" and current.users != "Meine Änderung"
     assert at.text_input(key=f"w.uc.{CHATBOT}.owner").value == "Von Kim geändert"
+
+
+def test_picker_keeps_the_selection_across_page_switches(store):
+    """Regression: the picker is a new widget on every page; it must show the selected use case, not the first."""
+    picker = "w.picker.use_case"
+    at = open_page("pages/3_ROI.py")
+    at.selectbox(key=picker).set_value("supplier-risk-scoring").run()
+    for page in (PAGE, "pages/3_ROI.py", "pages/2_Scoring.py"):
+        at.switch_page(page)
+        at.run()
+        assert_clean(at)
+        shown = at.selectbox(key=picker)
+        assert shown.value == "supplier-risk-scoring", page
+        assert shown.proto.raw_value == "Lieferantenrisiko-Scoring", page
