@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import formatting, services, sidebar, state
-from ui.i18n import label, t
+from ui.i18n import labels, t
 
 OPEN_WIDGET = "w.home.open"
 CREATE_WIDGET = "w.home.create_name"
@@ -67,7 +67,7 @@ with sidebar.guard():
                 {
                     t("col.rank"): [int(rank) for rank in frame["rank"]],
                     t("col.name"): list(frame["name"]),
-                    t("col.quadrant"): [label("quadrant", q) for q in frame["quadrant"]],
+                    t("col.quadrant"): labels("quadrant", frame["quadrant"]),
                     t("col.score"): [formatting.score(v, lang) for v in frame["score"]],
                     t("col.net_value"): [formatting.eur(v, lang) for v in frame["net_value"]],
                 },

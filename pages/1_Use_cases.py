@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.models import KPI_GROUPS, OUTPUT_TYPES, PHASES, RISK_CLASSES, UseCase
 from ui import formatting, services, sidebar, state
-from ui.i18n import label, t
+from ui.i18n import label, labels, t
 
 SEARCH_WIDGET = "w.registry.search"
 SORT_WIDGET = "w.registry.sort"
@@ -71,13 +71,13 @@ def _registry(ctx: sidebar.PageContext) -> None:
                 t("col.rank"): shown["rank"].astype(int).to_numpy(),
                 t("col.name"): shown["name"].to_numpy(),
                 t("col.owner"): shown["owner"].to_numpy(),
-                t("col.phase"): [label("phase", p) for p in shown["phase"]],
-                t("col.risk_class"): [label("risk", r) for r in shown["risk_class"]],
+                t("col.phase"): labels("phase", shown["phase"]),
+                t("col.risk_class"): labels("risk", shown["risk_class"]),
                 t("col.score"): [formatting.score(v, lang) for v in shown["score"]],
-                t("col.quadrant"): [label("quadrant", q) for q in shown["quadrant"]],
+                t("col.quadrant"): labels("quadrant", shown["quadrant"]),
                 t("col.net_value"): [formatting.eur(v, lang) for v in shown["net_value"]],
                 t("col.roi"): [formatting.roi(v, lang) for v in shown["roi"]],
-                t("col.next_gate"): [label("gate", g) for g in shown["next_gate"]],
+                t("col.next_gate"): labels("gate", shown["next_gate"]),
                 t("col.kpis"): [counts.get(case_id, 0) for case_id in shown.index],
             }
         ),

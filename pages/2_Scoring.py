@@ -6,7 +6,7 @@ import streamlit as st
 from core.models import FEASIBILITY_WEIGHT_FIELDS, PHASES, VALUE_WEIGHT_FIELDS, ScoringWeights
 from core.scoring import QUADRANTS
 from ui import charts, formatting, services, sidebar, state
-from ui.i18n import label, t
+from ui.i18n import label, labels, t
 
 WEIGHT_WIDGET = "w.weights.{field}"
 JITTER_WIDGET = "w.scoring.jitter"
@@ -78,9 +78,9 @@ def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> Non
         "value": portfolio["value"].to_numpy(),
         "feasibility": portfolio["feasibility"].to_numpy(),
         "size_value": portfolio["net_value"].clip(lower=0).to_numpy(),
-        "phase_label": [label("phase", phase) for phase in portfolio["phase"]],
+        "phase_label": labels("phase", portfolio["phase"]),
         "name": list(portfolio["name"]),
-        "quadrant_label": [label("quadrant", quadrant) for quadrant in portfolio["quadrant"]],
+        "quadrant_label": labels("quadrant", portfolio["quadrant"]),
         "value_text": [formatting.score(v, lang) for v in portfolio["value"]],
         "feasibility_text": [formatting.score(v, lang) for v in portfolio["feasibility"]],
         "score_text": [formatting.score(v, lang) for v in portfolio["score"]],
@@ -122,11 +122,11 @@ def _ranking(loaded, portfolio: pd.DataFrame, lang: str) -> None:
             {
                 t("col.rank"): ranked["rank"].astype(int).to_numpy(),
                 t("col.name"): ranked["name"].to_numpy(),
-                t("col.phase"): [label("phase", p) for p in ranked["phase"]],
+                t("col.phase"): labels("phase", ranked["phase"]),
                 t("col.value"): [formatting.score(v, lang) for v in ranked["value"]],
                 t("col.feasibility"): [formatting.score(v, lang) for v in ranked["feasibility"]],
                 t("col.score"): [formatting.score(v, lang) for v in ranked["score"]],
-                t("col.quadrant"): [label("quadrant", q) for q in ranked["quadrant"]],
+                t("col.quadrant"): labels("quadrant", ranked["quadrant"]),
                 t("col.stay_share"): (stability.loc[ranked.index, "stay_share"] * 100).to_numpy(),
                 t("col.net_value"): [formatting.eur(v, lang) for v in ranked["net_value"]],
             }

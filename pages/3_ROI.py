@@ -21,14 +21,18 @@ class InputSpec:
 
 
 INPUTS = {
-    "volume_cases_per_month": InputSpec(200_000.0, 500.0, "localized", "%.0f", "count"),
+    "volume_cases_per_month": InputSpec(200_000.0, 500.0, "%,.0f", "%.0f", "count"),
     "adoption": InputSpec(1.0, 0.01, "percent", "%.2f", "fraction"),
     "minutes_saved_per_case": InputSpec(10.0, 0.1, "%.1f min", "%.2f", "minutes"),
-    "cost_per_minute_eur": InputSpec(5.0, 0.05, "%.2f €", "%.2f", "money_small"),
-    "error_cost_per_case_eur": InputSpec(20.0, 0.1, "%.2f €", "%.2f", "money_small"),
+    "cost_per_minute_eur": InputSpec(5.0, 0.05, "€%,.2f", "%.2f", "money_small"),
+    "error_cost_per_case_eur": InputSpec(20.0, 0.1, "€%,.2f", "%.2f", "money_small"),
     "error_rate_reduction": InputSpec(1.0, 0.01, "percent", "%.2f", "fraction"),
-    "run_cost_eur_per_month": InputSpec(100_000.0, 500.0, "%.0f €", "%.0f", "money"),
+    "run_cost_eur_per_month": InputSpec(100_000.0, 500.0, "€%,.0f", "%.0f", "money"),
 }
+# Streamlit's printf groups thousands with "," only; German shows the ungrouped figure with a trailing €
+# (never "2,400 €", which a German reader takes for 2.4).
+GERMAN_SLIDER_FORMATS = {"€%,.2f": "%.2f €", "€%,.0f": "%.0f €", "%,.0f": "%.0f"}
+EURO_COLUMN_FORMATS = {"en": "€%,.0f", "de": "%.0f €"}
 INFERENCE_DEFAULTS = InferenceCostInputs(tokens_per_request=1200, requests_per_month=200_000,
                                          price_per_1k_tokens_eur=0.002)
 INFERENCE_FIELDS = tuple(InferenceCostInputs.model_fields)
@@ -61,7 +65,11 @@ def _save_inference(use_case_id: str, keys: dict[str, str], also_run_cost: bool)
     services.set_fields(use_case_id, changes)
 
 
-def _inputs(use_case: UseCase) -> None:
+def _slider_format(spec: InputSpec, lang: str) -> str:
+    return GERMAN_SLIDER_FORMATS.get(spec.slider_format, spec.slider_format) if lang == "de" else spec.slider_format
+
+
+def _inputs(use_case: UseCase, lang: str) -> None:
     st.subheader(t("roi.inputs"))
     for field in ROI_INPUT_FIELDS:
         spec = INPUTS[field]
@@ -71,7 +79,7 @@ def _inputs(use_case: UseCase) -> None:
         number_key = f"w.roi.{use_case.id}.{field}.number"
         slider, number = st.columns([3, 1], vertical_alignment="bottom")
         slider.slider(
-            t(f"field.{field}"), min_value=0.0, max_value=slider_max, step=spec.step, format=spec.slider_format,
+            t(f"field.{field}"), min_value=0.0, max_value=slider_max, step=spec.step, format=_slider_format(spec, lang),
             key=services.bind(slider_key, value), help=t(f"help.{field}"),
             on_change=services.on_widget_change, args=(use_case.id, f"roi.{field}", slider_key),
         )
@@ -139,8 +147,8 @@ def _break_even(use_case: UseCase, lang: str) -> None:
     }
     st.dataframe(
         pd.DataFrame(rows), hide_index=True, width="stretch",
-        column_config={t("col.input"): st.column_config.TextColumn(width=170),
-                       t("col.direction"): st.column_config.TextColumn(width=90)},
+        column_config={t("col.input"): st.column_config.TextColumn(width=190),
+                       t("col.direction"): st.column_config.TextColumn(width=120)},
     )
 
 
@@ -185,7 +193,7 @@ def _live() -> None:
         _metrics(use_case, lang)
         inputs_column, results_column = st.columns([2, 3], gap="medium")
         with inputs_column, st.container(border=True):
-            _inputs(use_case)
+            _inputs(use_case, lang)
         with results_column, st.container(border=True):
             _waterfall(use_case, lang)
         break_even_column, inference_column = st.columns(2, gap="medium")
@@ -207,7 +215,7 @@ def _cost_blocks(ctx: sidebar.PageContext, use_case: UseCase) -> None:
         "baseline": st.column_config.TextColumn(t("field.baseline"), max_chars=200),
         "target": st.column_config.TextColumn(t("field.target"), max_chars=200),
         "cost_eur_per_month": st.column_config.NumberColumn(t("field.cost_eur_per_month"), min_value=0.0,
-                                                            format="%.0f €"),
+                                                            format=EURO_COLUMN_FORMATS.get(ctx.language, "€%,.0f")),
     }
     sidebar.table_editor(
         use_case, ctx.loaded.versions.get(use_case.id, 0), "cost_blocks", services.cost_block_rows(use_case),

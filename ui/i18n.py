@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 
 from ui import state
@@ -77,3 +77,10 @@ def label(prefix: str, value: str) -> str:
     """Translated label of an enum value, e.g. ``label("phase", "poc")`` → "PoC"."""
     key = f"{prefix}.{value}"
     return t(key) if has(key) else value
+
+
+def labels(prefix: str, values: Iterable[str]) -> list[str]:
+    """:func:`label` for a whole column, translating each distinct value once."""
+    values = list(values)
+    translated = {value: label(prefix, value) for value in set(values)}
+    return [translated[value] for value in values]

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
@@ -183,6 +182,8 @@ def table_editor(
     The key carries the stored version, so a saved edit (new version) starts a fresh editor while a
     rejected one stays on screen next to its error.
     """
+    import pandas as pd
+
     base = pd.DataFrame(rows, columns=list(columns))
     edited = st.data_editor(
         base, key=f"w.uc.{use_case.id}.{path}.v{version}", column_config=columns, num_rows=num_rows,
