@@ -196,11 +196,7 @@ def _live() -> None:
             _inputs(use_case, lang)
         with results_column, st.container(border=True):
             _waterfall(use_case, lang)
-        break_even_column, inference_column = st.columns(2, gap="medium")
-        with break_even_column, st.container(border=True):
             _break_even(use_case, lang)
-        with inference_column, st.container(border=True):
-            _inference(use_case, lang)
 
 
 def _cost_blocks(ctx: sidebar.PageContext, use_case: UseCase) -> None:
@@ -230,5 +226,8 @@ with sidebar.guard():
     selected = sidebar.use_case_picker(ctx)
     if selected is not None:
         _live()
+        # The inference helper's edits change the run cost, so they rerun the page, not the slider fragment.
+        with st.container(border=True):
+            _inference(selected, ctx.language)
         with st.container(border=True):
             _cost_blocks(ctx, selected)

@@ -173,11 +173,6 @@ def test_workshop_journey(page: Page, running_app, tmp_path: Path) -> None:
     assert_no_exception(page, running_app, "export")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app bug: ui/state.py sync_widget only assigns a widget key when the value differs, so after a "
-    "page switch the frontend shows the first option while another use case is selected",
-)
 def test_picker_shows_the_selected_use_case_after_a_page_switch(page: Page, running_app) -> None:
     open_app(page, running_app.url)
     go_to(page, "ROI", "ROI")
