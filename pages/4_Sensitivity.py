@@ -43,9 +43,11 @@ def _input_text(field: str, value: float, lang: str) -> str:
 def _verdict(table: analysis_services.ScenarioTable, lang: str) -> None:
     frame = table.frame
     if table.verdict == SCALE_CANDIDATE:
-        st.success(f"### {t('an.sens.verdict_scale')}\n{t('an.sens.verdict_scale_body')}", icon="✅")
+        st.success(f"### {t('an.sens.verdict_scale')}\n{t('an.sens.verdict_scale_body')}",
+                   icon=":material/check_circle:")
     else:
-        st.warning(f"### {t('an.sens.verdict_poc')}\n{t('an.sens.verdict_poc_body')}", icon="⏳")
+        st.warning(f"### {t('an.sens.verdict_poc')}\n{t('an.sens.verdict_poc_body')}",
+                   icon=":material/hourglass_top:")
     columns = st.columns(len(frame))
     for column, (name, row) in zip(columns, frame.iterrows(), strict=True):
         column.metric(
@@ -56,6 +58,8 @@ def _verdict(table: analysis_services.ScenarioTable, lang: str) -> None:
 
 def _scenario_table(table: analysis_services.ScenarioTable, lang: str) -> None:
     frame = table.frame
+    yes, no = t("an.common.yes"), t("an.common.no")
+    survives = t("an.sens.col_survives")
     st.dataframe(
         pd.DataFrame({
             t("an.sens.col_scenario"): [label("an.sens.scenario", name) for name in frame.index],
@@ -65,8 +69,9 @@ def _scenario_table(table: analysis_services.ScenarioTable, lang: str) -> None:
             t("an.sens.col_value_quality"): [formatting.eur(v, lang) for v in frame["value_quality"]],
             t("an.sens.col_net"): [formatting.eur(v, lang) for v in frame["net_value"]],
             t("an.sens.col_roi"): [formatting.roi(v, lang) for v in frame["roi"]],
-            t("an.sens.col_survives"): [t("an.common.yes") if ok else t("an.common.no") for ok in frame["survives"]],
+            survives: [[yes if ok else no] for ok in frame["survives"]],
         }),
+        column_config={survives: st.column_config.MultiselectColumn(options=[yes, no], color=["green", "red"])},
         hide_index=True,
         width="stretch",
     )
@@ -187,7 +192,7 @@ def _monte_carlo(inputs: RoiInputs, default_target: float) -> None:
         st.caption(t("an.sens.mc_caption", n=formatting.number(result.n, lang), seed=result.seed))
 
 
-ctx = sidebar.render("an.sens.title", "🌪️", "an.sens.caption")
+ctx = sidebar.render("an.sens.title", ":material/tune:", "an.sens.caption")
 with sidebar.guard():
     use_case = sidebar.use_case_picker(ctx)
     if use_case is not None:

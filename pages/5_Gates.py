@@ -9,8 +9,9 @@ from core.models import PHASES, RISK_CLASSES, Thresholds, UseCase
 from ui import analysis_services, formatting, services, sidebar, state
 from ui.i18n import has, label, t
 
-GATE_ICONS = {"poc_to_pilot": "🧪", "quality_gates": "✅", "canary": "🐤", "scale_or_kill": "📈",
-              "go_live_compliance": "⚖️"}
+GATE_ICONS = {"poc_to_pilot": ":material/science:", "quality_gates": ":material/verified:",
+              "canary": ":material/call_split:", "scale_or_kill": ":material/trending_up:",
+              "go_live_compliance": ":material/balance:"}
 SPEC_IDS = {"poc_to_pilot": "S5 + S2", "quality_gates": "S9", "canary": "S10", "scale_or_kill": "S17",
             "go_live_compliance": "S11"}
 GATE_INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -60,7 +61,14 @@ THRESHOLD_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 PASSING = {"go", "pass", "ramp", "scale", "deploy"}
 FAILING = {"stop", "fail", "rollback", "stop_or_re-scope", "no_deploy"}
-RESULT_ICONS = {True: "✅", False: "❌", None: "⚪"}
+RESULTS = {True: "pass", False: "fail", None: "missing"}
+RESULT_COLORS = {"pass": "green", "fail": "red", "missing": "gray"}
+DECISION_STYLES = {
+    "pass": ("green", ":material/check_circle:", st.success),
+    "fail": ("red", ":material/cancel:", st.error),
+    "iterate": ("orange", ":material/autorenew:", st.warning),
+    "open": ("gray", ":material/pending:", st.info),
+}
 TRI_STATE: dict[str, bool | None] = {"unknown": None, "yes": True, "no": False}
 TRI_STATE_OF = {value: name for name, value in TRI_STATE.items()}
 GATE_WIDGET = "w.gates.gate"
@@ -73,16 +81,19 @@ def _remember(name: str, widget_key: str) -> None:
     state.set_ui_value(name, state.widget_value(widget_key))
 
 
-def _decision_icon(decision: str) -> str:
+def _decision_style(decision: str) -> tuple[str, str, object]:
+    """Badge colour, Material icon and message box of a gate decision."""
     if decision in PASSING:
-        return "🟢"
+        return DECISION_STYLES["pass"]
     if decision in FAILING:
-        return "🔴"
-    return "🟡" if decision == "iterate" else "⚪"
+        return DECISION_STYLES["fail"]
+    return DECISION_STYLES["iterate" if decision == "iterate" else "open"]
 
 
-def _decision_text(decision: str) -> str:
-    return f"{_decision_icon(decision)} {label('an.decision', decision)}"
+def _decision_icon(decision: str) -> str:
+    """The decision's icon in its colour, as Markdown."""
+    color, icon, _ = _decision_style(decision)
+    return f":{color}[{icon}]"
 
 
 def _gate_name(gate: str) -> str:
@@ -126,9 +137,6 @@ def _value_text(name: str, value: object, lang: str) -> str:
     return analysis_services.value_text(value, unit, lang, t("an.common.yes"), t("an.common.no"))
 
 
-def _result_text(passed: bool | None) -> str:
-    key = {True: "an.gates.result_pass", False: "an.gates.result_fail", None: "an.gates.result_missing"}[passed]
-    return f"{RESULT_ICONS[passed]} {t(key)}"
 
 
 def _tri_state(label_text: str, key: str, value: bool | None, use_case_id: str, path: str, none_key: str,
@@ -153,15 +161,18 @@ def _needs_text(check, comparator: dict[str, str], lang: str) -> str:
 def _checks_table(result, lang: str) -> None:
     comparator = {**COMPARATOR_SYMBOLS, "present": t("an.gates.present")}
     checks = result.checks
+    words = {outcome: t(f"an.gates.result_{outcome}") for outcome in RESULT_COLORS}
+    result_column = t("an.gates.col_result")
+    # A read-only multiselect column draws each word as a coloured tag: green pass, red fail, grey missing.
     st.dataframe(
         pd.DataFrame({
             t("an.gates.col_check"): [t(f"an.check.{check.name}") for check in checks],
             t("an.gates.col_actual"): [_value_text(check.name, check.actual, lang) for check in checks],
-            t("an.gates.col_threshold"): [
-                _needs_text(check, comparator, lang) for check in checks
-            ],
-            t("an.gates.col_result"): [_result_text(check.passed) for check in checks],
+            t("an.gates.col_threshold"): [_needs_text(check, comparator, lang) for check in checks],
+            result_column: [[words[RESULTS[check.passed]]] for check in checks],
         }),
+        column_config={result_column: st.column_config.MultiselectColumn(
+            options=list(words.values()), color=list(RESULT_COLORS.values()), width="small")},
         hide_index=True,
         width="stretch",
     )
@@ -176,14 +187,8 @@ def _decision_banner(result, thresholds: Thresholds, lang: str) -> None:
                            target=formatting.percent(thresholds.canary_ramp_target_share, lang))
     if result.gate == "canary" and result.decision == "rollback":
         text += "\n\n" + t("an.gates.canary_rollback")
-    if result.decision in PASSING:
-        st.success(text, icon="🟢")
-    elif result.decision in FAILING:
-        st.error(text, icon="🔴")
-    elif result.decision == "iterate":
-        st.warning(text, icon="🟡")
-    else:
-        st.info(text, icon="⚪")
+    _, icon, box = _decision_style(result.decision)
+    box(text, icon=icon)
 
 
 def _metric_input(use_case: UseCase, field: str, kind: str) -> None:
@@ -248,7 +253,7 @@ def _gate_tab(use_case: UseCase, gate: str, result, thresholds: Thresholds, reco
             st.markdown(" · ".join(parts))
         _checks_table(result, lang)
         st.button(t("an.gates.record"), key=f"w.gates.record.{gate}", on_click=_record, args=(use_case.id, gate),
-                  icon="📝", help=t("an.gates.record_help"), type="primary")
+                  icon=":material/edit_note:", help=t("an.gates.record_help"), type="primary")
         last = recorded.get(gate)
         if last is None:
             st.caption(t("an.gates.never_recorded"))
@@ -258,14 +263,7 @@ def _gate_tab(use_case: UseCase, gate: str, result, thresholds: Thresholds, reco
 
 
 def _badge(decision: str) -> None:
-    if decision in PASSING:
-        color, icon = "green", ":material/check_circle:"
-    elif decision in FAILING:
-        color, icon = "red", ":material/cancel:"
-    elif decision == "iterate":
-        color, icon = "orange", ":material/autorenew:"
-    else:
-        color, icon = "gray", ":material/pending:"
+    color, icon, _ = _decision_style(decision)
     st.badge(label("an.decision", decision), icon=icon, color=color)
 
 
@@ -326,7 +324,7 @@ def _thresholds_editor(thresholds: Thresholds) -> None:
               help=t("an.gates.thresholds_reset_help"))
 
 
-ctx = sidebar.render("an.gates.title", "🚦", "an.gates.caption")
+ctx = sidebar.render("an.gates.title", ":material/traffic:", "an.gates.caption")
 with sidebar.guard():
     use_case = sidebar.use_case_picker(ctx)
     if use_case is not None:

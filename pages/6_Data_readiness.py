@@ -21,7 +21,9 @@ SAMPLE_CHOICE = "ready.use_sample"
 TIMESTAMP_CHOICE = "ready.timestamp.{source}"
 TIMESTAMP_WIDGET = "w.ready.timestamp"
 PREFERRED_TIMESTAMP = "updated_at"
-STATUS_ICONS = {"open": "⬜", "partial": "🟨", "done": "✅", "not_applicable": "➖"}
+STATUS_ICONS = {"open": ":gray[:material/check_box_outline_blank:]",
+                "partial": ":orange[:material/indeterminate_check_box:]",
+                "done": ":green[:material/check_box:]", "not_applicable": ":gray[:material/remove:]"}
 
 
 def _use_sample() -> None:
@@ -56,7 +58,7 @@ def _checklist(use_case: UseCase, version: int, lang: str) -> None:
         "measurement": st.column_config.TextColumn(t("an.ready.col_measurement"), disabled=True, width="medium"),
         "status": st.column_config.SelectboxColumn(
             t("an.ready.col_status"), options=READINESS_STATUSES, required=True, width="medium",
-            format_func={s: f"{STATUS_ICONS[s]} {label('an.status', s)}" for s in READINESS_STATUSES}.__getitem__,
+            format_func={s: label("an.status", s) for s in READINESS_STATUSES}.__getitem__,
         ),
         "evidence": st.column_config.TextColumn(t("an.ready.col_evidence"), max_chars=5000, width="large"),
     }
@@ -84,7 +86,7 @@ def _source() -> tuple[bytes, str] | None:
         t("an.ready.upload"), type=[extension.lstrip(".") for extension in SUPPORTED_EXTENSIONS],
         key=f"w.ready.upload.{state.nonce(UPLOAD_NONCE)}", help=t("an.ready.upload_help"),
     )
-    st.button(t("an.ready.use_sample"), on_click=_use_sample, icon="📄",
+    st.button(t("an.ready.use_sample"), on_click=_use_sample, icon=":material/description:",
               help=t("an.ready.use_sample_help", name=analysis_services.SAMPLE_TABLE_PATH.name))
     if uploaded is not None:
         state.set_ui_value(SAMPLE_CHOICE, False)
@@ -186,12 +188,12 @@ def _heuristic(use_case: UseCase, lang: str) -> None:
     reasons = recommendation.reasons_de if lang == "de" and recommendation.reasons_de else recommendation.reasons
     text += "".join(f"\n- {reason}" for reason in reasons)
     if recommendation.approach == "undecided":
-        st.info(text, icon="⚖️")
+        st.info(text, icon=":material/balance:")
     else:
-        st.success(text, icon="🧭")
+        st.success(text, icon=":material/explore:")
     if recommendation.obligations:
         obligations = [OBLIGATION_LABELS[name][1 if lang == "de" else 0] for name in recommendation.obligations]
-        st.warning(t("an.ready.obligations", items=", ".join(obligations)), icon="⚠️")
+        st.warning(t("an.ready.obligations", items=", ".join(obligations)), icon=":material/warning:")
 
 
 def _governance(use_case: UseCase, lang: str) -> None:
@@ -209,12 +211,12 @@ def _governance(use_case: UseCase, lang: str) -> None:
     assessment = dpia_triggers(use_case.dpia)
     if assessment.required:
         triggered = [DPIA_TRIGGER_LABELS[name][1 if lang == "de" else 0] for name in assessment.triggered]
-        st.warning(t("an.ready.dpia_required", triggers="; ".join(triggered)), icon="📋")
+        st.warning(t("an.ready.dpia_required", triggers="; ".join(triggered)), icon=":material/assignment:")
     else:
-        st.success(t("an.ready.dpia_not_required"), icon="✅")
+        st.success(t("an.ready.dpia_not_required"), icon=":material/check_circle:")
 
 
-ctx = sidebar.render("an.ready.title", "🧪", "an.ready.caption")
+ctx = sidebar.render("an.ready.title", ":material/dataset:", "an.ready.caption")
 with sidebar.guard():
     use_case = sidebar.use_case_picker(ctx)
     if use_case is not None:

@@ -115,9 +115,9 @@ def _pack_section(ctx: sidebar.PageContext) -> None:
     st.caption(t("an.export.pack_caption", count=len(chosen)) if chosen else t("an.export.pack_top_caption"))
     date = datetime.now(UTC).strftime("%Y-%m-%d")
     st.download_button(
-        t("an.export.pack_download"), data=analysis_services.pack_download(chosen, state.actor()),
-        file_name=f"decision-pack-{_slug(workspace.name)}-{date}.xlsx", mime=XLSX_MIME, icon="📥", type="primary",
-        key="w.export.pack_download", on_click="ignore",
+        t("an.export.pack_download"), data=analysis_services.pack_download(chosen, state.actor(), ctx.language),
+        file_name=f"decision-pack-{_slug(workspace.name)}-{date}.xlsx", mime=XLSX_MIME,
+        icon=":material/download:", type="primary", key="w.export.pack_download", on_click="ignore",
     )
 
 
@@ -156,22 +156,22 @@ def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
         hide_index=True, width="stretch",
     )
     st.button(t("an.export.apply", count=len(diff.changes)), on_click=_apply,
-              args=(diff.changes, dict(ctx.loaded.versions)), type="primary", icon="✅", key="w.export.apply",
-              help=t("an.export.apply_help"))
+              args=(diff.changes, dict(ctx.loaded.versions)), type="primary", icon=":material/done_all:",
+              key="w.export.apply", help=t("an.export.apply_help"))
 
 
 def _json_section(ctx: sidebar.PageContext) -> None:
     workspace = ctx.loaded.workspace
     st.download_button(
         t("an.export.json_download"), data=analysis_services.json_download(),
-        file_name=f"workspace-{_slug(workspace.name)}.json", mime="application/json", icon="💾",
+        file_name=f"workspace-{_slug(workspace.name)}.json", mime="application/json", icon=":material/save:",
         key="w.export.json_download", on_click="ignore",
     )
     uploader_key = f"w.export.json_upload.{state.nonce(JSON_UPLOAD_NONCE)}"
     st.file_uploader(t("an.export.json_upload"), type=["json"], key=uploader_key, help=t("an.export.json_upload_help"))
     st.text_input(t("an.export.json_name"), key=JSON_NAME_WIDGET, max_chars=200,
                   placeholder=t("an.export.json_name_placeholder"))
-    st.button(t("an.export.json_import"), on_click=_import_json, args=(uploader_key,), icon="📤",
+    st.button(t("an.export.json_import"), on_click=_import_json, args=(uploader_key,), icon=":material/upload_file:",
               key="w.export.json_import")
     errors = state.ui_value(IMPORT_ERRORS) or []
     if errors:
@@ -182,7 +182,7 @@ def _snapshots(lang: str) -> None:
     with st.form("export.snapshot", clear_on_submit=True, border=False):
         st.text_input(t("an.export.snapshot_label"), key=SNAPSHOT_LABEL_WIDGET, max_chars=200,
                       placeholder=t("an.export.snapshot_placeholder"))
-        st.form_submit_button(t("an.export.snapshot_create"), on_click=_create_snapshot, icon="📸")
+        st.form_submit_button(t("an.export.snapshot_create"), on_click=_create_snapshot, icon=":material/photo_camera:")
     items = analysis_services.snapshots()
     if not items:
         st.caption(t("an.export.no_snapshots"))
@@ -200,7 +200,7 @@ def _snapshots(lang: str) -> None:
     current = state.widget_value(RESTORE_WIDGET)
     choice.selectbox(t("an.export.restore_choice"), options=labels,
                      key=services.bind(RESTORE_WIDGET, current if current in labels else labels[0]))
-    button.button(t("an.export.restore"), on_click=_restore_snapshot, icon="⏪", key="w.export.restore",
+    button.button(t("an.export.restore"), on_click=_restore_snapshot, icon=":material/history:", key="w.export.restore",
                   help=t("an.export.restore_help"))
 
 
@@ -220,7 +220,7 @@ def _audit(ctx: sidebar.PageContext) -> None:
     download_column.download_button(
         t("an.export.audit_csv"), data=analysis_services.audit_csv_download(use_case_id),
         file_name=f"audit-{_slug(ctx.loaded.workspace.name)}{'-' + _slug(use_case_id) if use_case_id else ''}.csv",
-        mime="text/csv", icon="🧾", key="w.export.audit_csv", on_click="ignore",
+        mime="text/csv", icon=":material/receipt_long:", key="w.export.audit_csv", on_click="ignore",
     )
     entries = analysis_services.audit_entries(use_case_id)
     if not entries:
@@ -243,7 +243,7 @@ def _audit(ctx: sidebar.PageContext) -> None:
                  limit=formatting.number(analysis_services.AUDIT_VIEW_LIMIT, lang)))
 
 
-ctx = sidebar.render("an.export.title", "📦", "an.export.caption")
+ctx = sidebar.render("an.export.title", ":material/download:", "an.export.caption")
 with sidebar.guard():
     with st.container(border=True):
         pack, upload = st.columns(2, gap="large")

@@ -176,14 +176,15 @@ def sample_table() -> tuple[bytes, str]:
     return SAMPLE_TABLE_PATH.read_bytes(), SAMPLE_TABLE_PATH.name
 
 
-def pack_download(use_case_ids: Sequence[str], author: str) -> Callable[[], bytes]:
-    """A callable for ``st.download_button`` that builds the Excel decision pack fresh from the Store when
-    clicked; it runs outside the script thread, so the workspace id and the Store are bound now."""
+def pack_download(use_case_ids: Sequence[str], author: str, language: str = "en") -> Callable[[], bytes]:
+    """A callable for ``st.download_button`` that builds the Excel decision pack in ``language`` ("en" or
+    "de") fresh from the Store when clicked; it runs outside the script thread, so the workspace id, the
+    Store and the language are bound now."""
     store, workspace_id, chosen = services.store(), _workspace_id(), list(use_case_ids)
 
     def build() -> bytes:
         return excel_export.build_pack(store.load(workspace_id), chosen or None, author=author,
-                                       audit_entries=store.audit(workspace_id))
+                                       audit_entries=store.audit(workspace_id), language=language)
 
     return build
 

@@ -63,6 +63,31 @@ def test_pack_download_builds_the_core_pack(store: Store, sample_id: str, monkey
     assert json.loads(analysis_services.json_download()())["name"] == store.load(sample_id).workspace.name
 
 
+def _summary_texts(pack: bytes) -> set[str]:
+    sheet = openpyxl.load_workbook(io.BytesIO(pack), read_only=True)["Summary"]
+    return {cell for row in sheet.iter_rows(values_only=True) for cell in row if isinstance(cell, str)}
+
+
+@pytest.mark.parametrize(("language", "label", "other"), [("de", "Entscheidungsvorlage", "Decision sheet"),
+                                                         ("en", "Decision sheet", "Entscheidungsvorlage")])
+def test_pack_download_is_in_the_ui_language(store: Store, sample_id: str, monkeypatch: pytest.MonkeyPatch,
+                                             language: str, label: str, other: str) -> None:
+    real, builders = analysis_services.pack_download, []
+
+    def spy(use_case_ids, author, language="en"):
+        builders.append((language, real(use_case_ids, author, language)))
+        return builders[-1][1]
+
+    monkeypatch.setattr(analysis_services, "pack_download", spy)
+    at = open_page(PAGE, language=language)
+    assert_clean(at)
+    shown_language, build = builders[-1]
+    assert shown_language == language
+    texts = _summary_texts(build())
+    assert label in texts
+    assert other not in texts
+
+
 def test_edited_pack_shows_the_diff_and_applies_it(store: Store, sample_id: str) -> None:
     loaded = store.load(sample_id)
     pack = build_pack(loaded, [CHATBOT])
