@@ -11,16 +11,19 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from core import excel_export, excel_import, gates, profiling, sensitivity
-from core.models import READINESS_ITEMS, RoiInputs, Scenario, Thresholds, UseCase, with_value
+from core.models import READINESS_ITEMS, ROI_FRACTION_FIELDS, RoiInputs, Scenario, Thresholds, UseCase, with_value
 from core.store import AuditEntry, SnapshotInfo, StoreError
-from ui import formatting, services, state
+from ui import charts_analysis, formatting, services, state
+from ui.i18n import translate
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_TABLE_PATH = ROOT / "sample_data" / "crm_cases.csv"
@@ -30,6 +33,11 @@ DEFAULT_MONTE_CARLO_DRAWS = 20_000
 # The freshness figure depends on "now"; a cached profile may be at most this old.
 PROFILE_CACHE_SECONDS = 300
 AUDIT_VIEW_LIMIT = 500
+# Views are keyed on short JSON strings and the language, so a rerun finds them without hashing tables.
+VIEW_CACHE_SIZE = 256
+# A result holds its samples (up to 200,000 floats), so fewer are kept.
+MONTE_CARLO_CACHE_SIZE = 32
+ROI_MONEY_FIELDS = ("cost_per_minute_eur", "error_cost_per_case_eur", "run_cost_eur_per_month")
 
 
 def _workspace_id() -> str:
@@ -45,7 +53,7 @@ class ScenarioTable:
     verdict: str
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
 def _scenarios(inputs_json: str, scenarios_json: tuple[str, ...]) -> ScenarioTable:
     frame = sensitivity.run_scenarios(
         RoiInputs.model_validate_json(inputs_json),
@@ -59,7 +67,7 @@ def scenarios(use_case: UseCase) -> ScenarioTable:
     return _scenarios(use_case.roi.model_dump_json(), tuple(s.model_dump_json() for s in use_case.scenarios))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
 def _tornado(inputs_json: str) -> pd.DataFrame:
     inputs = RoiInputs.model_validate_json(inputs_json)
     return sensitivity.tornado(inputs, sensitivity.default_ranges(inputs))
@@ -68,6 +76,90 @@ def _tornado(inputs_json: str) -> pd.DataFrame:
 def tornado(inputs: RoiInputs) -> pd.DataFrame:
     """One-at-a-time ROI swing per input over the S16 default ranges; ``attrs["base_roi"]`` is the base ROI."""
     return _tornado(inputs.model_dump_json())
+
+
+def roi_input_text(field: str, value: float, language: str) -> str:
+    """An S15 input in its unit: fractions as percent, money in €, volume as a whole number."""
+    if field in ROI_FRACTION_FIELDS:
+        return formatting.percent(value, language)
+    if field in ROI_MONEY_FIELDS:
+        return formatting.eur(value, language, 2)
+    return formatting.number(value, language, 0 if field == "volume_cases_per_month" else 1)
+
+
+@dataclass(frozen=True)
+class SensitivityView:
+    """Everything the Sensitivity page draws above the Monte Carlo, in one language: the scenario table
+    and verdict, display tables as Arrow tables and finished Vega-Lite specs."""
+
+    table: ScenarioTable
+    scenario_rows: pa.Table
+    scenario_spec: dict[str, Any]
+    tornado_rows: pa.Table
+    tornado_spec: dict[str, Any]
+    base_roi: float
+
+
+def sensitivity_view(use_case: UseCase, language: str) -> SensitivityView:
+    """The cached :class:`SensitivityView` of a use case; keyed on its ROI inputs, scenarios and language."""
+    return _sensitivity_view(use_case.roi.model_dump_json(),
+                             tuple(s.model_dump_json() for s in use_case.scenarios), language)
+
+
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
+def _sensitivity_view(inputs_json: str, scenarios_json: tuple[str, ...], language: str) -> SensitivityView:
+    def text(key: str, **kwargs: object) -> str:
+        return translate(key, language, **kwargs)
+
+    table = _scenarios(inputs_json, scenarios_json)
+    frame = table.frame
+    names = [text(f"an.sens.scenario.{name}") for name in frame.index]
+    net_texts = [formatting.eur(v, language) for v in frame["net_value"]]
+    yes, no = text("an.common.yes"), text("an.common.no")
+    scenario_rows = pa.table({
+        text("an.sens.col_scenario"): names,
+        text("field.adoption"): [formatting.percent(v, language) for v in frame["adoption"]],
+        text("field.minutes_saved_per_case"): [formatting.number(v, language, 1)
+                                               for v in frame["minutes_saved_per_case"]],
+        text("an.sens.col_value_time"): [formatting.eur(v, language) for v in frame["value_time"]],
+        text("an.sens.col_value_quality"): [formatting.eur(v, language) for v in frame["value_quality"]],
+        text("an.sens.col_net"): net_texts,
+        text("an.sens.col_roi"): [formatting.roi(v, language) for v in frame["roi"]],
+        text("an.sens.col_survives"): [[yes if ok else no] for ok in frame["survives"]],
+    })
+    scenario_spec = charts_analysis.chart_spec(
+        "scenarios",
+        pd.DataFrame({"label": names, "net_value": frame["net_value"].to_numpy(),
+                      "survives": frame["survives"].to_numpy(), "net_text": net_texts}),
+        language=language, y_title=text("an.sens.axis_net"),
+        survive_labels={"yes": text("an.sens.survives"), "no": text("an.sens.does_not_survive")},
+    )
+    swings = _tornado(inputs_json)
+    base_roi = swings.attrs["base_roi"]
+    chart = pd.DataFrame({
+        "label": [text(f"field.{field}") for field in swings["field"]],
+        "roi_low": swings["roi_low"].to_numpy(),
+        "roi_high": swings["roi_high"].to_numpy(),
+        "low_text": [roi_input_text(f, v, language) for f, v in zip(swings["field"], swings["low"], strict=True)],
+        "high_text": [roi_input_text(f, v, language) for f, v in zip(swings["field"], swings["high"], strict=True)],
+        "roi_low_text": [formatting.roi(v, language) for v in swings["roi_low"]],
+        "roi_high_text": [formatting.roi(v, language) for v in swings["roi_high"]],
+    })
+    tornado_spec = charts_analysis.chart_spec(
+        "tornado", chart, base_roi=base_roi, language=language, x_title=text("an.sens.axis_roi"),
+        end_labels={"low": text("an.sens.input_low"), "high": text("an.sens.input_high"),
+                    "input": text("an.sens.input")},
+        base_label=text("an.sens.base"),
+    )
+    tornado_rows = pa.table({
+        text("an.sens.input"): list(chart["label"]),
+        text("an.sens.input_low"): list(chart["low_text"]),
+        text("an.sens.input_high"): list(chart["high_text"]),
+        text("an.sens.roi_at_low"): list(chart["roi_low_text"]),
+        text("an.sens.roi_at_high"): list(chart["roi_high_text"]),
+        text("an.sens.swing"): [formatting.percent(v, language, 1) for v in swings["swing"]],
+    })
+    return SensitivityView(table, scenario_rows, scenario_spec, tornado_rows, tornado_spec, base_roi)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -80,6 +172,34 @@ def _monte_carlo(inputs_json: str, n: int, target_roi: float) -> sensitivity.Mon
 def monte_carlo(inputs: RoiInputs, n: int, target_roi: float) -> sensitivity.MonteCarloResult:
     """Monte Carlo of the ROI over the S16 default ranges, fixed seed, cached on inputs, n and target."""
     return _monte_carlo(inputs.model_dump_json(), int(n), float(target_roi))
+
+
+def editor_has_edits(widget_key: str) -> bool:
+    """Whether a ``st.data_editor`` holds unsaved edits; comparing whole tables on every rerun costs more."""
+    edits = state.widget_value(widget_key) or {}
+    return any(edits.get(part) for part in ("edited_rows", "added_rows", "deleted_rows"))
+
+
+def monte_carlo_view(inputs: RoiInputs, n: int, target_roi: float,
+                     language: str) -> tuple[sensitivity.MonteCarloResult, dict[str, Any]]:
+    """The Monte Carlo result and its histogram spec, cached on (inputs, n, target, language)."""
+    return _monte_carlo_view(inputs.model_dump_json(), int(n), float(target_roi), language)
+
+
+@lru_cache(maxsize=MONTE_CARLO_CACHE_SIZE)
+def _monte_carlo_view(inputs_json: str, n: int, target_roi: float,
+                      language: str) -> tuple[sensitivity.MonteCarloResult, dict[str, Any]]:
+    result = _monte_carlo(inputs_json, n, target_roi)
+    spec = charts_analysis.chart_spec(
+        "monte_carlo", result.samples,
+        percentiles=[(name, value, formatting.roi(value, language))
+                     for name, value in (("P5", result.p5), ("P50", result.p50), ("P95", result.p95))],
+        language=language, x_title=translate("an.sens.axis_roi", language),
+        y_title=translate("an.sens.axis_draws", language),
+        sign_labels={"negative": translate("an.sens.roi_not_positive", language),
+                     "positive": translate("an.sens.roi_positive", language)},
+    )
+    return result, spec
 
 
 def reset_scenarios(use_case_id: str) -> bool:
