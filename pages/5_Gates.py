@@ -1,10 +1,9 @@
 """Gates: PoC→Pilot (S5 + S2), quality gates (S9), canary (S10), scale-or-kill (S17), go-live compliance (S11),
 the S13 roadmap with Definition of Done, recorded decisions and the editable workspace thresholds."""
 
-import pandas as pd
 import streamlit as st
 
-from core.gates import COMPARATOR_SYMBOLS, COMPLIANCE_ITEMS, GATE_KEYS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
+from core.gates import COMPLIANCE_ITEMS, GATE_KEYS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
 from core.models import PHASES, RISK_CLASSES, Thresholds, UseCase
 from ui import analysis_services, formatting, services, sidebar, state
 from ui.i18n import has, label, t
@@ -61,7 +60,6 @@ THRESHOLD_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
 )
 PASSING = {"go", "pass", "ramp", "scale", "deploy"}
 FAILING = {"stop", "fail", "rollback", "stop_or_re-scope", "no_deploy"}
-RESULTS = {True: "pass", False: "fail", None: "missing"}
 RESULT_COLORS = {"pass": "green", "fail": "red", "missing": "gray"}
 DECISION_STYLES = {
     "pass": ("green", ":material/check_circle:", st.success),
@@ -130,15 +128,6 @@ def _missing_label(name: str) -> str:
     return name
 
 
-def _value_text(name: str, value: object, lang: str) -> str:
-    unit = analysis_services.CHECK_UNITS.get(name, "bool" if name in COMPLIANCE_ITEMS else "")
-    if unit == "risk_class" and isinstance(value, str):
-        return label("risk", value)
-    return analysis_services.value_text(value, unit, lang, t("an.common.yes"), t("an.common.no"))
-
-
-
-
 def _tri_state(label_text: str, key: str, value: bool | None, use_case_id: str, path: str, none_key: str,
                help_text: str | None = None) -> None:
     """Yes / no / not yet known, saved as True / False / None. The unknown state is a real option (a
@@ -152,27 +141,14 @@ def _tri_state(label_text: str, key: str, value: bool | None, use_case_id: str, 
     )
 
 
-def _needs_text(check, comparator: dict[str, str], lang: str) -> str:
-    if check.comparator == "present":
-        return comparator["present"]
-    return f"{comparator.get(check.comparator, check.comparator)} {_value_text(check.name, check.threshold, lang)}"
-
-
-def _checks_table(result, lang: str) -> None:
-    comparator = {**COMPARATOR_SYMBOLS, "present": t("an.gates.present")}
-    checks = result.checks
-    words = {outcome: t(f"an.gates.result_{outcome}") for outcome in RESULT_COLORS}
+def _checks_table(table) -> None:
     result_column = t("an.gates.col_result")
+    words = [t(f"an.gates.result_{outcome}") for outcome in RESULT_COLORS]
     # A read-only multiselect column draws each word as a coloured tag: green pass, red fail, grey missing.
     st.dataframe(
-        pd.DataFrame({
-            t("an.gates.col_check"): [t(f"an.check.{check.name}") for check in checks],
-            t("an.gates.col_actual"): [_value_text(check.name, check.actual, lang) for check in checks],
-            t("an.gates.col_threshold"): [_needs_text(check, comparator, lang) for check in checks],
-            result_column: [[words[RESULTS[check.passed]]] for check in checks],
-        }),
+        table,
         column_config={result_column: st.column_config.MultiselectColumn(
-            options=list(words.values()), color=list(RESULT_COLORS.values()), width="small")},
+            options=words, color=list(RESULT_COLORS.values()), width="small")},
         hide_index=True,
         width="stretch",
     )
@@ -231,7 +207,8 @@ def _gate_choice(use_case: UseCase, results) -> str:
     ) or chosen
 
 
-def _gate_tab(use_case: UseCase, gate: str, result, thresholds: Thresholds, recorded, lang: str) -> None:
+def _gate_tab(use_case: UseCase, gate: str, view, thresholds: Thresholds, recorded, lang: str) -> None:
+    result = view.results[gate]
     inputs, outcome = st.columns([2, 3], gap="large")
     with inputs:
         st.markdown(f"**{t('an.gates.inputs')}** · {SPEC_IDS[gate]}")
@@ -251,7 +228,7 @@ def _gate_tab(use_case: UseCase, gate: str, result, thresholds: Thresholds, reco
             parts = [f"{_decision_icon(decision)} {t(f'an.subgate.{name}')}: {label('an.decision', decision)}"
                      for name, decision in sub_gate_decisions(result).items()]
             st.markdown(" · ".join(parts))
-        _checks_table(result, lang)
+        _checks_table(view.checks[gate])
         st.button(t("an.gates.record"), key=f"w.gates.record.{gate}", on_click=_record, args=(use_case.id, gate),
                   icon=":material/edit_note:", help=t("an.gates.record_help"), type="primary")
         last = recorded.get(gate)
@@ -289,21 +266,22 @@ def _roadmap(use_case: UseCase, lang: str) -> None:
     columns = [column for _ in range(0, len(PHASES), per_row) for column in st.columns(per_row)]
     for column, phase in zip(columns, PHASES, strict=True):
         gate = PHASE_GATES[phase]
+        if gate is current:
+            badge = f":blue-badge[:material/my_location: {t('an.roadmap.current_badge')}]"
+        elif gate.number < current.number:
+            badge = f":green-badge[:material/check: {t('an.roadmap.done_badge')}]"
+        else:
+            badge = f":gray-badge[:material/schedule: {t('an.roadmap.next_badge')}]"
+        weeks = gate.duration_weeks
+        if weeks is not None:
+            badge += f" :gray[{t('an.roadmap.weeks', low=weeks[0], high=weeks[1])}]"
+        # One Markdown block per card: each element costs a rerun as much as its text.
         with column, st.container(border=True, height="stretch"):
-            st.markdown(f"**{gate.number} · {_localised(gate, 'title', lang)}**")
-            if gate is current:
-                st.badge(t("an.roadmap.current_badge"), icon=":material/my_location:", color="blue")
-            elif gate.number < current.number:
-                st.badge(t("an.roadmap.done_badge"), icon=":material/check:", color="green")
-            else:
-                st.badge(t("an.roadmap.next_badge"), icon=":material/schedule:", color="gray")
-            weeks = gate.duration_weeks
-            if weeks is not None:
-                st.caption(t("an.roadmap.weeks", low=weeks[0], high=weeks[1]))
-            st.markdown(f"**{t('an.roadmap.col_gate')}:** {_localised(gate, 'gate', lang)}  \n"
+            st.markdown(f"**{gate.number} · {_localised(gate, 'title', lang)}**\n\n{badge}\n\n"
+                        f"**{t('an.roadmap.col_gate')}:** {_localised(gate, 'gate', lang)}  \n"
                         f"**{t('an.roadmap.col_milestone')}:** {_localised(gate, 'milestone', lang)}")
-            st.caption(f"{t('an.roadmap.col_dod')}: {_localised(gate, 'definition_of_done', lang)}")
-            st.caption(t("an.roadmap.checked_by", gate=_gate_name(gate.gate_key)))
+            st.caption(f"{t('an.roadmap.col_dod')}: {_localised(gate, 'definition_of_done', lang)}  \n"
+                       f"{t('an.roadmap.checked_by', gate=_gate_name(gate.gate_key))}")
 
 
 def _thresholds_editor(thresholds: Thresholds) -> None:
@@ -330,14 +308,15 @@ with sidebar.guard():
     if use_case is not None:
         lang = ctx.language
         thresholds = ctx.loaded.workspace.thresholds
-        results = analysis_services.gate_results(use_case, thresholds)
+        view = analysis_services.gates_view(use_case, thresholds, lang)
+        results = view.results
         recorded = analysis_services.recorded_gate_decisions(use_case.id)
         _summary(results)
         st.caption(t("an.gates.next_gate", phase=label("phase", use_case.phase),
                      gate=_gate_name(PHASE_GATES[use_case.phase].gate_key)))
         with st.container(border=True):
             gate = _gate_choice(use_case, results)
-            _gate_tab(use_case, gate, results[gate], thresholds, recorded, lang)
+            _gate_tab(use_case, gate, view, thresholds, recorded, lang)
         with st.container(border=True):
             st.subheader(t("an.roadmap.title"))
             _roadmap(use_case, lang)

@@ -23,7 +23,7 @@ from core import excel_export, excel_import, gates, profiling, sensitivity
 from core.models import READINESS_ITEMS, ROI_FRACTION_FIELDS, RoiInputs, Scenario, Thresholds, UseCase, with_value
 from core.store import AuditEntry, SnapshotInfo, StoreError
 from ui import charts_analysis, formatting, services, state
-from ui.i18n import translate
+from ui.i18n import has, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_TABLE_PATH = ROOT / "sample_data" / "crm_cases.csv"
@@ -35,6 +35,8 @@ PROFILE_CACHE_SECONDS = 300
 AUDIT_VIEW_LIMIT = 500
 # Views are keyed on short JSON strings and the language, so a rerun finds them without hashing tables.
 VIEW_CACHE_SIZE = 256
+# Gate check outcome (passed True / False / None) → catalog word an.gates.result_<word>.
+RESULT_WORDS: dict[bool | None, str] = {True: "pass", False: "fail", None: "missing"}
 # A result holds its samples (up to 200,000 floats), so fewer are kept.
 MONTE_CARLO_CACHE_SIZE = 32
 ROI_MONEY_FIELDS = ("cost_per_minute_eur", "error_cost_per_case_eur", "run_cost_eur_per_month")
@@ -211,7 +213,7 @@ def scenario_rows(use_case: UseCase) -> list[dict[str, Any]]:
     return [scenario.model_dump() for scenario in use_case.scenarios]
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
 def _gate_results(use_case_json: str, thresholds_json: str) -> dict[str, gates.GateResult]:
     use_case = UseCase.model_validate_json(use_case_json)
     return gates.evaluate_all(use_case, Thresholds.model_validate_json(thresholds_json))
@@ -220,6 +222,55 @@ def _gate_results(use_case_json: str, thresholds_json: str) -> dict[str, gates.G
 def gate_results(use_case: UseCase, thresholds: Thresholds) -> dict[str, gates.GateResult]:
     """All five gates (S5, S9, S10, S17, S11) of a use case, keyed like ``core.gates.GATE_KEYS``."""
     return _gate_results(use_case.model_dump_json(), thresholds.model_dump_json())
+
+
+@dataclass(frozen=True)
+class GatesView:
+    """The five gate results of a use case and, per gate, its check table (check, actual, needs, result
+    word as a one-item list) as an Arrow table in one language."""
+
+    results: dict[str, gates.GateResult]
+    checks: dict[str, pa.Table]
+
+
+def gates_view(use_case: UseCase, thresholds: Thresholds, language: str) -> GatesView:
+    """The cached :class:`GatesView`, keyed on the use case, the thresholds and the language."""
+    return _gates_view(use_case.model_dump_json(), thresholds.model_dump_json(), language)
+
+
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
+def _gates_view(use_case_json: str, thresholds_json: str, language: str) -> GatesView:
+    results = _gate_results(use_case_json, thresholds_json)
+    comparators = {**gates.COMPARATOR_SYMBOLS, "present": translate("an.gates.present", language)}
+    words = {passed: translate(f"an.gates.result_{RESULT_WORDS[passed]}", language) for passed in RESULT_WORDS}
+
+    def needs(check: gates.Check) -> str:
+        if check.comparator == "present":
+            return comparators["present"]
+        return f"{comparators.get(check.comparator, check.comparator)} " \
+               f"{check_value_text(check.name, check.threshold, language)}"
+
+    checks = {
+        gate: pa.table({
+            translate("an.gates.col_check", language): [translate(f"an.check.{c.name}", language)
+                                                        for c in result.checks],
+            translate("an.gates.col_actual", language): [check_value_text(c.name, c.actual, language)
+                                                         for c in result.checks],
+            translate("an.gates.col_threshold", language): [needs(c) for c in result.checks],
+            translate("an.gates.col_result", language): [[words[c.passed]] for c in result.checks],
+        })
+        for gate, result in results.items()
+    }
+    return GatesView(results, checks)
+
+
+def check_value_text(name: str, value: Any, language: str) -> str:
+    """A gate check's measured value or threshold in its unit (:data:`CHECK_UNITS`), in ``language``."""
+    unit = CHECK_UNITS.get(name, "bool" if name in gates.COMPLIANCE_ITEMS else "")
+    if unit == "risk_class" and isinstance(value, str):
+        return translate(f"risk.{value}", language) if has(f"risk.{value}") else value
+    return value_text(value, unit, language, translate("an.common.yes", language),
+                      translate("an.common.no", language))
 
 
 def record_gate_decision(use_case_id: str, gate: str) -> gates.GateResult:

@@ -144,8 +144,8 @@ def test_roadmap_marks_the_current_phase(store: Store, sample_id: str) -> None:
     phase = store.get_use_case(sample_id, "quality-inspection")[0].phase
     current = gates.PHASE_GATES[phase]
     markdown = [item.value for item in at.markdown]
-    position = markdown.index(f"**{current.number} · {current.title_de}**")
-    assert markdown[position + 1] == ":blue-badge[:material/my_location: aktuelle Phase]"
+    card = next(value for value in markdown if value.startswith(f"**{current.number} · {current.title_de}**\n"))
+    assert ":blue-badge[:material/my_location: aktuelle Phase]" in card
     assert sum("aktuelle Phase]" in value for value in markdown) == 1
     assert any(current.definition_of_done_de in caption.value for caption in at.caption)
 
