@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import formatting, services, sidebar, state
-from ui.i18n import labels, t
+from ui.i18n import labels, t, t_plain
 
 OPEN_WIDGET = "w.home.open"
 CREATE_WIDGET = "w.home.create_name"
@@ -110,7 +110,7 @@ with sidebar.guard():
                 st.form_submit_button(t("home.rename"), on_click=_rename, args=(ctx.loaded.id,))
             with duplicate_tab, st.form("home.duplicate", clear_on_submit=True, border=False):
                 st.text_input(t("home.duplicate_name"), key=DUPLICATE_WIDGET, max_chars=200,
-                              placeholder=t("home.duplicate_placeholder", name=workspace.name))
+                              placeholder=t_plain("home.duplicate_placeholder", name=workspace.name))
                 st.form_submit_button(t("home.duplicate"), on_click=_duplicate, args=(ctx.loaded.id,))
 
     with right, st.container(border=True):

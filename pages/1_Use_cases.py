@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.models import KPI_GROUPS, OUTPUT_TYPES, PHASES, RISK_CLASSES, UseCase
 from ui import formatting, services, sidebar, state
-from ui.i18n import label, labels, t
+from ui.i18n import label, labels, t, t_plain
 
 SEARCH_WIDGET = "w.registry.search"
 SORT_WIDGET = "w.registry.sort"
@@ -103,7 +103,7 @@ def _actions(selected: UseCase | None) -> None:
         return
     with duplicate, st.form("registry.duplicate", clear_on_submit=True):
         st.text_input(t("use_cases.duplicate_name"), key=DUPLICATE_WIDGET, max_chars=200,
-                      placeholder=t("use_cases.copy_of", name=selected.name))
+                      placeholder=t_plain("use_cases.copy_of", name=selected.name))
         st.form_submit_button(
             t("use_cases.duplicate"), on_click=_duplicate, args=(selected.id,), icon=":material/content_copy:"
         )

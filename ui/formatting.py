@@ -15,6 +15,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
 
 LOCALES = {"de": "de_DE", "en": "en_GB"}
+MARKDOWN_SPECIALS = frozenset("\\`*_[]<>!~$|")
 MISSING = "–"
 
 
@@ -95,3 +96,12 @@ def timestamp(value: datetime | None, language: str) -> str:
     if value is None:
         return MISSING
     return format_datetime(value, format="short", locale=locale_for(language))
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape the characters with which user text could form Markdown in Streamlit's labels,
+    headers and messages: emphasis, code, links and, above all, images, which would make the browser
+    fetch a URL. "![x](http://host/p.png)" → "\\!\\[x\\](http://host/p.png)"."""
+    if not any(character in MARKDOWN_SPECIALS for character in text):
+        return text
+    return "".join("\\" + character if character in MARKDOWN_SPECIALS else character for character in text)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 
 from ui import state
+from ui.formatting import escape_markdown
 
 CATALOG_MODULES = ("ui.catalog_main", "ui.catalog_analysis")
 LOGGER = logging.getLogger(__name__)
@@ -65,7 +66,17 @@ def translate(key: str, language_code: str, **kwargs: object) -> str:
 
 
 def t(key: str, **kwargs: object) -> str:
-    """The message for ``key`` in the current language."""
+    """The message for ``key`` in the current language, ready for Markdown-rendering elements.
+
+    Text values put into the message (names, error details) are Markdown-escaped: they are data, and a
+    use case named "![x](http://host/p.png)" must not become an image that the browser loads.
+    """
+    escaped = {name: escape_markdown(value) if isinstance(value, str) else value for name, value in kwargs.items()}
+    return translate(key, language(), **escaped)
+
+
+def t_plain(key: str, **kwargs: object) -> str:
+    """Like :func:`t` without escaping, for plain-text sinks (placeholders, file names, chart titles)."""
     return translate(key, language(), **kwargs)
 
 
