@@ -6,7 +6,6 @@ import streamlit as st
 from core.models import READINESS_STATUSES, RISK_CLASSES, DpiaTriggers, SolutionProfile, UseCase
 from core.profiling import SUPPORTED_EXTENSIONS, TableReadError
 from core.readiness import (
-    CHECKLIST_BY_ID,
     DPIA_TRIGGER_LABELS,
     OBLIGATION_LABELS,
     dpia_triggers,
@@ -45,13 +44,7 @@ def _checklist(use_case: UseCase, version: int, lang: str) -> None:
         counts = {status: sum(1 for row in rows if row["status"] == status) for status in READINESS_STATUSES}
         st.progress(0.0 if percentage is None else percentage / 100)
         st.caption(" · ".join(f"{STATUS_ICONS[s]} {label('an.status', s)}: {counts[s]}" for s in READINESS_STATUSES))
-    base = pd.DataFrame({
-        "item": [row["item"] for row in rows],
-        "label": [_item_text(row["item"], lang, "label") for row in rows],
-        "measurement": [_item_text(row["item"], lang, "measurement") for row in rows],
-        "status": [row["status"] for row in rows],
-        "evidence": [row["evidence"] for row in rows],
-    })
+    base = analysis_services.readiness_table(use_case, lang)
     columns = {
         "item": None,
         "label": st.column_config.TextColumn(t("an.ready.col_item"), disabled=True, width="medium"),
@@ -62,8 +55,11 @@ def _checklist(use_case: UseCase, version: int, lang: str) -> None:
         ),
         "evidence": st.column_config.TextColumn(t("an.ready.col_evidence"), max_chars=5000, width="large"),
     }
-    edited = st.data_editor(base, key=f"w.ready.{use_case.id}.checklist.v{version}", column_config=columns,
-                            num_rows="fixed", hide_index=True, width="stretch", height=35 * (len(rows) + 1) + 3)
+    key = f"w.ready.{use_case.id}.checklist.v{version}"
+    edited = st.data_editor(base, key=key, column_config=columns, num_rows="fixed", hide_index=True, width="stretch",
+                            height=35 * (len(rows) + 1) + 3)
+    if not analysis_services.editor_has_edits(key):
+        return
     new_rows = [
         {"item": row["item"], "status": row["status"] or "open", "evidence": row["evidence"] or ""}
         for row in services.table_rows(edited[["item", "status", "evidence"]])
@@ -74,11 +70,6 @@ def _checklist(use_case: UseCase, version: int, lang: str) -> None:
             st.error("\n\n".join(errors))
         else:
             st.rerun()
-
-
-def _item_text(item: str, lang: str, kind: str) -> str:
-    entry = CHECKLIST_BY_ID[item]
-    return getattr(entry, f"{kind}_{'de' if lang == 'de' else 'en'}")
 
 
 def _source() -> tuple[bytes, str] | None:

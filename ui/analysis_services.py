@@ -21,6 +21,7 @@ import streamlit as st
 
 from core import excel_export, excel_import, gates, profiling, sensitivity
 from core.models import READINESS_ITEMS, ROI_FRACTION_FIELDS, RoiInputs, Scenario, Thresholds, UseCase, with_value
+from core.readiness import CHECKLIST_BY_ID
 from core.store import AuditEntry, SnapshotInfo, StoreError
 from ui import charts_analysis, formatting, services, state
 from ui.i18n import has, translate
@@ -329,6 +330,26 @@ def readiness_rows(use_case: UseCase) -> list[dict[str, str]]:
          "evidence": stored[item].evidence if item in stored else ""}
         for item in READINESS_ITEMS
     ]
+
+
+def readiness_table(use_case: UseCase, language: str) -> pd.DataFrame:
+    """The S6 checklist as the editor's table (item id, label, measurement, status, evidence); a fresh copy
+    of a table cached on (checklist, language)."""
+    return _readiness_table(tuple((entry.item, entry.status, entry.evidence) for entry in use_case.readiness),
+                            language).copy()
+
+
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
+def _readiness_table(stored: tuple[tuple[str, str, str], ...], language: str) -> pd.DataFrame:
+    entries = {item: (status, evidence) for item, status, evidence in stored}
+    suffix = "de" if language == "de" else "en"
+    return pd.DataFrame({
+        "item": list(READINESS_ITEMS),
+        "label": [getattr(CHECKLIST_BY_ID[item], f"label_{suffix}") for item in READINESS_ITEMS],
+        "measurement": [getattr(CHECKLIST_BY_ID[item], f"measurement_{suffix}") for item in READINESS_ITEMS],
+        "status": [entries.get(item, ("open", ""))[0] for item in READINESS_ITEMS],
+        "evidence": [entries.get(item, ("open", ""))[1] for item in READINESS_ITEMS],
+    })
 
 
 @st.cache_data(max_entries=16, ttl=PROFILE_CACHE_SECONDS, show_spinner=False)
