@@ -21,9 +21,17 @@ TEXT_FIELDS = {"Heading": ("body",), "Markdown": ("body",), "Alert": ("body",), 
 @pytest.fixture
 def hostile_workspace_id(store) -> str:
     sample = Workspace.model_validate_json((ROOT / "sample_data" / "workspace.json").read_text(encoding="utf-8"))
-    first = with_values(sample.use_cases[0], {"name": f"UC {PAYLOAD}", "owner": PAYLOAD,
-                                              "raci.0.deliverable": f"D {PAYLOAD}"})
-    hostile = sample.model_copy(update={"name": f"WS {PAYLOAD}", "use_cases": (first, *sample.use_cases[1:])})
+    chatbot = sample.use_case("support-chatbot")
+    text_fields = ("problem_statement", "users", "process_step", "decision_point", "output_format", "guardrails",
+                   "out_of_scope")
+    first = with_values(chatbot, {
+        "name": f"UC {PAYLOAD}", "owner": PAYLOAD, "raci.0.deliverable": f"D {PAYLOAD}",
+        "raci.0.accountable": [f"A {PAYLOAD}"], "kpi_set.0.name": f"K {PAYLOAD}", "kpi_set.0.unit": PAYLOAD,
+        "readiness.0.evidence": PAYLOAD, "cost_blocks.0.driver": PAYLOAD, "scenarios.0.name": f"S {PAYLOAD}",
+        **{field: PAYLOAD for field in text_fields},
+    })
+    others = tuple(case for case in sample.use_cases if case.id != chatbot.id)
+    hostile = sample.model_copy(update={"name": f"WS {PAYLOAD}", "use_cases": (first, *others)})
     return store.import_json(json.dumps(hostile.model_dump(mode="json")), actor=f"Actor {PAYLOAD}")
 
 
@@ -43,7 +51,7 @@ def rendered_texts(node) -> list[str]:
 def test_user_text_is_escaped_in_every_markdown_element(hostile_workspace_id, store, page):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.query_params["ws"] = hostile_workspace_id
-    at.query_params["uc"] = store.load(hostile_workspace_id).workspace.use_cases[0].id
+    at.query_params["uc"] = "support-chatbot"
     at.run()
     if page:
         at.switch_page(page)
