@@ -12,7 +12,7 @@ from core.models import ROI_FRACTION_FIELDS, UseCase
 from core.scoring import SCORING_FIELDS
 from core.store import ImportRejected
 from ui import analysis_services, formatting, services, sidebar, state
-from ui.i18n import has, label, t
+from ui.i18n import has, t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PACK_IDS_WIDGET = "w.export.pack_ids"
@@ -226,19 +226,7 @@ def _audit(ctx: sidebar.PageContext) -> None:
     if not entries:
         st.caption(t("an.export.audit_empty"))
         return
-    st.dataframe(
-        pd.DataFrame({
-            t("an.export.col_when"): [formatting.timestamp(entry.at, lang) for entry in entries],
-            t("an.export.col_actor"): [entry.actor for entry in entries],
-            t("an.export.col_use_case"): [names.get(entry.use_case_id, entry.use_case_id or formatting.MISSING)
-                                          for entry in entries],
-            t("an.export.col_action"): [label("an.action", entry.action) for entry in entries],
-            t("an.export.col_field"): [entry.field_path or formatting.MISSING for entry in entries],
-            t("an.export.col_old"): [entry.old_value or formatting.MISSING for entry in entries],
-            t("an.export.col_new"): [entry.new_value or formatting.MISSING for entry in entries],
-        }),
-        hide_index=True, width="stretch",
-    )
+    st.dataframe(analysis_services.audit_table(entries, names, lang), hide_index=True, width="stretch")
     st.caption(t("an.export.audit_count", count=formatting.number(len(entries), lang),
                  limit=formatting.number(analysis_services.AUDIT_VIEW_LIMIT, lang)))
 

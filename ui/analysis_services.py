@@ -432,6 +432,31 @@ def audit_entries(use_case_id: str | None, limit: int = AUDIT_VIEW_LIMIT) -> lis
     return services.store().audit(_workspace_id(), use_case_id, limit=limit)
 
 
+def audit_table(entries: Sequence[AuditEntry], names: dict[str, str], language: str) -> pa.Table:
+    """The audit view (when, by, use case, action, field, old, new) as an Arrow table, cached on the
+    entries (append-only, so equal ids mean equal rows), the use-case names and the language."""
+    return _audit_table(tuple(entries), tuple(names.items()), language)
+
+
+@lru_cache(maxsize=16)
+def _audit_table(entries: tuple[AuditEntry, ...], names: tuple[tuple[str, str], ...], language: str) -> pa.Table:
+    by_id = dict(names)
+    missing = formatting.MISSING
+    actions = {entry.action for entry in entries}
+    action_labels = {action: translate(f"an.action.{action}", language) if has(f"an.action.{action}") else action
+                     for action in actions}
+    return pa.table({
+        translate("an.export.col_when", language): [formatting.timestamp(e.at, language) for e in entries],
+        translate("an.export.col_actor", language): [e.actor for e in entries],
+        translate("an.export.col_use_case", language): [by_id.get(e.use_case_id, e.use_case_id or missing)
+                                                        for e in entries],
+        translate("an.export.col_action", language): [action_labels[e.action] for e in entries],
+        translate("an.export.col_field", language): [e.field_path or missing for e in entries],
+        translate("an.export.col_old", language): [e.old_value or missing for e in entries],
+        translate("an.export.col_new", language): [e.new_value or missing for e in entries],
+    })
+
+
 CHECK_UNITS: dict[str, str] = {
     "baseline_cycle_time_sec": "seconds",
     "precision": "fraction",
