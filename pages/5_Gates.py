@@ -148,7 +148,7 @@ def _checks_table(table) -> None:
     st.dataframe(
         table,
         column_config={result_column: st.column_config.MultiselectColumn(
-            options=words, color=list(RESULT_COLORS.values()), width="small")},
+            options=words, color=list(RESULT_COLORS.values()))},
         hide_index=True,
         width="stretch",
     )
@@ -249,7 +249,7 @@ def _summary(results) -> None:
     for column, gate in zip(columns, GATE_KEYS, strict=True):
         result = results[gate]
         passed = sum(1 for check in result.checks if check.passed)
-        with column, st.container(border=True):
+        with column, st.container(border=True, height="stretch"):
             st.markdown(f"**{GATE_ICONS[gate]} {_gate_name(gate)}**")
             _badge(result.decision)
             st.caption(t("an.gates.summary_help", passed=passed, total=len(result.checks), spec=SPEC_IDS[gate]))

@@ -47,13 +47,13 @@ def _checklist(use_case: UseCase, version: int, lang: str) -> None:
     base = analysis_services.readiness_table(use_case, lang)
     columns = {
         "item": None,
-        "label": st.column_config.TextColumn(t("an.ready.col_item"), disabled=True, width="medium"),
-        "measurement": st.column_config.TextColumn(t("an.ready.col_measurement"), disabled=True, width="medium"),
+        "label": st.column_config.TextColumn(t("an.ready.col_item"), disabled=True, width=190),
+        "measurement": st.column_config.TextColumn(t("an.ready.col_measurement"), disabled=True, width=230),
         "status": st.column_config.SelectboxColumn(
-            t("an.ready.col_status"), options=READINESS_STATUSES, required=True, width="medium",
+            t("an.ready.col_status"), options=READINESS_STATUSES, required=True, width=140,
             format_func={s: label("an.status", s) for s in READINESS_STATUSES}.__getitem__,
         ),
-        "evidence": st.column_config.TextColumn(t("an.ready.col_evidence"), max_chars=5000, width="large"),
+        "evidence": st.column_config.TextColumn(t("an.ready.col_evidence"), max_chars=5000),
     }
     key = f"w.ready.{use_case.id}.checklist.v{version}"
     edited = st.data_editor(base, key=key, column_config=columns, num_rows="fixed", hide_index=True, width="stretch",

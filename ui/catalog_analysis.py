@@ -385,7 +385,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "an.ready.caption": {
         "en": "The S6 checklist, a quick profile of your data (S7), classic ML or RAG (S8), DPIA and risk class "
               "(S11).",
-        "de": "Die S6-Checkliste, ein schnelles Profil Ihrer Daten (S7), klassische ML oder RAG (S8), DSFA und "
+        "de": "Die S6-Checkliste, ein schnelles Profil Ihrer Daten (S7), klassisches ML oder RAG (S8), DSFA und "
               "Risikoklasse (S11).",
     },
     "an.ready.checklist": {"en": "Data readiness checklist (S6)", "de": "Data-Readiness-Checkliste (S6)"},
@@ -455,12 +455,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "an.ready.col_dtype": {"en": "Type", "de": "Typ"},
     "an.ready.axis_missing": {"en": "Missing rate (%)", "de": "Fehlquote (%)"},
     "an.ready.axis_column": {"en": "Column", "de": "Spalte"},
-    "an.ready.s8_title": {"en": "Classic ML or LLM/RAG? (S8)", "de": "Klassische ML oder LLM/RAG? (S8)"},
+    "an.ready.s8_title": {"en": "Classic ML or LLM/RAG? (S8)", "de": "Klassisches ML oder LLM/RAG? (S8)"},
     "an.ready.s8_caption": {"en": "Tick what describes the problem.", "de": "Kreuzen Sie an, was auf das Problem "
                                                                         "zutrifft."},
     "an.ready.recommendation": {"en": "Recommendation", "de": "Empfehlung"},
     "an.ready.obligations": {"en": "High risk – obligations: {items}", "de": "Hohes Risiko – Pflichten: {items}"},
-    "an.approach.classic_ml": {"en": "Classic ML", "de": "Klassische ML"},
+    "an.approach.classic_ml": {"en": "Classic ML", "de": "Klassisches ML"},
     "an.approach.rag": {"en": "LLM with RAG", "de": "LLM mit RAG"},
     "an.approach.limited_rag": {"en": "Strongly limited RAG (small index, aggressive caching)",
                                 "de": "Stark begrenztes RAG (kleiner Index, aggressives Caching)"},
@@ -607,8 +607,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "an.export.audit_all": {"en": "All use cases and settings", "de": "Alle Use Cases und Einstellungen"},
     "an.export.audit_csv": {"en": "Download CSV", "de": "CSV herunterladen"},
     "an.export.audit_empty": {"en": "No entries.", "de": "Keine Einträge."},
-    "an.export.audit_count": {"en": "{count} newest entries shown (at most {limit}); the CSV holds all.",
-                              "de": "{count} neueste Einträge angezeigt (höchstens {limit}); die CSV enthält alle."},
+    "an.export.audit_count": {"en": "Newest entries shown: {count} (at most {limit}); the CSV holds all.",
+                              "de": "Angezeigte neueste Einträge: {count} (höchstens {limit}); die CSV enthält alle."},
     "an.export.col_when": {"en": "When", "de": "Wann"},
     "an.export.col_action": {"en": "Action", "de": "Aktion"},
     "an.action.load_sample": {"en": "Sample workspace loaded", "de": "Beispiel-Arbeitsbereich geladen"},

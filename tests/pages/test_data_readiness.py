@@ -118,7 +118,7 @@ def test_s8_heuristic_and_dpia_follow_the_checkboxes(store: Store, sample_id: st
     assert_clean(at)
     saved = store.get_use_case(sample_id, CHATBOT)[0]
     assert saved.solution_profile.structured_tables and not saved.solution_profile.unstructured_text
-    assert any(item.value.startswith("**Empfehlung: Klassische ML**") for item in at.success)
+    assert any(item.value.startswith("**Empfehlung: Klassisches ML**") for item in at.success)
     assert any("Audit-Logging" in item.value for item in at.warning)
 
     at.checkbox(key=f"{prefix}.dpia.new_pii_processing_or_profiling").uncheck().run()
