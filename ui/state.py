@@ -70,7 +70,10 @@ def workspace_id() -> str | None:
 
 
 def set_workspace_id(value: str | None) -> None:
-    if st.session_state.get(WORKSPACE_KEY) != value:
+    """Select a workspace; a switch away from another workspace forgets that workspace's use case, while
+    the first choice keeps a use case that came with the URL (``?uc=…`` without ``?ws=…``)."""
+    previous = st.session_state.get(WORKSPACE_KEY)
+    if previous is not None and previous != value:
         st.session_state[USE_CASE_KEY] = None
         st.session_state[SEEN_VERSIONS_KEY] = {}
     st.session_state[WORKSPACE_KEY] = value

@@ -95,3 +95,10 @@ def test_cost_block_edit_is_saved(store, sample_id):
     assert_clean(at)
     blocks = store.load(sample_id).workspace.use_case(CHATBOT).cost_blocks
     assert blocks[0].block == "data_work" and blocks[0].cost_eur_per_month == 3000.0
+
+
+def test_a_link_with_only_a_use_case_opens_that_use_case(store):
+    at = open_page("pages/3_ROI.py", use_case="invoice-extraction")
+    assert_clean(at)
+    invoice = store.load(store.list_workspaces()[0].id).workspace.use_case("invoice-extraction")
+    assert any(invoice.name in header.value for header in at.subheader)
