@@ -18,6 +18,7 @@ from core.models import (
     Thresholds,
     UseCase,
     Workspace,
+    utc_now,
     with_value,
     with_values,
 )
@@ -400,3 +401,26 @@ def test_database_from_a_newer_workbench_is_refused(store):
 def test_actor_is_required(store):
     with pytest.raises(ValueError, match="actor"):
         store.create_workspace(make_workspace(), actor="  ")
+
+
+SCORING_FOR_DOCUMENT = ScoringInputs(cycle_time_reduction=0.3, cost_reduction=0.2, error_reduction=0.25,
+                                     data_availability=0.8, integration_effort=0.3, compliance_risk=0.2,
+                                     change_effort=0.3)
+ROI_FOR_DOCUMENT = RoiInputs(volume_cases_per_month=50_000, adoption=0.62, minutes_saved_per_case=2.4,
+                             cost_per_minute_eur=0.85, error_cost_per_case_eur=1.10, error_rate_reduction=0.18,
+                             run_cost_eur_per_month=18_000)
+
+
+def test_row_documents_leave_out_defaults_but_keep_timestamps():
+    from core.store import use_case_document
+
+    old = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    bare = UseCase(id="bare", name="Bare", scoring=SCORING_FOR_DOCUMENT, roi=ROI_FOR_DOCUMENT,
+                   created_at=old, updated_at=old)
+    document = json.loads(use_case_document(bare))
+    assert "readiness" not in document and "gate_metrics" not in document
+    assert document["created_at"] == "2024-01-02T03:04:05Z"
+    # a use case whose timestamps happen to equal "now" must keep them too (their default is a factory)
+    fresh = bare.model_copy(update={"created_at": utc_now(), "updated_at": utc_now()})
+    assert {"created_at", "updated_at"} <= set(json.loads(use_case_document(fresh)))
+    assert UseCase.model_validate_json(use_case_document(bare)) == bare
