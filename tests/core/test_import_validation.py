@@ -1,52 +1,23 @@
 """Malformed workspace files are refused with clear, located errors and leave the database untouched."""
 
 import json
-import os
 import re
 import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy.engine import make_url
 
 from core.models import SCHEMA_VERSION, RoiInputs, ScoringInputs, UseCase, Workspace
 from core.store import MAX_IMPORT_BYTES, ImportRejected, Store, canonical_json, parse_workspace_json
-
-POSTGRES_ENV = "WORKBENCH_TEST_POSTGRES_URL"
-POSTGRES_HOW_TO = (
-    f"PostgreSQL store tests need {POSTGRES_ENV}=postgresql+psycopg://USER@HOST:PORT/DB "
-    "(bash .ci/run starts a server and sets it)"
-)
+from tests.core.conftest import DATABASES, database_urls
 
 
-def postgres_schema_url():
-    import psycopg
-
-    base = make_url(os.environ[POSTGRES_ENV])
-    conninfo = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="module", params=DATABASES)
 def store(request, tmp_path_factory):
-    if request.param == "sqlite":
-        store = Store(f"sqlite:///{tmp_path_factory.mktemp('import') / 'workbench.db'}")
+    for url in database_urls(request.param, tmp_path_factory.mktemp("import")):
+        store = Store(url)
         yield store
         store.dispose()
-    elif not os.environ.get(POSTGRES_ENV):
-        pytest.skip(POSTGRES_HOW_TO)
-    else:
-        for url in postgres_schema_url():
-            store = Store(url)
-            yield store
-            store.dispose()
 
 
 def make_use_case(index: int) -> UseCase:

@@ -1,14 +1,11 @@
 """Store behaviour on SQLite and (with WORKBENCH_TEST_POSTGRES_URL) on a real PostgreSQL server."""
 
 import json
-import os
 import sqlite3
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from core.models import (
@@ -32,38 +29,6 @@ from core.store import (
     StoreError,
     canonical_json,
 )
-
-POSTGRES_ENV = "WORKBENCH_TEST_POSTGRES_URL"
-POSTGRES_HOW_TO = (
-    f"PostgreSQL store tests need {POSTGRES_ENV}=postgresql+psycopg://USER@HOST:PORT/DB "
-    "(bash .ci/run starts a server and sets it)"
-)
-
-
-def postgres_schema_url():
-    """A URL whose connections use a fresh schema; the schema is dropped afterwards."""
-    import psycopg
-
-    base = make_url(os.environ[POSTGRES_ENV])
-    conninfo = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'workbench.db'}"
-    elif not os.environ.get(POSTGRES_ENV):
-        pytest.skip(POSTGRES_HOW_TO)
-    else:
-        yield from postgres_schema_url()
 
 
 @pytest.fixture

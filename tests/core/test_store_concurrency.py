@@ -1,54 +1,19 @@
 """20 threads × 50 edits on one workspace: nothing lost, every refusal a reported conflict."""
 
-import os
 import random
 import threading
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, datetime
-
-import pytest
-from sqlalchemy.engine import make_url
 
 from core.models import RoiInputs, ScoringInputs, UseCase, Workspace, with_value
 from core.store import ConflictError, Store
 
-POSTGRES_ENV = "WORKBENCH_TEST_POSTGRES_URL"
-POSTGRES_HOW_TO = (
-    f"PostgreSQL store tests need {POSTGRES_ENV}=postgresql+psycopg://USER@HOST:PORT/DB "
-    "(bash .ci/run starts a server and sets it)"
-)
 THREADS = 20
 EDITS_PER_THREAD = 50
 SHARED_EDITORS = 10
 BASE_VOLUME = 1_000.0
 MAX_ATTEMPTS_PER_EDIT = 1_000
-
-
-def postgres_schema_url():
-    import psycopg
-
-    base = make_url(os.environ[POSTGRES_ENV])
-    conninfo = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield base.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'workbench.db'}"
-    elif not os.environ.get(POSTGRES_ENV):
-        pytest.skip(POSTGRES_HOW_TO)
-    else:
-        yield from postgres_schema_url()
 
 
 def make_use_case(use_case_id: str) -> UseCase:
