@@ -248,5 +248,6 @@ def run() -> list[dict]:
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(row)
+    from run_all import table
+
+    print(table(run()))

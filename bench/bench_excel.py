@@ -178,20 +178,7 @@ def run() -> list[dict[str, Any]]:
     return results
 
 
-def _table(results: list[dict[str, Any]]) -> str:
-    header = f"{'figure':<62} {'median':>9} {'p95':>9} {'target':>9} {'ratio':>6} {'peak':>8}  result"
-    lines = [header, "-" * len(header)]
-    for result in results:
-        target = f"{result['target_s']:>8.2f}s" if result["target_s"] is not None else f"{'—':>9}"
-        p95 = f"{result['p95_s']:>8.3f}s" if result["p95_s"] is not None else f"{'—':>9}"
-        ratio = f"{result['ratio']:>6.2f}" if result["ratio"] is not None else f"{'—':>6}"
-        peak = f"{result['peak_mb']:>6.0f}MB" if "peak_mb" in result else f"{'':>8}"
-        lines.append(f"{result['figure']:<62} {result['median_s']:>8.3f}s {p95} {target} "
-                     f"{ratio} {peak}  {'pass' if result['passed'] else 'FAIL'}")
-        if result.get("note"):
-            lines.append(f"    {result['note']}")
-    return "\n".join(lines)
-
-
 if __name__ == "__main__":
-    print(_table(run()))
+    from run_all import table
+
+    print(table(run()))

@@ -115,16 +115,7 @@ def run() -> list[dict[str, Any]]:
         return [bench_save(Path(folder)), *bench_load(Path(folder))]
 
 
-def _table(results: list[dict[str, Any]]) -> str:
-    header = f"{'figure':<46} {'median':>10} {'p95':>10} {'target':>10}  result"
-    lines = [header, "-" * len(header)]
-    for result in results:
-        lines.append(
-            f"{result['figure']:<46} {result['median_s'] * 1000:>8.1f}ms {result['p95_s'] * 1000:>8.1f}ms "
-            f"{result['target_s'] * 1000:>8.0f}ms  {'pass' if result['passed'] else 'FAIL'}"
-        )
-    return "\n".join(lines)
-
-
 if __name__ == "__main__":
-    print(_table(run()))
+    from run_all import table
+
+    print(table(run()))

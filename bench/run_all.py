@@ -67,6 +67,15 @@ def format_row(row: dict) -> str:
     return f"| {row['figure']} | {median} | {p95} | {target} | {ratio_text} | {verdict}{extra} |"
 
 
+def table(rows: list[dict]) -> str:
+    """The results as one Markdown table (the README's Performance section uses the same form)."""
+    return "\n".join([
+        "| figure | median | p95 | target | ratio | result |",
+        "|---|---|---|---|---|---|",
+        *(format_row(row) for row in rows),
+    ])
+
+
 def main(selected: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
     scripts = sorted(BENCH_DIR.glob("bench_*.py"))
@@ -86,14 +95,7 @@ def main(selected: list[str]) -> int:
             failures.append(path.name)
             traceback.print_exc()
     machine = machine_description()
-    lines = [
-        f"Machine: {machine}",
-        "",
-        "| figure | median | p95 | target | ratio | result |",
-        "|---|---|---|---|---|---|",
-        *(format_row(row) for row in rows),
-    ]
-    print("\n".join(lines))
+    print(f"Machine: {machine}\n\n{table(rows)}")
     (BENCH_DIR / "results.json").write_text(
         json.dumps(
             {
