@@ -37,7 +37,7 @@ from core.models import (
 from core.readiness import CHECKLIST, readiness_percentage
 from core.roi import RoiResult, break_even, compute_roi
 from core.scoring import BOUNDARY_TOLERANCE, SCORING_FIELDS, score_portfolio
-from core.sensitivity import WORST_SCENARIO, run_scenarios
+from core.sensitivity import run_scenarios
 
 PACK_FORMAT_VERSION = 1
 NOT_AVAILABLE = "n/a"
@@ -908,14 +908,9 @@ class _DecisionSheet:
             self.w.formula(self.row, 1 + index, f'=IF({outputs["net"][index]}>0,{yes},{no})', survives,
                            self.f.plain)
         self.row += 1
-        names = [scenario.name for scenario in scenarios]
         scale, poc = _formula_text(self.t("scale candidate")), _formula_text(self.t("PoC with expiry date"))
-        if WORST_SCENARIO in names:
-            worst_net = outputs["net"][names.index(WORST_SCENARIO)]
-            verdict_formula = f"=IF({worst_net}>0,{scale},{poc})"
-        else:
-            lowest = f"MIN({','.join(outputs['net'])})"
-            verdict_formula = f"=IF({lowest}>0,{scale},{poc})"
+        lowest = f"MIN({','.join(outputs['net'])})"
+        verdict_formula = f"=IF({lowest}>0,{scale},{poc})"
         self._result("Verdict (S16)", verdict_formula, self.t(frame.attrs["verdict"]), self.f.decision)
 
     def _scenario_row(self, label: str, frame: Any, column: str, scenarios: Sequence[Any],

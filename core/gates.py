@@ -345,9 +345,9 @@ def scale_or_kill(metrics: GateMetrics, roi: float | None, thresholds: Threshold
 
     if adoption < 0.4 and weeks_since_pilot_start > 6: stop_or_re-scope;
     elif roi > 0.2 and p95 latency < 1200 ms and drift alerts per week < 2: scale; else iterate.
-    Comparisons are strict as in S17. A missing input decides nothing it could change: with adoption
-    ≥ 0.4 the weeks are not needed, and one failed scale condition gives "iterate" regardless of the rest.
-    Single checks may fail without deciding (low adoption within the first 6 weeks).
+    Comparisons are strict as in S17. "scale" is a pass and needs every input; "stop_or_re-scope" and
+    "iterate" may be decided on the inputs that settle them (one failed scale condition gives "iterate"
+    regardless of the rest). Single checks may fail without deciding (low adoption within the first 6 weeks).
     Example: adoption 0.5, roi 2.85, p95 900 ms, 1 drift alert/week → "scale".
     """
     limits = thresholds or Thresholds()
@@ -375,6 +375,8 @@ def scale_or_kill(metrics: GateMetrics, roi: float | None, thresholds: Threshold
         decision = INCOMPLETE
     else:
         decision = {True: "scale", False: "iterate", None: INCOMPLETE}[scale]
+    if decision == "scale" and missing:
+        decision = INCOMPLETE
     return GateResult(gate="scale_or_kill", decision=decision, checks=checks, missing=tuple(missing))
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.models import ROI_FRACTION_FIELDS, ROI_INPUT_FIELDS, RoiInputs, UseCase
+from core.models import ROI_FRACTION_FIELDS, ROI_INPUT_FIELDS, UseCase
 from core.sensitivity import SCALE_CANDIDATE
 from ui import analysis_services, formatting, services, sidebar, state
 from ui.i18n import label, t
@@ -92,7 +92,7 @@ def _tornado(view: analysis_services.SensitivityView, lang: str) -> None:
 
 
 @st.fragment
-def _monte_carlo(inputs: RoiInputs, default_target: float) -> None:
+def _monte_carlo(use_case: UseCase, default_target: float) -> None:
     with sidebar.guard():
         lang = state.language()
         draws_column, target_column = st.columns(2)
@@ -108,10 +108,10 @@ def _monte_carlo(inputs: RoiInputs, default_target: float) -> None:
             on_change=_remember_target, help=t("an.sens.target_help"),
         )
         target = (target_percent if target_percent is not None else default_target * PERCENT) / PERCENT
-        if inputs.run_cost_eur_per_month <= 0:
+        if use_case.roi.run_cost_eur_per_month <= 0:
             st.info(t("an.sens.no_run_cost"))
             return
-        result, spec = analysis_services.monte_carlo_view(inputs, draws, target, lang)
+        result, spec = analysis_services.monte_carlo_view(use_case, draws, target, lang)
         metrics = st.columns(5)
         for column, name, value in zip(metrics[:3], ("P5", "P50", "P95"), (result.p5, result.p50, result.p95),
                                        strict=True):
@@ -147,4 +147,4 @@ with sidebar.guard():
             _tornado(view, lang)
         with st.container(border=True):
             st.subheader(t("an.sens.monte_carlo"))
-            _monte_carlo(use_case.roi, ctx.loaded.workspace.thresholds.scale_min_roi)
+            _monte_carlo(use_case, ctx.loaded.workspace.thresholds.scale_min_roi)

@@ -70,15 +70,20 @@ def scenarios(use_case: UseCase) -> ScenarioTable:
     return _scenarios(use_case.roi.model_dump_json(), tuple(s.model_dump_json() for s in use_case.scenarios))
 
 
+def _ranges(inputs: RoiInputs, scenarios_json: tuple[str, ...]) -> dict[str, tuple[float, float, float]]:
+    scenarios = [Scenario.model_validate_json(text) for text in scenarios_json] or None
+    return sensitivity.default_ranges(inputs, scenarios)
+
+
 @lru_cache(maxsize=VIEW_CACHE_SIZE)
-def _tornado(inputs_json: str) -> pd.DataFrame:
+def _tornado(inputs_json: str, scenarios_json: tuple[str, ...]) -> pd.DataFrame:
     inputs = RoiInputs.model_validate_json(inputs_json)
-    return sensitivity.tornado(inputs, sensitivity.default_ranges(inputs))
+    return sensitivity.tornado(inputs, _ranges(inputs, scenarios_json))
 
 
-def tornado(inputs: RoiInputs) -> pd.DataFrame:
-    """One-at-a-time ROI swing per input over the S16 default ranges; ``attrs["base_roi"]`` is the base ROI."""
-    return _tornado(inputs.model_dump_json())
+def tornado(use_case: UseCase) -> pd.DataFrame:
+    """One-at-a-time ROI swing per input over the ranges its scenarios span; ``attrs["base_roi"]`` is the base ROI."""
+    return _tornado(use_case.roi.model_dump_json(), tuple(s.model_dump_json() for s in use_case.scenarios))
 
 
 def roi_input_text(field: str, value: float, language: str) -> str:
@@ -137,7 +142,7 @@ def _sensitivity_view(inputs_json: str, scenarios_json: tuple[str, ...], languag
         language=language, y_title=text("an.sens.axis_net"),
         survive_labels={"yes": text("an.sens.survives"), "no": text("an.sens.does_not_survive")},
     )
-    swings = _tornado(inputs_json)
+    swings = _tornado(inputs_json, scenarios_json)
     base_roi = swings.attrs["base_roi"]
     chart = pd.DataFrame({
         "label": [text(f"field.{field}") for field in swings["field"]],
@@ -166,15 +171,17 @@ def _sensitivity_view(inputs_json: str, scenarios_json: tuple[str, ...], languag
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _monte_carlo(inputs_json: str, n: int, target_roi: float) -> sensitivity.MonteCarloResult:
-    return sensitivity.monte_carlo(
-        RoiInputs.model_validate_json(inputs_json), n=n, seed=MONTE_CARLO_SEED, target_roi=target_roi
-    )
+def _monte_carlo(inputs_json: str, scenarios_json: tuple[str, ...], n: int,
+                 target_roi: float) -> sensitivity.MonteCarloResult:
+    inputs = RoiInputs.model_validate_json(inputs_json)
+    return sensitivity.monte_carlo(inputs, _ranges(inputs, scenarios_json), n=n, seed=MONTE_CARLO_SEED,
+                                   target_roi=target_roi)
 
 
-def monte_carlo(inputs: RoiInputs, n: int, target_roi: float) -> sensitivity.MonteCarloResult:
-    """Monte Carlo of the ROI over the S16 default ranges, fixed seed, cached on inputs, n and target."""
-    return _monte_carlo(inputs.model_dump_json(), int(n), float(target_roi))
+def monte_carlo(use_case: UseCase, n: int, target_roi: float) -> sensitivity.MonteCarloResult:
+    """Monte Carlo of the ROI over the ranges its scenarios span, fixed seed, cached on inputs, n and target."""
+    return _monte_carlo(use_case.roi.model_dump_json(), tuple(s.model_dump_json() for s in use_case.scenarios),
+                        int(n), float(target_roi))
 
 
 def editor_has_edits(widget_key: str) -> bool:
@@ -183,16 +190,17 @@ def editor_has_edits(widget_key: str) -> bool:
     return any(edits.get(part) for part in ("edited_rows", "added_rows", "deleted_rows"))
 
 
-def monte_carlo_view(inputs: RoiInputs, n: int, target_roi: float,
+def monte_carlo_view(use_case: UseCase, n: int, target_roi: float,
                      language: str) -> tuple[sensitivity.MonteCarloResult, dict[str, Any]]:
-    """The Monte Carlo result and its histogram spec, cached on (inputs, n, target, language)."""
-    return _monte_carlo_view(inputs.model_dump_json(), int(n), float(target_roi), language)
+    """The Monte Carlo result and its histogram spec, cached on (inputs, scenarios, n, target, language)."""
+    return _monte_carlo_view(use_case.roi.model_dump_json(), tuple(s.model_dump_json() for s in use_case.scenarios),
+                             int(n), float(target_roi), language)
 
 
 @lru_cache(maxsize=MONTE_CARLO_CACHE_SIZE)
-def _monte_carlo_view(inputs_json: str, n: int, target_roi: float,
+def _monte_carlo_view(inputs_json: str, scenarios_json: tuple[str, ...], n: int, target_roi: float,
                       language: str) -> tuple[sensitivity.MonteCarloResult, dict[str, Any]]:
-    result = _monte_carlo(inputs_json, n, target_roi)
+    result = _monte_carlo(inputs_json, scenarios_json, n, target_roi)
     spec = charts_analysis.chart_spec(
         "monte_carlo", result.samples,
         percentiles=[(name, value, formatting.roi(value, language))

@@ -226,7 +226,8 @@ def test_s17_scale_or_kill_truth_table(changes, roi, decision):
     ("changes", "roi", "decision", "missing"),
     [
         ({"observed_adoption": None}, 2.85, "incomplete", ("observed_adoption",)),
-        ({"weeks_since_pilot_start": None}, 2.85, "scale", ("weeks_since_pilot_start",)),  # adoption ≥ 0.4 decides
+        # adoption ≥ 0.4 rules out the stop, yet "scale" is a pass and a pass needs every input
+        ({"weeks_since_pilot_start": None}, 2.85, "incomplete", ("weeks_since_pilot_start",)),
         ({"observed_adoption": 0.3, "weeks_since_pilot_start": None}, 2.85, "incomplete",
          ("weeks_since_pilot_start",)),
         ({}, None, "incomplete", ("roi",)),
@@ -383,3 +384,13 @@ def test_s13_phase_gates_data():
     assert [PHASE_GATES[p].milestone_en for p in PHASES[:5]] == [
         "Scope fixed", "Risk/Data ready", "PoC passed", "Pilot live", "Production",
     ]
+
+
+def test_scale_needs_measured_adoption_even_early_in_the_pilot():
+    # S17 alone would say "scale" (weeks ≤ 6 makes adoption irrelevant), but a pass on a missing KPI is not allowed.
+    early = GateMetrics(weeks_since_pilot_start=3, p95_latency_ms=900, drift_alerts_per_week=1)
+    result = scale_or_kill(early, roi=2.85)
+    assert result.decision == "incomplete"
+    assert "observed_adoption" in result.missing
+    assert scale_or_kill(early.model_copy(update={"observed_adoption": 0.2}), roi=2.85).decision == "scale"
+    assert scale_or_kill(early, roi=0.1).decision == "iterate"  # a failed condition still decides

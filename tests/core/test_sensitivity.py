@@ -384,3 +384,25 @@ def test_rank_stability_accepts_dataframe_and_empty():
 def test_rank_stability_bad_arguments(kwargs, field):
     with pytest.raises(ValueError, match=field):
         rank_stability([_use_case("win", **CLEAR_QUICK_WIN)], **kwargs)
+
+
+def test_verdict_judges_the_most_pessimistic_scenario_whatever_its_name():
+    # Planned below S16's fixed worst values: worst (0.25 adoption, 0.8 min) nets
+    # 50,000·0.25·0.8·0.85 − 5,000 = +3,500 €, but the base (0.1, 0.5 min) nets 50,000·0.1·0.5·0.85 − 5,000 = −2,875 €.
+    low_plan = RoiInputs(volume_cases_per_month=50_000, adoption=0.1, minutes_saved_per_case=0.5,
+                         cost_per_minute_eur=0.85, error_cost_per_case_eur=0.0, error_rate_reduction=0.0,
+                         run_cost_eur_per_month=5_000)
+    frame = run_scenarios(low_plan)
+    assert frame.loc["worst", "net_value"] == pytest.approx(3_500)
+    assert frame.loc["base", "net_value"] == pytest.approx(-2_875)
+    assert frame.attrs["verdict"] == "PoC with expiry date"
+
+
+def test_default_ranges_follow_the_use_cases_own_scenarios():
+    edited = (Scenario(name="worst", adoption=0.4, minutes_saved_per_case=1.5), Scenario(name="base"),
+              Scenario(name="best", adoption=0.7, minutes_saved_per_case=4.0, run_cost_eur_per_month=15_000))
+    ranges = default_ranges(S15_BASE, edited)
+    assert ranges["adoption"] == (0.4, 0.62, 0.7)
+    assert ranges["minutes_saved_per_case"] == (1.5, 2.4, 4.0)
+    assert ranges["run_cost_eur_per_month"] == (15_000, 18_000, 18_000)  # overridden input: its scenario values
+    assert ranges["volume_cases_per_month"] == pytest.approx((40_000, 50_000, 60_000))  # ±20 %

@@ -56,19 +56,21 @@ def test_scenarios_and_verdict_equal_the_core(store: Store, sample_id: str, lang
 
 def test_monte_carlo_figures_equal_the_core_and_follow_the_draw_count(store: Store, sample_id: str) -> None:
     at = open_page(PAGE, use_case=CHATBOT)
-    inputs = _chatbot(store, sample_id)[0].roi
-    expected = sensitivity.monte_carlo(inputs, n=20_000, seed=0, target_roi=0.2)
+    use_case = _chatbot(store, sample_id)[0]
+    inputs = use_case.roi
+    ranges = sensitivity.default_ranges(inputs, use_case.scenarios)
+    expected = sensitivity.monte_carlo(inputs, ranges, n=20_000, seed=0, target_roi=0.2)
     assert _metric(at, "ROI P50") == formatting.roi(expected.p50, "en")
     assert _metric(at, "ROI P5") == formatting.roi(expected.p5, "en")
     assert _metric(at, "P(ROI > 0)") == formatting.percent(expected.prob_positive, "en", 1)
 
     at.select_slider(key="w.sens.draws").set_value(5_000).run()
     assert_clean(at)
-    fewer = sensitivity.monte_carlo(inputs, n=5_000, seed=0, target_roi=0.2)
+    fewer = sensitivity.monte_carlo(inputs, ranges, n=5_000, seed=0, target_roi=0.2)
     assert _metric(at, "ROI P50") == formatting.roi(fewer.p50, "en")
 
     at.number_input(key="w.sens.target_percent").set_value(300.0).run()
-    above = sensitivity.monte_carlo(inputs, n=5_000, seed=0, target_roi=3.0)
+    above = sensitivity.monte_carlo(inputs, ranges, n=5_000, seed=0, target_roi=3.0)
     assert _metric(at, "P(ROI > 300.0%)") == formatting.percent(above.prob_above_target, "en", 1)
 
 
@@ -78,12 +80,14 @@ def test_charts_carry_the_tornado_order_and_the_percentiles(store: Store, sample
     assert len(specs) == 3
     tornado = specs[1]
     labels = next(layer["encoding"]["y"]["sort"] for layer in tornado["layer"] if "y" in layer.get("encoding", {}))
-    inputs = _chatbot(store, sample_id)[0].roi
-    core_order = sensitivity.tornado(inputs, sensitivity.default_ranges(inputs))["field"].tolist()
+    use_case = _chatbot(store, sample_id)[0]
+    inputs = use_case.roi
+    ranges = sensitivity.default_ranges(inputs, use_case.scenarios)
+    core_order = sensitivity.tornado(inputs, ranges)["field"].tolist()
     assert labels == [translate(f"field.{field}", "en") for field in core_order]
     assert labels[0] == "Adoption"
     rules = _datasets(at.get("vega_lite_chart")[2])[1]
-    expected = sensitivity.monte_carlo(inputs, n=20_000, seed=0)
+    expected = sensitivity.monte_carlo(inputs, ranges, n=20_000, seed=0)
     assert rules["text"].tolist() == [
         f"{name} {formatting.roi(value, 'en')}" for name, value in
         (("P5", expected.p5), ("P50", expected.p50), ("P95", expected.p95))
