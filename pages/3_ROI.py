@@ -221,13 +221,19 @@ def _cost_blocks(ctx: sidebar.PageContext, use_case: UseCase) -> None:
                  run_cost=formatting.eur(use_case.roi.run_cost_eur_per_month, ctx.language)))
 
 
-ctx = sidebar.render("roi.title", ":material/euro:", "roi.caption")
-with sidebar.guard():
-    selected = sidebar.use_case_picker(ctx)
-    if selected is not None:
-        _live()
-        # The inference helper's edits change the run cost, so they rerun the page, not the slider fragment.
-        with st.container(border=True):
-            _inference(selected, ctx.language)
-        with st.container(border=True):
-            _cost_blocks(ctx, selected)
+def _page() -> None:
+    # A function, not module code: the fragment keeps this module's globals alive between its reruns,
+    # and they must not hold the loaded workspace (500 use cases the garbage collector walks every step).
+    ctx = sidebar.render("roi.title", ":material/euro:", "roi.caption")
+    with sidebar.guard():
+        selected = sidebar.use_case_picker(ctx)
+        if selected is not None:
+            _live()
+            # The inference helper's edits change the run cost, so they rerun the page, not the slider fragment.
+            with st.container(border=True):
+                _inference(selected, ctx.language)
+            with st.container(border=True):
+                _cost_blocks(ctx, selected)
+
+
+_page()
