@@ -24,7 +24,15 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Format, Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from core.gates import COMPARATOR_SYMBOLS, DERIVED_THRESHOLD_TOLERANCE, GateResult, evaluate_all, next_gate
+from core.gates import (
+    COMPARATOR_SYMBOLS,
+    DERIVED_THRESHOLD_TOLERANCE,
+    INCOMPLETE,
+    PASSING_DECISIONS,
+    GateResult,
+    evaluate_all,
+    next_gate,
+)
 from core.models import (
     FEASIBILITY_WEIGHT_FIELDS,
     ROI_FRACTION_FIELDS,
@@ -119,6 +127,12 @@ BREAK_EVEN_FIELDS: tuple[str, ...] = (
     "adoption", "minutes_saved_per_case", "volume_cases_per_month", "run_cost_eur_per_month",
 )
 PASS, FAIL, YES, NO = "pass", "fail", "yes", "no"
+# core.gates._decide: the decision a gate takes when one of its measured checks fails (S17 decides on its own).
+FAILING_DECISIONS: dict[str, str] = {
+    "poc_to_pilot": "stop", "quality_gates": "fail", "canary": "rollback", "go_live_compliance": "no_deploy",
+}
+SCALE_CONDITIONS: tuple[str, ...] = ("roi", "p95_latency_ms", "drift_alerts_per_week")
+MAX_TEXT_LENGTH = 32767
 
 # German labels: the article's and the app's words (Wert, Machbarkeit, Nettonutzen, Modellbetrieb, Quick Win).
 GERMAN: dict[str, str] = {
@@ -335,8 +349,17 @@ class _Figures:
 
 
 @dataclass(frozen=True, slots=True)
+class _GateCells:
+    """Absolute, sheet-qualified references of one gate on a Decision sheet: its decision and, per check,
+    the cell with the check's name and the cell with its pass/fail/n/a result."""
+
+    decision: str
+    checks: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class _LiveCells:
-    """Absolute, sheet-qualified references of a Decision sheet's headline results."""
+    """Absolute, sheet-qualified references of a Decision sheet's headline results and its next gate."""
 
     value: str
     feasibility: str
@@ -344,6 +367,7 @@ class _LiveCells:
     quadrant: str
     roi: str
     net_value: str
+    next_gate: _GateCells
 
 
 class _Texts:
@@ -447,6 +471,58 @@ def _header_text(text: str, limit: int = 80) -> str:
     return text[:limit].replace("&", "&&")
 
 
+def gate_decision_formula(gate: str, results: Mapping[str, str], texts: _Texts) -> str:
+    """Live decision of one gate over its check-result cells (each "pass", "fail" or "n/a"), as core.gates decides.
+
+    A failing check decides the failure even when other inputs are missing; otherwise any "n/a" gives
+    "incomplete" (S5, S9, S10, S11). S17: adoption and weeks both failing stop the use case, a failed
+    scale condition iterates, and "scale" needs every input. ``results`` maps check names to cells.
+    Example: ``gate_decision_formula("canary", {"canary_p95_latency_ms": "E3", …}, _Texts("en"))``
+    → ``'=IF(OR(E3="fail",…),"Roll back",IF(AND(E3="pass",…),"Ramp up","Incomplete"))'``.
+    """
+    passed, failed = _formula_text(texts(PASS)), _formula_text(texts(FAIL))
+
+    def label(code: str) -> str:
+        return _formula_text(texts.code(DECISION_LABELS, code))
+
+    def any_is(cells: Iterable[str], outcome: str) -> str:
+        return "OR(" + ",".join(f"{cell}={outcome}" for cell in cells) + ")"
+
+    def all_are(cells: Iterable[str], outcome: str) -> str:
+        return "AND(" + ",".join(f"{cell}={outcome}" for cell in cells) + ")"
+
+    if gate == "scale_or_kill":
+        adoption, weeks = results["observed_adoption"], results["weeks_since_pilot_start"]
+        conditions = [results[name] for name in SCALE_CONDITIONS]
+        missing = _formula_text(NOT_AVAILABLE)
+        return (f"=IF(AND({adoption}={failed},{weeks}={failed}),{label('stop_or_re-scope')},"
+                f"IF(NOT({any_is((adoption, weeks), passed)}),{label(INCOMPLETE)},"
+                f"IF({any_is(conditions, failed)},{label('iterate')},"
+                f"IF(AND({all_are(conditions, passed)},{adoption}<>{missing},{weeks}<>{missing}),"
+                f"{label('scale')},{label(INCOMPLETE)}))))")
+    if gate not in FAILING_DECISIONS:
+        raise ValueError(f"gate: expected one of {(*FAILING_DECISIONS, 'scale_or_kill')}, got {gate!r}")
+    if not results:
+        raise ValueError(f"results: gate {gate!r} needs at least one check cell")
+    cells = list(results.values())
+    return (f"=IF({any_is(cells, failed)},{label(FAILING_DECISIONS[gate])},"
+            f"IF({all_are(cells, passed)},{label(PASSING_DECISIONS[gate])},{label(INCOMPLETE)}))")
+
+
+def failed_checks_formula(checks: Sequence[tuple[str, str]], texts: _Texts) -> str:
+    """Live comma-separated names of a gate's failed checks, or "none"; ``checks`` are (name cell, result cell).
+
+    Example: ``failed_checks_formula([("A5", "E5"), ("A6", "E6")], _Texts("en"))``
+    → ``'=IF(OR(E5="fail",E6="fail"),MID(IF(E5="fail",", "&A5,"")&IF(E6="fail",", "&A6,""),3,32767),"none")'``.
+    """
+    if not checks:
+        raise ValueError("checks: a gate needs at least one check")
+    failed = _formula_text(texts(FAIL))
+    names = "&".join(f'IF({result}={failed},", "&{name},"")' for name, result in checks)
+    any_failed = ",".join(f"{result}={failed}" for _, result in checks)
+    return f'=IF(OR({any_failed}),MID({names},3,{MAX_TEXT_LENGTH}),{_formula_text(texts("none"))})'
+
+
 def _field_unit(field: str) -> str:
     if field in SCORING_FIELDS or field in ROI_FRACTION_FIELDS:
         return FRACTION_UNIT
@@ -535,7 +611,8 @@ class _Writer:
     def width(self, col: int, span: int = 1) -> float:
         return sum(self.widths[col + offset] if col + offset < len(self.widths) else 8.43 for offset in range(span))
 
-    def _fit(self, row: int, col: int, text: str, fmt: Format | None, span: int) -> None:
+    def fit(self, row: int, col: int, text: str, fmt: Format | None, span: int = 1) -> None:
+        """Record the lines ``text`` needs in this row, e.g. for a formula cell's text result."""
         lines = wrapped_line_count(text, self.width(col, span), id(fmt) in self.formats.bold_formats)
         if lines > self.lines.get(row, 1):
             self.lines[row] = min(lines, MAX_ROW_LINES)
@@ -547,7 +624,7 @@ class _Writer:
             self.sheet.merge_range(row, col, row, col + span - 1, "", fmt)
         self.sheet.write_string(row, col, text, fmt)
         if fmt is not self.formats.plain:
-            self._fit(row, col, text, fmt, span)
+            self.fit(row, col, text, fmt, span)
 
     def label(self, row: int, col: int, text: str, fmt: Format | None = None, span: int = 1) -> None:
         """A translated label (never user text)."""
@@ -673,6 +750,7 @@ class _DecisionSheet:
         self.inputs: list[InputCell] = []
         self.names: dict[str, str] = {}
         self.live: dict[str, str] = {}
+        self.gate_cells: dict[str, _GateCells] = {}
 
     def write(self) -> _LiveCells:
         self._card()
@@ -685,7 +763,8 @@ class _DecisionSheet:
         self._readiness()
         self._raci()
         self.w.finish()
-        return _LiveCells(**{key: self.live[key] for key in _LiveCells.__slots__})
+        headline = {key: self.live[key] for key in _LiveCells.__slots__ if key != "next_gate"}
+        return _LiveCells(**headline, next_gate=self.gate_cells[self.figures.next_gate])
 
     def _section(self, title: str) -> None:
         self.row += 1
@@ -926,8 +1005,15 @@ class _DecisionSheet:
         self._section("Gates: S5, S9, S10, S17, S11")
         next_key = self.figures.next_gate
         for key, result in self.figures.gates.items():
+            first_check = self.row + 2
+            rows = range(first_check, first_check + len(result.checks))
+            results = {check.name: _cell(row, 4) for check, row in zip(result.checks, rows, strict=True)}
             self.w.text(self.row, 0, self.t.code(GATE_LABELS, key), self.f.subtitle)
-            self.w.text(self.row, 1, self.t.code(DECISION_LABELS, result.decision), self.f.decision)
+            decision = self.t.code(DECISION_LABELS, result.decision)
+            self.w.formula(self.row, 1, gate_decision_formula(key, results, self.t), decision, self.f.decision)
+            self.w.fit(self.row, 1, decision, self.f.decision)
+            self.gate_cells[key] = _GateCells(_ref(self.name, self.row, 1),
+                                              tuple((_ref(self.name, row, 0), _ref(self.name, row, 4)) for row in rows))
             notes = [self.t("← next gate (S13)")] if key == next_key else []
             if result.missing:
                 notes.append(self.t("missing: {fields}").format(fields=", ".join(result.missing)))
@@ -1066,11 +1152,12 @@ def _write_summary(writer: _Writer, workspace_id: str, workspace: Workspace, aut
     writer.height(SUMMARY_TABLE_ROW - 1, 22)
     writer.header_row(SUMMARY_TABLE_ROW, SUMMARY_COLUMNS, numeric=SUMMARY_NUMERIC_COLUMNS)
     none = t("none")
+    scores = f"{xl_rowcol_to_cell(first, 9, True, True)}:{xl_rowcol_to_cell(last, 9, True, True)}"
     for row, use_case_id in enumerate(ranked, start=first):
         figure = figures[use_case_id]
         use_case = figure.use_case
-        gate = figure.gates.get(figure.next_gate)
-        sheet.write_number(row, 0, figure.rank, f.integer)
+        gate = figure.gates[figure.next_gate]
+        writer.formula(row, 0, f"=RANK({_cell(row, 9)},{scores},0)", figure.rank, f.integer)
         writer.text(row, 1, use_case.id)
         writer.text(row, 2, use_case.name)
         writer.text(row, 3, use_case.owner or None)
@@ -1088,9 +1175,16 @@ def _write_summary(writer: _Writer, workspace_id: str, workspace: Workspace, aut
             else:
                 writer.formula(row, col, f"={getattr(cells, key)}", value, fmt)
         writer.text(row, 12, t.code(GATE_LABELS, figure.next_gate))
-        writer.text(row, 13, t.code(DECISION_LABELS, gate.decision) if gate is not None else None, f.decision)
-        failed = ", ".join(check.name for check in gate.failed_checks) if gate is not None else ""
-        writer.text(row, 14, failed or none)
+        decision = t.code(DECISION_LABELS, gate.decision)
+        failed = ", ".join(check.name for check in gate.failed_checks) or none
+        if cells is None:
+            writer.text(row, 13, decision, f.decision)
+            writer.text(row, 14, failed)
+        else:
+            writer.formula(row, 13, f"={cells.next_gate.decision}", decision, f.decision)
+            writer.fit(row, 13, decision, f.decision)
+            writer.formula(row, 14, failed_checks_formula(cells.next_gate.checks, t), failed, f.text)
+            writer.fit(row, 14, failed, f.text)
         if use_case_id in sheets:
             sheet.write_url(row, 15, f"internal:{_quoted(sheets[use_case_id])}!A1", f.link,
                             string=sheets[use_case_id])

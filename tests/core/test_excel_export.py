@@ -164,11 +164,40 @@ def test_summary_ranks_all_use_cases_by_score_with_gate_decision():
         assert gate.decision == "incomplete" and cached[f"N{row}"].value == "Incomplete"
     score_row = _row_of(formulas["D1_uc7"], "Score = value × feasibility")
     assert summary["J10"].value == f"='D1_uc7'!$B${score_row}"
+    assert [summary[f"A{row}"].value for row in (10, 17)] == ["=RANK(J10,$J$10:$J$17,0)", "=RANK(J17,$J$10:$J$17,0)"]
+    gate_row = _row_of(formulas["D1_uc7"], "S5 PoC → pilot")
+    assert summary["N10"].value == f"='D1_uc7'!$B${gate_row}"
+    assert formulas["D1_uc7"][f"B{gate_row}"].value.startswith(f'=IF(OR(E{gate_row + 2}="fail",')
+    assert summary["O10"].value.startswith("=IF(OR(") and cached["O10"].value == "none"
+    assert summary["N12"].data_type == summary["O12"].data_type == "s"
     assert summary["J12"].data_type == "n"
     assert cached["P12"].value == NOT_AVAILABLE
     assert [name for name in formulas.sheetnames if name not in FIXED_SHEETS] == ["D1_uc7", "D2_uc6"]
     assert cached["C2"].value == "Test workspace"
     assert cached["C4"].value == GENERATED.replace(tzinfo=None) and cached["C4"].number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_gate_decision_formulas_follow_the_check_cells_in_the_pack_language():
+    english, german = excel_export._Texts("en"), excel_export._Texts("de")
+    canary = {"canary_p95_latency_ms": "E3", "hallucination_proxy": "E4", "cost_per_request_usd": "E5"}
+    assert excel_export.gate_decision_formula("canary", canary, english) == (
+        '=IF(OR(E3="fail",E4="fail",E5="fail"),"Roll back",IF(AND(E3="pass",E4="pass",E5="pass"),"Ramp up",'
+        '"Incomplete"))')
+    s17 = {"observed_adoption": "E1", "weeks_since_pilot_start": "E2", "roi": "E3", "p95_latency_ms": "E4",
+           "drift_alerts_per_week": "E5"}
+    assert excel_export.gate_decision_formula("scale_or_kill", s17, german) == (
+        '=IF(AND(E1="nicht bestanden",E2="nicht bestanden"),"Stoppen oder neu zuschneiden",'
+        'IF(NOT(OR(E1="bestanden",E2="bestanden")),"Unvollständig",'
+        'IF(OR(E3="nicht bestanden",E4="nicht bestanden",E5="nicht bestanden"),"Iterieren",'
+        'IF(AND(AND(E3="bestanden",E4="bestanden",E5="bestanden"),E1<>"n/a",E2<>"n/a"),"Skalieren",'
+        '"Unvollständig"))))')
+    assert excel_export.failed_checks_formula([("A5", "E5"), ("A6", "E6")], german) == (
+        '=IF(OR(E5="nicht bestanden",E6="nicht bestanden"),MID(IF(E5="nicht bestanden",", "&A5,"")'
+        '&IF(E6="nicht bestanden",", "&A6,""),3,32767),"keine")')
+    with pytest.raises(ValueError, match="gate"):
+        excel_export.gate_decision_formula("monitoring", {"x": "E1"}, english)
+    with pytest.raises(ValueError, match="checks"):
+        excel_export.failed_checks_formula([], english)
 
 
 def test_explicit_selection_keeps_given_order_and_rejects_unknown_ids():

@@ -1,15 +1,23 @@
 """LibreOffice recalculates every pack formula; its figures must equal the ones the core stored."""
 
 import io
+import random
 
 import openpyxl
 import pytest
 
-from core.excel_export import FIXED_SHEETS, build_pack
+from core.excel_export import DECISION_LABELS, FIXED_SHEETS, GATE_LABELS, NOT_AVAILABLE, SUMMARY_TABLE_ROW, build_pack
 from core.excel_import import read_pack, updated_use_case
+from core.gates import evaluate_all, next_gate
+from core.models import ComplianceChecklist, GateMetrics, UseCase
+from core.roi import compute_roi
+from core.scoring import score_portfolio
 from tests.core.excel_oracle import (
+    S15_BASE,
     FakeLoaded,
     formula_cells,
+    make_loaded,
+    make_use_case,
     mismatches,
     recalculate,
     sample_loaded,
@@ -46,7 +54,7 @@ def test_changed_inputs_recalculate_to_the_core_figures_on_the_same_inputs():
     loaded = sample_loaded()
     data = build_pack(loaded, use_case_ids=SELECTED)
     edits = {
-        "support-chatbot": {"roi.adoption": 0.31, "scoring.data_availability": 0.15, "roi.volume_cases_per_month": 7.5},
+        "support-chatbot": {"roi.adoption": 0.05, "scoring.data_availability": 0.15},
         "invoice-extraction": {"roi.run_cost_eur_per_month": 0.0, "scenarios.0.adoption": None},
         "no-run-cost": {"roi.run_cost_eur_per_month": 1_234.5, "scenarios.1.minutes_saved_per_case": 0.1},
         "quality-inspection": {"scoring.integration_effort": 1.0, "roi.minutes_saved_per_case": 0.0},
@@ -59,7 +67,7 @@ def test_changed_inputs_recalculate_to_the_core_figures_on_the_same_inputs():
         for path, value in changes.items():
             sheet, coordinate = cells[use_case_id, path]
             book[sheet][coordinate].value = value
-    assert _input_cell(book, "UC1_adoption").value == 0.31
+    assert _input_cell(book, "UC1_adoption").value == 0.05
     edited = io.BytesIO()
     book.save(edited)
 
@@ -75,11 +83,51 @@ def test_changed_inputs_recalculate_to_the_core_figures_on_the_same_inputs():
     recalculated = stored_values(saved_by_libreoffice, decision)
     assert mismatches(expected, recalculated) == []
     assert expected != stored_values(data, decision)
+    _assert_live_decisions_and_summary(data, saved_by_libreoffice, changed.workspace)
 
     diff = read_pack(saved_by_libreoffice, loaded)
     read_back = {(change.use_case_id, change.field_path): change.new for change in diff.changes}
     assert read_back == {(use_case_id, path): value for use_case_id, changes in edits.items()
                          for path, value in changes.items()}
+
+
+def _row_with(sheet, column: str, value: str) -> int:
+    return next(cell.row for cell in sheet[column] if cell.value == value)
+
+
+def _assert_live_decisions_and_summary(original: bytes, recalculated: bytes, workspace) -> None:
+    """The S17 decision and the Summary's ROI, rank, gate decision and failed checks follow the edited inputs."""
+    thresholds = workspace.thresholds
+    chatbot = workspace.use_case("support-chatbot")
+    # S15/S17: 50,000 × 0.05 × (2.4 × 0.85 + 1.10 × 0.18) = 5,595; (5,595 − 18,000) / 18,000 = −0.689 ≤ 0.2 → iterate.
+    assert compute_roi(chatbot.roi).roi == pytest.approx(-0.689, abs=5e-4)
+    s17 = evaluate_all(chatbot, thresholds)["scale_or_kill"]
+    assert s17.decision == "iterate"
+    before = openpyxl.load_workbook(io.BytesIO(original), data_only=True)
+    after = openpyxl.load_workbook(io.BytesIO(recalculated), data_only=True)
+    row = _row_with(after["D1_support-chatbot"], "A", GATE_LABELS["scale_or_kill"])
+    assert before["D1_support-chatbot"][f"B{row}"].value == DECISION_LABELS["scale"]
+    assert after["D1_support-chatbot"][f"B{row}"].value == DECISION_LABELS[s17.decision] == "Iterate"
+
+    frame = score_portfolio(workspace.use_cases, workspace.weights, thresholds.quick_win_min_value,
+                            thresholds.quick_win_min_feasibility)
+    summary, old_summary = after["Summary"], before["Summary"]
+    first = SUMMARY_TABLE_ROW + 2
+    rows = {summary[f"B{row}"].value: row for row in range(first, first + len(workspace.use_cases))}
+    assert set(rows) == {use_case.id for use_case in workspace.use_cases}
+    assert {use_case_id: summary[f"A{row}"].value for use_case_id, row in rows.items()} == {
+        use_case_id: int(frame.at[use_case_id, "rank"]) for use_case_id in rows}
+    assert any(old_summary[f"A{row}"].value != summary[f"A{row}"].value for row in rows.values())
+    for use_case_id in SELECTED:
+        use_case, row = workspace.use_case(use_case_id), rows[use_case_id]
+        gate = evaluate_all(use_case, thresholds)[next_gate(use_case)]
+        roi = compute_roi(use_case.roi).roi
+        assert summary[f"K{row}"].value == (NOT_AVAILABLE if roi is None else pytest.approx(roi, rel=1e-9))
+        assert summary[f"J{row}"].value == pytest.approx(frame.at[use_case_id, "score"], rel=1e-9)
+        assert summary[f"N{row}"].value == DECISION_LABELS[gate.decision]
+        assert summary[f"O{row}"].value == (", ".join(check.name for check in gate.failed_checks) or "none")
+    chatbot_row = rows["support-chatbot"]
+    assert old_summary[f"K{chatbot_row}"].value != summary[f"K{chatbot_row}"].value
 
 
 def test_german_pack_recalculates_to_its_stored_results_and_reads_back():
@@ -92,3 +140,54 @@ def test_german_pack_recalculates_to_its_stored_results_and_reads_back():
     saved_by_libreoffice = recalculate(data)
     assert mismatches(expected, stored_values(saved_by_libreoffice, set(formulas))) == []
     assert read_pack(saved_by_libreoffice, loaded).is_empty
+
+
+# Passing and failing value per measured gate input (S5, S9, S10, S17 thresholds of core.models.Thresholds).
+GATE_INPUTS: dict[str, tuple[object, object]] = {
+    "baseline_cycle_time_sec": (600.0, 600.0), "precision": (0.95, 0.5), "p99_latency_ms": (1_000.0, 2_000.0),
+    "cost_per_case_eur": (0.4, 0.6), "baseline_cost_per_case_eur": (0.5, 0.1), "risk_score": (2.0, 5.0),
+    "hallucination_rate": (0.005, 0.05), "offline_quality_score": (0.85, 0.72), "baseline_quality_score": (0.7, 0.8),
+    "shadow_p95_latency_ms": (1_000.0, 1_500.0), "shadow_error_rate": (0.004, 0.01), "review_coverage": (0.3, 0.1),
+    "escalation_sla_hours": (3.0, 6.0), "canary_enabled": (True, False), "rollback_time_min": (5.0, 20.0),
+    "canary_p95_latency_ms": (2_500.0, 3_500.0), "hallucination_proxy": (0.01, 0.05),
+    "cost_per_request_usd": (0.05, 0.1), "observed_adoption": (0.5, 0.2), "weeks_since_pilot_start": (4.0, 8.0),
+    "p95_latency_ms": (900.0, 1_300.0), "drift_alerts_per_week": (1.0, 3.0),
+}
+# S15 base total value is 69,378 €/month: run cost 18,000 → ROI 2.85 (passes > 0.2), 60,000 → 0.156, 0 → n/a.
+RUN_COSTS = (18_000.0, 60_000.0, 0.0)
+
+
+def _gate_case(index: int, chooser: random.Random) -> UseCase:
+    missing_share, failing_share = ((0.0, 0.0), (0.0, 0.08), (0.08, 0.0), (0.1, 0.1))[index % 4]
+
+    def pick(passing: object, failing: object) -> object:
+        draw = chooser.random()
+        return None if draw < missing_share else failing if draw < missing_share + failing_share else passing
+
+    metrics = {field: pick(*values) for field, values in GATE_INPUTS.items()}
+    adoption, weeks = divmod(index % 9, 3)
+    metrics["observed_adoption"] = (0.5, 0.2, None)[adoption]
+    metrics["weeks_since_pilot_start"] = (4.0, 8.0, None)[weeks]
+    compliance = {item: pick(True, False) for item in ComplianceChecklist.model_fields}
+    return make_use_case(
+        f"gates-{index:02d}", gate_metrics=GateMetrics(**metrics), compliance=ComplianceChecklist(**compliance),
+        roi=S15_BASE.model_copy(update={"run_cost_eur_per_month": RUN_COSTS[(index // 4) % 3]}),
+        eu_ai_act_risk_class="prohibited" if index == 5 else "limited",
+    )
+
+
+def test_live_gate_decisions_match_the_core_on_every_decision_path():
+    chooser = random.Random(20260302)
+    use_cases = [_gate_case(index, chooser) for index in range(12)]
+    decisions = {gate: {evaluate_all(use_case)[gate].decision for use_case in use_cases}
+                 for gate in ("poc_to_pilot", "quality_gates", "canary", "scale_or_kill", "go_live_compliance")}
+    assert decisions == {
+        "poc_to_pilot": {"go", "stop", "incomplete"}, "quality_gates": {"pass", "fail", "incomplete"},
+        "canary": {"ramp", "rollback", "incomplete"},
+        "scale_or_kill": {"stop_or_re-scope", "scale", "iterate", "incomplete"},
+        "go_live_compliance": {"deploy", "no_deploy", "incomplete"},
+    }
+    data = build_pack(make_loaded(use_cases), use_case_ids=[use_case.id for use_case in use_cases])
+    formulas = formula_cells(data)
+    expected = stored_values(data, set(formulas))
+    assert mismatches(expected, stored_values(recalculate(data), set(formulas))) == []
