@@ -36,6 +36,7 @@ EURO_COLUMN_FORMATS = {"en": "€%,.0f", "de": "%.0f €"}
 INFERENCE_DEFAULTS = InferenceCostInputs(tokens_per_request=1200, requests_per_month=200_000,
                                          price_per_1k_tokens_eur=0.002)
 INFERENCE_FIELDS = tuple(InferenceCostInputs.model_fields)
+NUMBER_WIDTH = 130
 
 
 def _show(field: str, value: float | None, lang: str) -> str:
@@ -77,16 +78,17 @@ def _inputs(use_case: UseCase, lang: str) -> None:
         slider_max = max(spec.slider_max, math.ceil(value / spec.step) * spec.step)
         slider_key = f"w.roi.{use_case.id}.{field}.slider"
         number_key = f"w.roi.{use_case.id}.{field}.number"
-        slider, number = st.columns([3, 1], vertical_alignment="bottom")
-        slider.slider(
+        # One flex row per input, not st.columns: 3 elements per step instead of 5, on every slider step.
+        row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+        row.slider(
             t(f"field.{field}"), min_value=0.0, max_value=slider_max, step=spec.step, format=_slider_format(spec, lang),
             key=services.bind(slider_key, value), help=t(f"help.{field}"),
-            on_change=services.on_widget_change, args=(use_case.id, f"roi.{field}", slider_key),
+            on_change=services.on_widget_change, args=(use_case.id, f"roi.{field}", slider_key), width="stretch",
         )
-        number.number_input(
+        row.number_input(
             t(f"field.{field}"), min_value=0.0, max_value=1.0 if spec.kind == "fraction" else None,
             step=spec.step, format=spec.number_format, key=services.bind(number_key, value),
-            label_visibility="collapsed",
+            label_visibility="collapsed", width=NUMBER_WIDTH,
             on_change=services.on_widget_change, args=(use_case.id, f"roi.{field}", number_key),
         )
 
@@ -189,7 +191,6 @@ def _live() -> None:
             return
         use_case, _ = selected
         lang = state.language()
-        st.subheader(t("roi.results", name=use_case.name))
         _metrics(use_case, lang)
         inputs_column, results_column = st.columns([2, 3], gap="medium")
         with inputs_column, st.container(border=True):
@@ -228,6 +229,9 @@ def _page() -> None:
     with sidebar.guard():
         selected = sidebar.use_case_picker(ctx)
         if selected is not None:
+            # Outside the fragment: the name only changes on a full run, and each element the fragment
+            # redraws is one more message on every slider step.
+            st.subheader(t("roi.results", name=selected.name))
             _live()
             # The inference helper's edits change the run cost, so they rerun the page, not the slider fragment.
             with st.container(border=True):
