@@ -1,7 +1,5 @@
 """Home: choose, create, rename and duplicate a workspace; portfolio headline; workshop guide."""
 
-from collections.abc import Iterable
-
 import streamlit as st
 
 from ui import formatting, services, sidebar, state
@@ -39,18 +37,6 @@ def _duplicate(workspace_id: str) -> None:
     state.flash("success", t("home.duplicated", name=name))
 
 
-def _markdown_table(header: Iterable[str], rows: Iterable[Iterable[str]], right_aligned: tuple[int, ...] = ()) -> str:
-    """A Markdown table of already formatted, already escaped cells.
-
-    The home page's two small tables are Markdown rather than ``st.dataframe``: the data grid's script
-    bundle (≈1.3 MB) would be fetched and parsed before the first page shows, ≈0.5 s of the cold start.
-    """
-    header = list(header)
-    rule = ["---:" if index in right_aligned else "---" for index in range(len(header))]
-    lines = [header, rule, *(list(row) for row in rows)]
-    return "\n".join("| " + " | ".join(cell.replace("\n", " ") for cell in line) + " |" for line in lines)
-
-
 ctx = sidebar.render("home.title", ":material/explore:", "home.caption")
 with sidebar.guard():
     lang = ctx.language
@@ -77,7 +63,7 @@ with sidebar.guard():
         with st.container(border=True):
             st.subheader(t("home.top_title"))
             frame = services.portfolio(ctx.loaded).sort_values("rank").head(5)
-            st.markdown(_markdown_table(
+            st.markdown(formatting.markdown_table(
                 (t("col.rank"), t("col.name"), t("col.quadrant"), t("col.score"), t("col.net_value")),
                 zip(
                     (formatting.number(int(rank), lang) for rank in frame["rank"]),
@@ -102,7 +88,7 @@ with sidebar.guard():
                 key=services.bind(OPEN_WIDGET, ctx.loaded.id),
                 on_change=_open,
             )
-            st.markdown(_markdown_table(
+            st.markdown(formatting.markdown_table(
                 (t("col.workspace"), t("col.use_cases"), t("col.updated")),
                 (
                     (formatting.escape_markdown(info.name), formatting.number(info.use_case_count, lang),

@@ -3,7 +3,6 @@
 import math
 from dataclasses import dataclass
 
-import pandas as pd
 import streamlit as st
 
 from core.models import COST_BLOCKS, ROI_INPUT_FIELDS, InferenceCostInputs, UseCase
@@ -136,22 +135,17 @@ def _break_even(use_case: UseCase, lang: str) -> None:
         border=True,
         help=t("roi.break_even_help"),
     )
-    rows = {
-        t("col.input"): [t(f"field.{field}") for field in ROI_INPUT_FIELDS],
-        t("col.current"): [_show(field, getattr(use_case.roi, field), lang) for field in ROI_INPUT_FIELDS],
-        t("col.break_even"): [
-            _show(field, value, lang) if value is not None else t("roi.unreachable")
-            for field, value in readout.break_even.items()
-        ],
-        t("col.direction"): [
-            t("roi.at_most") if field == "run_cost_eur_per_month" else t("roi.at_least") for field in ROI_INPUT_FIELDS
-        ],
-    }
-    st.dataframe(
-        pd.DataFrame(rows), hide_index=True, width="stretch",
-        column_config={t("col.input"): st.column_config.TextColumn(width=190),
-                       t("col.direction"): st.column_config.TextColumn(width=120)},
+    rows = zip(
+        (t(f"field.{field}") for field in ROI_INPUT_FIELDS),
+        (_show(field, getattr(use_case.roi, field), lang) for field in ROI_INPUT_FIELDS),
+        (_show(field, value, lang) if value is not None else t("roi.unreachable")
+         for field, value in readout.break_even.items()),
+        (t("roi.at_most") if field == "run_cost_eur_per_month" else t("roi.at_least") for field in ROI_INPUT_FIELDS),
+        strict=True,
     )
+    st.markdown(formatting.markdown_table(
+        (t("col.input"), t("col.current"), t("col.break_even"), t("col.direction")), rows, right_aligned=(1, 2),
+    ))
 
 
 def _inference(use_case: UseCase, lang: str) -> None:

@@ -7,6 +7,7 @@ the language explicitly so that it stays testable without Streamlit.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import datetime
 from functools import cache, lru_cache
 
@@ -105,3 +106,16 @@ def escape_markdown(text: str) -> str:
     if not any(character in MARKDOWN_SPECIALS for character in text):
         return text
     return "".join("\\" + character if character in MARKDOWN_SPECIALS else character for character in text)
+
+
+def markdown_table(header: Iterable[str], rows: Iterable[Iterable[str]], right_aligned: tuple[int, ...] = ()) -> str:
+    """A Markdown table of already formatted, already escaped cells (columns in ``right_aligned`` flush right).
+
+    Small read-only tables are Markdown rather than ``st.dataframe``: the data grid's script bundle
+    (≈1.3 MB) delays the first page, and re-rendering the grid on every slider step costs the browser more
+    than a plain HTML table.
+    """
+    header = list(header)
+    rule = ["---:" if index in right_aligned else "---" for index in range(len(header))]
+    lines = [header, rule, *(list(row) for row in rows)]
+    return "\n".join("| " + " | ".join(cell.replace("\n", " ") for cell in line) + " |" for line in lines)
