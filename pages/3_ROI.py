@@ -1,6 +1,7 @@
 """ROI: the seven S15 inputs, live results, waterfall, break-even readouts, S12 inference helper and cost blocks."""
 
 import math
+import time
 from dataclasses import dataclass
 
 import streamlit as st
@@ -36,6 +37,10 @@ INFERENCE_DEFAULTS = InferenceCostInputs(tokens_per_request=1200, requests_per_m
                                          price_per_1k_tokens_eur=0.002)
 INFERENCE_FIELDS = tuple(InferenceCostInputs.model_fields)
 NUMBER_WIDTH = 130
+# Streamlit's event loop can only send while the script thread is idle (it waits for the GIL), so the
+# figures would otherwise reach the browser together with the last widget. A 3 ms pause after them lets
+# the server ship them first, and the browser paints them before the inputs and the chart arrive.
+HEADLINE_FLUSH_S = 0.003
 
 
 def _show(field: str, value: float | None, lang: str) -> str:
@@ -186,6 +191,7 @@ def _live() -> None:
         use_case, _ = selected
         lang = state.language()
         _metrics(use_case, lang)
+        time.sleep(HEADLINE_FLUSH_S)
         inputs_column, results_column = st.columns([2, 3], gap="medium")
         with inputs_column, st.container(border=True):
             _inputs(use_case, lang)

@@ -41,6 +41,11 @@ ACTOR_WIDGET = "w.sidebar.actor"
 LANGUAGE_WIDGET = "w.sidebar.language"
 MESSAGE_KINDS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
 _modules_when_frozen = 0
+# The script thread holds the GIL while it builds a page; the event-loop thread that sends each finished
+# element to the browser waits up to the switch interval for it, per message. 0.5 ms instead of Python's
+# 5 ms lets elements stream out while the rest of the page is still being built.
+GIL_SWITCH_INTERVAL_S = 0.0005
+sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
 
 
 @dataclass(frozen=True)
