@@ -122,9 +122,10 @@ def _freeze_long_lived_objects() -> None:
     Streamlit runs a full ``gc.collect(2)`` after every script and fragment run; it holds the GIL, so the
     server sends nothing until it ends, and the next slider step waits for it. Traversing every imported
     module's objects and the Store's parsed use cases took ≈100 ms per step with 500 use cases; frozen, they
-    are skipped. Called when a run or fragment starts, before it loads anything, and only after new modules
-    were imported (a handful of times per process), so what is frozen is what outlives runs, and the few
-    objects frozen by chance that later die in a reference cycle are a bounded loss.
+    are skipped. Called when a run or a fragment rerun starts (just after the previous run's collection),
+    before it loads anything, and only after new modules were imported (a handful of times per process), so
+    what is frozen is what outlives runs, and the few objects frozen by chance that later die in a reference
+    cycle are a bounded loss.
     """
     global _modules_when_frozen
     if len(sys.modules) != _modules_when_frozen:
@@ -162,7 +163,8 @@ def render(title_key: str, icon: str, caption_key: str | None = None) -> PageCon
 @contextmanager
 def guard() -> Iterator[None]:
     """Turn any error in a page body into a readable st.error; details go to the server log only."""
-    _freeze_long_lived_objects()
+    if state.in_fragment_rerun():
+        _freeze_long_lived_objects()
     try:
         yield
     except ValidationError as error:
