@@ -389,3 +389,18 @@ def test_row_documents_leave_out_defaults_but_keep_timestamps():
     fresh = bare.model_copy(update={"created_at": utc_now(), "updated_at": utc_now()})
     assert {"created_at", "updated_at"} <= set(json.loads(use_case_document(fresh)))
     assert UseCase.model_validate_json(use_case_document(bare)) == bare
+
+
+def test_load_leaves_the_cycle_collector_as_it_found_it(store):
+    import gc
+
+    workspace_id = store.create_workspace(make_workspace(count=3), actor="tester")
+    assert gc.isenabled()
+    assert len(store.load(workspace_id).workspace.use_cases) == 3
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        store.load(workspace_id)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
