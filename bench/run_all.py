@@ -6,10 +6,10 @@ target_s, ratio (or None), passed, and optional unit/peak_mb/note. Exit status 1
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 import traceback
@@ -34,11 +34,28 @@ def machine_description() -> str:
     )
 
 
-def load_module(path: Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+RESULT_MARKER = "@@bench-rows@@"
+CHILD = (
+    "import importlib.util, json, sys\n"
+    "sys.path[:0] = [sys.argv[2], sys.argv[3]]\n"
+    "spec = importlib.util.spec_from_file_location('bench_script', sys.argv[1])\n"
+    "module = importlib.util.module_from_spec(spec)\n"
+    "spec.loader.exec_module(module)\n"
+    "print(sys.argv[4] + json.dumps(module.run(), default=str))\n"
+)
+
+
+def run_script(path: Path) -> list[dict]:
+    """One bench script in a fresh interpreter, so that no figure pays for another script's heap."""
+    completed = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), str(ROOT), str(BENCH_DIR), RESULT_MARKER],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    sys.stderr.write(completed.stderr[-4000:] if completed.returncode else "")
+    for line in completed.stdout.splitlines():
+        if line.startswith(RESULT_MARKER):
+            return json.loads(line[len(RESULT_MARKER):])
+    raise RuntimeError(f"{path.name} exited {completed.returncode} without results")
 
 
 def format_seconds(value: float | None) -> str:
@@ -77,7 +94,6 @@ def table(rows: list[dict]) -> str:
 
 
 def main(selected: list[str]) -> int:
-    sys.path.insert(0, str(ROOT))
     scripts = sorted(BENCH_DIR.glob("bench_*.py"))
     if selected:
         scripts = [path for path in scripts if any(name in path.stem for name in selected)]
@@ -87,8 +103,7 @@ def main(selected: list[str]) -> int:
     for path in scripts:
         print(f"running {path.name} …", flush=True)
         try:
-            module = load_module(path)
-            for row in module.run():
+            for row in run_script(path):
                 row.setdefault("script", path.name)
                 rows.append(row)
         except Exception:
