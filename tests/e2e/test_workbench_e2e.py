@@ -65,6 +65,18 @@ def open_app(page: Page, url: str) -> None:
     wait_idle(page)
 
 
+def wait_rendered(page: Page) -> None:
+    """Wait until the page is drawn, not just run: no loading skeletons left, fonts loaded, charts painted."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        """() => document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
+              && document.fonts.status === 'loaded'
+              && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+                   .every(chart => chart.querySelector('canvas, svg'))""",
+        timeout=30_000,
+    )
+
+
 def metric_value(page: Page, label: str):
     return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
 
@@ -104,7 +116,7 @@ def test_every_page_renders_and_is_photographed(page: Page, running_app, screens
         if path:
             go_to(page, path, title)
         assert_no_exception(page, running_app, name)
-        page.wait_for_load_state("networkidle")
+        wait_rendered(page)
         page.screenshot(path=str(screenshot_dir / f"{number:02d}_{name}.png"))
 
 
