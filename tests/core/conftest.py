@@ -7,6 +7,19 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import make_url
 
+from core.models import RoiInputs
+
+# S15 worked example (base): 50,000; 0.62; 2.4; 0.85; 1.10; 0.18; 18,000.
+S15_BASE = RoiInputs(
+    volume_cases_per_month=50_000,
+    adoption=0.62,
+    minutes_saved_per_case=2.4,
+    cost_per_minute_eur=0.85,
+    error_cost_per_case_eur=1.10,
+    error_rate_reduction=0.18,
+    run_cost_eur_per_month=18_000,
+)
+
 POSTGRES_ENV = "WORKBENCH_TEST_POSTGRES_URL"
 POSTGRES_HOW_TO = (
     f"PostgreSQL store tests need {POSTGRES_ENV}=postgresql+psycopg://USER@HOST:PORT/DB "

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import openpyxl
 
-from core.models import RoiInputs, Scenario, ScoringInputs, UseCase, Workspace
+from core.models import Scenario, ScoringInputs, UseCase, Workspace
+from tests.core.conftest import S15_BASE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,11 +116,6 @@ def decode_ooxml_escapes(text: str) -> str:
     return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda match: chr(int(match.group(1), 16)), text)
 
 
-# S15 worked example (base): 50,000; 0.62; 2.4; 0.85; 1.10; 0.18; 18,000 → ROI 2.85433….
-S15_BASE = RoiInputs(
-    volume_cases_per_month=50_000, adoption=0.62, minutes_saved_per_case=2.4, cost_per_minute_eur=0.85,
-    error_cost_per_case_eur=1.10, error_rate_reduction=0.18, run_cost_eur_per_month=18_000,
-)
 # S3 docstring example: value 0.26, feasibility 0.76, score 0.1976.
 S3_EXAMPLE = ScoringInputs(
     cycle_time_reduction=0.3, cost_reduction=0.2, error_reduction=0.25, data_availability=0.8,

@@ -19,7 +19,8 @@ from core.gates import (
     sub_gate_decisions,
     target_cycle_time_sec,
 )
-from core.models import PHASES, ComplianceChecklist, GateMetrics, RoiInputs, ScoringInputs, Thresholds, UseCase
+from core.models import PHASES, ComplianceChecklist, GateMetrics, ScoringInputs, Thresholds, UseCase
+from tests.core.conftest import S15_BASE
 
 # S5 exactly at every boundary: precision 0.92, p99 1200 ms, cost = baseline cost, risk 3, hallucination 0.01.
 POC_AT_BOUNDARY = dict(
@@ -321,9 +322,6 @@ def test_check_and_result_are_frozen_and_summarise():
     assert GateResult("poc_to_pilot", "go", ()).failed_checks == ()
 
 
-S15_BASE = RoiInputs(volume_cases_per_month=50_000, adoption=0.62, minutes_saved_per_case=2.4,
-                     cost_per_minute_eur=0.85, error_cost_per_case_eur=1.10, error_rate_reduction=0.18,
-                     run_cost_eur_per_month=18_000)
 SCORING = ScoringInputs(cycle_time_reduction=0.3, cost_reduction=0.2, error_reduction=0.25, data_availability=0.8,
                         integration_effort=0.3, compliance_risk=0.2, change_effort=0.3)
 

@@ -19,17 +19,7 @@ from core.sensitivity import (
     scenario_verdict,
     tornado,
 )
-
-# S15 worked example (base): 50,000; 0.62; 2.4; 0.85; 1.10; 0.18; 18,000.
-S15_BASE = RoiInputs(
-    volume_cases_per_month=50_000,
-    adoption=0.62,
-    minutes_saved_per_case=2.4,
-    cost_per_minute_eur=0.85,
-    error_cost_per_case_eur=1.10,
-    error_rate_reduction=0.18,
-    run_cost_eur_per_month=18_000,
-)
+from tests.core.conftest import S15_BASE
 
 
 def test_s16_worst_base_best_by_hand():
