@@ -1,14 +1,15 @@
-"""A writer killed with SIGKILL in the middle of multi-row saves never leaves a half-written save behind."""
+"""A writer killed with SIGKILL in the middle of multi-row saves never leaves a half-written save behind
+(SQLite always; PostgreSQL when WORKBENCH_TEST_POSTGRES_URL is set)."""
 
 import json
 import multiprocessing
 import os
 import random
 import signal
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from core.models import RoiInputs, ScoringInputs, UseCase, Workspace
 from core.store import Store
@@ -52,19 +53,25 @@ def write_until_killed(url: str, workspace_id: str, first_commit, progress_file:
         first_commit.set()
 
 
-def committed_saves(database: str) -> int:
-    """Checks integrity and atomicity straight from the file; returns how many saves are present."""
-    with sqlite3.connect(database) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        documents = {uid: json.loads(doc) for uid, doc in conn.execute("SELECT use_case_id, document FROM use_cases")}
-        values = {(uid, path): documents[uid]["roi"][path.split(".")[1]] for uid, path in FIELDS_PER_SAVE}
-        counter = values[FIELDS_PER_SAVE[0]]
-        assert set(values.values()) == {counter}, f"half-written save: {values}"
-        versions = {version for (version,) in conn.execute("SELECT version FROM use_cases")}
-        assert versions == {1 + int(counter)}
-        audit = conn.execute(
-            "SELECT use_case_id, field_path, new_value FROM audit_log WHERE action = 'apply_changes' ORDER BY id"
-        ).fetchall()
+def committed_saves(url: str) -> int:
+    """Checks integrity and atomicity straight from the database; returns how many saves are present."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+            rows = conn.execute(text("SELECT use_case_id, document FROM use_cases")).all()
+            documents = {uid: json.loads(doc) for uid, doc in rows}
+            values = {(uid, path): documents[uid]["roi"][path.split(".")[1]] for uid, path in FIELDS_PER_SAVE}
+            counter = values[FIELDS_PER_SAVE[0]]
+            assert set(values.values()) == {counter}, f"half-written save: {values}"
+            versions = {version for (version,) in conn.execute(text("SELECT version FROM use_cases"))}
+            assert versions == {1 + int(counter)}
+            audit = conn.execute(text(
+                "SELECT use_case_id, field_path, new_value FROM audit_log WHERE action = 'apply_changes' ORDER BY id"
+            )).all()
+    finally:
+        engine.dispose()
     assert len(audit) == len(FIELDS_PER_SAVE) * int(counter)
     last_audited = {(uid, path): json.loads(value) for uid, path, value in audit}
     if counter:
@@ -72,9 +79,8 @@ def committed_saves(database: str) -> int:
     return int(counter)
 
 
-def test_sigkill_during_saves_leaves_every_save_whole_or_absent(tmp_path):
-    database = tmp_path / "crash.db"
-    url = f"sqlite:///{database}"
+def test_sigkill_during_saves_leaves_every_save_whole_or_absent(database_url, tmp_path):
+    url = database_url
     store = Store(url)
     workspace_id = store.create_workspace(
         Workspace(name="Crash", use_cases=tuple(make_use_case(u) for u in USE_CASE_IDS)), actor="setup"
@@ -96,7 +102,7 @@ def test_sigkill_during_saves_leaves_every_save_whole_or_absent(tmp_path):
         os.kill(child.pid, signal.SIGKILL)
         child.join(timeout=10)
         assert child.exitcode == -signal.SIGKILL
-        counts.append(committed_saves(str(database)))
+        counts.append(committed_saves(url))
         with open(progress_file, "rb") as file:
             interrupted += int(file.read()) == counts[-1] + 1
     assert counts == sorted(counts) and counts[-1] >= KILLS
