@@ -62,15 +62,15 @@ with sidebar.guard():
     with left:
         with st.container(border=True):
             st.subheader(t("home.top_title"))
-            frame = services.portfolio(ctx.loaded).sort_values("rank").head(5)
+            top = services.top_use_cases(ctx.loaded, 5)
             st.markdown(formatting.markdown_table(
                 (t("col.rank"), t("col.name"), t("col.quadrant"), t("col.score"), t("col.net_value")),
                 zip(
-                    (formatting.number(int(rank), lang) for rank in frame["rank"]),
-                    (formatting.escape_markdown(name) for name in frame["name"]),
-                    labels("quadrant", frame["quadrant"]),
-                    (formatting.score(value, lang) for value in frame["score"]),
-                    (formatting.eur(value, lang) for value in frame["net_value"]),
+                    (formatting.number(row.rank, lang) for row in top),
+                    (formatting.escape_markdown(row.name) for row in top),
+                    labels("quadrant", (row.quadrant for row in top)),
+                    (formatting.score(row.score, lang) for row in top),
+                    (formatting.eur(row.net_value, lang) for row in top),
                     strict=True,
                 ),
                 right_aligned=(0, 3, 4),

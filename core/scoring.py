@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from core.models import (
     FEASIBILITY_WEIGHT_FIELDS,
@@ -15,6 +15,9 @@ from core.models import (
     ScoringWeights,
     UseCase,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SCORING_FIELDS: tuple[str, ...] = VALUE_WEIGHT_FIELDS + FEASIBILITY_WEIGHT_FIELDS
 BOUNDARY_TOLERANCE = 1e-12
@@ -95,6 +98,8 @@ def score_portfolio(
     Returns a DataFrame indexed by use-case id with value, feasibility, score, rank
     (1 = best, ties share the better rank) and quadrant.
     """
+    import pandas as pd
+
     if isinstance(use_cases, pd.DataFrame):
         missing = [name for name in SCORING_FIELDS if name not in use_cases.columns]
         if missing:

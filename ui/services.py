@@ -17,10 +17,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, ParamSpec
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
@@ -46,6 +45,9 @@ from core.models import (
 from core.store import ConflictError, LoadedWorkspace, NotFoundError, Store, StoreError, WorkspaceInfo
 from ui import formatting, state
 from ui.i18n import has, t
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LOGGER = logging.getLogger("workbench.ui")
 DATABASE_URL_ENV = "WORKBENCH_DATABASE_URL"
@@ -350,38 +352,87 @@ def portfolio_key(loaded: LoadedWorkspace) -> str:
     return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=20).hexdigest()
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _portfolio(key: str, _workspace: Workspace) -> pd.DataFrame:
-    return _portfolio_frame(_workspace)
+PORTFOLIO_COLUMNS = (
+    "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "rank", "quadrant",
+    "total_value", "net_value", "roi", "next_gate", "gates_passed", "gates_evaluated",
+)
 
 
-def _portfolio_frame(workspace: Workspace) -> pd.DataFrame:
+@dataclass(frozen=True)
+class PortfolioArrays:
+    """The portfolio as one numpy array (or tuple) per column of :data:`PORTFOLIO_COLUMNS`, in workspace order.
+
+    The home page reads these directly, so a cold start never imports pandas.
+    """
+
+    ids: tuple[str, ...]
+    columns: dict[str, Any]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def min_ranks(scores: np.ndarray) -> np.ndarray:
+    """1 = highest score; equal scores share the better rank, as pandas' ``rank(method="min", ascending=False)``."""
+    descending = np.sort(-np.asarray(scores, dtype=float))
+    return np.searchsorted(descending, -np.asarray(scores, dtype=float), side="left").astype("int64") + 1
+
+
+def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
     cases = workspace.use_cases
-    columns = [
-        "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "rank", "quadrant",
-        "total_value", "net_value", "roi", "next_gate", "gates_passed", "gates_evaluated",
-    ]
-    if not cases:
-        return pd.DataFrame(columns=columns, index=pd.Index([], name="id"))
     thresholds = workspace.thresholds
-    frame = scoring.score_portfolio(
-        cases, workspace.weights, thresholds.quick_win_min_value, thresholds.quick_win_min_feasibility
-    )
+    matrix = np.array(
+        [[getattr(case.scoring, name) for name in scoring.SCORING_FIELDS] for case in cases], dtype=float
+    ).reshape(-1, len(scoring.SCORING_FIELDS))
+    value, feasibility, product = scoring.score_arrays(matrix, workspace.weights)
     roi_values = roi.roi_arrays(
         *(np.array([getattr(case.roi, name) for case in cases], dtype=float) for name in ROI_INPUT_FIELDS)
     )
-    frame.insert(0, "name", [case.name for case in cases])
-    frame.insert(1, "owner", [case.owner for case in cases])
-    frame.insert(2, "phase", [case.phase for case in cases])
-    frame.insert(3, "risk_class", [case.eu_ai_act_risk_class for case in cases])
-    frame["total_value"] = roi_values["total_value"]
-    frame["net_value"] = roi_values["net_value"]
-    frame["roi"] = roi_values["roi"]
     results = [gates.evaluate_all(case, thresholds) for case in cases]
-    frame["next_gate"] = [gates.next_gate(case) for case in cases]
-    frame["gates_passed"] = [sum(gate.passed for gate in result.values()) for result in results]
-    frame["gates_evaluated"] = [len(result) for result in results]
-    return frame[columns]
+    columns = {
+        "name": [case.name for case in cases],
+        "owner": [case.owner for case in cases],
+        "phase": [case.phase for case in cases],
+        "risk_class": [case.eu_ai_act_risk_class for case in cases],
+        "value": value,
+        "feasibility": feasibility,
+        "score": product,
+        "rank": min_ranks(product),
+        "quadrant": scoring.quadrant_labels(
+            value, feasibility, thresholds.quick_win_min_value, thresholds.quick_win_min_feasibility
+        ),
+        "total_value": roi_values["total_value"],
+        "net_value": roi_values["net_value"],
+        "roi": roi_values["roi"],
+        "next_gate": [gates.next_gate(case) for case in cases],
+        "gates_passed": np.array([sum(gate.passed for gate in result.values()) for result in results], dtype="int64"),
+        "gates_evaluated": np.array([len(result) for result in results], dtype="int64"),
+    }
+    return PortfolioArrays(ids=tuple(case.id for case in cases), columns=columns)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _portfolio_arrays(key: str, _workspace: Workspace) -> PortfolioArrays:
+    return _portfolio_arrays_of(_workspace)
+
+
+def portfolio_arrays(loaded: LoadedWorkspace) -> PortfolioArrays:
+    """The columns of :func:`portfolio` as numpy arrays, computed once per portfolio content."""
+    return _portfolio_arrays(portfolio_key(loaded), loaded.workspace)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _portfolio(key: str, _workspace: Workspace) -> pd.DataFrame:
+    return _portfolio_frame(_portfolio_arrays(key, _workspace))
+
+
+def _portfolio_frame(arrays: PortfolioArrays) -> pd.DataFrame:
+    import pandas as pd
+
+    index = pd.Index(list(arrays.ids), name="id")
+    if not len(arrays):
+        return pd.DataFrame(columns=list(PORTFOLIO_COLUMNS), index=index)
+    return pd.DataFrame({name: arrays.columns[name] for name in PORTFOLIO_COLUMNS}, index=index)
 
 
 def portfolio(loaded: LoadedWorkspace) -> pd.DataFrame:
@@ -399,14 +450,46 @@ class Headline:
 
 
 def headline(loaded: LoadedWorkspace) -> Headline:
-    frame = portfolio(loaded)
+    """Home-page figures: use cases, S15 net value per month summed, S3 quick wins, gates passed of evaluated."""
+    arrays = portfolio_arrays(loaded)
+    columns = arrays.columns
+    if not len(arrays):
+        return Headline(use_cases=0, net_value=0.0, quick_wins=0, gates_passed=0, gates_evaluated=0)
     return Headline(
-        use_cases=len(frame),
-        net_value=float(frame["net_value"].sum()) if len(frame) else 0.0,
-        quick_wins=int((frame["quadrant"] == "quick_win").sum()) if len(frame) else 0,
-        gates_passed=int(frame["gates_passed"].sum()) if len(frame) else 0,
-        gates_evaluated=int(frame["gates_evaluated"].sum()) if len(frame) else 0,
+        use_cases=len(arrays),
+        net_value=float(np.sum(columns["net_value"])),
+        quick_wins=int(np.count_nonzero(columns["quadrant"] == "quick_win")),
+        gates_passed=int(np.sum(columns["gates_passed"])),
+        gates_evaluated=int(np.sum(columns["gates_evaluated"])),
     )
+
+
+@dataclass(frozen=True)
+class RankedUseCase:
+    rank: int
+    name: str
+    quadrant: str
+    score: float
+    net_value: float
+
+
+def top_use_cases(loaded: LoadedWorkspace, count: int = 5) -> list[RankedUseCase]:
+    """The ``count`` best-ranked use cases (S3); equal ranks keep workspace order."""
+    arrays = portfolio_arrays(loaded)
+    columns = arrays.columns
+    if not len(arrays):
+        return []
+    order = np.argsort(columns["rank"], kind="stable")[:count]
+    return [
+        RankedUseCase(
+            rank=int(columns["rank"][position]),
+            name=columns["name"][position],
+            quadrant=str(columns["quadrant"][position]),
+            score=float(columns["score"][position]),
+            net_value=float(columns["net_value"][position]),
+        )
+        for position in order.tolist()
+    ]
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -505,6 +588,8 @@ def _clean(value: Any) -> Any:
         return None
     if isinstance(value, np.generic):
         return value.item()
+    import pandas as pd
+
     if value is pd.NA or value is pd.NaT:
         return None
     return value

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import string
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import ROOT, SAMPLE_NAME, assert_clean, open_page
@@ -14,6 +17,17 @@ from core.scoring import score_portfolio
 from ui import formatting, i18n
 
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+HOME_IN_A_FRESH_PROCESS = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=30)
+at.run()
+print(json.dumps({
+    "metrics": [metric.value for metric in at.metric],
+    "errors": [item.value for item in [*at.exception, *at.error]],
+    "loaded": sorted(name for name in ("pandas", "pyarrow") if name in sys.modules),
+}))
+"""
 
 
 def _placeholders(text: str) -> set[str]:
@@ -138,3 +152,33 @@ def test_workspace_comes_back_from_the_url_after_a_refresh(store, sample_id):
     assert_clean(at)
     assert at.selectbox(key="w.sidebar.workspace").value == other
     assert any(header.value == "Portfolio: Zweiter" for header in at.subheader)
+
+
+def test_home_page_cold_run_imports_neither_pandas_nor_pyarrow(store, database_url):
+    # Importing them costs ≈0.3 s of the cold start (issue 6, figure 3); the home page needs neither.
+    completed = subprocess.run(
+        [sys.executable, "-c", HOME_IN_A_FRESH_PROCESS, str(ROOT / "app.py")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+    )
+    outcome = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert not outcome["errors"], outcome["errors"]
+    assert outcome["metrics"][0] == "10"
+    assert outcome["loaded"] == []
+
+
+def test_home_top_five_matches_the_core_ranking(store, sample_id):
+    at = open_page()
+    assert_clean(at)
+    workspace = store.load(sample_id).workspace
+    ranked = score_portfolio(workspace.use_cases, workspace.weights).sort_values("rank", kind="stable").head(5)
+    names = {case.id: case.name for case in workspace.use_cases}
+    net = {case.id: compute_roi(case.roi).net_value for case in workspace.use_cases}
+    table = next(item.value for item in at.markdown if "| Rank" in item.value or "|Rank" in item.value)
+    rows = [line for line in table.splitlines()[2:] if line.startswith("|")]
+    assert len(rows) == 5
+    for line, (case_id, row) in zip(rows, ranked.iterrows(), strict=True):
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert cells[0] == str(row["rank"])
+        assert cells[1] == formatting.escape_markdown(names[case_id])
+        assert cells[3] == formatting.score(row["score"], "en")
+        assert cells[4] == formatting.eur(net[case_id], "en")
