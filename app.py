@@ -45,84 +45,81 @@ def _duplicate(workspace_id: str) -> None:
     state.flash("success", t("home.duplicated", name=name))
 
 
-ctx = sidebar.render("home.title", ":material/explore:", "home.caption", sidebar_last=True)
-try:
-    with sidebar.guard():
-        lang = ctx.language
-        workspace = ctx.loaded.workspace
-        headline = services.headline(ctx.loaded)
-        st.subheader(t("home.portfolio", name=workspace.name))
-        columns = st.columns(4)
-        columns[0].metric(t("home.metric_use_cases"), formatting.number(headline.use_cases, lang), border=True,
-                          help=t("home.metric_use_cases_help"))
-        columns[1].metric(t("home.metric_net_value"), formatting.eur(headline.net_value, lang), border=True,
-                          help=t("home.metric_net_value_help"))
-        columns[2].metric(t("home.metric_quick_wins"), formatting.number(headline.quick_wins, lang), border=True,
-                          help=t("home.metric_quick_wins_help"))
-        columns[3].metric(
-            t("home.metric_gates"),
-            t("home.gates_value", passed=formatting.number(headline.gates_passed, lang),
-              total=formatting.number(headline.gates_evaluated, lang)),
-            border=True,
-            help=t("home.metric_gates_help"),
-        )
+ctx = sidebar.render("home.title", ":material/explore:", "home.caption")
+with sidebar.guard():
+    lang = ctx.language
+    workspace = ctx.loaded.workspace
+    headline = services.headline(ctx.loaded)
+    st.subheader(t("home.portfolio", name=workspace.name))
+    columns = st.columns(4)
+    columns[0].metric(t("home.metric_use_cases"), formatting.number(headline.use_cases, lang), border=True,
+                      help=t("home.metric_use_cases_help"))
+    columns[1].metric(t("home.metric_net_value"), formatting.eur(headline.net_value, lang), border=True,
+                      help=t("home.metric_net_value_help"))
+    columns[2].metric(t("home.metric_quick_wins"), formatting.number(headline.quick_wins, lang), border=True,
+                      help=t("home.metric_quick_wins_help"))
+    columns[3].metric(
+        t("home.metric_gates"),
+        t("home.gates_value", passed=formatting.number(headline.gates_passed, lang),
+          total=formatting.number(headline.gates_evaluated, lang)),
+        border=True,
+        help=t("home.metric_gates_help"),
+    )
 
-        left, right = st.columns([3, 2], gap="medium")
-        with left:
-            with st.container(border=True):
-                st.subheader(t("home.top_title"))
-                top = services.top_use_cases(ctx.loaded, 5)
-                st.markdown(formatting.markdown_table(
-                    (t("col.rank"), t("col.name"), t("col.quadrant"), t("col.score"), t("col.net_value")),
-                    zip(
-                        (formatting.number(row.rank, lang) for row in top),
-                        (formatting.escape_markdown(row.name) for row in top),
-                        labels("quadrant", (row.quadrant for row in top)),
-                        (formatting.score(row.score, lang) for row in top),
-                        (formatting.eur(row.net_value, lang) for row in top),
-                        strict=True,
-                    ),
-                    right_aligned=(0, 3, 4),
-                ))
-                st.page_link("pages/2_Scoring.py", label=t("home.to_scoring"), icon=":material/scatter_plot:")
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        with st.container(border=True):
+            st.subheader(t("home.top_title"))
+            top = services.top_use_cases(ctx.loaded, 5)
+            st.markdown(formatting.markdown_table(
+                (t("col.rank"), t("col.name"), t("col.quadrant"), t("col.score"), t("col.net_value")),
+                zip(
+                    (formatting.number(row.rank, lang) for row in top),
+                    (formatting.escape_markdown(row.name) for row in top),
+                    labels("quadrant", (row.quadrant for row in top)),
+                    (formatting.score(row.score, lang) for row in top),
+                    (formatting.eur(row.net_value, lang) for row in top),
+                    strict=True,
+                ),
+                right_aligned=(0, 3, 4),
+            ))
+            st.page_link("pages/2_Scoring.py", label=t("home.to_scoring"), icon=":material/scatter_plot:")
 
-            with st.container(border=True):
-                st.subheader(t("home.workspaces_title"))
-                infos = ctx.workspaces
-                names = {info.id: info.name for info in infos}
-                st.selectbox(
-                    t("home.open_workspace"),
-                    options=list(names),
-                    format_func=lambda workspace_id: names.get(workspace_id, workspace_id),
-                    key=services.bind(OPEN_WIDGET, ctx.loaded.id),
-                    on_change=_open,
-                )
-                st.markdown(formatting.markdown_table(
-                    (t("col.workspace"), t("col.use_cases"), t("col.updated")),
-                    (
-                        (formatting.escape_markdown(info.name), formatting.number(info.use_case_count, lang),
-                         formatting.timestamp(info.updated_at, lang))
-                        for info in infos
-                    ),
-                    right_aligned=(1,),
-                ))
-                create_tab, rename_tab, duplicate_tab = st.tabs(
-                    [t("home.tab_create"), t("home.tab_rename"), t("home.tab_duplicate")]
-                )
-                with create_tab, st.form("home.create", clear_on_submit=True, border=False):
-                    st.text_input(t("home.new_name"), key=CREATE_WIDGET, max_chars=200,
-                                  placeholder=t("home.new_name_placeholder"))
-                    st.form_submit_button(t("home.create"), on_click=_create, type="primary")
-                with rename_tab, st.form("home.rename", clear_on_submit=True, border=False):
-                    st.text_input(t("home.rename_to"), key=RENAME_WIDGET, max_chars=200, placeholder=workspace.name)
-                    st.form_submit_button(t("home.rename"), on_click=_rename, args=(ctx.loaded.id,))
-                with duplicate_tab, st.form("home.duplicate", clear_on_submit=True, border=False):
-                    st.text_input(t("home.duplicate_name"), key=DUPLICATE_WIDGET, max_chars=200,
-                                  placeholder=t_plain("home.duplicate_placeholder", name=workspace.name))
-                    st.form_submit_button(t("home.duplicate"), on_click=_duplicate, args=(ctx.loaded.id,))
+        with st.container(border=True):
+            st.subheader(t("home.workspaces_title"))
+            infos = ctx.workspaces
+            names = {info.id: info.name for info in infos}
+            st.selectbox(
+                t("home.open_workspace"),
+                options=list(names),
+                format_func=lambda workspace_id: names.get(workspace_id, workspace_id),
+                key=services.bind(OPEN_WIDGET, ctx.loaded.id),
+                on_change=_open,
+            )
+            st.markdown(formatting.markdown_table(
+                (t("col.workspace"), t("col.use_cases"), t("col.updated")),
+                (
+                    (formatting.escape_markdown(info.name), formatting.number(info.use_case_count, lang),
+                     formatting.timestamp(info.updated_at, lang))
+                    for info in infos
+                ),
+                right_aligned=(1,),
+            ))
+            create_tab, rename_tab, duplicate_tab = st.tabs(
+                [t("home.tab_create"), t("home.tab_rename"), t("home.tab_duplicate")]
+            )
+            with create_tab, st.form("home.create", clear_on_submit=True, border=False):
+                st.text_input(t("home.new_name"), key=CREATE_WIDGET, max_chars=200,
+                              placeholder=t("home.new_name_placeholder"))
+                st.form_submit_button(t("home.create"), on_click=_create, type="primary")
+            with rename_tab, st.form("home.rename", clear_on_submit=True, border=False):
+                st.text_input(t("home.rename_to"), key=RENAME_WIDGET, max_chars=200, placeholder=workspace.name)
+                st.form_submit_button(t("home.rename"), on_click=_rename, args=(ctx.loaded.id,))
+            with duplicate_tab, st.form("home.duplicate", clear_on_submit=True, border=False):
+                st.text_input(t("home.duplicate_name"), key=DUPLICATE_WIDGET, max_chars=200,
+                              placeholder=t_plain("home.duplicate_placeholder", name=workspace.name))
+                st.form_submit_button(t("home.duplicate"), on_click=_duplicate, args=(ctx.loaded.id,))
 
-        with right, st.container(border=True):
-            st.subheader(t("home.guide_title"))
-            st.markdown(t("home.guide_body"))
-finally:
-    sidebar.draw_sidebar(ctx)
+    with right, st.container(border=True):
+        st.subheader(t("home.guide_title"))
+        st.markdown(t("home.guide_body"))

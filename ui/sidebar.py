@@ -133,13 +133,8 @@ def _freeze_long_lived_objects() -> None:
         _modules_when_frozen = len(sys.modules)
 
 
-def render(title_key: str, icon: str, caption_key: str | None = None, sidebar_last: bool = False) -> PageContext:
-    """Page config, sidebar, URL mirroring, title and queued messages; stops the page without a workspace.
-
-    ``sidebar_last``: the page draws the sidebar itself with :func:`draw_sidebar` after its body, so that the
-    body's elements reach the browser first. On a cold start the browser then fetches the code for the
-    body's elements (e.g. the home page's metrics) before the code for the sidebar's widgets.
-    """
+def render(title_key: str, icon: str, caption_key: str | None = None) -> PageContext:
+    """Page config, sidebar, URL mirroring, title and queued messages; stops the page without a workspace."""
     _freeze_long_lived_objects()
     state.restore_from_url()
     state.start_run()
@@ -153,8 +148,7 @@ def render(title_key: str, icon: str, caption_key: str | None = None, sidebar_la
         LOGGER.exception("the store could not be opened")
         st.error(t("error.store", detail=str(error)))
         st.stop()
-    if not sidebar_last or loaded is None:
-        _sidebar(loaded, infos)
+    _sidebar(loaded, infos)
     state.mirror_to_url()
     st.title(f"{icon} {t(title_key)}")
     if caption_key:
@@ -164,11 +158,6 @@ def render(title_key: str, icon: str, caption_key: str | None = None, sidebar_la
         st.info(t("home.no_workspace"))
         st.stop()
     return PageContext(loaded=loaded, language=state.language(), workspaces=infos)
-
-
-def draw_sidebar(ctx: PageContext) -> None:
-    """The sidebar of a page that called ``render(..., sidebar_last=True)``."""
-    _sidebar(ctx.loaded, ctx.workspaces)
 
 
 @contextmanager
