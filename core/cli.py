@@ -102,10 +102,8 @@ def _schema(_store: Store | None, args: argparse.Namespace) -> None:
 
 
 def _export_pack(store: Store, args: argparse.Namespace) -> None:
-    try:
-        from core.excel_export import build_pack
-    except ImportError as error:
-        raise CliError(f"the Excel decision pack is not available in this installation ({error})") from None
+    from core.excel_export import build_pack  # only here: XlsxWriter need not slow down every other command
+
     workspace_id = store.workspace_id_by_name(args.workspace)
     loaded = store.load(workspace_id)
     unknown = sorted(set(args.use_case or ()) - set(loaded.versions))
@@ -120,10 +118,8 @@ def _export_pack(store: Store, args: argparse.Namespace) -> None:
 
 
 def _import_pack(store: Store, args: argparse.Namespace) -> None:
-    try:
-        from core.excel_import import PackRejected, read_pack
-    except ImportError as error:
-        raise CliError(f"reading Excel decision packs is not available in this installation ({error})") from None
+    from core.excel_import import PackRejected, read_pack  # only here: openpyxl need not slow down other commands
+
     workspace_id = store.workspace_id_by_name(args.workspace)
     loaded = store.load(workspace_id)
     try:
