@@ -20,6 +20,7 @@ from pathlib import Path
 import openpyxl
 
 from core.models import Scenario, ScoringInputs, UseCase, Workspace
+from core.store import LoadedWorkspace
 from tests.core.conftest import S15_BASE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,15 +140,6 @@ def scaled_scoring(factor: float) -> ScoringInputs:
 
 
 @dataclass(frozen=True)
-class FakeLoaded:
-    """Duck-typed stand-in for ``core.store.LoadedWorkspace``."""
-
-    id: str
-    workspace: Workspace
-    versions: dict[str, int]
-
-
-@dataclass(frozen=True)
 class FakeAuditEntry:
     """Duck-typed stand-in for ``core.store.AuditEntry``."""
 
@@ -163,12 +155,12 @@ class FakeAuditEntry:
 
 
 def make_loaded(use_cases: list[UseCase], workspace_id: str = "ws-test", name: str = "Test workspace",
-                version: int = 3, **workspace_fields: object) -> FakeLoaded:
+                version: int = 3, **workspace_fields: object) -> LoadedWorkspace:
     workspace = Workspace(name=name, use_cases=tuple(use_cases), **workspace_fields)
-    return FakeLoaded(workspace_id, workspace, {use_case.id: version for use_case in use_cases})
+    return LoadedWorkspace(workspace_id, workspace, {use_case.id: version for use_case in use_cases})
 
 
-def sample_loaded() -> FakeLoaded:
+def sample_loaded() -> LoadedWorkspace:
     """The shipped sample workspace plus one use case without run cost (ROI "n/a")."""
     workspace = Workspace.model_validate_json((ROOT / "sample_data" / "workspace.json").read_text("utf-8"))
     no_run_cost = make_use_case(
@@ -179,4 +171,4 @@ def sample_loaded() -> FakeLoaded:
     )
     use_cases = (*workspace.use_cases, no_run_cost)
     workspace = workspace.model_copy(update={"use_cases": use_cases})
-    return FakeLoaded("ws-sample", workspace, {use_case.id: 1 for use_case in use_cases})
+    return LoadedWorkspace("ws-sample", workspace, {use_case.id: 1 for use_case in use_cases})

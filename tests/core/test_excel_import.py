@@ -10,7 +10,8 @@ import pytest
 import core.excel_import as excel_import
 from core.excel_export import build_pack
 from core.excel_import import FieldChange, PackRejected, read_pack, updated_use_case
-from tests.core.excel_oracle import FakeLoaded, make_loaded, make_use_case, scaled_scoring
+from core.store import LoadedWorkspace
+from tests.core.excel_oracle import make_loaded, make_use_case, scaled_scoring
 
 SHEET = "D1_uc-a"
 
@@ -96,14 +97,14 @@ def test_edited_inputs_come_back_as_field_changes(pack, loaded, input_cells):
 
 
 def test_store_versions_newer_than_the_pack_are_reported_as_stale(pack, loaded):
-    newer = FakeLoaded(loaded.id, loaded.workspace, {"uc-a": 5, "uc-b": 4})
+    newer = LoadedWorkspace(loaded.id, loaded.workspace, {"uc-a": 5, "uc-b": 4})
     assert read_pack(pack, newer).stale_use_cases == ("uc-a",)
 
 
 def test_a_value_changed_in_the_store_but_not_in_the_pack_is_not_reverted(pack, loaded):
     changed = updated_use_case(loaded.workspace.use_case("uc-a"), {"roi.adoption": 0.7})
     workspace = loaded.workspace.model_copy(update={"use_cases": (changed, loaded.workspace.use_cases[1])})
-    diff = read_pack(pack, FakeLoaded(loaded.id, workspace, {"uc-a": 5, "uc-b": 4}))
+    diff = read_pack(pack, LoadedWorkspace(loaded.id, workspace, {"uc-a": 5, "uc-b": 4}))
     assert diff.changes == () and diff.stale_use_cases == ("uc-a",)
 
 
@@ -134,7 +135,7 @@ def test_a_formula_with_a_stored_value_is_read_as_that_value(pack, loaded, input
 
 
 def test_a_pack_of_another_workspace_is_refused(pack, loaded):
-    other = FakeLoaded("ws-other", loaded.workspace, loaded.versions)
+    other = LoadedWorkspace("ws-other", loaded.workspace, loaded.versions)
     with pytest.raises(PackRejected, match=r"Meta!B1: the pack belongs to workspace 'ws-test'"):
         read_pack(pack, other)
 

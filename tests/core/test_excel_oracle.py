@@ -12,9 +12,9 @@ from core.gates import evaluate_all, next_gate
 from core.models import ComplianceChecklist, GateMetrics, UseCase
 from core.roi import compute_roi
 from core.scoring import score_portfolio
+from core.store import LoadedWorkspace
 from tests.core.excel_oracle import (
     S15_BASE,
-    FakeLoaded,
     formula_cells,
     make_loaded,
     make_use_case,
@@ -72,7 +72,7 @@ def test_changed_inputs_recalculate_to_the_core_figures_on_the_same_inputs():
     book.save(edited)
 
     use_cases = [updated_use_case(use_case, edits.get(use_case.id, {})) for use_case in loaded.workspace.use_cases]
-    changed = FakeLoaded(loaded.id, loaded.workspace.model_copy(update={"use_cases": tuple(use_cases)}),
+    changed = LoadedWorkspace(loaded.id, loaded.workspace.model_copy(update={"use_cases": tuple(use_cases)}),
                          loaded.versions)
     reference = build_pack(changed, use_case_ids=SELECTED)
     reference_formulas = formula_cells(reference)
