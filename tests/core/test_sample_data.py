@@ -5,6 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from core import gates
 from core.models import PHASES, Workspace
 from core.roi import compute_roi
 from core.scoring import QUADRANTS, score_portfolio
@@ -79,7 +80,6 @@ def test_dpia_triggers_solution_profiles_and_inference_inputs_vary(workspace):
 
 
 def test_gate_outcomes_cover_every_decision_kind(workspace):
-    gates = pytest.importorskip("core.gates")
     expected = {
         "poc_to_pilot": {"go", "stop", "incomplete"},
         "quality_gates": {"pass", "fail", "incomplete"},
@@ -93,7 +93,6 @@ def test_gate_outcomes_cover_every_decision_kind(workspace):
 
 
 def test_a_use_case_without_baseline_is_blocked_not_passed(workspace):
-    gates = pytest.importorskip("core.gates")
     result = gates.poc_to_pilot(workspace.use_case("email-triage").gate_metrics, workspace.thresholds)
     assert result.decision == "incomplete"
     assert any("baseline_cycle_time_sec" in name for name in result.missing)

@@ -21,7 +21,6 @@ from core.models import (
 )
 from core.store import (
     DATABASE_URL_ENV,
-    SAMPLE_WORKSPACE_PATH,
     ConflictError,
     ImportRejected,
     NotFoundError,
@@ -327,7 +326,6 @@ def test_sample_workspace_is_loaded_once_on_first_start(store, tmp_path):
     assert [info.name for info in store.list_workspaces()] == ["Ours now"]
 
 
-@pytest.mark.skipif(not SAMPLE_WORKSPACE_PATH.exists(), reason="sample_data/workspace.json not there yet")
 def test_shipped_sample_workspace_loads(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'w.db'}")
     workspace_id = store.ensure_sample_workspace()
