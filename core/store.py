@@ -55,7 +55,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
 
 from core.models import (
     SCHEMA_VERSION,
@@ -88,6 +88,22 @@ T = TypeVar("T")
 
 class StoreError(Exception):
     """Any failure of the store that a user can act on; the message is one readable line."""
+
+
+def _shown_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, DBAPIError):
+        return str(error.orig).splitlines()[0] if error.orig is not None else type(error).__name__
+    if isinstance(error, OSError):
+        return error.strerror or type(error).__name__
+    return str(error).splitlines()[0]
 
 
 class NotFoundError(StoreError):
@@ -504,10 +520,13 @@ class Store:
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
-        self._engine = self._create_engine(self.url)
-        self._writer = self._engine.execution_options(workbench_write=True)
-        self._cache = _UseCaseCache()
-        self._migrate()
+        try:
+            self._engine = self._create_engine(self.url)
+            self._writer = self._engine.execution_options(workbench_write=True)
+            self._cache = _UseCaseCache()
+            self._migrate()
+        except (OSError, ArgumentError, DBAPIError) as error:
+            raise StoreError(f"the database {_shown_url(self.url)} cannot be opened: {_reason(error)}") from error
 
     @property
     def dialect(self) -> str:

@@ -402,3 +402,20 @@ def test_load_leaves_the_cycle_collector_as_it_found_it(store):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    "make_url_for",
+    [
+        lambda folder: f"sqlite:///{folder / 'a-file' / 'workbench.db'}",
+        lambda folder: "this is not a database URL",
+        lambda folder: "nosuchdialect://user:secret@localhost/db",
+    ],
+    ids=["folder-is-a-file", "not-a-url", "unknown-dialect"],
+)
+def test_a_database_that_cannot_be_opened_is_a_readable_store_error(tmp_path, make_url_for):
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(StoreError, match="cannot be opened") as raised:
+        Store(make_url_for(tmp_path))
+    assert "secret" not in str(raised.value)
+    assert "\n" not in str(raised.value)
