@@ -4,12 +4,33 @@ import gc
 
 import streamlit as st
 
-# The first run imports SQLAlchemy, pydantic models, numpy and the core (≈0.3 s, on the cold-start path);
-# those modules live as long as the server, so the cycle collector walking them while they load is waste.
+from ui import frame
+from ui.i18n import t
+
+HEADLINE_METRICS = (
+    ("home.metric_use_cases", "home.metric_use_cases_help"),
+    ("home.metric_net_value", "home.metric_net_value_help"),
+    ("home.metric_quick_wins", "home.metric_quick_wins_help"),
+    ("home.metric_gates", "home.metric_gates_help"),
+)
+
+frame.draw("home.title", ":material/explore:", "home.caption")
+# The heading and the four headline figures go out empty before the store and the core are imported
+# (≈0.3 s on a cold start): the browser fetches their code and lays the page out meanwhile, and the
+# figures then fill in place.
+skeleton = st.empty()
+with skeleton.container():
+    heading = st.empty()
+    heading.subheader(frame.PENDING)
+    metric_slots = [column.empty() for column in st.columns(4)]
+for slot, (label_key, help_key) in zip(metric_slots, HEADLINE_METRICS, strict=True):
+    slot.metric(t(label_key), frame.PENDING, border=True, help=t(help_key))
+
+# Those modules live as long as the server, so the cycle collector walking them while they load is waste.
 gc.disable()
 try:
     from ui import formatting, services, sidebar, state
-    from ui.i18n import labels, t, t_plain
+    from ui.i18n import labels, t_plain
 finally:
     gc.enable()
 
@@ -45,26 +66,21 @@ def _duplicate(workspace_id: str) -> None:
     state.flash("success", t("home.duplicated", name=name))
 
 
-ctx = sidebar.render("home.title", ":material/explore:", "home.caption")
+ctx = sidebar.load(on_stop=skeleton.empty)
 with sidebar.guard():
     lang = ctx.language
     workspace = ctx.loaded.workspace
     headline = services.headline(ctx.loaded)
-    st.subheader(t("home.portfolio", name=workspace.name))
-    columns = st.columns(4)
-    columns[0].metric(t("home.metric_use_cases"), formatting.number(headline.use_cases, lang), border=True,
-                      help=t("home.metric_use_cases_help"))
-    columns[1].metric(t("home.metric_net_value"), formatting.eur(headline.net_value, lang), border=True,
-                      help=t("home.metric_net_value_help"))
-    columns[2].metric(t("home.metric_quick_wins"), formatting.number(headline.quick_wins, lang), border=True,
-                      help=t("home.metric_quick_wins_help"))
-    columns[3].metric(
-        t("home.metric_gates"),
+    heading.subheader(t("home.portfolio", name=workspace.name))
+    values = (
+        formatting.number(headline.use_cases, lang),
+        formatting.eur(headline.net_value, lang),
+        formatting.number(headline.quick_wins, lang),
         t("home.gates_value", passed=formatting.number(headline.gates_passed, lang),
           total=formatting.number(headline.gates_evaluated, lang)),
-        border=True,
-        help=t("home.metric_gates_help"),
     )
+    for slot, (label_key, help_key), value in zip(metric_slots, HEADLINE_METRICS, values, strict=True):
+        slot.metric(t(label_key), value, border=True, help=t(help_key))
 
     left, right = st.columns([3, 2], gap="medium")
     with left:

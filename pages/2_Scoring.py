@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.models import FEASIBILITY_WEIGHT_FIELDS, PHASES, VALUE_WEIGHT_FIELDS, ScoringWeights
 from core.scoring import QUADRANTS
-from ui import charts, formatting, services, sidebar, state
+from ui import charts, formatting, frame, services, sidebar, state
 from ui.i18n import label, labels, t
 
 WEIGHT_WIDGET = "w.weights.{field}"
@@ -147,7 +147,7 @@ def _ranking(loaded, portfolio: pd.DataFrame, lang: str) -> None:
 @st.fragment
 def _live() -> None:
     with sidebar.guard():
-        sidebar.show_messages()
+        frame.show_messages()
         # A full run has just loaded the workspace (ctx); only a fragment rerun reads it again.
         loaded = services.current_workspace() if state.in_fragment_rerun() else ctx.loaded
         use_case = services.selected_use_case(loaded) if loaded else None

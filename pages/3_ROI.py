@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.models import COST_BLOCKS, ROI_INPUT_FIELDS, InferenceCostInputs, UseCase
-from ui import charts, formatting, services, sidebar, state
+from ui import charts, formatting, frame, services, sidebar, state
 from ui.i18n import label, t
 
 
@@ -182,7 +182,7 @@ def _inference(use_case: UseCase, lang: str) -> None:
 @st.fragment
 def _live() -> None:
     with sidebar.guard():
-        sidebar.show_messages()
+        frame.show_messages()
         # One row, not the workspace: a slider step must not load every use case.
         selected = services.selected_use_case_row()
         if selected is None:

@@ -14,7 +14,7 @@ from conftest import ROOT, SAMPLE_NAME, assert_clean, open_page
 from core.gates import evaluate_all
 from core.roi import compute_roi
 from core.scoring import score_portfolio
-from ui import formatting, i18n
+from ui import formatting, frame, i18n
 
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
 HOME_IN_A_FRESH_PROCESS = """
@@ -182,3 +182,35 @@ def test_home_top_five_matches_the_core_ranking(store, sample_id):
         assert cells[1] == formatting.escape_markdown(names[case_id])
         assert cells[3] == formatting.score(row["score"], "en")
         assert cells[4] == formatting.eur(net[case_id], "en")
+
+
+def test_the_page_frame_imports_neither_the_store_nor_the_core():
+    # ui.frame is drawn before those imports (≈0.3 s of a cold start, issue 6 figure 3) so the browser can
+    # fetch the page's code meanwhile; importing any of them here would put that time back in front of it.
+    probe = "import json, sys; import ui.frame; print(json.dumps(sorted(sys.modules)))"
+    completed = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
+                               timeout=120, check=True)
+    loaded = set(json.loads(completed.stdout.strip().splitlines()[-1]))
+    heavy = {"core", "core.models", "core.store", "sqlalchemy", "numpy", "pydantic", "pandas", "ui.services"}
+    assert not heavy & loaded, sorted(heavy & loaded)
+
+
+def test_an_unreadable_store_clears_the_pending_figures_and_names_the_problem(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the database folder should be", encoding="utf-8")
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", f"sqlite:///{blocker / 'workbench.db'}")
+    at = open_page()
+    assert not at.exception
+    assert [item.value for item in at.error]
+    assert not [metric for metric in at.metric if metric.value == frame.PENDING]
+    assert not [header for header in at.subheader if header.value == frame.PENDING]
+    assert any(link.label == i18n.t("nav.roi") for link in at.get("page_link"))
+
+
+def test_home_fills_the_pending_heading_and_figures_in_place(store):
+    at = open_page()
+    assert_clean(at)
+    assert [metric.value for metric in at.metric][:1] == ["10"]
+    assert frame.PENDING not in [metric.value for metric in at.metric]
+    assert frame.PENDING not in [header.value for header in at.subheader]
+    assert len(at.metric) == 4

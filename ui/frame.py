@@ -1,0 +1,86 @@
+"""What every page draws before it touches the store: page config, navigation, title, caption and messages.
+
+Kept free of the store, the core, pydantic and numpy, so that a cold start can send the page's frame to the
+browser (which then fetches the code for those elements) while the server is still importing them (≈0.3 s).
+:mod:`ui.sidebar` adds the workspace, name and language controls once the store is open.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+from ui import state
+from ui.i18n import t
+
+ROOT = Path(__file__).resolve().parent.parent
+NAVIGATION = (
+    ("app.py", "nav.home", ":material/home:"),
+    ("pages/1_Use_cases.py", "nav.use_cases", ":material/view_list:"),
+    ("pages/2_Scoring.py", "nav.scoring", ":material/scatter_plot:"),
+    ("pages/3_ROI.py", "nav.roi", ":material/euro:"),
+    ("pages/4_Sensitivity.py", "nav.sensitivity", ":material/tune:"),
+    ("pages/5_Gates.py", "nav.gates", ":material/traffic:"),
+    ("pages/6_Data_readiness.py", "nav.data_readiness", ":material/dataset:"),
+    ("pages/7_Export.py", "nav.export", ":material/download:"),
+)
+PENDING = "…"
+MESSAGE_KINDS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+_modules_when_frozen = 0
+# The script thread holds the GIL while it builds a page; the event-loop thread that sends each finished
+# element to the browser waits up to the switch interval for it, per message. 0.5 ms instead of Python's
+# 5 ms lets elements stream out while the rest of the page is still being built.
+GIL_SWITCH_INTERVAL_S = 0.0005
+sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
+
+
+def freeze_long_lived_objects() -> None:
+    """Exempt what lives as long as the server (modules, classes, the Store's cache) from garbage collection.
+
+    Streamlit runs a full ``gc.collect(2)`` after every script and fragment run; it holds the GIL, so the
+    server sends nothing until it ends, and the next slider step waits for it. Traversing every imported
+    module's objects and the Store's parsed use cases took ≈100 ms per step with 500 use cases; frozen, they
+    are skipped. Called when a run or a fragment rerun starts (just after the previous run's collection) and
+    again once the store's modules are imported, before anything is loaded, and only after new modules were
+    imported (a handful of times per process), so what is frozen is what outlives runs, and the few objects
+    frozen by chance that later die in a reference cycle are a bounded loss.
+    """
+    global _modules_when_frozen
+    if len(sys.modules) != _modules_when_frozen:
+        gc.freeze()
+        _modules_when_frozen = len(sys.modules)
+
+
+def show_messages() -> None:
+    """Show queued success/warning/error messages once (call inside fragments too)."""
+    for kind, text in state.pop_flashes():
+        MESSAGE_KINDS.get(kind, st.info)(text)
+
+
+def _navigation() -> None:
+    # The built-in page list shows English file names; when the lead turns it off
+    # (client.showSidebarNavigation = false) these translated links replace it.
+    if st.get_option("client.showSidebarNavigation"):
+        return
+    for path, label_key, icon in NAVIGATION:
+        if (ROOT / path).exists():
+            st.page_link(path, label=t(label_key), icon=icon)
+    st.divider()
+
+
+def draw(title_key: str, icon: str, caption_key: str | None = None) -> None:
+    """Page config, URL state, the sidebar's navigation, the title, the caption and queued messages."""
+    freeze_long_lived_objects()
+    state.restore_from_url()
+    state.start_run()
+    st.set_page_config(page_title=f"{t(title_key)} · {t('app.name')}", page_icon=icon, layout="wide")
+    with st.sidebar:
+        _navigation()
+        st.header(t("app.name"))
+    st.title(f"{icon} {t(title_key)}")
+    if caption_key:
+        st.caption(t(caption_key))
+    show_messages()
