@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test bench lint e2e clean
+.PHONY: run test bench lint e2e clean bytecode
 
 $(VENV)/.runtime-stamp: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -13,13 +13,18 @@ $(VENV)/.dev-stamp: $(VENV)/.runtime-stamp requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.runtime-stamp
+# Pages import core/ and ui/ on their first run; compiled ahead (as pip does for packages), a cold start does
+# not compile them, even where PYTHONDONTWRITEBYTECODE keeps Python from caching them itself.
+bytecode: $(VENV)/.runtime-stamp
+	$(PY) -m compileall -q core ui
+
+run: bytecode
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.dev-stamp
 	$(PY) -m pytest
 
-bench: $(VENV)/.dev-stamp
+bench: $(VENV)/.dev-stamp bytecode
 	$(PY) bench/run_all.py
 
 lint: $(VENV)/.dev-stamp
