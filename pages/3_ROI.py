@@ -1,7 +1,6 @@
 """ROI: the seven S15 inputs, live results, waterfall, break-even readouts, S12 inference helper and cost blocks."""
 
 import math
-import time
 from dataclasses import dataclass
 
 import streamlit as st
@@ -37,10 +36,6 @@ INFERENCE_DEFAULTS = InferenceCostInputs(tokens_per_request=1200, requests_per_m
                                          price_per_1k_tokens_eur=0.002)
 INFERENCE_FIELDS = tuple(InferenceCostInputs.model_fields)
 NUMBER_WIDTH = 130
-# Streamlit's event loop can only send while the script thread is idle (it waits for the GIL), so the
-# figures would otherwise reach the browser together with the last widget. A 3 ms pause after them lets
-# the server ship them first, and the browser paints them before the inputs and the chart arrive.
-HEADLINE_FLUSH_S = 0.003
 
 
 def _show(field: str, value: float | None, lang: str) -> str:
@@ -87,13 +82,13 @@ def _inputs(use_case: UseCase, lang: str) -> None:
         row.slider(
             t(f"field.{field}"), min_value=0.0, max_value=slider_max, step=spec.step, format=_slider_format(spec, lang),
             key=services.bind(slider_key, value), help=t(f"help.{field}"),
-            on_change=services.on_widget_change, args=(use_case.id, f"roi.{field}", slider_key), width="stretch",
+            on_change=services.queue_edit, args=(use_case.id, f"roi.{field}", slider_key), width="stretch",
         )
         row.number_input(
             t(f"field.{field}"), min_value=0.0, max_value=1.0 if spec.kind == "fraction" else None,
             step=spec.step, format=spec.number_format, key=services.bind(number_key, value),
             label_visibility="collapsed", width=NUMBER_WIDTH,
-            on_change=services.on_widget_change, args=(use_case.id, f"roi.{field}", number_key),
+            on_change=services.queue_edit, args=(use_case.id, f"roi.{field}", number_key),
         )
 
 
@@ -181,17 +176,20 @@ def _inference(use_case: UseCase, lang: str) -> None:
 
 @st.fragment
 def _live() -> None:
-    with sidebar.guard():
+    with sidebar.guard(defer_queued_edits=True):
         frame.show_messages()
         # One row, not the workspace: a slider step must not load every use case.
-        selected = services.selected_use_case_row()
+        selected = services.selected_use_case_row(remember_version=not services.has_queued_edits())
         if selected is None:
             st.info(t("use_cases.none"))
             return
-        use_case, _ = selected
+        use_case = services.with_queued_edits(selected[0])
         lang = state.language()
         _metrics(use_case, lang)
-        time.sleep(HEADLINE_FLUSH_S)
+        # Saved after the figures, not in the slider's callback: the save's disk sync (≈3 ms) then overlaps with
+        # sending them, instead of delaying them. A refused save (conflict) redraws from the store with its message.
+        if not services.save_queued_edits():
+            st.rerun(scope="fragment")
         inputs_column, results_column = st.columns([2, 3], gap="medium")
         with inputs_column, st.container(border=True):
             _inputs(use_case, lang)

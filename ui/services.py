@@ -168,10 +168,11 @@ def current_workspace(infos: Sequence[WorkspaceInfo] | None = None) -> LoadedWor
     return loaded
 
 
-def selected_use_case_row() -> tuple[UseCase, int] | None:
+def selected_use_case_row(remember_version: bool = True) -> tuple[UseCase, int] | None:
     """The selected use case and its stored version, read as one row (for fragment reruns).
 
     Falls back to loading the workspace when nothing valid is selected (first run, deleted use case).
+    ``remember_version`` False keeps the version the user last saw, for a queued edit still to be saved.
     """
     workspace_id, use_case_id = state.workspace_id(), state.use_case_id()
     if workspace_id is not None and use_case_id is not None:
@@ -180,7 +181,8 @@ def selected_use_case_row() -> tuple[UseCase, int] | None:
         except NotFoundError:
             pass
         else:
-            state.remember_version(use_case.id, version)
+            if remember_version:
+                state.remember_version(use_case.id, version)
             return use_case, version
     loaded = current_workspace()
     use_case = selected_use_case(loaded) if loaded else None
@@ -242,6 +244,53 @@ def on_widget_change(
     """on_change callback: write the widget's value to ``path`` of the use case."""
     value = state.widget_value(widget_key)
     set_fields(use_case_id, {path: transform(value) if transform else value})
+
+
+@safe_callback
+def queue_edit(use_case_id: str, path: str, widget_key: str) -> None:
+    """on_change for inputs whose figures must follow the hand (the ROI sliders): only queues the value.
+
+    The run the change triggers draws the figures from the stored use case plus the queued edits
+    (:func:`with_queued_edits`), then saves them (:func:`save_queued_edits`) before it draws anything else,
+    so the figures reach the browser without waiting for the database's disk sync; every run also saves
+    whatever is queued when it starts (``sidebar.load``) and when its guarded body ends.
+    """
+    state.queue_edit(use_case_id, path, state.widget_value(widget_key))
+
+
+def has_queued_edits() -> bool:
+    return bool(state.queued_edits())
+
+
+def with_queued_edits(use_case: UseCase) -> UseCase:
+    """``use_case`` with this session's queued edits to it applied: validated, not saved.
+
+    An invalid value raises ValidationError (naming the field) and is dropped from the queue.
+    """
+    changes = {path: value for case_id, path, value in state.queued_edits() if case_id == use_case.id}
+    if not changes:
+        return use_case
+    try:
+        return with_values(use_case, changes)
+    except ValidationError:
+        state.take_queued_edits(use_case.id)
+        raise
+
+
+def save_queued_edits() -> bool:
+    """Save the queued edits (one save per use case, checked against the version the user saw) and empty the
+    queue; False when one was refused, with the reason (conflict, invalid value) queued as a message."""
+    changes_by_use_case: dict[str, dict[str, Any]] = {}
+    for use_case_id, path, value in state.take_queued_edits():
+        changes_by_use_case.setdefault(use_case_id, {})[path] = value
+    saved = True
+    for use_case_id, changes in changes_by_use_case.items():
+        try:
+            saved = set_fields(use_case_id, changes) and saved
+        except Exception as error:
+            report_error(error)
+            saved = False
+    return saved
 
 
 def bind(widget_key: str, model_value: Any) -> str:

@@ -82,6 +82,7 @@ def load(on_stop: Callable[[], None] | None = None) -> PageContext:
     ``on_stop``: clears what the page drew ahead of the data (e.g. empty headline figures) before a stop.
     """
     frame.freeze_long_lived_objects()
+    services.save_queued_edits()
     loaded: LoadedWorkspace | None = None
     infos: tuple[WorkspaceInfo, ...] = ()
     try:
@@ -111,10 +112,16 @@ def render(title_key: str, icon: str, caption_key: str | None = None) -> PageCon
 
 
 @contextmanager
-def guard() -> Iterator[None]:
-    """Turn any error in a page body into a readable st.error; details go to the server log only."""
+def guard(defer_queued_edits: bool = False) -> Iterator[None]:
+    """Turn any error in a page body into a readable st.error; details go to the server log only.
+
+    A fragment rerun saves queued edits first, unless ``defer_queued_edits`` (the fragment saves them itself
+    once its headline figures are out); every guarded body saves what is still queued when it ends.
+    """
     if state.in_fragment_rerun():
         frame.freeze_long_lived_objects()
+        if not defer_queued_edits:
+            services.save_queued_edits()
     try:
         yield
     except ValidationError as error:
@@ -127,6 +134,9 @@ def guard() -> Iterator[None]:
     except Exception:
         LOGGER.exception("unexpected error while rendering a page")
         st.error(t("error.unexpected"))
+    finally:
+        if services.has_queued_edits():
+            services.save_queued_edits()
 
 
 def use_case_picker(ctx: PageContext, key: str = "w.picker.use_case") -> UseCase | None:

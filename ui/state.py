@@ -23,6 +23,7 @@ USE_CASE_KEY = "ctx.use_case_id"
 LANGUAGE_KEY = "ctx.language"
 ACTOR_KEY = "ctx.actor"
 FLASH_KEY = "ctx.flash"
+QUEUED_EDITS_KEY = "ctx.queued_edits"
 SEEN_VERSIONS_KEY = "ctx.seen_versions"
 RESTORED_KEY = "ctx.restored_from_url"
 RUN_KEY = "ctx.run"
@@ -179,6 +180,23 @@ def flash(kind: str, text: str) -> None:
 
 def pop_flashes() -> list[tuple[str, str]]:
     return st.session_state.pop(FLASH_KEY, [])
+
+
+def queue_edit(use_case_id_: str, path: str, value: Any) -> None:
+    """Hold an input's new value until the run it triggered saves it (within that run; see services)."""
+    st.session_state.setdefault(QUEUED_EDITS_KEY, []).append((use_case_id_, path, value))
+
+
+def queued_edits() -> list[tuple[str, str, Any]]:
+    return list(st.session_state.get(QUEUED_EDITS_KEY, []))
+
+
+def take_queued_edits(use_case_id_: str | None = None) -> list[tuple[str, str, Any]]:
+    """Remove and return the queued edits (of one use case, or all)."""
+    queued = st.session_state.get(QUEUED_EDITS_KEY, [])
+    taken = [edit for edit in queued if use_case_id_ is None or edit[0] == use_case_id_]
+    st.session_state[QUEUED_EDITS_KEY] = [edit for edit in queued if edit not in taken]
+    return taken
 
 
 def seen_version(use_case_id_: str) -> int | None:

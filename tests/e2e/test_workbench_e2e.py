@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from bench.fixtures import wait_idle
 from core.models import RoiInputs
 from core.roi import compute_roi
+from core.store import Store
 from ui import formatting
 
 pytest.importorskip("playwright.sync_api", reason="e2e needs the playwright package (requirements-dev.txt)")
@@ -39,6 +40,8 @@ PAGES = (
 NEW_USE_CASE = "E2E Rechnungsabgleich"
 NEW_USE_CASE_ID = "e2e-rechnungsabgleich"
 CHATBOT = "Support-Chatbot für Kundenanfragen (RAG)"
+CHATBOT_ID = "support-chatbot"
+SAMPLE_WORKSPACE = "Beispiel GmbH – KI-Portfolio"
 CHATBOT_ROI = RoiInputs(
     volume_cases_per_month=50_000.0, adoption=0.62, minutes_saved_per_case=2.4, cost_per_minute_eur=0.85,
     error_cost_per_case_eur=1.1, error_rate_reduction=0.18, run_cost_eur_per_month=18_000.0,
@@ -193,3 +196,34 @@ def test_picker_shows_the_selected_use_case_after_a_page_switch(page: Page, runn
     expect(use_case_picker(page)).to_have_value("Lieferantenrisiko-Scoring")
     go_to(page, "ROI", "ROI")
     expect(use_case_picker(page)).to_have_value("Lieferantenrisiko-Scoring", timeout=5_000)
+
+
+def test_a_slider_step_after_someone_else_saved_is_refused_and_the_next_one_builds_on_their_value(
+    page: Page, running_app
+) -> None:
+    open_app(page, running_app.url)
+    go_to(page, "ROI", "ROI")
+    choose_use_case(page, CHATBOT, detour="Lieferantenrisiko-Scoring")
+    store = Store(running_app.database_url)
+    workspace_id = store.workspace_id_by_name(SAMPLE_WORKSPACE)
+    seen, version = store.get_use_case(workspace_id, CHATBOT_ID)
+    theirs = seen.roi.model_copy(update={"volume_cases_per_month": seen.roi.volume_cases_per_month + 10_000})
+    store.save_use_case(workspace_id, seen.model_copy(update={"roi": theirs}), expected_version=version, actor="Bea")
+
+    volume = page.get_by_test_id("stSlider").filter(has_text="Volume (cases/month)").get_by_role("slider")
+    volume.focus()
+    volume.press("ArrowRight")
+    expect(page.get_by_test_id("stAlert").filter(has_text="Bea")).to_be_visible()
+    wait_idle(page)
+    assert store.get_use_case(workspace_id, CHATBOT_ID)[0].roi == theirs
+    expect(metric_value(page, "ROI per month")).to_have_text(formatting.roi(compute_roi(theirs).roi, "en"))
+    expect(volume).to_have_attribute("value", f"{theirs.volume_cases_per_month:.0f}")
+
+    volume.focus()
+    volume.press("ArrowRight")
+    mine = theirs.model_copy(update={"volume_cases_per_month": theirs.volume_cases_per_month + VOLUME_STEP})
+    expect(metric_value(page, "ROI per month")).to_have_text(formatting.roi(compute_roi(mine).roi, "en"))
+    wait_idle(page)
+    assert store.get_use_case(workspace_id, CHATBOT_ID)[0].roi == mine
+    assert_no_exception(page, running_app, "roi conflict")
+    store.dispose()

@@ -102,3 +102,37 @@ def test_a_link_with_only_a_use_case_opens_that_use_case(store):
     assert_clean(at)
     invoice = store.load(store.list_workspaces()[0].id).workspace.use_case("invoice-extraction")
     assert any(invoice.name in header.value for header in at.subheader)
+
+
+def test_a_slider_step_after_someone_else_saved_is_refused_and_the_page_shows_their_value(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    seen_use_case, seen_version = store.get_use_case(sample_id, CHATBOT)
+    store.save_use_case(sample_id, seen_use_case.model_copy(update={"roi": seen_use_case.roi.model_copy(
+        update={"adoption": 0.5})}), expected_version=seen_version, actor="Bea")
+    at.slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.3).run()
+    assert not at.exception
+    assert any("Bea" in warning.value for warning in at.warning), [item.value for item in at.warning]
+    stored = store.load(sample_id).workspace.use_case(CHATBOT).roi
+    assert stored.adoption == pytest.approx(0.5)
+    assert _metrics(at)["ROI per month"] == formatting.roi(compute_roi(stored).roi, "en")
+    assert [entry.actor for entry in store.audit(sample_id, CHATBOT, limit=5)
+            if entry.field_path == "roi.adoption"][:1] == ["Bea"]
+
+
+def test_a_slider_step_is_saved_when_the_user_leaves_the_page_in_the_same_click(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    at.slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.3)
+    at.switch_page("pages/1_Use_cases.py")
+    at.run()
+    assert_clean(at)
+    assert store.load(sample_id).workspace.use_case(CHATBOT).roi.adoption == pytest.approx(0.3)
+
+
+def test_every_roi_step_is_one_audited_save(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    for adoption in (0.3, 0.35, 0.4):
+        at.slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(adoption).run()
+        assert_clean(at)
+    entries = [entry for entry in store.audit(sample_id, CHATBOT, limit=20) if entry.field_path == "roi.adoption"]
+    assert [json.loads(entry.new_value) if isinstance(entry.new_value, str) else entry.new_value
+            for entry in entries[:3]] == pytest.approx([0.4, 0.35, 0.3])
