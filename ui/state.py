@@ -155,6 +155,13 @@ def forget(keys: Iterable[str]) -> None:
         st.session_state.pop(key, None)
 
 
+def editor_has_changes(key: str) -> bool:
+    """Whether the data_editor with this key holds edited, added or deleted rows."""
+    editing = st.session_state.get(key)
+    parts = ("edited_rows", "added_rows", "deleted_rows")
+    return isinstance(editing, dict) and any(editing.get(part) for part in parts)
+
+
 def ui_value(name: str, default: Any = None) -> Any:
     """A UI choice (sort order, open tab…) that no widget owns."""
     return st.session_state.get(UI_PREFIX + name, default)
