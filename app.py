@@ -15,18 +15,10 @@ HEADLINE_METRICS = (
 )
 
 frame.draw("home.title", ":material/explore:", "home.caption")
-# The heading and the four headline figures go out empty before the store and the core are imported
-# (≈0.3 s on a cold start): the browser fetches their code and lays the page out meanwhile, and the
-# figures then fill in place.
-skeleton = st.empty()
-with skeleton.container():
-    heading = st.empty()
-    heading.subheader(frame.PENDING)
-    metric_slots = [column.empty() for column in st.columns(4)]
-for slot, (label_key, help_key) in zip(metric_slots, HEADLINE_METRICS, strict=True):
-    slot.metric(t(label_key), frame.PENDING, border=True, help=t(help_key))
+pending = frame.pending_headline(HEADLINE_METRICS)
 
-# Those modules live as long as the server, so the cycle collector walking them while they load is waste.
+# The store, the core, pydantic and numpy (≈0.3 s on a cold start) live as long as the server, so the cycle
+# collector walking them while they load is waste.
 gc.disable()
 try:
     from ui import formatting, services, sidebar, state
@@ -66,11 +58,13 @@ def _duplicate(workspace_id: str) -> None:
     state.flash("success", t("home.duplicated", name=name))
 
 
-ctx = sidebar.load(on_stop=skeleton.empty)
+ctx = sidebar.load(on_stop=pending.container.empty if pending else None)
 with sidebar.guard():
     lang = ctx.language
     workspace = ctx.loaded.workspace
     headline = services.headline(ctx.loaded)
+    heading = pending.heading if pending else st.container()
+    metric_slots = pending.metrics if pending else st.columns(4)
     heading.subheader(t("home.portfolio", name=workspace.name))
     values = (
         formatting.number(headline.use_cases, lang),

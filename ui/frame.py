@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ui import state
 from ui.i18n import t
@@ -84,3 +87,31 @@ def draw(title_key: str, icon: str, caption_key: str | None = None) -> None:
     if caption_key:
         st.caption(t(caption_key))
     show_messages()
+
+
+@dataclass(frozen=True)
+class PendingHeadline:
+    """A heading and a row of metrics drawn empty, to be filled in place once the data is loaded."""
+
+    container: DeltaGenerator
+    heading: DeltaGenerator
+    metrics: tuple[DeltaGenerator, ...]
+
+
+def pending_headline(metric_keys: Sequence[tuple[str, str]]) -> PendingHeadline | None:
+    """On the process's first run, draw the heading and one metric per (label key, help key) empty at once.
+
+    That run still has to import the store and the core (≈0.3 s); meanwhile the browser fetches the code for
+    these elements and lays them out, and the figures then fill in place. Later runs get None and draw the
+    figures directly: a placeholder there would flicker on every rerun.
+    """
+    if "core.store" in sys.modules:
+        return None
+    container = st.empty()
+    with container.container():
+        heading = st.empty()
+        metrics = tuple(column.empty() for column in st.columns(len(metric_keys)))
+    heading.subheader(PENDING)
+    for slot, (label_key, help_key) in zip(metrics, metric_keys, strict=True):
+        slot.metric(t(label_key), PENDING, border=True, help=t(help_key))
+    return PendingHeadline(container=container, heading=heading, metrics=metrics)
