@@ -185,11 +185,21 @@ def _live() -> None:
             return
         use_case = services.with_queued_edits(selected[0])
         lang = state.language()
-        _metrics(use_case, lang)
+        headline = st.empty()
+        with headline.container():
+            _metrics(use_case, lang)
         # Saved after the figures, not in the slider's callback: the save's disk sync (≈3 ms) then overlaps with
-        # sending them, instead of delaying them. A refused save (conflict) redraws from the store with its message.
+        # sending them, instead of delaying them. A refused save (conflict) redraws them from the store in place.
         if not services.save_queued_edits():
-            st.rerun(scope="fragment")
+            selected = services.selected_use_case_row()
+            if selected is None:
+                headline.empty()
+                frame.show_messages()
+                return
+            use_case = selected[0]
+            with headline.container():
+                _metrics(use_case, lang)
+            frame.show_messages()
         inputs_column, results_column = st.columns([2, 3], gap="medium")
         with inputs_column, st.container(border=True):
             _inputs(use_case, lang)
