@@ -185,21 +185,12 @@ def _live() -> None:
             return
         use_case = services.with_queued_edits(selected[0])
         lang = state.language()
-        headline = st.empty()
-        with headline.container():
-            _metrics(use_case, lang)
+        _metrics(use_case, lang)
         # Saved after the figures, not in the slider's callback: the save's disk sync (≈3 ms) then overlaps with
-        # sending them, instead of delaying them. A refused save (conflict) redraws them from the store in place.
+        # sending them, instead of delaying them. A refused save (conflict) reruns the page from the store with its
+        # message; a rerun of only the fragment could leave the figures of the refused step on screen.
         if not services.save_queued_edits():
-            selected = services.selected_use_case_row()
-            if selected is None:
-                headline.empty()
-                frame.show_messages()
-                return
-            use_case = selected[0]
-            with headline.container():
-                _metrics(use_case, lang)
-            frame.show_messages()
+            st.rerun()
         inputs_column, results_column = st.columns([2, 3], gap="medium")
         with inputs_column, st.container(border=True):
             _inputs(use_case, lang)
