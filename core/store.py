@@ -844,7 +844,15 @@ class Store:
             row = self._use_case_row(conn, workspace_id, use_case_id)
         if row is None or row.deleted:
             raise NotFoundError(f"no use case '{use_case_id}' in this workspace")
-        return UseCase.model_validate_json(row.document), row.version
+        return self._parsed(workspace_id, row), row.version
+
+    def _parsed(self, workspace_id: str, row: Any) -> UseCase:
+        """The row's use case, from the cache when this version was parsed or saved before."""
+        use_case = self._cache.get(workspace_id, row.use_case_id, row.version)
+        if use_case is None:
+            use_case = UseCase.model_validate_json(row.document)
+            self._cache.put(workspace_id, row.use_case_id, row.version, use_case)
+        return use_case
 
     @staticmethod
     def _use_case_row(conn: Connection, workspace_id: str, use_case_id: str, lock: bool = False) -> Any:
@@ -908,7 +916,7 @@ class Store:
                                         reason="already exists; it was last changed")
                 if row.version != expected_version:
                     raise ConflictError(use_case.id, row.updated_by, _parse_time(row.updated_at), row.version)
-                changes = diff_fields(UseCase.model_validate_json(row.document), stamped)
+                changes = diff_fields(self._parsed(workspace_id, row), stamped)
                 if not changes:
                     return row.version, None
                 new_version = self._update_use_case(conn, workspace_id, row, stamped, at, actor)

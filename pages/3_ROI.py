@@ -93,7 +93,7 @@ def _inputs(use_case: UseCase, lang: str) -> None:
 
 
 def _metrics(use_case: UseCase, lang: str) -> None:
-    result = services.roi_readout(use_case.roi).result
+    result = services.compute_roi(use_case.roi)
     metrics = st.columns(4)
     metrics[0].metric(t("roi.value_time"), formatting.eur(result.value_time, lang), border=True,
                       help=t("roi.value_time_help"))
