@@ -2,9 +2,11 @@
 
 (a) Slider latency (issue 6, figure 1): the ROI page with the 500-use-case workspace loaded; each
     ArrowRight on the volume slider is timed in the browser from the keydown event to the moment the
-    "ROI per month" metric shows a new text (a MutationObserver stamps it; Playwright's
-    wait_for_function waits for the stamp). The same on bench/fixtures/bare_slider_app.py, served in
-    the same run and measured in alternating blocks so that machine noise hits both alike.
+    "ROI per month" metric shows a new text (a MutationObserver stamps it; it reads textContent, as
+    innerText would force a layout of the page under test on every DOM change, a cost that grows with
+    the page; Playwright's wait_for_function waits for the stamp). The same on
+    bench/fixtures/bare_slider_app.py, served in the same run and measured in alternating blocks so that
+    machine noise hits both alike.
     Target: p50(ROI page) / p50(bare page) ≤ 1.3.
 (b) Cold start (figure 3): from spawning ``streamlit run app.py`` to the home page's four metrics showing
     their figures in Chromium (not the placeholders drawn ahead of the data), median of COLD_STARTS starts,
@@ -58,13 +60,13 @@ BARE_FIRST_VALUE = "200"
 INSTALL_PROBE = """([metricLabel]) => {
   const metric = () => {
     const box = [...document.querySelectorAll('[data-testid="stMetric"]')]
-      .find((element) => element.innerText.includes(metricLabel));
+      .find((element) => element.textContent.includes(metricLabel));
     return box ? box.querySelector('[data-testid="stMetricValue"]') : null;
   };
   window.__probe = {pressedAt: null, changedAt: null, before: null, after: null};
   document.addEventListener('keydown', () => {
     const probe = window.__probe;
-    probe.before = metric()?.innerText ?? null;
+    probe.before = metric()?.textContent ?? null;
     probe.changedAt = null;
     probe.after = null;
     probe.pressedAt = performance.now();
@@ -72,7 +74,7 @@ INSTALL_PROBE = """([metricLabel]) => {
   new MutationObserver(() => {
     const probe = window.__probe;
     if (probe.pressedAt === null || probe.changedAt !== null) return;
-    const text = metric()?.innerText ?? null;
+    const text = metric()?.textContent ?? null;
     if (text !== null && text !== probe.before) {
       probe.changedAt = performance.now();
       probe.after = text;
