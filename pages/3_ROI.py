@@ -153,21 +153,21 @@ def _inference(use_case: UseCase, lang: str) -> None:
     st.caption(t("roi.inference_caption"))
     current = use_case.inference or INFERENCE_DEFAULTS
     keys = {field: _inference_key(use_case, field) for field in INFERENCE_FIELDS}
-    columns = st.columns(3)
+    inputs_row = st.container(horizontal=True, gap="small")
     formats = {"tokens_per_request": ("%.0f", 100.0), "requests_per_month": ("%.0f", 1000.0),
                "price_per_1k_tokens_eur": ("%.4f", 0.0005)}
-    for column, field in zip(columns, INFERENCE_FIELDS, strict=True):
+    for field in INFERENCE_FIELDS:
         number_format, step = formats[field]
-        column.number_input(
+        inputs_row.number_input(
             t(f"field.{field}"), min_value=0.0, step=step, format=number_format,
             key=services.bind(keys[field], getattr(current, field)), help=t(f"help.{field}"),
             on_change=_save_inference, args=(use_case.id, keys, False),
         )
     cost, tokens = services.inference_cost(current)
-    first, second = st.columns(2)
-    first.metric(t("roi.tokens_per_month"), formatting.compact(tokens, lang), border=True,
-                 help=formatting.number(tokens, lang))
-    second.metric(t("roi.inference_cost"), formatting.eur(cost, lang, decimals=2), border=True)
+    results_row = st.container(horizontal=True, gap="small")
+    results_row.metric(t("roi.tokens_per_month"), formatting.compact(tokens, lang), border=True,
+                       help=formatting.number(tokens, lang))
+    results_row.metric(t("roi.inference_cost"), formatting.eur(cost, lang, decimals=2), border=True)
     st.button(
         t("roi.use_as_run_cost", amount=formatting.eur(cost, lang, decimals=2)), on_click=_save_inference,
         args=(use_case.id, keys, True), icon=":material/arrow_upward:", help=t("roi.use_as_run_cost_help"),
