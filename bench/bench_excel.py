@@ -5,7 +5,9 @@ Run from the repository root: ``.venv/bin/python bench/bench_excel.py``.
 where relevant, peak_mb and note. Peak memory is the whole process's maximum resident set size
 (VmHWM, else ``resource.getrusage``) in a fresh interpreter that imports the core and builds one pack, so it
 includes Python, numpy and pandas themselves. Linear growth: a straight line through the 50- and
-500-use-case medians predicts the 2,000-use-case time; ``ratio`` is measured / predicted.
+500-use-case CPU times predicts the 2,000-use-case time; ``ratio`` is measured / predicted. It uses the
+fastest run of each size: on a shared machine noise only ever adds time, and a line through two noisy
+points extrapolated fourfold swung the ratio from 0.71 to 1.49 between two runs of the same code.
 """
 
 from __future__ import annotations
@@ -145,12 +147,12 @@ def run() -> list[dict[str, Any]]:
     """Timing per portfolio size, peak memory at 500 use cases, and the linearity check."""
     peak, baseline, pack_bytes = peak_memory_mb(TARGET_SIZE)
     medians: dict[int, float] = {}
-    cpu_medians: dict[int, float] = {}
+    cpu_best: dict[int, float] = {}
     results = []
     for size, runs in SIZES_AND_RUNS:
         durations, cpu = _timings(size, runs)
         medians[size] = statistics.median(durations)
-        cpu_medians[size] = statistics.median(cpu)
+        cpu_best[size] = min(cpu)
         target = TARGET_S if size == TARGET_SIZE else None
         results.append({
             "figure": f"Excel pack, {size:,} use cases, {min(size, DECISION_SHEETS)} Decision sheets",
@@ -165,14 +167,14 @@ def run() -> list[dict[str, Any]]:
         "note": f"{baseline:.0f} MB before the build (interpreter, numpy, pandas, workspace); "
                 f"pack {pack_bytes:,} bytes",
     })
-    slope = (cpu_medians[500] - cpu_medians[50]) / (500 - 50)
-    predicted = cpu_medians[50] + slope * (2_000 - 50)
-    ratio = cpu_medians[2_000] / predicted
+    slope = (cpu_best[500] - cpu_best[50]) / (500 - 50)
+    predicted = cpu_best[50] + slope * (2_000 - 50)
+    ratio = cpu_best[2_000] / predicted
     results.append({
         "figure": "Excel pack linear growth: CPU time at 2,000 / line through 50 and 500", "unit": "ratio",
         "median_s": ratio, "p95_s": None, "target_s": 1.0 + LINEARITY_TOLERANCE, "ratio": ratio,
         "passed": abs(ratio - 1.0) <= LINEARITY_TOLERANCE,
-        "note": f"CPU s at 50/500/2,000: {cpu_medians[50]:.2f}/{cpu_medians[500]:.2f}/{cpu_medians[2_000]:.2f}; "
+        "note": f"fastest CPU s at 50/500/2,000: {cpu_best[50]:.2f}/{cpu_best[500]:.2f}/{cpu_best[2_000]:.2f}; "
                 f"{slope * 1000:.2f} ms per extra use case on Summary/Matrix/Assumptions",
     })
     return results
