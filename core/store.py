@@ -56,6 +56,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
+from sqlalchemy.sql import Select
 
 from core.models import (
     SCHEMA_VERSION,
@@ -270,6 +271,30 @@ schema_version_table = Table(
     Column("version", Integer, primary_key=True, autoincrement=False),
     Column("applied_at", String(40), nullable=False),
 )
+
+
+def _workspace_list_query() -> Select:
+    live = (
+        select(
+            use_cases_table.c.workspace_id,
+            func.count().label("live_count"),
+            func.max(use_cases_table.c.updated_at).label("last_edit"),
+        )
+        .where(use_cases_table.c.deleted.is_(False))
+        .group_by(use_cases_table.c.workspace_id)
+        .subquery()
+    )
+    return (
+        select(workspaces_table.c.id, workspaces_table.c.name, workspaces_table.c.updated_at,
+               live.c.live_count, live.c.last_edit)
+        .outerjoin(live, live.c.workspace_id == workspaces_table.c.id)
+        .order_by(workspaces_table.c.name)
+    )
+
+
+# Built once: every page lists the workspaces on every run, and building the statement cost more than running it.
+_WORKSPACE_LIST = _workspace_list_query()
+
 
 _SQLITE_AUDIT_TRIGGERS = (
     "CREATE TRIGGER IF NOT EXISTS audit_log_refuse_update BEFORE UPDATE ON audit_log "
@@ -645,24 +670,8 @@ class Store:
             return None
 
     def list_workspaces(self) -> list[WorkspaceInfo]:
-        live = (
-            select(
-                use_cases_table.c.workspace_id,
-                func.count().label("live_count"),
-                func.max(use_cases_table.c.updated_at).label("last_edit"),
-            )
-            .where(use_cases_table.c.deleted.is_(False))
-            .group_by(use_cases_table.c.workspace_id)
-            .subquery()
-        )
-        query = (
-            select(workspaces_table.c.id, workspaces_table.c.name, workspaces_table.c.updated_at,
-                   live.c.live_count, live.c.last_edit)
-            .outerjoin(live, live.c.workspace_id == workspaces_table.c.id)
-            .order_by(workspaces_table.c.name)
-        )
         with self._read() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(_WORKSPACE_LIST).all()
         return [
             WorkspaceInfo(
                 id=row.id,
