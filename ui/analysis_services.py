@@ -22,7 +22,7 @@ import streamlit as st
 from core import excel_export, excel_import, gates, profiling, sensitivity
 from core.models import READINESS_ITEMS, ROI_FRACTION_FIELDS, RoiInputs, Scenario, Thresholds, UseCase, with_value
 from core.readiness import CHECKLIST_BY_ID
-from core.store import AuditEntry, SnapshotInfo, StoreError
+from core.store import AuditEntry, SnapshotInfo
 from ui import charts_analysis, formatting, services, state
 from ui.i18n import has, translate
 
@@ -41,13 +41,6 @@ RESULT_WORDS: dict[bool | None, str] = {True: "pass", False: "fail", None: "miss
 # A result holds its samples (up to 200,000 floats), so fewer are kept.
 MONTE_CARLO_CACHE_SIZE = 32
 ROI_MONEY_FIELDS = ("cost_per_minute_eur", "error_cost_per_case_eur", "run_cost_eur_per_month")
-
-
-def _workspace_id() -> str:
-    workspace_id = state.workspace_id()
-    if workspace_id is None:
-        raise StoreError("no workspace selected")
-    return workspace_id
 
 
 @dataclass(frozen=True)
@@ -285,7 +278,7 @@ def check_value_text(name: str, value: Any, language: str) -> str:
 def record_gate_decision(use_case_id: str, gate: str) -> gates.GateResult:
     """Evaluate ``gate`` on the stored use case and thresholds and write its decision and failed checks
     to the audit trail; returns the recorded result."""
-    workspace_id = _workspace_id()
+    workspace_id = services.selected_workspace_id()
     store = services.store()
     use_case, _ = store.get_use_case(workspace_id, use_case_id)
     result = gate_results(use_case, store.load(workspace_id).workspace.thresholds)[gate]
@@ -304,7 +297,7 @@ class RecordedDecision:
 def recorded_gate_decisions(use_case_id: str) -> dict[str, RecordedDecision]:
     """The latest recorded decision per gate key of a use case (audit field path ``gates.<gate>``)."""
     latest: dict[str, RecordedDecision] = {}
-    for entry in services.store().audit(_workspace_id(), use_case_id):
+    for entry in services.store().audit(services.selected_workspace_id(), use_case_id):
         if not entry.field_path or not entry.field_path.startswith("gates."):
             continue
         gate = entry.field_path.removeprefix("gates.")
@@ -322,7 +315,7 @@ def recorded_gate_decisions(use_case_id: str) -> dict[str, RecordedDecision]:
 
 def save_threshold(field: str, value: float) -> None:
     """Replace one workspace threshold (validated, audited); reads the stored thresholds first."""
-    current = services.store().load(_workspace_id()).workspace.thresholds
+    current = services.store().load(services.selected_workspace_id()).workspace.thresholds
     services.save_thresholds(with_value(current, field, value))
 
 
@@ -380,7 +373,7 @@ def pack_download(use_case_ids: Sequence[str], author: str, language: str = "en"
     """A callable for ``st.download_button`` that builds the Excel decision pack in ``language`` ("en" or
     "de") fresh from the Store when clicked; it runs outside the script thread, so the workspace id, the
     Store and the language are bound now."""
-    store, workspace_id, chosen = services.store(), _workspace_id(), list(use_case_ids)
+    store, workspace_id, chosen = services.store(), services.selected_workspace_id(), list(use_case_ids)
 
     def build() -> bytes:
         return excel_export.build_pack(store.load(workspace_id), chosen or None, author=author,
@@ -391,26 +384,26 @@ def pack_download(use_case_ids: Sequence[str], author: str, language: str = "en"
 
 def json_download() -> Callable[[], str]:
     """A download callable for the workspace as canonical JSON (Store.export_json)."""
-    store, workspace_id = services.store(), _workspace_id()
+    store, workspace_id = services.store(), services.selected_workspace_id()
     return lambda: store.export_json(workspace_id)
 
 
 def audit_csv_download(use_case_id: str | None) -> Callable[[], str]:
     """A download callable for the audit trail as CSV (Store.audit_csv), optionally one use case only."""
-    store, workspace_id = services.store(), _workspace_id()
+    store, workspace_id = services.store(), services.selected_workspace_id()
     return lambda: store.audit_csv(workspace_id, use_case_id)
 
 
 def read_pack(data: bytes) -> excel_import.PackDiff:
     """Diff of an edited pack against the current workspace; raises ``PackRejected`` naming sheet and cell."""
-    return excel_import.read_pack(data, services.store().load(_workspace_id()))
+    return excel_import.read_pack(data, services.store().load(services.selected_workspace_id()))
 
 
 def apply_pack(changes: Sequence[excel_import.FieldChange], expected_versions: dict[str, int]) -> None:
     """Apply a reviewed pack diff in one audited transaction (ConflictError when a use case moved on)."""
     touched = {change.use_case_id for change in changes}
     services.store().apply_changes(
-        _workspace_id(),
+        services.selected_workspace_id(),
         [(change.use_case_id, change.field_path, change.new) for change in changes],
         {use_case_id: expected_versions[use_case_id] for use_case_id in touched if use_case_id in expected_versions},
         state.actor(),
@@ -425,19 +418,19 @@ def import_json(text: str | bytes, name: str | None) -> str:
 
 
 def snapshots() -> list[SnapshotInfo]:
-    return services.store().list_snapshots(_workspace_id())
+    return services.store().list_snapshots(services.selected_workspace_id())
 
 
 def create_snapshot(label: str) -> SnapshotInfo:
-    return services.store().create_snapshot(_workspace_id(), label, state.actor())
+    return services.store().create_snapshot(services.selected_workspace_id(), label, state.actor())
 
 
 def restore_snapshot(label: str) -> None:
-    services.store().restore_snapshot(_workspace_id(), label, state.actor())
+    services.store().restore_snapshot(services.selected_workspace_id(), label, state.actor())
 
 
 def audit_entries(use_case_id: str | None, limit: int = AUDIT_VIEW_LIMIT) -> list[AuditEntry]:
-    return services.store().audit(_workspace_id(), use_case_id, limit=limit)
+    return services.store().audit(services.selected_workspace_id(), use_case_id, limit=limit)
 
 
 def audit_table(entries: Sequence[AuditEntry], names: dict[str, str], language: str) -> pa.Table:

@@ -142,6 +142,14 @@ def _changed_fields(error: ConflictError) -> list[str]:
     return sorted({field_label(entry.field_path) for entry in latest})[:8]
 
 
+def selected_workspace_id() -> str:
+    """The workspace chosen in this session; StoreError when none is (before the first page run)."""
+    workspace_id = state.workspace_id()
+    if workspace_id is None:
+        raise StoreError("no workspace selected")
+    return workspace_id
+
+
 def workspaces() -> list[WorkspaceInfo]:
     return list(store().list_workspaces())
 
@@ -207,9 +215,7 @@ def selected_use_case(loaded: LoadedWorkspace) -> UseCase | None:
 
 def save_use_case(use_case: UseCase, new: bool = False) -> bool:
     """Save at once; on a version conflict report who changed what and let the page reload."""
-    workspace_id = state.workspace_id()
-    if workspace_id is None:
-        raise StoreError("no workspace selected")
+    workspace_id = selected_workspace_id()
     expected = None if new else state.seen_version(use_case.id)
     try:
         version = store().save_use_case(workspace_id, use_case, expected_version=expected, actor=state.actor())
@@ -221,9 +227,7 @@ def save_use_case(use_case: UseCase, new: bool = False) -> bool:
 
 
 def _fresh_use_case(use_case_id: str) -> UseCase:
-    workspace_id = state.workspace_id()
-    if workspace_id is None:
-        raise StoreError("no workspace selected")
+    workspace_id = selected_workspace_id()
     use_case, _ = store().get_use_case(workspace_id, use_case_id)
     return use_case
 
@@ -300,16 +304,12 @@ def bind(widget_key: str, model_value: Any) -> str:
 
 
 def save_weights(weights: ScoringWeights) -> None:
-    workspace_id = state.workspace_id()
-    if workspace_id is None:
-        raise StoreError("no workspace selected")
+    workspace_id = selected_workspace_id()
     store().save_settings(workspace_id, state.actor(), weights=weights)
 
 
 def save_thresholds(thresholds: Thresholds) -> None:
-    workspace_id = state.workspace_id()
-    if workspace_id is None:
-        raise StoreError("no workspace selected")
+    workspace_id = selected_workspace_id()
     store().save_settings(workspace_id, state.actor(), thresholds=thresholds)
 
 
@@ -578,9 +578,7 @@ def _taken_ids(workspace_id: str) -> set[str]:
 
 def add_use_case(name: str) -> str:
     """A new use case with neutral scoring inputs (0.5) and an empty ROI; selects it."""
-    workspace_id = state.workspace_id()
-    if workspace_id is None:
-        raise StoreError("no workspace selected")
+    workspace_id = selected_workspace_id()
     use_case = UseCase(
         id=_unique_id(name, _taken_ids(workspace_id)),
         name=name,
@@ -593,9 +591,7 @@ def add_use_case(name: str) -> str:
 
 
 def duplicate_use_case(use_case_id: str, name: str) -> str:
-    workspace_id = state.workspace_id()
-    if workspace_id is None:
-        raise StoreError("no workspace selected")
+    workspace_id = selected_workspace_id()
     source = _fresh_use_case(use_case_id)
     now = utc_now()
     copy = source.model_copy(
@@ -609,18 +605,14 @@ def duplicate_use_case(use_case_id: str, name: str) -> str:
 
 def delete_use_case(use_case_id: str) -> None:
     """Soft delete; remembers it for the undo button."""
-    workspace_id = state.workspace_id()
-    if workspace_id is None:
-        raise StoreError("no workspace selected")
+    workspace_id = selected_workspace_id()
     store().delete_use_case(workspace_id, use_case_id, state.actor())
     state.set_ui_value("undo.deleted_use_case", use_case_id)
     state.set_use_case_id(None)
 
 
 def restore_use_case(use_case_id: str) -> None:
-    workspace_id = state.workspace_id()
-    if workspace_id is None:
-        raise StoreError("no workspace selected")
+    workspace_id = selected_workspace_id()
     store().restore_use_case(workspace_id, use_case_id, state.actor())
     state.set_ui_value("undo.deleted_use_case", None)
     state.set_use_case_id(use_case_id)
