@@ -39,21 +39,21 @@ def _open() -> None:
 
 @services.safe_callback
 def _create() -> None:
-    name = (state.widget_value(CREATE_WIDGET) or "").strip()
+    name = state.widget_text(CREATE_WIDGET)
     services.create_workspace(name)
     state.flash("success", t("home.created", name=name))
 
 
 @services.safe_callback
 def _rename(workspace_id: str) -> None:
-    name = (state.widget_value(RENAME_WIDGET) or "").strip()
+    name = state.widget_text(RENAME_WIDGET)
     services.rename_workspace(workspace_id, name)
     state.flash("success", t("home.renamed", name=name))
 
 
 @services.safe_callback
 def _duplicate(workspace_id: str) -> None:
-    name = (state.widget_value(DUPLICATE_WIDGET) or "").strip()
+    name = state.widget_text(DUPLICATE_WIDGET)
     services.duplicate_workspace(workspace_id, name)
     state.flash("success", t("home.duplicated", name=name))
 

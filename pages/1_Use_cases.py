@@ -23,14 +23,14 @@ def _remember(name: str, widget_key: str) -> None:
 
 @services.safe_callback
 def _add() -> None:
-    name = (state.widget_value(ADD_WIDGET) or "").strip()
+    name = state.widget_text(ADD_WIDGET)
     services.add_use_case(name)
     state.flash("success", t("use_cases.added", name=name))
 
 
 @services.safe_callback
 def _duplicate(use_case_id: str) -> None:
-    name = (state.widget_value(DUPLICATE_WIDGET) or "").strip()
+    name = state.widget_text(DUPLICATE_WIDGET)
     services.duplicate_use_case(use_case_id, name)
     state.flash("success", t("use_cases.duplicated", name=name))
 

@@ -54,7 +54,7 @@ def _import_json(uploader_key: str) -> None:
     if uploaded is None:
         state.set_ui_value(IMPORT_ERRORS, [t("an.export.json_choose_file")])
         return
-    name = (state.widget_value(JSON_NAME_WIDGET) or "").strip()
+    name = state.widget_text(JSON_NAME_WIDGET)
     try:
         analysis_services.import_json(uploaded.getvalue(), name or None)
     except ImportRejected as error:
@@ -67,7 +67,7 @@ def _import_json(uploader_key: str) -> None:
 
 @services.safe_callback
 def _create_snapshot() -> None:
-    label_text = (state.widget_value(SNAPSHOT_LABEL_WIDGET) or "").strip()
+    label_text = state.widget_text(SNAPSHOT_LABEL_WIDGET)
     if not label_text:
         raise ValueError(t("an.export.snapshot_label_required"))
     analysis_services.create_snapshot(label_text)

@@ -150,6 +150,11 @@ def widget_value(key: str, default: Any = None) -> Any:
     return st.session_state.get(key, default)
 
 
+def widget_text(key: str) -> str:
+    """A text widget's value without surrounding blanks ("" when empty)."""
+    return (st.session_state.get(key) or "").strip()
+
+
 def forget(keys: Iterable[str]) -> None:
     for key in keys:
         st.session_state.pop(key, None)
