@@ -4,7 +4,7 @@ the S13 roadmap with Definition of Done, recorded decisions and the editable wor
 import streamlit as st
 
 from core.gates import COMPLIANCE_ITEMS, GATE_KEYS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
-from core.models import PHASES, RISK_CLASSES, Thresholds, UseCase
+from core.models import PHASES, Thresholds, UseCase
 from ui import analysis_services, formatting, services, sidebar, state
 from ui.i18n import has, label, t
 
@@ -188,13 +188,7 @@ def _compliance_inputs(use_case: UseCase) -> None:
         _tri_state(t(f"field.compliance.{item}"), key, getattr(use_case.compliance, item), use_case.id,
                    f"compliance.{item}", "an.common.not_assessed")
     key = f"w.gates.{use_case.id}.risk_class"
-    st.selectbox(
-        t("an.gates.risk_class"), options=RISK_CLASSES,
-        format_func={risk: label("risk", risk) for risk in RISK_CLASSES}.__getitem__,
-        key=services.bind(key, use_case.eu_ai_act_risk_class),
-        on_change=services.on_widget_change, args=(use_case.id, "eu_ai_act_risk_class", key),
-        help=t("an.gates.risk_class_help"),
-    )
+    sidebar.risk_class_select(use_case, key)
 
 
 def _gate_choice(use_case: UseCase, results) -> str:

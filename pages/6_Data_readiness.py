@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.models import READINESS_STATUSES, RISK_CLASSES, DpiaTriggers, SolutionProfile, UseCase
+from core.models import READINESS_STATUSES, DpiaTriggers, SolutionProfile, UseCase
 from core.profiling import SUPPORTED_EXTENSIONS, TableReadError
 from core.readiness import (
     DPIA_TRIGGER_LABELS,
@@ -189,13 +189,7 @@ def _heuristic(use_case: UseCase, lang: str) -> None:
 
 def _governance(use_case: UseCase, lang: str) -> None:
     key = f"w.ready.{use_case.id}.risk_class"
-    st.selectbox(
-        t("an.gates.risk_class"), options=RISK_CLASSES,
-        format_func={risk: label("risk", risk) for risk in RISK_CLASSES}.__getitem__,
-        key=services.bind(key, use_case.eu_ai_act_risk_class),
-        on_change=services.on_widget_change, args=(use_case.id, "eu_ai_act_risk_class", key),
-        help=t("an.gates.risk_class_help"),
-    )
+    sidebar.risk_class_select(use_case, key)
     st.caption(t(f"an.ready.risk_note.{use_case.eu_ai_act_risk_class}"))
     st.markdown(f"**{t('an.ready.dpia_triggers')}**")
     _checkboxes(use_case, "dpia", list(DpiaTriggers.model_fields), use_case.dpia)

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import streamlit as st
 from pydantic import ValidationError
 
-from core.models import UseCase
+from core.models import RISK_CLASSES, UseCase
 from core.store import LoadedWorkspace, StoreError, WorkspaceInfo
 from ui import frame, services, state
-from ui.i18n import t
+from ui.i18n import label, t
 
 LOGGER = logging.getLogger("workbench.ui")
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
@@ -159,6 +159,17 @@ def use_case_picker(ctx: PageContext, key: str = "w.picker.use_case") -> UseCase
     )
     state.mirror_to_url()
     return selected
+
+
+def risk_class_select(use_case: UseCase, key: str) -> None:
+    """The EU AI Act risk class of the use case, saved at once (Gates and Data readiness show it)."""
+    st.selectbox(
+        t("an.gates.risk_class"), options=RISK_CLASSES,
+        format_func={risk: label("risk", risk) for risk in RISK_CLASSES}.__getitem__,
+        key=services.bind(key, use_case.eu_ai_act_risk_class),
+        on_change=services.on_widget_change, args=(use_case.id, "eu_ai_act_risk_class", key),
+        help=t("an.gates.risk_class_help"),
+    )
 
 
 def table_editor(
