@@ -135,8 +135,7 @@ def guard(defer_queued_edits: bool = False) -> Iterator[None]:
         LOGGER.exception("unexpected error while rendering a page")
         st.error(t("error.unexpected"))
     finally:
-        if services.has_queued_edits():
-            services.save_queued_edits()
+        services.save_queued_edits()
 
 
 def use_case_picker(ctx: PageContext, key: str = "w.picker.use_case") -> UseCase | None:

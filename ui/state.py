@@ -207,7 +207,8 @@ def take_queued_edits(use_case_id_: str | None = None) -> list[tuple[str, str, A
     """Remove and return the queued edits (of one use case, or all)."""
     queued = st.session_state.get(QUEUED_EDITS_KEY, [])
     taken = [edit for edit in queued if use_case_id_ is None or edit[0] == use_case_id_]
-    st.session_state[QUEUED_EDITS_KEY] = [edit for edit in queued if edit not in taken]
+    if taken:
+        st.session_state[QUEUED_EDITS_KEY] = [edit for edit in queued if edit not in taken]
     return taken
 
 
