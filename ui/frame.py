@@ -11,7 +11,6 @@ import gc
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -19,7 +18,6 @@ from streamlit.delta_generator import DeltaGenerator
 from ui import state
 from ui.i18n import t
 
-ROOT = Path(__file__).resolve().parent.parent
 NAVIGATION = (
     ("app.py", "nav.home", ":material/home:"),
     ("pages/1_Use_cases.py", "nav.use_cases", ":material/view_list:"),
@@ -69,8 +67,7 @@ def _navigation() -> None:
     if st.get_option("client.showSidebarNavigation"):
         return
     for path, label_key, icon in NAVIGATION:
-        if (ROOT / path).exists():
-            st.page_link(path, label=t(label_key), icon=icon)
+        st.page_link(path, label=t(label_key), icon=icon)
     st.divider()
 
 

@@ -230,3 +230,9 @@ def test_home_reruns_draw_the_figures_without_placeholders(store):
     assert [metric.value for metric in at.metric][:1] == ["10"]
     assert len(at.metric) == 4
     assert frame.PENDING not in [header.value for header in at.subheader]
+
+
+def test_every_navigation_link_points_at_a_page_that_ships():
+    assert [path for path, _, _ in frame.NAVIGATION if not (ROOT / path).is_file()] == []
+    assert {path for path, _, _ in frame.NAVIGATION} == {"app.py", *(f"pages/{page.name}" for page in
+                                                                    (ROOT / "pages").glob("*.py"))}
