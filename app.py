@@ -65,7 +65,7 @@ with sidebar.guard():
     headline = services.headline(ctx.loaded)
     heading = pending.heading if pending else st.container()
     metric_slots = pending.metrics if pending else st.columns(4)
-    heading.subheader(t("home.portfolio", name=workspace.name))
+    frame.subheader("home.portfolio", heading, name=workspace.name)
     values = (
         formatting.number(headline.use_cases, lang),
         formatting.eur(headline.net_value, lang),
@@ -79,7 +79,7 @@ with sidebar.guard():
     left, right = st.columns([3, 2], gap="medium")
     with left:
         with st.container(border=True):
-            st.subheader(t("home.top_title"))
+            frame.subheader("home.top_title")
             top = services.top_use_cases(ctx.loaded, 5)
             st.markdown(formatting.markdown_table(
                 (t("col.rank"), t("col.name"), t("col.quadrant"), t("col.score"), t("col.net_value")),
@@ -96,7 +96,7 @@ with sidebar.guard():
             st.page_link("pages/2_Scoring.py", label=t("home.to_scoring"), icon=":material/scatter_plot:")
 
         with st.container(border=True):
-            st.subheader(t("home.workspaces_title"))
+            frame.subheader("home.workspaces_title")
             infos = ctx.workspaces
             names = {info.id: info.name for info in infos}
             st.selectbox(
@@ -131,5 +131,5 @@ with sidebar.guard():
                 st.form_submit_button(t("home.duplicate"), on_click=_duplicate, args=(ctx.loaded.id,))
 
     with right, st.container(border=True):
-        st.subheader(t("home.guide_title"))
+        frame.subheader("home.guide_title")
         st.markdown(t("home.guide_body"))

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.models import KPI_GROUPS, OUTPUT_TYPES, PHASES, RISK_CLASSES, UseCase
-from ui import formatting, services, sidebar, state
+from ui import formatting, frame, services, sidebar, state
 from ui.i18n import label, labels, t, t_plain
 
 SEARCH_WIDGET = "w.registry.search"
@@ -189,13 +189,13 @@ ctx = sidebar.render("use_cases.title", ":material/view_list:", "use_cases.capti
 with sidebar.guard():
     _undo_banner()
     with st.container(border=True):
-        st.subheader(t("use_cases.registry"))
+        frame.subheader("use_cases.registry")
         _registry(ctx)
     selected = services.selected_use_case(ctx.loaded)
     _actions(selected)
     if selected is not None:
         with st.container(border=True):
-            st.subheader(t("use_cases.editor"))
+            frame.subheader("use_cases.editor")
             sidebar.use_case_picker(ctx)
             version = ctx.loaded.versions.get(selected.id, 0)
             card, kpis, raci = st.tabs([t("use_cases.tab_card"), t("use_cases.tab_kpis"), t("use_cases.tab_raci")])

@@ -55,7 +55,7 @@ def _metrics(use_case, weights, portfolio: pd.DataFrame, lang: str) -> None:
 
 
 def _inputs(use_case) -> None:
-    st.subheader(t("scoring.inputs"))
+    frame.subheader("scoring.inputs")
     for fields, heading in (
         (VALUE_WEIGHT_FIELDS, "scoring.value_inputs"),
         (FEASIBILITY_WEIGHT_FIELDS, "scoring.feasibility_inputs"),
@@ -109,7 +109,7 @@ def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> Non
 
 
 def _ranking(loaded, portfolio: pd.DataFrame, lang: str) -> None:
-    st.subheader(t("scoring.ranking"))
+    frame.subheader("scoring.ranking")
     jitter = st.slider(
         t("scoring.jitter"), min_value=0.05, max_value=0.5, step=0.05, format="percent",
         key=services.bind(JITTER_WIDGET, state.ui_value("scoring.jitter", 0.2)), on_change=_remember_jitter,
@@ -156,13 +156,13 @@ def _live() -> None:
             return
         lang = state.language()
         portfolio = services.portfolio(loaded)
-        st.subheader(t("scoring.inputs_for", name=use_case.name))
+        frame.subheader("scoring.inputs_for", name=use_case.name)
         _metrics(use_case, loaded.workspace.weights, portfolio, lang)
         inputs_column, matrix_column = st.columns([1, 2], gap="medium")
         with inputs_column, st.container(border=True):
             _inputs(use_case)
         with matrix_column, st.container(border=True):
-            st.subheader(t("scoring.matrix"))
+            frame.subheader("scoring.matrix")
             _matrix(loaded, portfolio, use_case.id, lang)
         with st.container(border=True):
             _ranking(loaded, portfolio, lang)
@@ -170,7 +170,7 @@ def _live() -> None:
 
 def _weights_editor(weights: ScoringWeights, lang: str) -> None:
     errors = state.ui_value(WEIGHT_ERRORS) or []
-    st.subheader(t("weights.title"))
+    frame.subheader("weights.title")
     st.caption(t("weights.caption"))
     with st.form("weights.form", border=False):
         value_column, feasibility_column = st.columns(2)
@@ -200,5 +200,5 @@ with sidebar.guard():
     with st.container(border=True):
         _weights_editor(ctx.loaded.workspace.weights, ctx.language)
     with st.container(border=True):
-        st.subheader(t("rules.title"))
+        frame.subheader("rules.title")
         st.markdown(t("rules.body"))

@@ -1,6 +1,12 @@
-"""ROI: the seven S15 inputs, live results, waterfall, break-even readouts, S12 inference helper and cost blocks."""
+"""ROI: the seven S15 inputs, live results, waterfall, break-even readouts, S12 inference helper and cost blocks.
+
+The inference helper and the cost blocks are expanders that draw their content only while open: the browser
+redraws every element on the page several times per slider step, so out of sight they would still cost the
+slider time.
+"""
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -62,7 +68,26 @@ def _save_inference(use_case_id: str, keys: dict[str, str], also_run_cost: bool)
     if also_run_cost:
         cost, _ = services.inference_cost(InferenceCostInputs(**values))
         changes["roi.run_cost_eur_per_month"] = cost
-    services.set_fields(use_case_id, changes)
+    if services.set_fields(use_case_id, changes) and also_run_cost:
+        state.flash("success", t("roi.run_cost_set", amount=formatting.eur(cost, state.language(), decimals=2)))
+
+
+def _remember_open(section: str, widget_key: str) -> None:
+    state.set_ui_value(f"roi.open.{section}", bool(state.widget_value(widget_key)))
+
+
+def _section(section: str, icon: str, draw: Callable[[], None]) -> None:
+    """An expander for ``section`` ("inference", "cost_blocks") that draws its content only while open."""
+    # Per language: an expander's identity includes its label, so after a language switch it is a new widget
+    # that has to be seeded again.
+    widget_key = f"w.roi.open.{section}.{state.language()}"
+    expander = st.expander(
+        t(f"roi.{section}"), icon=icon, key=services.bind(widget_key, bool(state.ui_value(f"roi.open.{section}"))),
+        on_change=_remember_open, args=(section, widget_key),
+    )
+    if expander.open:
+        with expander:
+            draw()
 
 
 def _slider_format(spec: InputSpec, lang: str) -> str:
@@ -70,7 +95,7 @@ def _slider_format(spec: InputSpec, lang: str) -> str:
 
 
 def _inputs(use_case: UseCase, lang: str) -> None:
-    st.subheader(t("roi.inputs"))
+    frame.subheader("roi.inputs")
     for field in ROI_INPUT_FIELDS:
         spec = INPUTS[field]
         value = getattr(use_case.roi, field)
@@ -108,7 +133,7 @@ def _metrics(use_case: UseCase, lang: str) -> None:
 
 def _waterfall(use_case: UseCase, lang: str) -> None:
     result = services.roi_readout(use_case.roi).result
-    st.subheader(t("roi.waterfall"))
+    frame.subheader("roi.waterfall")
     run_cost = use_case.roi.run_cost_eur_per_month
     steps = [
         (t("roi.step_time"), result.value_time, "increase"),
@@ -127,7 +152,7 @@ def _waterfall(use_case: UseCase, lang: str) -> None:
 
 def _break_even(use_case: UseCase, lang: str) -> None:
     readout = services.roi_readout(use_case.roi)
-    st.subheader(t("roi.break_even"))
+    frame.subheader("roi.break_even")
     adoption = readout.break_even["adoption"]
     st.metric(
         t("roi.adoption_needed"),
@@ -149,7 +174,6 @@ def _break_even(use_case: UseCase, lang: str) -> None:
 
 
 def _inference(use_case: UseCase, lang: str) -> None:
-    st.subheader(t("roi.inference"))
     st.caption(t("roi.inference_caption"))
     current = use_case.inference or INFERENCE_DEFAULTS
     keys = {field: _inference_key(use_case, field) for field in INFERENCE_FIELDS}
@@ -200,7 +224,6 @@ def _live() -> None:
 
 
 def _cost_blocks(ctx: sidebar.PageContext, use_case: UseCase) -> None:
-    st.subheader(t("roi.cost_blocks"))
     st.caption(t("roi.cost_blocks_caption"))
     columns = {
         "block": st.column_config.SelectboxColumn(
@@ -230,13 +253,11 @@ def _page() -> None:
         if selected is not None:
             # Outside the fragment: the name only changes on a full run, and each element the fragment
             # redraws is one more message on every slider step.
-            st.subheader(t("roi.results", name=selected.name))
+            frame.subheader("roi.results", name=selected.name)
             _live()
             # The inference helper's edits change the run cost, so they rerun the page, not the slider fragment.
-            with st.container(border=True):
-                _inference(selected, ctx.language)
-            with st.container(border=True):
-                _cost_blocks(ctx, selected)
+            _section("inference", ":material/memory:", lambda: _inference(selected, ctx.language))
+            _section("cost_blocks", ":material/receipt_long:", lambda: _cost_blocks(ctx, selected))
 
 
 _page()

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.models import ROI_FRACTION_FIELDS, ROI_INPUT_FIELDS, UseCase
 from core.sensitivity import SCALE_CANDIDATE
-from ui import analysis_services, formatting, services, sidebar, state
+from ui import analysis_services, formatting, frame, services, sidebar, state
 from ui.i18n import label, t
 
 DRAWS_WIDGET = "w.sens.draws"
@@ -134,17 +134,17 @@ with sidebar.guard():
         view = analysis_services.sensitivity_view(use_case, lang)
         _verdict(view, lang)
         with st.container(border=True):
-            st.subheader(t("an.sens.scenarios"))
+            frame.subheader("an.sens.scenarios")
             _scenario_table(view)
             with st.expander(t("an.sens.edit_scenarios"), icon=":material/edit:"):
                 _editor(use_case, ctx.loaded.versions.get(use_case.id, 0), lang)
         chart, tornado = st.columns([2, 3], gap="medium")
         with chart, st.container(border=True, height="stretch"):
-            st.subheader(t("an.sens.net_by_scenario"))
+            frame.subheader("an.sens.net_by_scenario")
             st.vega_lite_chart(spec=view.scenario_spec, width="stretch")
         with tornado, st.container(border=True, height="stretch"):
-            st.subheader(t("an.sens.tornado"))
+            frame.subheader("an.sens.tornado")
             _tornado(view, lang)
         with st.container(border=True):
-            st.subheader(t("an.sens.monte_carlo"))
+            frame.subheader("an.sens.monte_carlo")
             _monte_carlo(use_case, ctx.loaded.workspace.thresholds.scale_min_roi)

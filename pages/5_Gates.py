@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.gates import COMPLIANCE_ITEMS, GATE_KEYS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
 from core.models import PHASES, Thresholds, UseCase
-from ui import analysis_services, formatting, services, sidebar, state
+from ui import analysis_services, formatting, frame, services, sidebar, state
 from ui.i18n import has, label, t
 
 GATE_ICONS = {"poc_to_pilot": ":material/science:", "quality_gates": ":material/verified:",
@@ -312,7 +312,7 @@ with sidebar.guard():
             gate = _gate_choice(use_case, results)
             _gate_tab(use_case, gate, view, thresholds, recorded, lang)
         with st.container(border=True):
-            st.subheader(t("an.roadmap.title"))
+            frame.subheader("an.roadmap.title")
             _roadmap(use_case, lang)
         with st.container(border=True):
             show = st.toggle(t("an.gates.thresholds_title"), key=services.bind(

@@ -12,7 +12,7 @@ from core.readiness import (
     ml_vs_rag,
     readiness_percentage,
 )
-from ui import analysis_services, charts_analysis, formatting, services, sidebar, state
+from ui import analysis_services, charts_analysis, formatting, frame, services, sidebar, state
 from ui.i18n import label, t
 
 UPLOAD_NONCE = "ready.upload"
@@ -207,15 +207,15 @@ with sidebar.guard():
     if use_case is not None:
         lang = ctx.language
         with st.container(border=True):
-            st.subheader(t("an.ready.checklist"))
+            frame.subheader("an.ready.checklist")
             _checklist(use_case, ctx.loaded.versions.get(use_case.id, 0), lang)
         with st.container(border=True):
-            st.subheader(t("an.ready.profiling"))
+            frame.subheader("an.ready.profiling")
             _profile(lang)
         heuristic, governance = st.columns(2, gap="large")
         with heuristic, st.container(border=True):
-            st.subheader(t("an.ready.s8_title"))
+            frame.subheader("an.ready.s8_title")
             _heuristic(use_case, lang)
         with governance, st.container(border=True):
-            st.subheader(t("an.ready.s11_title"))
+            frame.subheader("an.ready.s11_title")
             _governance(use_case, lang)

@@ -11,7 +11,7 @@ from core.excel_import import FieldChange, PackRejected
 from core.models import ROI_FRACTION_FIELDS, UseCase
 from core.scoring import SCORING_FIELDS
 from core.store import ImportRejected
-from ui import analysis_services, formatting, services, sidebar, state
+from ui import analysis_services, formatting, frame, services, sidebar, state
 from ui.i18n import has, t
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -236,20 +236,20 @@ with sidebar.guard():
     with st.container(border=True):
         pack, upload = st.columns(2, gap="large")
         with pack:
-            st.subheader(t("an.export.pack_title"))
+            frame.subheader("an.export.pack_title")
             _pack_section(ctx)
         with upload:
-            st.subheader(t("an.export.pack_upload_title"))
+            frame.subheader("an.export.pack_upload_title")
             uploaded_pack = _pack_uploader()
         if uploaded_pack is not None:
             _pack_diff(ctx, uploaded_pack)
     workspace_json, snapshots = st.columns(2, gap="large")
     with workspace_json, st.container(border=True, height="stretch"):
-        st.subheader(t("an.export.json_title"))
+        frame.subheader("an.export.json_title")
         _json_section(ctx)
     with snapshots, st.container(border=True, height="stretch"):
-        st.subheader(t("an.export.snapshots_title"))
+        frame.subheader("an.export.snapshots_title")
         _snapshots(ctx.language)
     with st.container(border=True):
-        st.subheader(t("an.export.audit_title"))
+        frame.subheader("an.export.audit_title")
         _audit(ctx)

@@ -452,6 +452,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "Modellbetrieb) / Modellbetrieb.",
     },
     "roi.inputs": {"en": "Inputs (S15)", "de": "Eingaben (S15)"},
+    "roi.inference": {"en": "Inference cost helper (S12)", "de": "Inferenzkosten-Rechner (S12)"},
+    "roi.cost_blocks": {"en": "Cost blocks (S12)", "de": "Kostenblöcke (S12)"},
+    "roi.run_cost_set": {"en": "Run cost set to {amount} per month.",
+                         "de": "Modellbetrieb auf {amount} pro Monat gesetzt."},
     "roi.results": {"en": "Result: {name}", "de": "Ergebnis: {name}"},
     "roi.value_time": {"en": "Time value €/month", "de": "Zeitnutzen €/Monat"},
     "roi.value_time_help": {"en": "value_time = volume × adoption × minutes saved × cost per minute.",
@@ -481,7 +485,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "roi.unreachable": {"en": "not reachable", "de": "nicht erreichbar"},
     "roi.at_least": {"en": "at least", "de": "mindestens"},
     "roi.at_most": {"en": "at most", "de": "höchstens"},
-    "roi.inference": {"en": "Inference cost (S12)", "de": "Inferenzkosten (S12)"},
     "roi.inference_caption": {
         "en": "Tokens per request × requests per month × price per 1,000 tokens. 1,200 tokens × 200,000 requests = "
               "240 M tokens a month: a P&L topic, not a cloud topic.",
@@ -495,7 +498,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sets the run cost to the inference cost; add platform and monitoring if they are not included.",
         "de": "Setzt den Modellbetrieb auf die Inferenzkosten; Plattform und Monitoring ggf. ergänzen.",
     },
-    "roi.cost_blocks": {"en": "Cost blocks (S12)", "de": "Kostenblöcke (S12)"},
     "roi.cost_blocks_caption": {
         "en": "Each block with its driver and metric (baseline → target) and, where known, € per month.",
         "de": "Jeder Block mit Treiber und Metrik (Baseline → Ziel) und, wo bekannt, € pro Monat.",

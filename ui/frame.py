@@ -71,6 +71,20 @@ def _navigation() -> None:
     st.divider()
 
 
+def anchor_for(message_key: str) -> str:
+    """The link anchor of a heading: its message key, so "roi.break_even" → "roi-break-even" in both languages.
+
+    Without one the browser derives an anchor from the heading's text (slugify over a transliteration table)
+    on every redraw of every heading, and the ROI page redraws all of them several times per slider step.
+    """
+    return message_key.replace(".", "-").replace("_", "-")
+
+
+def subheader(message_key: str, container: DeltaGenerator | None = None, **kwargs: object) -> None:
+    """The translated subheader ``message_key`` (``kwargs`` fill its placeholders) with its key as anchor."""
+    (container or st).subheader(t(message_key, **kwargs), anchor=anchor_for(message_key))
+
+
 def draw(title_key: str, icon: str, caption_key: str | None = None) -> None:
     """Page config, URL state, the sidebar's navigation, the title, the caption and queued messages."""
     freeze_long_lived_objects()
@@ -79,8 +93,8 @@ def draw(title_key: str, icon: str, caption_key: str | None = None) -> None:
     st.set_page_config(page_title=f"{t(title_key)} · {t('app.name')}", page_icon=icon, layout="wide")
     with st.sidebar:
         _navigation()
-        st.header(t("app.name"))
-    st.title(f"{icon} {t(title_key)}")
+        st.header(t("app.name"), anchor=anchor_for("app.name"))
+    st.title(f"{icon} {t(title_key)}", anchor=anchor_for(title_key))
     if caption_key:
         st.caption(t(caption_key))
     show_messages()
@@ -108,7 +122,7 @@ def pending_headline(metric_keys: Sequence[tuple[str, str]]) -> PendingHeadline 
     with container.container():
         heading = st.empty()
         metrics = tuple(column.empty() for column in st.columns(len(metric_keys)))
-    heading.subheader(PENDING)
+    heading.subheader(PENDING, anchor=anchor_for("home.portfolio"))
     for slot, (label_key, help_key) in zip(metrics, metric_keys, strict=True):
         slot.metric(t(label_key), PENDING, border=True, help=t(help_key))
     return PendingHeadline(container=container, heading=heading, metrics=metrics)

@@ -153,7 +153,9 @@ def test_workshop_journey(page: Page, running_app, tmp_path: Path) -> None:
     expect(german_net).to_have_text(formatting.eur(expected.net_value, "de"))
     assert GERMAN_EUR.match(german_net.inner_text()), german_net.inner_text()
     expect(metric_value(page, "ROI pro Monat")).to_have_text(GERMAN_PERCENT)
+    page.get_by_test_id("stExpander").filter(has_text="Inferenzkosten-Rechner (S12)").locator("summary").click()
     expect(metric_value(page, "Inferenz €/Monat")).to_have_text(GERMAN_EUR_CENTS)
+    wait_idle(page)
 
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_contain_text("ROI")
@@ -227,3 +229,25 @@ def test_a_slider_step_after_someone_else_saved_is_refused_and_the_next_one_buil
     assert store.get_use_case(workspace_id, CHATBOT_ID)[0].roi == mine
     assert_no_exception(page, running_app, "roi conflict")
     store.dispose()
+
+
+def test_a_roi_helper_opens_on_a_click_and_stays_open_across_a_page_switch(page: Page, running_app) -> None:
+    open_app(page, running_app.url)
+    go_to(page, "ROI", "ROI")
+    cost_blocks = page.get_by_test_id("stExpander").filter(has_text="Cost blocks (S12)")
+    expect(cost_blocks).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+
+    cost_blocks.locator("summary").click()
+    wait_idle(page)
+    expect(cost_blocks.get_by_test_id("stDataFrame")).to_be_visible()
+
+    go_to(page, "Scoring", "Scoring")
+    go_to(page, "ROI", "ROI")
+    expect(cost_blocks.get_by_test_id("stDataFrame")).to_be_visible()
+    expect(metric_value(page, "ROI per month")).to_be_visible()
+
+    cost_blocks.locator("summary").click()
+    wait_idle(page)
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+    assert_no_exception(page, running_app, "roi helpers")

@@ -48,7 +48,7 @@ def test_every_message_exists_in_english_and_german_with_the_same_placeholders()
 
 
 def test_every_literal_key_used_in_the_code_is_in_the_catalog():
-    pattern = re.compile(r"\bt\(\s*\"([a-z0-9_.]+)\"")
+    pattern = re.compile(r"\b(?:t|subheader)\(\s*\"([a-z0-9_.]+)\"")
     used = {key for path in SOURCES for key in pattern.findall(Path(path).read_text(encoding="utf-8"))}
     assert used
     missing = sorted(key for key in used if not i18n.has(key))
@@ -236,3 +236,20 @@ def test_every_navigation_link_points_at_a_page_that_ships():
     assert [path for path, _, _ in frame.NAVIGATION if not (ROOT / path).is_file()] == []
     assert {path for path, _, _ in frame.NAVIGATION} == {"app.py", *(f"pages/{page.name}" for page in
                                                                     (ROOT / "pages").glob("*.py"))}
+
+
+def test_every_heading_on_every_page_has_its_own_fixed_anchor(store):
+    # Without an anchor the browser re-derives one from the text on each redraw of each heading (issue 6,
+    # figure 1); a fixed anchor also keeps a shared link (#roi-break-even) working in both languages.
+    for path, _, _ in frame.NAVIGATION:
+        at = open_page(None if path == "app.py" else path)
+        assert_clean(at)
+        headings = [*at.title, *at.header, *at.subheader]
+        anchors = [heading.proto.anchor for heading in headings]
+        assert headings and all(anchors), (path, [heading.value for heading in headings if not heading.proto.anchor])
+        assert len(set(anchors)) == len(anchors), (path, anchors)
+
+
+def test_anchor_for_turns_a_message_key_into_a_link_anchor():
+    assert frame.anchor_for("roi.break_even") == "roi-break-even"
+    assert frame.anchor_for("app.name") == "app-name"

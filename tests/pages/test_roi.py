@@ -9,14 +9,26 @@ from conftest import assert_clean, open_page
 
 from core.models import InferenceCostInputs
 from core.roi import break_even, compute_roi, inference_cost
-from ui import formatting
+from ui import formatting, state
 
 PAGE = "pages/3_ROI.py"
 CHATBOT = "support-chatbot"
+INFERENCE_PRICE = f"w.roi.{CHATBOT}.inference.price_per_1k_tokens_eur"
+VOLUME_SLIDER = f"w.roi.{CHATBOT}.volume_cases_per_month.slider"
 
 
 def _metrics(at):
     return {metric.label: metric.value for metric in at.metric}
+
+
+def _open_section(at, section: str):
+    """What a click on the section's expander leaves behind (AppTest cannot click one): its remembered state."""
+    at.session_state[state.UI_PREFIX + f"roi.open.{section}"] = True
+    return at.run()
+
+
+def _keys(at) -> set[str]:
+    return {element.key for element in [*at.slider, *at.number_input] if element.key}
 
 
 def test_chatbot_results_equal_the_core(store, sample_id):
@@ -66,9 +78,38 @@ def test_waterfall_runs_from_gross_to_net(store):
     assert "#009E73" in spec and "#D55E00" in spec
 
 
-def test_inference_helper_sets_the_run_cost(store, sample_id):
+def test_the_helpers_start_closed_and_draw_their_content_only_when_open(store):
     at = open_page(PAGE, use_case=CHATBOT)
-    at.number_input(key=f"w.roi.{CHATBOT}.inference.price_per_1k_tokens_eur").set_value(0.01).run()
+    assert_clean(at)
+    assert [expander.label for expander in at.expander] == ["Inference cost helper (S12)", "Cost blocks (S12)"]
+    assert VOLUME_SLIDER in _keys(at) and INFERENCE_PRICE not in _keys(at)
+    assert not at.dataframe and "Inference €/month" not in _metrics(at)
+
+    _open_section(at, "inference")
+    assert_clean(at)
+    assert {INFERENCE_PRICE, VOLUME_SLIDER} <= _keys(at) and "Inference €/month" in _metrics(at)
+    assert not at.dataframe
+
+    _open_section(at, "cost_blocks")
+    assert_clean(at)
+    assert len(at.dataframe) == 1 and "ROI per month" in _metrics(at)
+
+
+def test_an_open_helper_stays_open_after_another_page_and_a_language_switch(store):
+    at = _open_section(open_page(PAGE, use_case=CHATBOT), "inference")
+    at.switch_page("pages/2_Scoring.py").run()
+    at.switch_page(PAGE).run()
+    assert_clean(at)
+    assert INFERENCE_PRICE in _keys(at)
+    at.segmented_control(key="w.sidebar.language").set_value("de").run()
+    assert_clean(at)
+    assert [expander.label for expander in at.expander] == ["Inferenzkosten-Rechner (S12)", "Kostenblöcke (S12)"]
+    assert INFERENCE_PRICE in _keys(at) and "Inferenz €/Monat" in _metrics(at)
+
+
+def test_inference_helper_sets_the_run_cost(store, sample_id):
+    at = _open_section(open_page(PAGE, use_case=CHATBOT), "inference")
+    at.number_input(key=INFERENCE_PRICE).set_value(0.01).run()
     assert_clean(at)
     use_case = store.load(sample_id).workspace.use_case(CHATBOT)
     assert use_case.inference.price_per_1k_tokens_eur == pytest.approx(0.01)
@@ -78,15 +119,17 @@ def test_inference_helper_sets_the_run_cost(store, sample_id):
     button.click().run()
     assert_clean(at)
     roi_inputs = store.load(sample_id).workspace.use_case(CHATBOT).roi
-    assert roi_inputs.run_cost_eur_per_month == pytest.approx(
-        inference_cost(InferenceCostInputs(tokens_per_request=1200, requests_per_month=200_000,
-                                           price_per_1k_tokens_eur=0.01))
-    )
+    new_run_cost = inference_cost(InferenceCostInputs(tokens_per_request=1200, requests_per_month=200_000,
+                                                      price_per_1k_tokens_eur=0.01))
+    assert roi_inputs.run_cost_eur_per_month == pytest.approx(new_run_cost)
+    assert [message.value for message in at.success] == [
+        f"Run cost set to {formatting.eur(new_run_cost, 'en', decimals=2)} per month."
+    ]
     assert _metrics(at)["ROI per month"] == formatting.roi(compute_roi(roi_inputs).roi, "en")
 
 
 def test_cost_block_edit_is_saved(store, sample_id):
-    at = open_page(PAGE, use_case=CHATBOT)
+    at = _open_section(open_page(PAGE, use_case=CHATBOT), "cost_blocks")
     version = store.load(sample_id).versions[CHATBOT]
     at.session_state[f"w.uc.{CHATBOT}.cost_blocks.v{version}"] = {
         "edited_rows": {0: {"cost_eur_per_month": 3000.0}}, "added_rows": [], "deleted_rows": [],

@@ -140,6 +140,6 @@ def test_analysis_catalog_has_both_languages_and_every_used_key() -> None:
     sources = [root / "pages" / name for name in ("4_Sensitivity.py", "5_Gates.py", "6_Data_readiness.py",
                                                    "7_Export.py")] + [root / "ui" / "analysis_services.py"]
     used = {key for path in sources
-            for key in re.findall(r'\b(?:t|translate)\("(an\.[a-z0-9_.]+)"', path.read_text())}
+            for key in re.findall(r'\b(?:t|translate|subheader)\("(an\.[a-z0-9_.]+)"', path.read_text())}
     assert len(used) > 150
     assert sorted(used - set(i18n.messages())) == []
