@@ -1,11 +1,10 @@
 """Use cases: the S18 registry with search and sort; add, duplicate, delete with undo; the S1 card editor."""
 
-import pandas as pd
 import streamlit as st
 
 from core.models import KPI_GROUPS, OUTPUT_TYPES, PHASES, RISK_CLASSES, UseCase
-from ui import formatting, frame, services, sidebar, state
-from ui.i18n import label, labels, t, t_plain
+from ui import formatting, frame, services, sidebar, state, tables
+from ui.i18n import label, t, t_plain
 
 SEARCH_WIDGET = "w.registry.search"
 SORT_WIDGET = "w.registry.sort"
@@ -48,8 +47,6 @@ def _undo(use_case_id: str) -> None:
 
 def _registry(ctx: sidebar.PageContext) -> None:
     lang = ctx.language
-    frame = services.portfolio(ctx.loaded)
-    counts = {case.id: len(case.kpi_set) for case in ctx.loaded.workspace.use_cases}
     search, sort, order = st.columns([3, 2, 1], vertical_alignment="bottom")
     query = search.text_input(
         t("use_cases.search"), key=services.bind(SEARCH_WIDGET, state.ui_value("registry.search", "")),
@@ -64,23 +61,9 @@ def _registry(ctx: sidebar.PageContext) -> None:
         t("use_cases.descending"), key=services.bind(DESCENDING_WIDGET, state.ui_value("registry.descending", False)),
         on_change=_remember, args=("registry.descending", DESCENDING_WIDGET),
     )
-    shown = services.filter_and_sort(frame, query or "", column, bool(descending))
+    shown = tables.registry(ctx.loaded, query or "", column, bool(descending), lang)
     st.dataframe(
-        pd.DataFrame(
-            {
-                t("col.rank"): shown["rank"].astype(int).to_numpy(),
-                t("col.name"): shown["name"].to_numpy(),
-                t("col.owner"): shown["owner"].to_numpy(),
-                t("col.phase"): labels("phase", shown["phase"]),
-                t("col.risk_class"): labels("risk", shown["risk_class"]),
-                t("col.score"): [formatting.score(v, lang) for v in shown["score"]],
-                t("col.quadrant"): labels("quadrant", shown["quadrant"]),
-                t("col.net_value"): [formatting.eur(v, lang) for v in shown["net_value"]],
-                t("col.roi"): [formatting.roi(v, lang) for v in shown["roi"]],
-                t("col.next_gate"): labels("gate", shown["next_gate"]),
-                t("col.kpis"): [counts.get(case_id, 0) for case_id in shown.index],
-            }
-        ),
+        shown,
         column_config={
             t("col.rank"): st.column_config.NumberColumn(width=50),
             t("col.name"): st.column_config.TextColumn(width=270),
@@ -90,7 +73,7 @@ def _registry(ctx: sidebar.PageContext) -> None:
         hide_index=True,
         width="stretch",
     )
-    st.caption(t("use_cases.registry_count", shown=len(shown), total=len(frame)))
+    st.caption(t("use_cases.registry_count", shown=shown.num_rows, total=len(ctx.loaded.workspace.use_cases)))
 
 
 def _actions(selected: UseCase | None) -> None:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.models import FEASIBILITY_WEIGHT_FIELDS, PHASES, VALUE_WEIGHT_FIELDS, ScoringWeights
 from core.scoring import QUADRANTS
-from ui import charts, formatting, frame, services, sidebar, state
+from ui import charts, formatting, frame, services, sidebar, state, tables
 from ui.i18n import label, labels, t
 
 WEIGHT_WIDGET = "w.weights.{field}"
@@ -108,29 +108,15 @@ def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> Non
                  feasibility=formatting.score(thresholds.quick_win_min_feasibility, lang)))
 
 
-def _ranking(loaded, portfolio: pd.DataFrame, lang: str) -> None:
+def _ranking(loaded, lang: str) -> None:
     frame.subheader("scoring.ranking")
     jitter = st.slider(
         t("scoring.jitter"), min_value=0.05, max_value=0.5, step=0.05, format="percent",
         key=services.bind(JITTER_WIDGET, state.ui_value("scoring.jitter", 0.2)), on_change=_remember_jitter,
         help=t("scoring.jitter_help", n=STABILITY_DRAWS),
     )
-    stability = services.rank_stability(loaded, jitter=jitter, n=STABILITY_DRAWS)
-    ranked = portfolio.sort_values(["rank", "name"])
     st.dataframe(
-        pd.DataFrame(
-            {
-                t("col.rank"): ranked["rank"].astype(int).to_numpy(),
-                t("col.name"): ranked["name"].to_numpy(),
-                t("col.phase"): labels("phase", ranked["phase"]),
-                t("col.value"): [formatting.score(v, lang) for v in ranked["value"]],
-                t("col.feasibility"): [formatting.score(v, lang) for v in ranked["feasibility"]],
-                t("col.score"): [formatting.score(v, lang) for v in ranked["score"]],
-                t("col.quadrant"): labels("quadrant", ranked["quadrant"]),
-                t("col.stay_share"): (stability.loc[ranked.index, "stay_share"] * 100).to_numpy(),
-                t("col.net_value"): [formatting.eur(v, lang) for v in ranked["net_value"]],
-            }
-        ),
+        tables.ranking(loaded, jitter, STABILITY_DRAWS, lang),
         column_config={
             t("col.rank"): st.column_config.NumberColumn(width=50),
             t("col.name"): st.column_config.TextColumn(width=260),
@@ -165,7 +151,7 @@ def _live() -> None:
             frame.subheader("scoring.matrix")
             _matrix(loaded, portfolio, use_case.id, lang)
         with st.container(border=True):
-            _ranking(loaded, portfolio, lang)
+            _ranking(loaded, lang)
 
 
 def _weights_editor(weights: ScoringWeights, lang: str) -> None:

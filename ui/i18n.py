@@ -84,14 +84,15 @@ def has(key: str) -> bool:
     return key in messages()
 
 
-def label(prefix: str, value: str) -> str:
-    """Translated label of an enum value, e.g. ``label("phase", "poc")`` → "PoC"."""
+def label(prefix: str, value: str, language_code: str | None = None) -> str:
+    """Translated label of an enum value, e.g. ``label("phase", "poc")`` → "PoC" (default: current language)."""
     key = f"{prefix}.{value}"
-    return t(key) if has(key) else value
+    return translate(key, language_code or language()) if has(key) else value
 
 
-def labels(prefix: str, values: Iterable[str]) -> list[str]:
+def labels(prefix: str, values: Iterable[str], language_code: str | None = None) -> list[str]:
     """:func:`label` for a whole column, translating each distinct value once."""
     values = list(values)
-    translated = {value: label(prefix, value) for value in set(values)}
+    code = language_code or language()
+    translated = {value: label(prefix, value, code) for value in set(values)}
     return [translated[value] for value in values]

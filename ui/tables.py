@@ -1,0 +1,68 @@
+"""Display tables for ``st.dataframe``: the Scoring page's ranking and the Use cases page's registry.
+
+Each is built once per portfolio content, choice and language and cached as an Arrow table, so a rerun
+skips the pandas work and Streamlit's pandas → Arrow conversion (together ≈5 ms a table with the sample).
+Cached functions take the language as an argument and never read it from the session.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import streamlit as st
+
+from core.store import LoadedWorkspace
+from ui import formatting, services
+from ui.i18n import labels, translate
+
+
+def _arrow(columns: dict[str, object]) -> pa.Table:
+    return pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _ranking(key: str, jitter: float, draws: int, lang: str, _loaded: LoadedWorkspace) -> pa.Table:
+    portfolio = services.portfolio(_loaded)
+    stability = services.rank_stability(_loaded, jitter=jitter, n=draws)
+    ranked = portfolio.sort_values(["rank", "name"])
+    return _arrow({
+        translate("col.rank", lang): ranked["rank"].astype(int).to_numpy(),
+        translate("col.name", lang): ranked["name"].to_numpy(),
+        translate("col.phase", lang): labels("phase", ranked["phase"], lang),
+        translate("col.value", lang): [formatting.score(v, lang) for v in ranked["value"]],
+        translate("col.feasibility", lang): [formatting.score(v, lang) for v in ranked["feasibility"]],
+        translate("col.score", lang): [formatting.score(v, lang) for v in ranked["score"]],
+        translate("col.quadrant", lang): labels("quadrant", ranked["quadrant"], lang),
+        translate("col.stay_share", lang): (stability.loc[ranked.index, "stay_share"] * 100).to_numpy(),
+        translate("col.net_value", lang): [formatting.eur(v, lang) for v in ranked["net_value"]],
+    })
+
+
+def ranking(loaded: LoadedWorkspace, jitter: float, draws: int, lang: str) -> pa.Table:
+    """Use cases by S3 rank with value, feasibility, score, quadrant, net €/month and the share (0–100) of
+    ``draws`` weight draws, each weight varied by ±``jitter``, that keep the use case in its quadrant."""
+    return _ranking(services.portfolio_key(loaded), float(jitter), int(draws), lang, loaded)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _registry(key: str, query: str, column: str, descending: bool, lang: str, _loaded: LoadedWorkspace) -> pa.Table:
+    shown = services.filter_and_sort(services.portfolio(_loaded), query, column, descending)
+    kpi_counts = {case.id: len(case.kpi_set) for case in _loaded.workspace.use_cases}
+    return _arrow({
+        translate("col.rank", lang): shown["rank"].astype(int).to_numpy(),
+        translate("col.name", lang): shown["name"].to_numpy(),
+        translate("col.owner", lang): shown["owner"].to_numpy(),
+        translate("col.phase", lang): labels("phase", shown["phase"], lang),
+        translate("col.risk_class", lang): labels("risk", shown["risk_class"], lang),
+        translate("col.score", lang): [formatting.score(v, lang) for v in shown["score"]],
+        translate("col.quadrant", lang): labels("quadrant", shown["quadrant"], lang),
+        translate("col.net_value", lang): [formatting.eur(v, lang) for v in shown["net_value"]],
+        translate("col.roi", lang): [formatting.roi(v, lang) for v in shown["roi"]],
+        translate("col.next_gate", lang): labels("gate", shown["next_gate"], lang),
+        translate("col.kpis", lang): [kpi_counts.get(case_id, 0) for case_id in shown.index],
+    })
+
+
+def registry(loaded: LoadedWorkspace, query: str, column: str, descending: bool, lang: str) -> pa.Table:
+    """The S18 registry: use cases whose name, owner or id contain ``query``, sorted by ``column``."""
+    return _registry(services.portfolio_key(loaded), query, column, bool(descending), lang, loaded)
