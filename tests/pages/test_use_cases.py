@@ -29,6 +29,21 @@ def test_registry_lists_every_use_case_with_score_and_roi(store, sample_id):
     assert chatbot["Next gate"] == "Quality gates"
 
 
+def test_registry_follows_the_language_and_an_edit(store, sample_id):
+    assert "Use case" in _registry(open_page(PAGE)).columns
+    at = open_page(PAGE, language="de")
+    assert_clean(at)
+    chatbot = _registry(at).set_index("Use Case").loc["Support-Chatbot für Kundenanfragen (RAG)"]
+    assert chatbot["ROI"] == "285,4\xa0%" and chatbot["Nächstes Gate"] == "Qualitätsgates"
+    workspace = store.load(sample_id)
+    use_case = workspace.workspace.use_case(CHATBOT)
+    store.save_use_case(sample_id, with_value(use_case, "roi.run_cost_eur_per_month", 0.0),
+                        expected_version=workspace.versions[CHATBOT], actor="Bea")
+    # A fresh session: AppTest calls the sort box's format function outside a script run, in English.
+    again = open_page(PAGE, language="de")
+    assert _registry(again).set_index("Use Case").loc["Support-Chatbot für Kundenanfragen (RAG)", "ROI"] == "–"
+
+
 def test_search_and_sort(store):
     at = open_page(PAGE)
     at.text_input(key="w.registry.search").input("rag").run()
