@@ -82,7 +82,7 @@ def anchor_for(message_key: str) -> str:
 
 def subheader(message_key: str, container: DeltaGenerator | None = None, **kwargs: object) -> None:
     """The translated subheader ``message_key`` (``kwargs`` fill its placeholders) with its key as anchor."""
-    (container or st).subheader(t(message_key, **kwargs), anchor=anchor_for(message_key))
+    (st if container is None else container).subheader(t(message_key, **kwargs), anchor=anchor_for(message_key))
 
 
 def draw(title_key: str, icon: str, caption_key: str | None = None) -> None:
