@@ -26,7 +26,7 @@ import numpy as np
 # Run as a plain script, Python puts bench/ on the path, not the repository root that holds core/.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.excel_export import build_pack
+from core.excel import build_pack
 from core.models import (
     PHASES,
     READINESS_ITEMS,
@@ -119,7 +119,7 @@ import resource, sys
 sys.path.insert(0, {root!r})
 sys.path.insert(0, {bench!r})
 from bench_excel import make_portfolio, DECISION_SHEETS
-from core.excel_export import build_pack
+from core.excel import build_pack
 
 def peak_kb():
     try:

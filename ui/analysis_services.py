@@ -19,7 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from core import excel_export, excel_import, gates, profiling, sensitivity
+from core import gates, profiling, sensitivity
+from core.excel import pack as excel_export
+from core.excel import reader as excel_import
 from core.models import READINESS_ITEMS, ROI_FRACTION_FIELDS, RoiInputs, Scenario, Thresholds, UseCase, with_value
 from core.readiness import CHECKLIST_BY_ID
 from core.store import AuditEntry, SnapshotInfo

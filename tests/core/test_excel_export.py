@@ -7,15 +7,21 @@ from datetime import UTC, datetime
 import openpyxl
 import pytest
 
-import core.excel_export as excel_export
-from core.excel_export import (
+from core.excel import (
     FIXED_SHEETS,
     META_SHEET,
     NOT_AVAILABLE,
+    SUMMARY_TABLE_ROW,
     build_pack,
     decision_sheet_name,
     meta_content_hash,
 )
+from core.excel import figures as figures_module
+from core.excel.formulas import failed_checks_formula, gate_decision_formula
+from core.excel.sheets import decision as decision_module
+from core.excel.sheets import matrix as matrix_module
+from core.excel.texts import GERMAN, Texts
+from core.excel.writer import wrapped_line_count
 from core.gates import evaluate_all
 from core.models import GateMetrics, Kpi, RaciRow
 from core.roi import break_even, compute_roi
@@ -178,26 +184,26 @@ def test_summary_ranks_all_use_cases_by_score_with_gate_decision():
 
 
 def test_gate_decision_formulas_follow_the_check_cells_in_the_pack_language():
-    english, german = excel_export._Texts("en"), excel_export._Texts("de")
+    english, german = Texts("en"), Texts("de")
     canary = {"canary_p95_latency_ms": "E3", "hallucination_proxy": "E4", "cost_per_request_usd": "E5"}
-    assert excel_export.gate_decision_formula("canary", canary, english) == (
+    assert gate_decision_formula("canary", canary, english) == (
         '=IF(OR(E3="fail",E4="fail",E5="fail"),"Roll back",IF(AND(E3="pass",E4="pass",E5="pass"),"Ramp up",'
         '"Incomplete"))')
     s17 = {"observed_adoption": "E1", "weeks_since_pilot_start": "E2", "roi": "E3", "p95_latency_ms": "E4",
            "drift_alerts_per_week": "E5"}
-    assert excel_export.gate_decision_formula("scale_or_kill", s17, german) == (
+    assert gate_decision_formula("scale_or_kill", s17, german) == (
         '=IF(AND(E1="nicht bestanden",E2="nicht bestanden"),"Stoppen oder neu zuschneiden",'
         'IF(NOT(OR(E1="bestanden",E2="bestanden")),"Unvollständig",'
         'IF(OR(E3="nicht bestanden",E4="nicht bestanden",E5="nicht bestanden"),"Iterieren",'
         'IF(AND(AND(E3="bestanden",E4="bestanden",E5="bestanden"),E1<>"n/a",E2<>"n/a"),"Skalieren",'
         '"Unvollständig"))))')
-    assert excel_export.failed_checks_formula([("A5", "E5"), ("A6", "E6")], german) == (
+    assert failed_checks_formula([("A5", "E5"), ("A6", "E6")], german) == (
         '=IF(OR(E5="nicht bestanden",E6="nicht bestanden"),MID(IF(E5="nicht bestanden",", "&A5,"")'
         '&IF(E6="nicht bestanden",", "&A6,""),3,32767),"keine")')
     with pytest.raises(ValueError, match="gate"):
-        excel_export.gate_decision_formula("monitoring", {"x": "E1"}, english)
+        gate_decision_formula("monitoring", {"x": "E1"}, english)
     with pytest.raises(ValueError, match="checks"):
-        excel_export.failed_checks_formula([], english)
+        failed_checks_formula([], english)
 
 
 def test_explicit_selection_keeps_given_order_and_rejects_unknown_ids():
@@ -339,7 +345,7 @@ def test_matrix_has_a_native_scatter_chart_with_one_series_per_quadrant():
     assert chart.count("<c:ser>") == frame["quadrant"].nunique() + 2  # + the two quick-win threshold lines
     assert "Feasibility (0–1)" in chart and "Value (0–1)" in chart
     assert chart.count('<c:min val="0"/>') == 2 and chart.count('<c:max val="1"/>') == 2
-    for colour, shape in excel_export.OKABE_ITO.values():  # colour-blind-safe, one marker shape per quadrant
+    for colour, shape in matrix_module.OKABE_ITO.values():  # colour-blind-safe, one marker shape per quadrant
         assert f'<a:srgbClr val="{colour[1:]}"/>' in chart and f'<c:symbol val="{shape}"/>' in chart
     assert 'prstDash val="dash"' in chart and "email-triage" in chart
     _, values = _books(data)
@@ -352,7 +358,7 @@ def test_matrix_has_a_native_scatter_chart_with_one_series_per_quadrant():
 
 
 def test_close_matrix_points_share_one_chart_label():
-    labels = excel_export._matrix_labels([("a", 0.72, 0.54), ("b", 0.73, 0.545), ("c", 0.2, 0.54), ("d", 0.2, 0.6)])
+    labels = matrix_module._matrix_labels([("a", 0.72, 0.54), ("b", 0.73, 0.545), ("c", 0.2, 0.54), ("d", 0.2, 0.6)])
     assert labels == ["a, b", None, "c", "d"]
 
 
@@ -386,21 +392,21 @@ def test_core_figures_are_computed_once_per_use_case(monkeypatch):
             return function(*args, **kwargs)
         return wrapper
 
-    monkeypatch.setattr(excel_export, "compute_roi", counting("roi", compute_roi))
-    monkeypatch.setattr(excel_export, "evaluate_all", counting("gates", evaluate_all))
-    monkeypatch.setattr(excel_export, "run_scenarios", counting("scenarios", run_scenarios))
+    monkeypatch.setattr(figures_module, "compute_roi", counting("roi", compute_roi))
+    monkeypatch.setattr(figures_module, "evaluate_all", counting("gates", evaluate_all))
+    monkeypatch.setattr(decision_module, "run_scenarios", counting("scenarios", run_scenarios))
     use_cases = [make_use_case(f"uc{i}", scoring=scaled_scoring(i / 20)) for i in range(20)]
     build_pack(make_loaded(use_cases), top_n=5)
     assert calls == {"roi": 20, "gates": 20, "scenarios": 5}
 
 
 def test_wrapped_line_count_estimates_word_wrap():
-    assert excel_export.wrapped_line_count("", 10) == 1
-    assert excel_export.wrapped_line_count("Net value (€/month)", 10) == 2  # 19 characters, 11 per line
-    assert excel_export.wrapped_line_count("one two three four", 9) == 2  # "one two", "three four"
-    assert excel_export.wrapped_line_count("a\nb\r\nc\rd", 40) == 4
-    assert excel_export.wrapped_line_count("x" * 45, 10) == 5  # an unbreakable word is cut every 11 characters
-    assert excel_export.wrapped_line_count("x" * 12, 10, bold=True) == 2  # bold: 10 per line
+    assert wrapped_line_count("", 10) == 1
+    assert wrapped_line_count("Net value (€/month)", 10) == 2  # 19 characters, 11 per line
+    assert wrapped_line_count("one two three four", 9) == 2  # "one two", "three four"
+    assert wrapped_line_count("a\nb\r\nc\rd", 40) == 4
+    assert wrapped_line_count("x" * 45, 10) == 5  # an unbreakable word is cut every 11 characters
+    assert wrapped_line_count("x" * 12, 10, bold=True) == 2  # bold: 10 per line
 
 
 def test_layout_rows_high_enough_card_merged_panes_frozen_and_titles_repeated():
@@ -412,7 +418,7 @@ def test_layout_rows_high_enough_card_merged_panes_frozen_and_titles_repeated():
     assert f"B{problem}:G{problem}" in {str(cell_range) for cell_range in sheet.merged_cells.ranges}
     text = sheet[f"B{problem}"].value
     width = sum(sheet.column_dimensions[column].width for column in "BCDEFG")
-    lines = excel_export.wrapped_line_count(text, width)
+    lines = wrapped_line_count(text, width)
     assert lines >= 2 and sheet.row_dimensions[problem].height >= lines * 14.4
     assert sheet[f"B{problem}"].alignment.wrap_text is True
     created = _row_of(sheet, "Created (UTC)")
@@ -422,7 +428,7 @@ def test_layout_rows_high_enough_card_merged_panes_frozen_and_titles_repeated():
     assert sheet.row_dimensions[window].height >= 2 * 14.4
     assert sheet.print_title_rows == "$1:$1"
     summary = book["Summary"]
-    header = excel_export.SUMMARY_TABLE_ROW + 1
+    header = SUMMARY_TABLE_ROW + 1
     assert summary.freeze_panes == f"D{header + 1}"
     assert summary.print_title_rows == f"${header}:${header}"
     assert summary.auto_filter.ref == f"A{header}:P{header + len(loaded.workspace.use_cases)}"
@@ -470,7 +476,7 @@ def test_german_pack_switches_labels_but_not_sheet_names_names_or_meta(german_pa
     assert _value(sheet, "Urteil (S16)") in {"Skalierungskandidat", "PoC mit Ablaufdatum"}
     assert sheet[f"B{_row_of(sheet, 'ROI = Netto / Modellbetrieb')}"].value == NOT_AVAILABLE
     assert "Seite &P von &N" in book["Summary"].oddFooter.right.text
-    translated = {english_text for english_text, german in excel_export.GERMAN.items() if english_text != german}
+    translated = {english_text for english_text, german in GERMAN.items() if english_text != german}
     user_text = {text for use_case in loaded.workspace.use_cases for text in (use_case.name, use_case.id)}
     leftovers = {
         (worksheet.title, cell.coordinate, cell.value)
@@ -495,4 +501,4 @@ def test_unknown_language_is_rejected(s15_pack):
     with pytest.raises(ValueError, match="language"):
         build_pack(loaded, language="fr")
     with pytest.raises(ValueError, match="no German label"):
-        excel_export._Texts("de")("A label nobody translated")
+        Texts("de")("A label nobody translated")

@@ -7,9 +7,7 @@ import openpyxl
 import openpyxl.xml
 import pytest
 
-import core.excel_import as excel_import
-from core.excel_export import build_pack
-from core.excel_import import FieldChange, PackRejected, read_pack, updated_use_case
+from core.excel import FieldChange, PackRejected, build_pack, read_pack, reader, updated_use_case
 from core.store import LoadedWorkspace
 from tests.core.excel_oracle import make_loaded, make_use_case, scaled_scoring
 
@@ -200,14 +198,14 @@ def test_zip_bombs_are_refused_before_parsing(pack, loaded, monkeypatch):
     bomb = _rezip(pack, add={"xl/media/bomb.bin": bytes(8 * 1024 * 1024)})
     with pytest.raises(PackRejected, match=r"xl/media/bomb.bin compresses [\d,]+:1 .*zip bomb"):
         read_pack(bomb, loaded)
-    many = _rezip(pack, add={f"xl/extra/{i}.xml": b"" for i in range(excel_import.MAX_ENTRIES)})
+    many = _rezip(pack, add={f"xl/extra/{i}.xml": b"" for i in range(reader.MAX_ENTRIES)})
     with pytest.raises(PackRejected, match=r"holds 10,0\d\d entries .*zip bomb"):
         read_pack(many, loaded)
-    monkeypatch.setattr(excel_import, "MAX_TOTAL_UNCOMPRESSED_BYTES", 3 * 1024 * 1024)
+    monkeypatch.setattr(reader, "MAX_TOTAL_UNCOMPRESSED_BYTES", 3 * 1024 * 1024)
     large = _rezip(pack, add={f"xl/media/noise{i}.bin": os.urandom(1024 * 1024) for i in range(3)})
     with pytest.raises(PackRejected, match=r"unpacks to [\d,]+ bytes .*zip bomb"):
         read_pack(large, loaded)
-    monkeypatch.setattr(excel_import, "openpyxl", None)
+    monkeypatch.setattr(reader, "openpyxl", None)
     with pytest.raises(PackRejected, match="zip bomb"):
         read_pack(bomb, loaded)
 
@@ -223,7 +221,7 @@ def test_xml_with_doctype_or_entity_declarations_is_refused(pack, loaded, declar
         xml = archive.read(part).decode()
     head, body = xml.split("?>", 1)
     evil = _rezip(pack, {part: f"{head}?>{declaration}{body}".encode()})
-    monkeypatch.setattr(excel_import, "openpyxl", None)
+    monkeypatch.setattr(reader, "openpyxl", None)
     with pytest.raises(PackRejected, match=rf"{re.escape(part)} declares a DOCTYPE or ENTITY"):
         read_pack(evil, loaded)
 

@@ -6,8 +6,16 @@ import random
 import openpyxl
 import pytest
 
-from core.excel_export import DECISION_LABELS, FIXED_SHEETS, GATE_LABELS, NOT_AVAILABLE, SUMMARY_TABLE_ROW, build_pack
-from core.excel_import import read_pack, updated_use_case
+from core.excel import (
+    DECISION_LABELS,
+    FIXED_SHEETS,
+    GATE_LABELS,
+    NOT_AVAILABLE,
+    SUMMARY_TABLE_ROW,
+    build_pack,
+    read_pack,
+    updated_use_case,
+)
 from core.gates import evaluate_all, next_gate
 from core.models import ComplianceChecklist, GateMetrics, UseCase
 from core.roi import compute_roi

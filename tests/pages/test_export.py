@@ -8,8 +8,7 @@ import json
 import openpyxl
 import pytest
 
-from core.excel_export import build_pack
-from core.excel_import import read_pack
+from core.excel import build_pack, read_pack
 from core.store import Store
 from tests.pages.conftest import assert_clean, open_page
 from ui import analysis_services, state

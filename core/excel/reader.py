@@ -3,7 +3,8 @@
 The pack is checked as an untrusted upload before openpyxl parses any of it: it must be a zip
 archive with ``[Content_Types].xml``, hold no macros, stay within size, ratio and entry-count caps,
 and contain no XML document-type or entity declarations. Then the hidden Meta sheet (written by
-:mod:`core.excel_export`) says which workspace the pack belongs to and where every input cell is.
+:mod:`core.excel.sheets.meta` in the layout of :mod:`core.excel.names`) says which workspace the pack
+belongs to and where every input cell is.
 Nothing is written anywhere: the caller shows the diff and applies it through the store.
 """
 
@@ -20,18 +21,21 @@ from typing import Any
 import openpyxl
 from pydantic import ValidationError
 
-from core.excel_export import (
+from core.excel.names import (
     FIXED_SHEETS,
     FRACTION_KIND,
     META_INPUT_COLUMN,
     META_INPUT_HEADER,
+    META_KEY_COLUMN,
     META_KEYS,
     META_SHEET,
     META_USE_CASE_COLUMN,
     META_USE_CASE_HEADER,
+    META_VALUE_COLUMN,
     NON_NEGATIVE_KIND,
     PACK_FORMAT_VERSION,
     LoadedWorkspaceLike,
+    meta_cell,
     meta_content_hash,
 )
 from core.models import SCHEMA_VERSION, UseCase, get_path
@@ -45,6 +49,7 @@ DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 MACRO_CONTENT_TYPES = ("macroenabled", "vbaproject", "application/vnd.ms-office.vba")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UNCHANGED_RELATIVE_TOLERANCE = 1e-13
+EXPORTED_VALUE_COLUMN = META_INPUT_COLUMN + META_INPUT_HEADER.index("exported_value")
 
 
 class PackRejected(ValueError):
@@ -159,13 +164,13 @@ def _read_meta(book: Any) -> _Meta:
     rows = [row + ("",) * (width - len(row)) for row in rows]
     values = {}
     for index, key in enumerate(META_KEYS):
-        if index >= len(rows) or rows[index][0] != key:
-            raise PackRejected(f"{META_SHEET}!A{index + 1}: expected key '{key}'; the Meta sheet was edited.")
-        values[key] = rows[index][1]
+        if index >= len(rows) or rows[index][META_KEY_COLUMN] != key:
+            raise PackRejected(f"{meta_cell(index, META_KEY_COLUMN)}: expected key '{key}'; the Meta sheet was edited.")
+        values[key] = rows[index][META_VALUE_COLUMN]
     use_case_span = slice(META_USE_CASE_COLUMN, META_USE_CASE_COLUMN + len(META_USE_CASE_HEADER))
     input_span = slice(META_INPUT_COLUMN, META_INPUT_COLUMN + len(META_INPUT_HEADER))
     if not rows or rows[0][use_case_span] != META_USE_CASE_HEADER or rows[0][input_span] != META_INPUT_HEADER:
-        raise PackRejected(f"{META_SHEET}!D1: the Meta tables were edited or moved.")
+        raise PackRejected(f"{meta_cell(0, META_USE_CASE_COLUMN)}: the Meta tables were edited or moved.")
     use_case_rows = [row[use_case_span] for row in rows[1:] if row[use_case_span][0]]
     inputs = []
     for number, row in enumerate(rows[1:], start=2):
@@ -175,8 +180,8 @@ def _read_meta(book: Any) -> _Meta:
         try:
             exported_value = float(exported) if exported else None
         except ValueError as error:
-            raise PackRejected(f"{META_SHEET}!M{number}: '{exported[:40]}' is not a number; the Meta sheet "
-                               "was edited.") from error
+            raise PackRejected(f"{meta_cell(number - 1, EXPORTED_VALUE_COLUMN)}: '{exported[:40]}' is not a number; "
+                               "the Meta sheet was edited.") from error
         inputs.append(_MetaInput(use_case_id, path, sheet_name, cell, exported_value, kind, number))
     return _Meta(values, use_case_rows, inputs)
 
@@ -186,18 +191,22 @@ def _input_meta_rows(meta: _Meta) -> list[tuple[str, ...]]:
              "" if item.exported is None else repr(item.exported), item.kind) for item in meta.inputs]
 
 
+def _value_cell(key: str) -> str:
+    return meta_cell(META_KEYS.index(key), META_VALUE_COLUMN)
+
+
 def _check_meta(meta: _Meta, loaded: LoadedWorkspaceLike) -> None:
     values = meta.values
     if values["workspace_id"] != str(loaded.id):
-        raise PackRejected(f"{META_SHEET}!B1: the pack belongs to workspace '{values['workspace_id']}' "
+        raise PackRejected(f"{_value_cell('workspace_id')}: the pack belongs to workspace '{values['workspace_id']}' "
                            f"('{values['workspace_name']}'), not to '{loaded.id}' ('{loaded.workspace.name}').")
     if values["schema_version"] != str(SCHEMA_VERSION) or values["pack_format"] != str(PACK_FORMAT_VERSION):
-        raise PackRejected(f"{META_SHEET}!B3: pack schema {values['schema_version']} / format "
+        raise PackRejected(f"{_value_cell('schema_version')}: pack schema {values['schema_version']} / format "
                            f"{values['pack_format']} is not supported (expected {SCHEMA_VERSION} / "
                            f"{PACK_FORMAT_VERSION}).")
     expected = meta_content_hash(values["workspace_id"], meta.use_case_rows, _input_meta_rows(meta))
     if values["content_hash"] != expected:
-        raise PackRejected(f"{META_SHEET}!B{META_KEYS.index('content_hash') + 1}: content hash does not match; "
+        raise PackRejected(f"{_value_cell('content_hash')}: content hash does not match; "
                            "the hidden Meta sheet was edited.")
 
 

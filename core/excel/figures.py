@@ -1,0 +1,72 @@
+"""The core's figures behind a pack (S3 score and quadrant, S15 ROI, gates, S13 next gate), computed once.
+
+Every sheet reads these instead of calling the core again, so the numbers stored with each formula
+are the app's numbers and a 500-use-case pack scores the portfolio once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from core.gates import GateResult, evaluate_all, next_gate
+from core.models import UseCase, Workspace
+from core.roi import RoiResult, compute_roi
+from core.scoring import score_portfolio
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Every core figure of one use case, computed once per pack."""
+
+    use_case: UseCase
+    value: float
+    feasibility: float
+    score: float
+    rank: int
+    quadrant: str
+    roi: RoiResult
+    gates: dict[str, GateResult]
+    next_gate: str
+
+
+def compute_figures(workspace: Workspace) -> dict[str, Figures]:
+    """Figures per use case id, in the workspace's order (S3, S15, S5–S17)."""
+    thresholds = workspace.thresholds
+    frame = score_portfolio(
+        workspace.use_cases, workspace.weights, thresholds.quick_win_min_value, thresholds.quick_win_min_feasibility
+    )
+    figures = {}
+    for use_case in workspace.use_cases:
+        row = frame.loc[use_case.id]
+        figures[use_case.id] = Figures(
+            use_case=use_case,
+            value=float(row["value"]),
+            feasibility=float(row["feasibility"]),
+            score=float(row["score"]),
+            rank=int(row["rank"]),
+            quadrant=str(row["quadrant"]),
+            roi=compute_roi(use_case.roi),
+            gates=evaluate_all(use_case, thresholds),
+            next_gate=next_gate(use_case),
+        )
+    return figures
+
+
+def ranked_ids(figures: Mapping[str, Figures]) -> list[str]:
+    """Use case ids by S3 score, best first; equal scores keep the workspace's order."""
+    order = {use_case_id: position for position, use_case_id in enumerate(figures)}
+    return sorted(figures, key=lambda use_case_id: (-figures[use_case_id].score, order[use_case_id]))
+
+
+def selected_ids(ranked: Sequence[str], use_case_ids: Sequence[str] | None, top_n: int) -> list[str]:
+    """Use cases that get a Decision sheet: ``use_case_ids`` as given (duplicates dropped), else the ``top_n`` best."""
+    if use_case_ids is None:
+        if top_n < 0:
+            raise ValueError(f"top_n: must be >= 0, got {top_n}")
+        return list(ranked[:top_n])
+    known = set(ranked)
+    unknown = [use_case_id for use_case_id in use_case_ids if use_case_id not in known]
+    if unknown:
+        raise ValueError(f"use_case_ids: unknown use case(s) {unknown}")
+    return list(dict.fromkeys(use_case_ids))

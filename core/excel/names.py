@@ -1,0 +1,101 @@
+"""What the pack's reader relies on: sheet names, defined names, input kinds and the hidden Meta sheet's layout.
+
+The sheets that write a pack and :mod:`core.excel.reader`, which reads it back, both take these from
+here, so the two cannot drift apart. Nothing here imports XlsxWriter or openpyxl.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from core.models import ROI_FRACTION_FIELDS, SCHEMA_VERSION, Workspace
+from core.scoring import SCORING_FIELDS
+
+PACK_FORMAT_VERSION = 1
+SUMMARY_SHEET = "Summary"
+MATRIX_SHEET = "Matrix"
+ASSUMPTIONS_SHEET = "Assumptions"
+AUDIT_SHEET = "Audit trail"
+META_SHEET = "Meta"
+# Every pack has these sheets, in this order, around its Decision sheets; the reader refuses a pack without one.
+FIXED_SHEETS: tuple[str, ...] = (SUMMARY_SHEET, MATRIX_SHEET, ASSUMPTIONS_SHEET, AUDIT_SHEET, META_SHEET)
+MAX_SHEET_NAME = 31
+FRACTION_KIND = "fraction"
+NON_NEGATIVE_KIND = "non_negative"
+
+# Meta holds key/value pairs in its first two columns and two tables to their right, each under a header row.
+META_KEY_COLUMN = 0
+META_VALUE_COLUMN = 1
+META_KEYS: tuple[str, ...] = (
+    "workspace_id", "workspace_name", "schema_version", "pack_format", "generated_at", "author", "content_hash",
+)
+META_USE_CASE_HEADER: tuple[str, ...] = ("use_case_id", "version", "decision_sheet", "ordinal")
+META_INPUT_HEADER: tuple[str, ...] = ("use_case_id", "field_path", "sheet", "cell", "exported_value", "kind")
+META_USE_CASE_COLUMN = 3
+META_INPUT_COLUMN = 8
+
+
+class LoadedWorkspaceLike(Protocol):
+    id: str
+    workspace: Workspace
+    versions: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class InputCell:
+    """One editable cell of the pack: where it is and what the store held when it was exported."""
+
+    use_case_id: str
+    field_path: str
+    sheet: str
+    cell: str
+    exported_value: float | None
+    kind: str
+
+
+def field_kind(field: str) -> str:
+    """Validation kind of an input field: a fraction 0–1 or a number of at least 0.
+
+    Example: ``field_kind("adoption")`` → ``"fraction"``; a cost, volume or minutes field → ``"non_negative"``.
+    """
+    return FRACTION_KIND if field in SCORING_FIELDS or field in ROI_FRACTION_FIELDS else NON_NEGATIVE_KIND
+
+
+def meta_cell(row: int, col: int) -> str:
+    """A1 address of a zero-based Meta cell for messages, e.g. ``meta_cell(0, 3)`` → ``"Meta!D1"``."""
+    letters, number = "", col + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"{META_SHEET}!{letters}{row + 1}"
+
+
+def number_text(value: float | None) -> str:
+    """Exact text of an exported number for Meta and its hash: ``repr`` round-trips every float."""
+    return "" if value is None else repr(float(value))
+
+
+def meta_content_hash(
+    workspace_id: str, use_case_rows: Iterable[Sequence[str]], input_rows: Iterable[Sequence[str]]
+) -> str:
+    """SHA-256 over the Meta sheet's content; the importer recomputes it to detect an edited Meta sheet."""
+    payload = [
+        str(workspace_id), SCHEMA_VERSION, PACK_FORMAT_VERSION,
+        [[str(item) for item in row] for row in use_case_rows],
+        [[str(item) for item in row] for row in input_rows],
+    ]
+    return hashlib.sha256(json.dumps(payload, separators=(",", ":"), ensure_ascii=True).encode()).hexdigest()
+
+
+def decision_sheet_name(ordinal: int, use_case_id: str) -> str:
+    """Sheet name ``D<ordinal>_<id>`` cut to Excel's 31 characters; the ordinal keeps it unique."""
+    return f"D{ordinal}_{use_case_id}"[:MAX_SHEET_NAME]
+
+
+def input_name(ordinal: int, field: str) -> str:
+    """Workbook-level defined name of an input, e.g. ``UC3_adoption`` (ids may hold '-' and '.')."""
+    return f"UC{ordinal}_{field}"

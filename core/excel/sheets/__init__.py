@@ -1,0 +1,1 @@
+"""One module per sheet of the decision pack; :mod:`core.excel.pack` puts them in workbook order."""

@@ -1,0 +1,268 @@
+"""Every word the pack shows, in English and German, and the lookup that picks one language.
+
+Sheet names, defined names, user text and the Meta sheet stay the same in both languages; only
+labels, units, codes shown as words and formula results that are words change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from core.excel.names import FRACTION_KIND, field_kind
+
+LANGUAGES: tuple[str, ...] = ("en", "de")
+# Shown for a missing value in every language; live formulas compare against it, so it is never translated.
+NOT_AVAILABLE = "n/a"
+PASS, FAIL, YES, NO = "pass", "fail", "yes", "no"
+
+FIELD_LABELS: dict[str, str] = {
+    "cycle_time_reduction": "Cycle-time reduction",
+    "cost_reduction": "Cost reduction",
+    "error_reduction": "Error reduction",
+    "data_availability": "Data availability",
+    "integration_effort": "Integration effort",
+    "compliance_risk": "Compliance risk",
+    "change_effort": "Change effort",
+    "volume_cases_per_month": "Volume (cases/month)",
+    "adoption": "Adoption",
+    "minutes_saved_per_case": "Minutes saved per case",
+    "cost_per_minute_eur": "Cost per minute (€)",
+    "error_cost_per_case_eur": "Error cost per case (€)",
+    "error_rate_reduction": "Error-rate reduction",
+    "run_cost_eur_per_month": "Run cost (€/month)",
+}
+FIELD_UNITS: dict[str, str] = {
+    "volume_cases_per_month": "cases/month",
+    "minutes_saved_per_case": "min/case",
+    "cost_per_minute_eur": "€/min",
+    "error_cost_per_case_eur": "€/case",
+    "run_cost_eur_per_month": "€/month",
+}
+FRACTION_UNIT = "fraction 0–1"
+QUADRANT_LABELS: dict[str, str] = {
+    "quick_win": "Quick win",
+    "strategic_bet": "Strategic bet",
+    "fill_in": "Fill-in",
+    "deprioritise": "Deprioritise",
+}
+GATE_LABELS: dict[str, str] = {
+    "poc_to_pilot": "S5 PoC → pilot",
+    "quality_gates": "S9 quality gates",
+    "canary": "S10 canary",
+    "scale_or_kill": "S17 scale or kill",
+    "go_live_compliance": "S11 go-live compliance",
+}
+DECISION_LABELS: dict[str, str] = {
+    "go": "Go", "stop": "Stop", "pass": "Pass", "fail": "Fail", "ramp": "Ramp up", "rollback": "Roll back",
+    "scale": "Scale", "iterate": "Iterate", "stop_or_re-scope": "Stop or re-scope", "deploy": "Deploy",
+    "no_deploy": "No deploy", "incomplete": "Incomplete", "ok": "OK", "alert": "Alert",
+}
+PHASE_LABELS: dict[str, str] = {
+    "discovery": "1 Discovery/Scoping", "data_risk": "2 Data & Risk", "poc": "3 PoC", "pilot": "4 Pilot",
+    "production": "5 Production", "scale": "6 Scale/Portfolio",
+}
+RISK_LABELS: dict[str, str] = {"minimal": "Minimal", "limited": "Limited", "high": "High", "prohibited": "Prohibited"}
+KPI_GROUP_LABELS: dict[str, str] = {"value": "Value", "quality": "Quality", "adoption": "Adoption", "risk": "Risk"}
+STATUS_LABELS: dict[str, str] = {"open": "open", "partial": "partial", "done": "done",
+                                 "not_applicable": "not applicable"}
+OUTPUT_LABELS: dict[str, str] = {"answer": "Answer", "classification": "Classification", "extraction": "Extraction",
+                                 "ticket_draft": "Ticket draft"}
+
+# German labels: the article's and the app's words (Wert, Machbarkeit, Nettonutzen, Modellbetrieb, Quick Win).
+GERMAN: dict[str, str] = {
+    "AI use-case decision pack": "KI-Use-Case-Entscheidungspaket",
+    "Page &P of &N": "Seite &P von &N",
+    "Workspace": "Arbeitsbereich",
+    "Workspace ID": "Arbeitsbereich-ID",
+    "Generated (UTC)": "Erstellt (UTC)",
+    "Author": "Autor",
+    "Use cases": "Use Cases",
+    "Decision sheets": "Entscheidungsvorlagen",
+    "Quick wins": "Quick Wins",
+    "Total net value (€/month)": "Nettonutzen gesamt (€/Monat)",
+    "Quick-win thresholds": "Quick-Win-Schwellen",
+    "value ≥ {value}, feasibility ≥ {feasibility}": "Wert ≥ {value}, Machbarkeit ≥ {feasibility}",
+    "Portfolio ranked by score (S3)": "Portfolio nach Score (S3)",
+    "Rank": "Rang",
+    "Use case ID": "Use-Case-ID",
+    "Name": "Name",
+    "Owner": "Owner",
+    "Phase": "Phase",
+    "EU AI Act risk": "EU-AI-Act-Risiko",
+    "Quadrant": "Quadrant",
+    "Value": "Wert",
+    "Feasibility": "Machbarkeit",
+    "Score": "Score",
+    "ROI": "ROI",
+    "Net value (€/month)": "Nettonutzen (€/Monat)",
+    "Next gate": "Nächstes Gate",
+    "Gate decision": "Gate-Entscheidung",
+    "Failed checks": "Nicht bestandene Prüfungen",
+    "Decision sheet": "Entscheidungsvorlage",
+    "none": "keine",
+    "S3 value × feasibility matrix": "S3 Wert-×-Machbarkeit-Matrix",
+    "Value × feasibility (S3)": "Wert × Machbarkeit (S3)",
+    "Feasibility (0–1)": "Machbarkeit (0–1)",
+    "Value (0–1)": "Wert (0–1)",
+    "Quick-win threshold: value": "Quick-Win-Schwelle: Wert",
+    "Quick-win threshold: feasibility": "Quick-Win-Schwelle: Machbarkeit",
+    "Threshold lines (chart)": "Schwellenlinien (Diagramm)",
+    "Line": "Linie",
+    "Use case": "Use Case",
+    "S1 Use case": "S1 Use Case",
+    "ID": "ID",
+    "Phase (S13)": "Phase (S13)",
+    "Problem statement": "Problemstatement",
+    "Users": "Nutzer",
+    "Process step": "Prozessschritt",
+    "Decision point": "Entscheidungspunkt",
+    "Output": "Output",
+    "Guardrails": "Guardrails",
+    "Out of scope": "Out-of-Scope",
+    "EU AI Act risk class (S11)": "EU-AI-Act-Risikoklasse (S11)",
+    "Created (UTC)": "Angelegt (UTC)",
+    "Updated (UTC)": "Geändert (UTC)",
+    "S2 KPI set": "S2 KPI-Set",
+    "KPI": "KPI",
+    "Group": "Gruppe",
+    "Target": "Zielwert",
+    "Unit": "Einheit",
+    "Measurement window": "Messfenster",
+    "Baseline": "Baseline",
+    "S3 Score: value × feasibility": "S3 Score: Wert × Machbarkeit",
+    "Input": "Eingabe",
+    "Weight": "Gewicht",
+    "Score = value × feasibility": "Score = Wert × Machbarkeit",
+    "S15 Monthly ROI": "S15 ROI pro Monat",
+    "Defined name": "Definierter Name",
+    "Value time (€/month)": "Zeitnutzen (€/Monat)",
+    "Value quality (€/month)": "Qualitätsnutzen (€/Monat)",
+    "Total value (€/month)": "Bruttonutzen (€/Monat)",
+    "ROI = net / run cost": "ROI = Netto / Modellbetrieb",
+    "Inference cost S12 (€/month)": "Inferenzkosten S12 (€/Monat)",
+    "Break-even (ROI = 0)": "Break-even (ROI = 0)",
+    "Break-even value": "Break-even-Wert",
+    "Current value": "Aktueller Wert",
+    "S16 Scenarios (blank override = base input)": "S16 Szenarien (leer = Basiswert)",
+    "Override": "Abweichung",
+    "Survives (net value > 0)": "Übersteht (Nettonutzen > 0)",
+    "Verdict (S16)": "Urteil (S16)",
+    "scale candidate": "Skalierungskandidat",
+    "PoC with expiry date": "PoC mit Ablaufdatum",
+    "Gates: S5, S9, S10, S17, S11": "Gates: S5, S9, S10, S17, S11",
+    "← next gate (S13)": "← nächstes Gate (S13)",
+    "missing: {fields}": "fehlt: {fields}",
+    "Check": "Prüfung",
+    "Actual": "Ist",
+    "Threshold": "Schwelle",
+    "Rule": "Regel",
+    "Result": "Ergebnis",
+    "present": "vorhanden",
+    "S6 Data readiness": "S6 Data Readiness",
+    "Checklist item": "Checklistenpunkt",
+    "Status": "Status",
+    "Evidence": "Nachweis",
+    "Readiness (%)": "Readiness (%)",
+    "S14 RACI": "S14 RACI",
+    "Deliverable": "Deliverable",
+    "R (responsible)": "R (durchführend)",
+    "A (accountable)": "A (verantwortlich)",
+    "C (consulted)": "C (konsultiert)",
+    "I (informed)": "I (informiert)",
+    "Assumptions: every input, its source and last editor": "Annahmen: jede Eingabe, ihre Quelle und letzte Änderung",
+    "Field path": "Feldpfad",
+    "Source": "Quelle",
+    "Last edited by": "Zuletzt geändert von",
+    "Last edited at (UTC)": "Zuletzt geändert (UTC)",
+    "Audit trail": "Audit-Trail",
+    "At (UTC)": "Zeitpunkt (UTC)",
+    "Actor": "Akteur",
+    "Action": "Aktion",
+    "Old value": "Alter Wert",
+    "New value": "Neuer Wert",
+    "Fraction 0–1": "Anteil 0–1",
+    "Enter a fraction between 0 and 1 (62 % = 0.62).": "Bitte einen Anteil zwischen 0 und 1 eingeben (62 % = 0,62).",
+    "Not negative": "Nicht negativ",
+    "Enter a number of at least 0.": "Bitte eine Zahl ab 0 eingeben.",
+    "Cycle-time reduction": "Reduktion Durchlaufzeit",
+    "Cost reduction": "Kostenreduktion",
+    "Error reduction": "Fehlerreduktion",
+    "Data availability": "Datenverfügbarkeit",
+    "Integration effort": "Integrationsaufwand",
+    "Compliance risk": "Compliance-Risiko",
+    "Change effort": "Change-Aufwand",
+    "Volume (cases/month)": "Volumen (Fälle/Monat)",
+    "Adoption": "Adoption",
+    "Minutes saved per case": "Minuten-Ersparnis pro Fall",
+    "Cost per minute (€)": "Kosten pro Arbeitsminute (€)",
+    "Error cost per case (€)": "Fehlerkosten pro Fall (€)",
+    "Error-rate reduction": "Fehlerquoten-Reduktion",
+    "Run cost (€/month)": "Modellbetrieb (€/Monat)",
+    "cases/month": "Fälle/Monat",
+    "min/case": "min/Fall",
+    "€/min": "€/min",
+    "€/case": "€/Fall",
+    "€/month": "€/Monat",
+    "fraction 0–1": "Anteil 0–1",
+    "Quick win": "Quick Win",
+    "Strategic bet": "Strategische Wette",
+    "Fill-in": "Lückenfüller",
+    "Deprioritise": "Zurückstellen",
+    "S5 PoC → pilot": "S5 PoC → Pilot",
+    "S9 quality gates": "S9 Qualitätsgates",
+    "S10 canary": "S10 Canary",
+    "S17 scale or kill": "S17 Skalieren oder stoppen",
+    "S11 go-live compliance": "S11 Go-live-Compliance",
+    "Go": "Go", "Stop": "Stopp", "Pass": "Bestanden", "Fail": "Nicht bestanden", "Ramp up": "Hochfahren",
+    "Roll back": "Zurückrollen", "Scale": "Skalieren", "Iterate": "Iterieren",
+    "Stop or re-scope": "Stoppen oder neu zuschneiden", "Deploy": "Go-live", "No deploy": "Kein Go-live",
+    "Incomplete": "Unvollständig", "OK": "OK", "Alert": "Alarm",
+    "1 Discovery/Scoping": "1 Discovery/Scoping", "2 Data & Risk": "2 Daten & Risiko", "3 PoC": "3 PoC",
+    "4 Pilot": "4 Pilot", "5 Production": "5 Produktivsetzung", "6 Scale/Portfolio": "6 Skalierung/Portfolio",
+    "Minimal": "Minimal", "Limited": "Begrenzt", "High": "Hoch", "Prohibited": "Verboten",
+    "Quality": "Qualität", "Risk": "Risiko",
+    "open": "offen", "partial": "teilweise", "done": "erledigt", "not applicable": "nicht anwendbar",
+    "Answer": "Antwort", "Classification": "Klassifikation", "Extraction": "Extraktion",
+    "Ticket draft": "Ticket-Entwurf",
+    "pass": "bestanden", "fail": "nicht bestanden", "yes": "ja", "no": "nein",
+}
+
+
+
+class Texts:
+    """Label lookup for one pack language; German raises on a missing label so none stays English.
+
+    Example: ``Texts("de")("Net value (€/month)")`` → ``"Nettonutzen (€/Monat)"``.
+    """
+
+    def __init__(self, language: str) -> None:
+        if language not in LANGUAGES:
+            raise ValueError(f"language: must be one of {LANGUAGES}, got {language!r}")
+        self.language = language
+
+    def __call__(self, text: str) -> str:
+        if self.language == "en" or not text:
+            return text
+        try:
+            return GERMAN[text]
+        except KeyError:
+            raise ValueError(f"language 'de': no German label for {text!r}") from None
+
+    def number(self, value: float) -> str:
+        """Two-decimal number text in the pack's language, e.g. 0.5 → "0.50" or "0,50"."""
+        text = f"{value:,.2f}"
+        return text if self.language == "en" else text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+    def code(self, labels: Mapping[str, str], code: str) -> str:
+        return self(labels[code]) if code in labels else code
+
+
+def field_unit(field: str) -> str:
+    """English unit label of an input field (translate it with :class:`Texts`), e.g. ``"€/month"``."""
+    return FRACTION_UNIT if field_kind(field) == FRACTION_KIND else FIELD_UNITS.get(field, "")
+
+
+def quick_win_rule(texts: Texts, min_value: float, min_feasibility: float) -> str:
+    """The S3 quick-win thresholds as one line, e.g. ``"value ≥ 0.50, feasibility ≥ 0.50"``."""
+    return texts("value ≥ {value}, feasibility ≥ {feasibility}").format(
+        value=texts.number(min_value), feasibility=texts.number(min_feasibility))

@@ -1,0 +1,170 @@
+"""Writing cells: :class:`SheetWriter` over one worksheet, the page setup every sheet shares, row heights.
+
+User text is only ever written as a string (never as a formula or number), missing values as "n/a",
+and every wrapped cell records the lines its row needs, because Excel does not size rows written by code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from xlsxwriter.workbook import Format
+from xlsxwriter.worksheet import Worksheet
+
+from core.excel.formats import Formats
+from core.excel.texts import NOT_AVAILABLE, Texts
+
+# Measured on LibreOffice's fallback font (DejaVu Sans, wider than Calibri), so Excel never cuts a line.
+CHARS_PER_WIDTH = 1.12
+BOLD_CHARS_PER_WIDTH = 1.0
+LINE_HEIGHT_PT = 14.4
+ROW_PADDING_PT = 2.0
+MAX_ROW_LINES = 30
+DEFAULT_COLUMN_WIDTH = 8.43
+A4_PAPER = 9
+HEADER_TEXT_LIMIT = 80
+
+
+def wrapped_line_count(text: str, width: float, bold: bool = False) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries in a column ``width`` characters wide.
+
+    An estimate for row heights (Excel does not size rows of merged or written-by-code cells):
+    one width unit holds about one character of the default font, bold a little less.
+    Example: ``wrapped_line_count("Net value (€/month)", 10)`` → 2.
+    """
+    capacity = max(int(width * (BOLD_CHARS_PER_WIDTH if bold else CHARS_PER_WIDTH)), 1)
+    if len(text) <= capacity and "\n" not in text and "\r" not in text:
+        return 1
+    lines = 0
+    for paragraph in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        count, used = 1, 0
+        for word in paragraph.split(" "):
+            if used and used + 1 + len(word) > capacity:
+                count, used = count + 1, 0
+            elif used:
+                used += 1
+            used += len(word)
+            while used > capacity:
+                count, used = count + 1, used - capacity
+        lines += count
+    return lines
+
+
+
+def excel_datetime(value: object) -> datetime | None:
+    """A naive UTC datetime Excel can store, or None for anything that is not a datetime."""
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.replace(microsecond=0)
+
+
+def _header_text(text: str, limit: int = HEADER_TEXT_LIMIT) -> str:
+    return text[:limit].replace("&", "&&")
+
+
+class SheetWriter:
+    """Thin helpers over one worksheet: user text only as strings, "n/a" for missing values.
+
+    Wrapped text records how many lines its row needs; :meth:`finish` sets those row heights.
+    """
+
+    def __init__(self, sheet: Worksheet, formats: Formats, texts: Texts, widths: Sequence[float]) -> None:
+        self.sheet = sheet
+        self.formats = formats
+        self.t = texts
+        self.widths = list(widths)
+        self.lines: dict[int, int] = {}
+        self.heights: dict[int, float] = {}
+
+    def width(self, col: int, span: int = 1) -> float:
+        """Width in characters of ``span`` columns from ``col``; columns the sheet did not size have Excel's default."""
+        return sum(self.widths[col + offset] if col + offset < len(self.widths) else DEFAULT_COLUMN_WIDTH
+                   for offset in range(span))
+
+    def fit(self, row: int, col: int, text: str, fmt: Format | None, span: int = 1) -> None:
+        """Record the lines ``text`` needs in this row, e.g. for a formula cell's text result."""
+        lines = wrapped_line_count(text, self.width(col, span), id(fmt) in self.formats.bold_formats)
+        if lines > self.lines.get(row, 1):
+            self.lines[row] = min(lines, MAX_ROW_LINES)
+
+    def text(self, row: int, col: int, value: object, fmt: Format | None = None, span: int = 1) -> None:
+        text = NOT_AVAILABLE if value is None else str(value)
+        fmt = self.formats.text if fmt is None else fmt
+        if span > 1:
+            self.sheet.merge_range(row, col, row, col + span - 1, "", fmt)
+        self.sheet.write_string(row, col, text, fmt)
+        if fmt is not self.formats.plain:
+            self.fit(row, col, text, fmt, span)
+
+    def label(self, row: int, col: int, text: str, fmt: Format | None = None, span: int = 1) -> None:
+        """A translated label (never user text)."""
+        self.text(row, col, self.t(text), self.formats.label if fmt is None else fmt, span)
+
+    def scalar(self, row: int, col: int, value: object, fmt: Format | None = None) -> None:
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            self.sheet.write_string(row, col, NOT_AVAILABLE, fmt)
+        elif isinstance(value, bool):
+            self.sheet.write_boolean(row, col, value, fmt)
+        elif isinstance(value, int | float):
+            self.sheet.write_number(row, col, float(value), fmt)
+        else:
+            self.text(row, col, value, fmt)
+
+    def moment(self, row: int, col: int, value: object) -> None:
+        """A timestamp as a real date-time cell (UTC), text when it is not a datetime."""
+        stamp = excel_datetime(value)
+        if stamp is None:
+            self.text(row, col, None if value is None or value == "" else value)
+        else:
+            self.sheet.write_datetime(row, col, stamp, self.formats.date)
+
+    def formula(self, row: int, col: int, formula: str, value: object, fmt: Format | None = None) -> None:
+        if value is None or (isinstance(value, float) and not math.isfinite(value)):
+            value = NOT_AVAILABLE
+        elif isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        self.sheet.write_formula(row, col, formula, fmt, value)
+
+    def header_row(self, row: int, labels: Sequence[str], col: int = 0, numeric: Sequence[int] = ()) -> None:
+        """Translated column titles; ``numeric`` offsets are right-aligned over their numbers."""
+        for offset, label in enumerate(labels):
+            fmt = self.formats.header_number if offset in numeric else self.formats.header
+            self.text(row, col + offset, self.t(label), fmt)
+
+    def height(self, row: int, points: float) -> None:
+        """A fixed row height in points that :meth:`finish` sets instead of the wrapped-lines estimate."""
+        self.heights[row] = points
+
+    def finish(self) -> None:
+        """Set the recorded row heights; call once, after the sheet's last cell."""
+        for row, lines in self.lines.items():
+            if lines > 1 and row not in self.heights:
+                self.sheet.set_row(row, lines * LINE_HEIGHT_PT + ROW_PADDING_PT)
+        for row, points in self.heights.items():
+            self.sheet.set_row(row, points)
+
+
+def setup_sheet(sheet: Worksheet, texts: Texts, workspace_name: str, generated: str, widths: Sequence[float],
+                repeat_rows: tuple[int, int] | None = None) -> None:
+    """Column widths, A4 landscape one page wide, header and footer, repeated title rows, protection without a password.
+
+    ``generated`` is the time shown in the page header, e.g. ``"2026-03-02 09:30 UTC"``.
+    """
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.set_landscape()
+    sheet.set_paper(A4_PAPER)
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    sheet.center_horizontally()
+    sheet.set_header(f"&L&9{_header_text(workspace_name)}&R&9{texts('AI use-case decision pack')}, "
+                     f"{_header_text(generated)}")
+    sheet.set_footer(f"&L&9&A&R&9{texts('Page &P of &N')}")
+    if repeat_rows is not None:
+        sheet.repeat_rows(*repeat_rows)
+    sheet.protect("", {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True})
+
