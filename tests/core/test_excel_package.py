@@ -1,0 +1,23 @@
+import io
+
+import openpyxl
+
+from core.excel import FIXED_SHEETS, build_pack
+from core.excel.names import META_INPUT_COLUMN, META_INPUT_HEADER, META_USE_CASE_COLUMN, meta_cell
+from core.excel.pack import SHEETS_AFTER_DECISIONS, SHEETS_BEFORE_DECISIONS
+from tests.core.excel_oracle import make_loaded, make_use_case
+
+
+def test_pack_lists_exactly_the_fixed_sheets_the_reader_checks():
+    specs = (*SHEETS_BEFORE_DECISIONS, *SHEETS_AFTER_DECISIONS)
+    assert [spec.name for spec in specs] == list(FIXED_SHEETS)
+    book = openpyxl.load_workbook(io.BytesIO(build_pack(make_loaded([make_use_case("uc-a")]))), read_only=True)
+    assert book.sheetnames == [*(spec.name for spec in SHEETS_BEFORE_DECISIONS), "D1_uc-a",
+                               *(spec.name for spec in SHEETS_AFTER_DECISIONS)]
+
+
+def test_meta_cell_names_the_a1_address_the_reader_reports():
+    assert meta_cell(0, META_USE_CASE_COLUMN) == "Meta!D1"
+    assert meta_cell(1, META_INPUT_COLUMN + META_INPUT_HEADER.index("exported_value")) == "Meta!M2"
+    assert meta_cell(6, 1) == "Meta!B7"
+    assert meta_cell(0, 25) == "Meta!Z1" and meta_cell(0, 26) == "Meta!AA1" and meta_cell(9, 701) == "Meta!ZZ10"
