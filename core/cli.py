@@ -102,7 +102,7 @@ def _schema(_store: Store | None, args: argparse.Namespace) -> None:
 
 
 def _export_pack(store: Store, args: argparse.Namespace) -> None:
-    from core.excel import build_pack  # only here: XlsxWriter and openpyxl need not slow down other commands
+    from core.excel import build_pack  # only here: XlsxWriter need not slow down every other command
 
     workspace_id = store.workspace_id_by_name(args.workspace)
     loaded = store.load(workspace_id)

@@ -1,7 +1,11 @@
 import io
+import subprocess
+import sys
+from pathlib import Path
 
 import openpyxl
 
+import core.excel
 from core.excel import FIXED_SHEETS, build_pack
 from core.excel.names import META_INPUT_COLUMN, META_INPUT_HEADER, META_USE_CASE_COLUMN, meta_cell
 from core.excel.pack import SHEETS_AFTER_DECISIONS, SHEETS_BEFORE_DECISIONS
@@ -21,3 +25,17 @@ def test_meta_cell_names_the_a1_address_the_reader_reports():
     assert meta_cell(1, META_INPUT_COLUMN + META_INPUT_HEADER.index("exported_value")) == "Meta!M2"
     assert meta_cell(6, 1) == "Meta!B7"
     assert meta_cell(0, 25) == "Meta!Z1" and meta_cell(0, 26) == "Meta!AA1" and meta_cell(9, 701) == "Meta!ZZ10"
+
+
+def test_building_a_pack_does_not_load_openpyxl_and_reading_one_not_xlsxwriter():
+    script = ("import sys; from core.excel import {name}; "
+              "print(sorted(module for module in ('openpyxl', 'xlsxwriter') if module in sys.modules))")
+    root = Path(__file__).resolve().parents[2]
+
+    def loaded_by(name: str) -> str:
+        return subprocess.run([sys.executable, "-c", script.format(name=name)], capture_output=True, text=True,
+                              check=True, cwd=root).stdout.strip()
+
+    assert loaded_by("build_pack") == "['xlsxwriter']"  # openpyxl would add 9 MB to the pack's peak RSS
+    assert loaded_by("read_pack") == "['openpyxl']"
+    assert sorted(core.excel.__all__) == sorted(core.excel._HOMES)
