@@ -15,7 +15,7 @@ from core import sensitivity
 from core.models import DEFAULT_SCENARIOS
 from core.store import Store
 from tests.pages.conftest import assert_clean, open_page
-from ui import catalog_analysis, formatting, i18n
+from ui import formatting, i18n
 from ui.i18n import translate
 
 PAGE = "pages/4_Sensitivity.py"
@@ -132,7 +132,7 @@ def test_invalid_override_shows_the_field_and_saves_nothing(store: Store, sample
 def test_analysis_catalog_has_both_languages_and_every_used_key() -> None:
     """Covers all four analysis pages: every literal t("an.…") key exists, EN and DE share placeholders."""
     formatter = string.Formatter()
-    for key, texts in catalog_analysis.MESSAGES.items():
+    for key, texts in i18n.messages().items():
         assert set(texts) == {"en", "de"}, key
         fields = [{name for _, name, _, _ in formatter.parse(texts[language]) if name} for language in ("en", "de")]
         assert fields[0] == fields[1], key
