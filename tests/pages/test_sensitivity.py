@@ -138,7 +138,8 @@ def test_analysis_catalog_has_both_languages_and_every_used_key() -> None:
         assert fields[0] == fields[1], key
     root = Path(__file__).resolve().parents[2]
     sources = [root / "pages" / name for name in ("4_Sensitivity.py", "5_Gates.py", "6_Data_readiness.py",
-                                                   "7_Export.py")] + [root / "ui" / "analysis_services.py"]
+                                                   "7_Export.py")] + [
+        root / "ui" / "views" / f"{name}.py" for name in ("sensitivity", "gates", "data_readiness", "export")]
     used = {key for path in sources
             for key in re.findall(r'\b(?:t|translate|subheader)\("(an\.[a-z0-9_.]+)"', path.read_text())}
     assert len(used) > 150
