@@ -14,9 +14,11 @@ $(VENV)/.dev-stamp: $(VENV)/.runtime-stamp requirements-dev.txt
 	touch $@
 
 # Pages import core/ and ui/ on their first run; compiled ahead (as pip does for packages), a cold start does
-# not compile them, even where PYTHONDONTWRITEBYTECODE keeps Python from caching them itself.
+# not compile them, nor parse the message catalogues (ui/i18n/*.toml), even where PYTHONDONTWRITEBYTECODE keeps
+# Python from caching them itself.
 bytecode: $(VENV)/.runtime-stamp
 	$(PY) -m compileall -q core ui
+	$(PY) -m ui.i18n
 
 run: bytecode
 	$(PY) -m streamlit run app.py --server.port $(PORT)

@@ -21,8 +21,9 @@ pending = frame.pending_headline(HEADLINE_METRICS)
 # collector walking them while they load is waste.
 gc.disable()
 try:
-    from ui import formatting, services, sidebar, state
+    from ui import formatting, sidebar, state, store_access
     from ui.i18n import labels, t_plain
+    from ui.views import home
 finally:
     gc.enable()
 
@@ -32,29 +33,29 @@ RENAME_WIDGET = "w.home.rename_name"
 DUPLICATE_WIDGET = "w.home.duplicate_name"
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _open() -> None:
     state.set_workspace_id(state.widget_value(OPEN_WIDGET))
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _create() -> None:
     name = state.widget_text(CREATE_WIDGET)
-    services.create_workspace(name)
+    home.create_workspace(name)
     state.flash("success", t("home.created", name=name))
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _rename(workspace_id: str) -> None:
     name = state.widget_text(RENAME_WIDGET)
-    services.rename_workspace(workspace_id, name)
+    home.rename_workspace(workspace_id, name)
     state.flash("success", t("home.renamed", name=name))
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _duplicate(workspace_id: str) -> None:
     name = state.widget_text(DUPLICATE_WIDGET)
-    services.duplicate_workspace(workspace_id, name)
+    home.duplicate_workspace(workspace_id, name)
     state.flash("success", t("home.duplicated", name=name))
 
 
@@ -62,7 +63,7 @@ ctx = sidebar.load(on_stop=pending.container.empty if pending else None)
 with sidebar.guard():
     lang = ctx.language
     workspace = ctx.loaded.workspace
-    headline = services.headline(ctx.loaded)
+    headline = home.headline(ctx.loaded)
     heading = pending.heading if pending else st.container()
     metric_slots = pending.metrics if pending else st.columns(4)
     frame.subheader("home.portfolio", heading, name=workspace.name)
@@ -80,7 +81,7 @@ with sidebar.guard():
     with left:
         with st.container(border=True):
             frame.subheader("home.top_title")
-            top = services.top_use_cases(ctx.loaded, 5)
+            top = home.top_use_cases(ctx.loaded, 5)
             st.markdown(formatting.markdown_table(
                 (t("col.rank"), t("col.name"), t("col.quadrant"), t("col.score"), t("col.net_value")),
                 zip(
@@ -103,7 +104,7 @@ with sidebar.guard():
                 t("home.open_workspace"),
                 options=list(names),
                 format_func=lambda workspace_id: names.get(workspace_id, workspace_id),
-                key=services.bind(OPEN_WIDGET, ctx.loaded.id),
+                key=store_access.bind(OPEN_WIDGET, ctx.loaded.id),
                 on_change=_open,
             )
             st.markdown(formatting.markdown_table(

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from core.models import KPI_GROUPS, OUTPUT_TYPES, PHASES, RISK_CLASSES, UseCase
-from ui import formatting, frame, services, sidebar, state, tables
+from ui import formatting, frame, sidebar, state, store_access, tables
 from ui.i18n import label, t, t_plain
+from ui.views import use_cases
 
 SEARCH_WIDGET = "w.registry.search"
 SORT_WIDGET = "w.registry.sort"
@@ -13,35 +14,34 @@ ADD_WIDGET = "w.registry.add_name"
 DUPLICATE_WIDGET = "w.registry.duplicate_name"
 SORT_COLUMNS = ("rank", "name", "owner", "phase", "risk_class", "net_value", "roi")
 TEXT_FIELDS = ("problem_statement", "users", "process_step", "decision_point", "guardrails", "out_of_scope")
-RACI_ROLES = ("responsible", "accountable", "consulted", "informed")
 
 
 def _remember(name: str, widget_key: str) -> None:
     state.set_ui_value(name, state.widget_value(widget_key))
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _add() -> None:
     name = state.widget_text(ADD_WIDGET)
-    services.add_use_case(name)
+    use_cases.add_use_case(name)
     state.flash("success", t("use_cases.added", name=name))
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _duplicate(use_case_id: str) -> None:
     name = state.widget_text(DUPLICATE_WIDGET)
-    services.duplicate_use_case(use_case_id, name)
+    use_cases.duplicate_use_case(use_case_id, name)
     state.flash("success", t("use_cases.duplicated", name=name))
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _delete(use_case_id: str) -> None:
-    services.delete_use_case(use_case_id)
+    use_cases.delete_use_case(use_case_id)
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _undo(use_case_id: str) -> None:
-    services.restore_use_case(use_case_id)
+    use_cases.restore_use_case(use_case_id)
     state.flash("success", t("use_cases.restored"))
 
 
@@ -49,16 +49,17 @@ def _registry(ctx: sidebar.PageContext) -> None:
     lang = ctx.language
     search, sort, order = st.columns([3, 2, 1], vertical_alignment="bottom")
     query = search.text_input(
-        t("use_cases.search"), key=services.bind(SEARCH_WIDGET, state.ui_value("registry.search", "")),
+        t("use_cases.search"), key=store_access.bind(SEARCH_WIDGET, state.ui_value("registry.search", "")),
         on_change=_remember, args=("registry.search", SEARCH_WIDGET), placeholder=t("use_cases.search_placeholder"),
     )
     column = sort.selectbox(
         t("use_cases.sort_by"), SORT_COLUMNS, format_func=lambda name: t(f"col.{name}"),
-        key=services.bind(SORT_WIDGET, state.ui_value("registry.sort", "rank")),
+        key=store_access.bind(SORT_WIDGET, state.ui_value("registry.sort", "rank")),
         on_change=_remember, args=("registry.sort", SORT_WIDGET),
     )
     descending = order.toggle(
-        t("use_cases.descending"), key=services.bind(DESCENDING_WIDGET, state.ui_value("registry.descending", False)),
+        t("use_cases.descending"),
+        key=store_access.bind(DESCENDING_WIDGET, state.ui_value("registry.descending", False)),
         on_change=_remember, args=("registry.descending", DESCENDING_WIDGET),
     )
     shown = tables.registry(ctx.loaded, query or "", column, bool(descending), lang)
@@ -99,7 +100,7 @@ def _undo_banner() -> None:
     deleted_id = state.ui_value("undo.deleted_use_case")
     if not deleted_id:
         return
-    deleted = {item.id: item for item in services.deleted_use_cases()}
+    deleted = {item.id: item for item in use_cases.deleted_use_cases()}
     if deleted_id not in deleted:
         return
     message, button = st.columns([4, 1], vertical_alignment="center")
@@ -111,8 +112,8 @@ def _text_field(use_case: UseCase, field: str, area: bool = False) -> None:
     key = f"w.uc.{use_case.id}.{field}"
     widget = st.text_area if area else st.text_input
     widget(
-        t(f"field.{field}"), key=services.bind(key, getattr(use_case, field)), help=t(f"help.{field}"),
-        on_change=services.on_widget_change, args=(use_case.id, field, key),
+        t(f"field.{field}"), key=store_access.bind(key, getattr(use_case, field)), help=t(f"help.{field}"),
+        on_change=store_access.on_widget_change, args=(use_case.id, field, key),
         max_chars=5000 if area else 200,
     )
 
@@ -121,8 +122,8 @@ def _choice_field(use_case: UseCase, field: str, options: tuple[str, ...], prefi
     key = f"w.uc.{use_case.id}.{field}"
     st.selectbox(
         t(f"field.{field}"), options, format_func=lambda value: label(prefix, value),
-        key=services.bind(key, getattr(use_case, field)), help=t(f"help.{field}"),
-        on_change=services.on_widget_change, args=(use_case.id, field, key),
+        key=store_access.bind(key, getattr(use_case, field)), help=t(f"help.{field}"),
+        on_change=store_access.on_widget_change, args=(use_case.id, field, key),
     )
 
 
@@ -158,14 +159,15 @@ def _kpis(use_case: UseCase, version: int) -> None:
         "measurement_window": st.column_config.TextColumn(t("field.measurement_window"), max_chars=200),
         "baseline_value": st.column_config.NumberColumn(t("field.baseline_value")),
     }
-    sidebar.table_editor(use_case, version, "kpi_set", services.kpi_rows(use_case), columns, "dynamic")
+    sidebar.table_editor(use_case, version, "kpi_set", use_cases.kpi_rows(use_case), columns, "dynamic")
 
 
 def _raci(use_case: UseCase, version: int) -> None:
     st.caption(t("use_cases.raci_help"))
     columns = {"deliverable": st.column_config.TextColumn(t("field.deliverable"), required=True, max_chars=200)}
-    columns |= {role: st.column_config.TextColumn(t(f"field.{role}"), help=t(f"help.{role}")) for role in RACI_ROLES}
-    sidebar.table_editor(use_case, version, "raci", services.raci_rows(use_case), columns, "dynamic")
+    columns |= {role: st.column_config.TextColumn(t(f"field.{role}"), help=t(f"help.{role}"))
+                for role in use_cases.RACI_ROLES}
+    sidebar.table_editor(use_case, version, "raci", use_cases.raci_rows(use_case), columns, "dynamic")
 
 
 ctx = sidebar.render("use_cases.title", ":material/view_list:", "use_cases.caption")
@@ -174,7 +176,7 @@ with sidebar.guard():
     with st.container(border=True):
         frame.subheader("use_cases.registry")
         _registry(ctx)
-    selected = services.selected_use_case(ctx.loaded)
+    selected = store_access.selected_use_case(ctx.loaded)
     _actions(selected)
     if selected is not None:
         with st.container(border=True):

@@ -5,8 +5,10 @@ import streamlit as st
 
 from core.models import FEASIBILITY_WEIGHT_FIELDS, PHASES, VALUE_WEIGHT_FIELDS, ScoringWeights
 from core.scoring import QUADRANTS
-from ui import charts, formatting, frame, services, sidebar, state, tables
+from ui import charts, formatting, frame, sidebar, state, store_access, tables
 from ui.i18n import label, labels, t
+from ui.portfolio import portfolio_frame
+from ui.views import scoring
 
 WEIGHT_WIDGET = "w.weights.{field}"
 JITTER_WIDGET = "w.scoring.jitter"
@@ -15,20 +17,20 @@ STABILITY_DRAWS = 500
 LABEL_LENGTH = 28
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _save_weights() -> None:
     values = {field: state.widget_value(WEIGHT_WIDGET.format(field=field)) for field in ScoringWeights.model_fields}
-    errors = services.weights_errors(values)
+    errors = scoring.weights_errors(values)
     state.set_ui_value(WEIGHT_ERRORS, errors)
     if not errors:
-        services.save_weights(ScoringWeights(**values))
+        scoring.save_weights(ScoringWeights(**values))
         state.flash("success", t("weights.saved"))
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _reset_weights() -> None:
     state.set_ui_value(WEIGHT_ERRORS, [])
-    services.save_weights(ScoringWeights())
+    scoring.save_weights(ScoringWeights())
     state.flash("success", t("weights.reset_done"))
 
 
@@ -41,7 +43,7 @@ def _short(name: str) -> str:
 
 
 def _metrics(use_case, weights, portfolio: pd.DataFrame, lang: str) -> None:
-    result = services.score(use_case.scoring, weights)
+    result = scoring.score(use_case.scoring, weights)
     row = portfolio.loc[use_case.id]
     metrics = st.columns(4)
     metrics[0].metric(t("col.value"), formatting.score(result.value, lang), border=True)
@@ -65,8 +67,8 @@ def _inputs(use_case) -> None:
             key = f"w.score.{use_case.id}.{field}"
             st.slider(
                 t(f"field.{field}"), min_value=0.0, max_value=1.0, step=0.01, format="percent",
-                key=services.bind(key, getattr(use_case.scoring, field)), help=t(f"help.{field}"),
-                on_change=services.on_widget_change, args=(use_case.id, f"scoring.{field}", key),
+                key=store_access.bind(key, getattr(use_case.scoring, field)), help=t(f"help.{field}"),
+                on_change=store_access.on_widget_change, args=(use_case.id, f"scoring.{field}", key),
             )
 
 
@@ -112,7 +114,7 @@ def _ranking(loaded, lang: str) -> None:
     frame.subheader("scoring.ranking")
     jitter = st.slider(
         t("scoring.jitter"), min_value=0.05, max_value=0.5, step=0.05, format="percent",
-        key=services.bind(JITTER_WIDGET, state.ui_value("scoring.jitter", 0.2)), on_change=_remember_jitter,
+        key=store_access.bind(JITTER_WIDGET, state.ui_value("scoring.jitter", 0.2)), on_change=_remember_jitter,
         help=t("scoring.jitter_help", n=STABILITY_DRAWS),
     )
     st.dataframe(
@@ -135,13 +137,13 @@ def _live() -> None:
     with sidebar.guard():
         frame.show_messages()
         # A full run has just loaded the workspace (ctx); only a fragment rerun reads it again.
-        loaded = services.current_workspace() if state.in_fragment_rerun() else ctx.loaded
-        use_case = services.selected_use_case(loaded) if loaded else None
+        loaded = store_access.current_workspace() if state.in_fragment_rerun() else ctx.loaded
+        use_case = store_access.selected_use_case(loaded) if loaded else None
         if loaded is None or use_case is None:
             st.info(t("use_cases.none"))
             return
         lang = state.language()
-        portfolio = services.portfolio(loaded)
+        portfolio = portfolio_frame(loaded)
         frame.subheader("scoring.inputs_for", name=use_case.name)
         _metrics(use_case, loaded.workspace.weights, portfolio, lang)
         inputs_column, matrix_column = st.columns([1, 2], gap="medium")

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.models import COST_BLOCKS, ROI_INPUT_FIELDS, InferenceCostInputs, UseCase
-from ui import charts, formatting, frame, services, sidebar, state
+from ui import charts, formatting, frame, sidebar, state, store_access
 from ui.i18n import label, t
+from ui.views import roi
 
 
 @dataclass(frozen=True)
@@ -61,14 +62,14 @@ def _inference_key(use_case: UseCase, field: str) -> str:
     return f"w.roi.{use_case.id}.inference.{field}"
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _save_inference(use_case_id: str, keys: dict[str, str], also_run_cost: bool) -> None:
     values = {field: float(state.widget_value(key) or 0.0) for field, key in keys.items()}
     changes: dict = {"inference": values}
     if also_run_cost:
-        cost, _ = services.inference_cost(InferenceCostInputs(**values))
+        cost, _ = roi.inference_cost(InferenceCostInputs(**values))
         changes["roi.run_cost_eur_per_month"] = cost
-    if services.set_fields(use_case_id, changes) and also_run_cost:
+    if store_access.set_fields(use_case_id, changes) and also_run_cost:
         state.flash("success", t("roi.run_cost_set", amount=formatting.eur(cost, state.language(), decimals=2)))
 
 
@@ -82,7 +83,7 @@ def _section(section: str, icon: str, draw: Callable[[], None]) -> None:
     # that has to be seeded again.
     widget_key = f"w.roi.open.{section}.{state.language()}"
     expander = st.expander(
-        t(f"roi.{section}"), icon=icon, key=services.bind(widget_key, bool(state.ui_value(f"roi.open.{section}"))),
+        t(f"roi.{section}"), icon=icon, key=store_access.bind(widget_key, bool(state.ui_value(f"roi.open.{section}"))),
         on_change=_remember_open, args=(section, widget_key),
     )
     if expander.open:
@@ -106,19 +107,19 @@ def _inputs(use_case: UseCase, lang: str) -> None:
         row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
         row.slider(
             t(f"field.{field}"), min_value=0.0, max_value=slider_max, step=spec.step, format=_slider_format(spec, lang),
-            key=services.bind(slider_key, value), help=t(f"help.{field}"),
-            on_change=services.queue_edit, args=(use_case.id, f"roi.{field}", slider_key), width="stretch",
+            key=store_access.bind(slider_key, value), help=t(f"help.{field}"),
+            on_change=store_access.queue_edit, args=(use_case.id, f"roi.{field}", slider_key), width="stretch",
         )
         row.number_input(
             t(f"field.{field}"), min_value=0.0, max_value=1.0 if spec.kind == "fraction" else None,
-            step=spec.step, format=spec.number_format, key=services.bind(number_key, value),
+            step=spec.step, format=spec.number_format, key=store_access.bind(number_key, value),
             label_visibility="collapsed", width=NUMBER_WIDTH,
-            on_change=services.queue_edit, args=(use_case.id, f"roi.{field}", number_key),
+            on_change=store_access.queue_edit, args=(use_case.id, f"roi.{field}", number_key),
         )
 
 
 def _metrics(use_case: UseCase, lang: str) -> None:
-    result = services.compute_roi(use_case.roi)
+    result = roi.compute_roi(use_case.roi)
     metrics = st.columns(4)
     metrics[0].metric(t("roi.value_time"), formatting.eur(result.value_time, lang), border=True,
                       help=t("roi.value_time_help"))
@@ -132,7 +133,7 @@ def _metrics(use_case: UseCase, lang: str) -> None:
 
 
 def _waterfall(use_case: UseCase, lang: str) -> None:
-    result = services.roi_readout(use_case.roi).result
+    result = roi.roi_readout(use_case.roi).result
     frame.subheader("roi.waterfall")
     run_cost = use_case.roi.run_cost_eur_per_month
     steps = [
@@ -151,7 +152,7 @@ def _waterfall(use_case: UseCase, lang: str) -> None:
 
 
 def _break_even(use_case: UseCase, lang: str) -> None:
-    readout = services.roi_readout(use_case.roi)
+    readout = roi.roi_readout(use_case.roi)
     frame.subheader("roi.break_even")
     adoption = readout.break_even["adoption"]
     st.metric(
@@ -184,10 +185,10 @@ def _inference(use_case: UseCase, lang: str) -> None:
         number_format, step = formats[field]
         inputs_row.number_input(
             t(f"field.{field}"), min_value=0.0, step=step, format=number_format,
-            key=services.bind(keys[field], getattr(current, field)), help=t(f"help.{field}"),
+            key=store_access.bind(keys[field], getattr(current, field)), help=t(f"help.{field}"),
             on_change=_save_inference, args=(use_case.id, keys, False),
         )
-    cost, tokens = services.inference_cost(current)
+    cost, tokens = roi.inference_cost(current)
     results_row = st.container(horizontal=True, gap="small")
     results_row.metric(t("roi.tokens_per_month"), formatting.compact(tokens, lang), border=True,
                        help=formatting.number(tokens, lang))
@@ -203,17 +204,17 @@ def _live() -> None:
     with sidebar.guard(defer_queued_edits=True):
         frame.show_messages()
         # One row, not the workspace: a slider step must not load every use case.
-        selected = services.selected_use_case_row(remember_version=not services.has_queued_edits())
+        selected = store_access.selected_use_case_row(remember_version=not store_access.has_queued_edits())
         if selected is None:
             st.info(t("use_cases.none"))
             return
-        use_case = services.with_queued_edits(selected[0])
+        use_case = store_access.with_queued_edits(selected[0])
         lang = state.language()
         _metrics(use_case, lang)
         # Saved after the figures, not in the slider's callback: the save's disk sync (≈3 ms) then overlaps with
         # sending them, instead of delaying them. A refused save (conflict) reruns the page from the store with its
         # message; a rerun of only the fragment could leave the figures of the refused step on screen.
-        if not services.save_queued_edits():
+        if not store_access.save_queued_edits():
             st.rerun()
         inputs_column, results_column = st.columns([2, 3], gap="medium")
         with inputs_column, st.container(border=True):
@@ -237,10 +238,10 @@ def _cost_blocks(ctx: sidebar.PageContext, use_case: UseCase) -> None:
                                                             format=EURO_COLUMN_FORMATS.get(ctx.language, "€%,.0f")),
     }
     sidebar.table_editor(
-        use_case, ctx.loaded.versions.get(use_case.id, 0), "cost_blocks", services.cost_block_rows(use_case),
+        use_case, ctx.loaded.versions.get(use_case.id, 0), "cost_blocks", roi.cost_block_rows(use_case),
         columns, num_rows="fixed", disabled=("block",),
     )
-    st.caption(t("roi.cost_blocks_total", total=formatting.eur(services.cost_block_total(use_case), ctx.language),
+    st.caption(t("roi.cost_blocks_total", total=formatting.eur(roi.cost_block_total(use_case), ctx.language),
                  run_cost=formatting.eur(use_case.roi.run_cost_eur_per_month, ctx.language)))
 
 

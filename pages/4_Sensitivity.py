@@ -5,8 +5,9 @@ import streamlit as st
 
 from core.models import ROI_FRACTION_FIELDS, ROI_INPUT_FIELDS, UseCase
 from core.sensitivity import SCALE_CANDIDATE
-from ui import analysis_services, formatting, frame, services, sidebar, state
+from ui import formatting, frame, sidebar, state, store_access, table_edits
 from ui.i18n import label, t
+from ui.views import sensitivity
 
 DRAWS_WIDGET = "w.sens.draws"
 TARGET_WIDGET = "w.sens.target_percent"
@@ -25,13 +26,13 @@ def _remember_target() -> None:
         state.set_ui_value(TARGET_CHOICE, value / PERCENT)
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _reset(use_case_id: str) -> None:
-    if analysis_services.reset_scenarios(use_case_id):
+    if sensitivity.reset_scenarios(use_case_id):
         state.flash("success", t("an.sens.reset_done"))
 
 
-def _verdict(view: analysis_services.SensitivityView, lang: str) -> None:
+def _verdict(view: sensitivity.SensitivityView, lang: str) -> None:
     if view.table.verdict == SCALE_CANDIDATE:
         st.success(f"### {t('an.sens.verdict_scale')}\n{t('an.sens.verdict_scale_body')}",
                    icon=":material/check_circle:")
@@ -46,7 +47,7 @@ def _verdict(view: analysis_services.SensitivityView, lang: str) -> None:
         )
 
 
-def _scenario_table(view: analysis_services.SensitivityView) -> None:
+def _scenario_table(view: sensitivity.SensitivityView) -> None:
     survives = t("an.sens.col_survives")
     st.dataframe(
         view.scenario_rows,
@@ -67,15 +68,15 @@ def _editor(use_case: UseCase, version: int, lang: str) -> None:
             t(f"field.{field}"), min_value=0.0, max_value=1.0 if fraction else None,
             step=0.01 if fraction else None, format="%.2f",
             help=t("an.sens.override_help",
-                   base=analysis_services.roi_input_text(field, getattr(use_case.roi, field), lang)),
+                   base=sensitivity.roi_input_text(field, getattr(use_case.roi, field), lang)),
         )
-    base = pd.DataFrame(analysis_services.scenario_rows(use_case), columns=list(columns))
+    base = pd.DataFrame(sensitivity.scenario_rows(use_case), columns=list(columns))
     edited = st.data_editor(base, key=key, column_config=columns, num_rows="dynamic", hide_index=True,
                             width="stretch")
-    if analysis_services.editor_has_edits(key):
-        rows = services.table_rows(edited)
-        if rows != services.table_rows(base):
-            errors = services.save_table(use_case.id, "scenarios", rows)
+    if state.editor_has_changes(key):
+        rows = table_edits.table_rows(edited)
+        if rows != table_edits.table_rows(base):
+            errors = table_edits.save_table(use_case.id, "scenarios", rows)
             if errors:
                 st.error("\n\n".join(errors))
             else:
@@ -84,7 +85,7 @@ def _editor(use_case: UseCase, version: int, lang: str) -> None:
               help=t("an.sens.reset_help"))
 
 
-def _tornado(view: analysis_services.SensitivityView, lang: str) -> None:
+def _tornado(view: sensitivity.SensitivityView, lang: str) -> None:
     st.vega_lite_chart(spec=view.tornado_spec, width="stretch")
     st.caption(t("an.sens.tornado_caption", roi=formatting.roi(view.base_roi, lang)))
     with st.expander(t("an.sens.ranges")):
@@ -97,21 +98,21 @@ def _monte_carlo(use_case: UseCase, default_target: float) -> None:
         lang = state.language()
         draws_column, target_column = st.columns(2)
         draws = draws_column.select_slider(
-            t("an.sens.draws"), options=analysis_services.MONTE_CARLO_DRAWS,
+            t("an.sens.draws"), options=sensitivity.MONTE_CARLO_DRAWS,
             format_func=lambda n: formatting.number(n, lang),
-            key=services.bind(DRAWS_WIDGET, state.ui_value(DRAWS_CHOICE, analysis_services.DEFAULT_MONTE_CARLO_DRAWS)),
-            on_change=_remember_draws, help=t("an.sens.draws_help", seed=analysis_services.MONTE_CARLO_SEED),
+            key=store_access.bind(DRAWS_WIDGET, state.ui_value(DRAWS_CHOICE, sensitivity.DEFAULT_MONTE_CARLO_DRAWS)),
+            on_change=_remember_draws, help=t("an.sens.draws_help", seed=sensitivity.MONTE_CARLO_SEED),
         )
         target_percent = target_column.number_input(
             t("an.sens.target"), min_value=-100.0, max_value=10_000.0, step=5.0, format="%.0f",
-            key=services.bind(TARGET_WIDGET, round(state.ui_value(TARGET_CHOICE, default_target) * PERCENT, 6)),
+            key=store_access.bind(TARGET_WIDGET, round(state.ui_value(TARGET_CHOICE, default_target) * PERCENT, 6)),
             on_change=_remember_target, help=t("an.sens.target_help"),
         )
         target = (target_percent if target_percent is not None else default_target * PERCENT) / PERCENT
         if use_case.roi.run_cost_eur_per_month <= 0:
             st.info(t("an.sens.no_run_cost"))
             return
-        result, spec = analysis_services.monte_carlo_view(use_case, draws, target, lang)
+        result, spec = sensitivity.monte_carlo_view(use_case, draws, target, lang)
         metrics = st.columns(5)
         for column, name, value in zip(metrics[:3], ("P5", "P50", "P95"), (result.p5, result.p50, result.p95),
                                        strict=True):
@@ -131,7 +132,7 @@ with sidebar.guard():
     use_case = sidebar.use_case_picker(ctx)
     if use_case is not None:
         lang = ctx.language
-        view = analysis_services.sensitivity_view(use_case, lang)
+        view = sensitivity.sensitivity_view(use_case, lang)
         _verdict(view, lang)
         with st.container(border=True):
             frame.subheader("an.sens.scenarios")

@@ -5,8 +5,9 @@ import streamlit as st
 
 from core.gates import COMPLIANCE_ITEMS, GATE_KEYS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
 from core.models import PHASES, Thresholds, UseCase
-from ui import analysis_services, formatting, frame, services, sidebar, state
+from ui import formatting, frame, sidebar, state, store_access
 from ui.i18n import has, label, t
+from ui.views import gates
 
 GATE_ICONS = {"poc_to_pilot": ":material/science:", "quality_gates": ":material/verified:",
               "canary": ":material/call_split:", "scale_or_kill": ":material/trending_up:",
@@ -98,24 +99,24 @@ def _gate_name(gate: str) -> str:
     return t(f"gate.{gate}")
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _record(use_case_id: str, gate: str) -> None:
-    result = analysis_services.record_gate_decision(use_case_id, gate)
+    result = gates.record_gate_decision(use_case_id, gate)
     decision = label("an.decision", result.decision)
     state.flash("success", t("an.gates.recorded", gate=_gate_name(gate), decision=decision))
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _save_threshold(field: str, widget_key: str) -> None:
     value = state.widget_value(widget_key)
     if value is None:
         raise ValueError(t("an.gates.threshold_required", field=t(f"an.threshold.{field}")))
-    analysis_services.save_threshold(field, value)
+    gates.save_threshold(field, value)
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _reset_thresholds() -> None:
-    analysis_services.reset_thresholds()
+    gates.reset_thresholds()
     state.flash("success", t("an.gates.thresholds_reset_done"))
 
 
@@ -136,8 +137,8 @@ def _tri_state(label_text: str, key: str, value: bool | None, use_case_id: str, 
     labels = {"unknown": t(none_key), "yes": t("an.common.yes"), "no": t("an.common.no")}
     st.selectbox(
         label_text, options=list(TRI_STATE), format_func=labels.__getitem__, help=help_text,
-        key=services.bind(key, TRI_STATE_OF[value]),
-        on_change=services.on_widget_change, args=(use_case_id, path, key, TRI_STATE.__getitem__),
+        key=store_access.bind(key, TRI_STATE_OF[value]),
+        on_change=store_access.on_widget_change, args=(use_case_id, path, key, TRI_STATE.__getitem__),
     )
 
 
@@ -170,7 +171,7 @@ def _decision_banner(result, thresholds: Thresholds, lang: str) -> None:
 def _metric_input(use_case: UseCase, field: str, kind: str) -> None:
     key = f"w.gates.{use_case.id}.{field}"
     value = getattr(use_case.gate_metrics, field)
-    common = {"help": t(f"an.help.gate_metrics.{field}"), "on_change": services.on_widget_change,
+    common = {"help": t(f"an.help.gate_metrics.{field}"), "on_change": store_access.on_widget_change,
               "args": (use_case.id, f"gate_metrics.{field}", key)}
     if kind == "bool":
         _tri_state(t(f"field.gate_metrics.{field}"), key, value, use_case.id, f"gate_metrics.{field}",
@@ -179,7 +180,7 @@ def _metric_input(use_case: UseCase, field: str, kind: str) -> None:
     maximum, step, number_format = INPUT_FORMATS[kind]
     st.number_input(t(f"field.gate_metrics.{field}"), min_value=0.0, max_value=maximum, step=step,
                     format=number_format, value=None, placeholder=t("an.common.not_measured"),
-                    key=services.bind(key, value), **common)
+                    key=store_access.bind(key, value), **common)
 
 
 def _compliance_inputs(use_case: UseCase) -> None:
@@ -197,7 +198,7 @@ def _gate_choice(use_case: UseCase, results) -> str:
     labels = {gate: f"{_decision_icon(results[gate].decision)} {_gate_name(gate)}" for gate in GATE_KEYS}
     return st.segmented_control(
         t("an.gates.choose_gate"), options=GATE_KEYS, format_func=labels.__getitem__, required=True,
-        key=services.bind(GATE_WIDGET, chosen), on_change=_remember, args=(GATE_CHOICE, GATE_WIDGET),
+        key=store_access.bind(GATE_WIDGET, chosen), on_change=_remember, args=(GATE_CHOICE, GATE_WIDGET),
     ) or chosen
 
 
@@ -214,7 +215,7 @@ def _gate_tab(use_case: UseCase, gate: str, view, thresholds: Thresholds, record
                 with left if index % 2 == 0 else right:
                     _metric_input(use_case, field, kind)
         if gate == "scale_or_kill":
-            roi = services.compute_roi(use_case.roi).roi
+            roi = gates.modelled_roi(use_case)
             st.caption(t("an.gates.roi_from_model", roi=formatting.roi(roi, lang)))
     with outcome:
         _decision_banner(result, thresholds, lang)
@@ -289,7 +290,7 @@ def _thresholds_editor(thresholds: Thresholds) -> None:
                 maximum, step, number_format = INPUT_FORMATS[kind]
                 st.number_input(
                     t(f"an.threshold.{field}"), min_value=None if kind == "roi" else 0.0, max_value=maximum,
-                    step=step, format=number_format, key=services.bind(key, getattr(thresholds, field)),
+                    step=step, format=number_format, key=store_access.bind(key, getattr(thresholds, field)),
                     on_change=_save_threshold, args=(field, key),
                 )
     st.button(t("an.gates.thresholds_reset"), on_click=_reset_thresholds, icon=":material/restart_alt:",
@@ -302,9 +303,9 @@ with sidebar.guard():
     if use_case is not None:
         lang = ctx.language
         thresholds = ctx.loaded.workspace.thresholds
-        view = analysis_services.gates_view(use_case, thresholds, lang)
+        view = gates.gates_view(use_case, thresholds, lang)
         results = view.results
-        recorded = analysis_services.recorded_gate_decisions(use_case.id)
+        recorded = gates.recorded_gate_decisions(use_case.id)
         _summary(results)
         st.caption(t("an.gates.next_gate", phase=label("phase", use_case.phase),
                      gate=_gate_name(PHASE_GATES[use_case.phase].gate_key)))
@@ -315,7 +316,7 @@ with sidebar.guard():
             frame.subheader("an.roadmap.title")
             _roadmap(use_case, lang)
         with st.container(border=True):
-            show = st.toggle(t("an.gates.thresholds_title"), key=services.bind(
+            show = st.toggle(t("an.gates.thresholds_title"), key=store_access.bind(
                 THRESHOLDS_WIDGET, bool(state.ui_value(THRESHOLDS_CHOICE, False))),
                 on_change=_remember, args=(THRESHOLDS_CHOICE, THRESHOLDS_WIDGET), help=t("an.gates.thresholds_help"))
             if show:

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.models import READINESS_STATUSES, DpiaTriggers, SolutionProfile, UseCase
-from core.profiling import SUPPORTED_EXTENSIONS, TableReadError
+from core.profiling import SUPPORTED_EXTENSIONS, Profile, TableReadError
 from core.readiness import (
     DPIA_TRIGGER_LABELS,
     OBLIGATION_LABELS,
@@ -12,8 +12,9 @@ from core.readiness import (
     ml_vs_rag,
     readiness_percentage,
 )
-from ui import analysis_services, charts_analysis, formatting, frame, services, sidebar, state
+from ui import charts_analysis, formatting, frame, sidebar, state, store_access, table_edits
 from ui.i18n import label, t
+from ui.views import data_readiness
 
 UPLOAD_NONCE = "ready.upload"
 SAMPLE_CHOICE = "ready.use_sample"
@@ -35,7 +36,7 @@ def _remember_timestamp(source: str) -> None:
 
 
 def _checklist(use_case: UseCase, version: int, lang: str) -> None:
-    rows = analysis_services.readiness_rows(use_case)
+    rows = data_readiness.readiness_rows(use_case)
     percentage = readiness_percentage(use_case.readiness)
     metric, progress = st.columns([1, 3], vertical_alignment="center")
     metric.metric(t("an.ready.percentage"), formatting.percent(None if percentage is None else percentage / 100, lang),
@@ -44,7 +45,7 @@ def _checklist(use_case: UseCase, version: int, lang: str) -> None:
         counts = {status: sum(1 for row in rows if row["status"] == status) for status in READINESS_STATUSES}
         st.progress(0.0 if percentage is None else percentage / 100)
         st.caption(" · ".join(f"{STATUS_ICONS[s]} {label('an.status', s)}: {counts[s]}" for s in READINESS_STATUSES))
-    base = analysis_services.readiness_table(use_case, lang)
+    base = data_readiness.readiness_table(use_case, lang)
     columns = {
         "item": None,
         "label": st.column_config.TextColumn(t("an.ready.col_item"), disabled=True, width=190),
@@ -58,14 +59,14 @@ def _checklist(use_case: UseCase, version: int, lang: str) -> None:
     key = f"w.ready.{use_case.id}.checklist.v{version}"
     edited = st.data_editor(base, key=key, column_config=columns, num_rows="fixed", hide_index=True, width="stretch",
                             height=35 * (len(rows) + 1) + 3)
-    if not analysis_services.editor_has_edits(key):
+    if not state.editor_has_changes(key):
         return
     new_rows = [
         {"item": row["item"], "status": row["status"] or "open", "evidence": row["evidence"] or ""}
-        for row in services.table_rows(edited[["item", "status", "evidence"]])
+        for row in table_edits.table_rows(edited[["item", "status", "evidence"]])
     ]
     if new_rows != rows:
-        errors = services.save_table(use_case.id, "readiness", new_rows)
+        errors = table_edits.save_table(use_case.id, "readiness", new_rows)
         if errors:
             st.error("\n\n".join(errors))
         else:
@@ -78,13 +79,27 @@ def _source() -> tuple[bytes, str] | None:
         key=f"w.ready.upload.{state.nonce(UPLOAD_NONCE)}", help=t("an.ready.upload_help"),
     )
     st.button(t("an.ready.use_sample"), on_click=_use_sample, icon=":material/description:",
-              help=t("an.ready.use_sample_help", name=analysis_services.SAMPLE_TABLE_PATH.name))
+              help=t("an.ready.use_sample_help", name=data_readiness.SAMPLE_TABLE_PATH.name))
     if uploaded is not None:
         state.set_ui_value(SAMPLE_CHOICE, False)
         return uploaded.getvalue(), uploaded.name
     if state.ui_value(SAMPLE_CHOICE, False):
-        return analysis_services.sample_table()
+        return data_readiness.sample_table()
     return None
+
+
+def _timestamp_column(filename: str, columns: list[str]) -> str | None:
+    """The S7 freshness column chosen for this file (remembered per file name; "updated_at" when present)."""
+    remembered = state.ui_value(TIMESTAMP_CHOICE.format(source=filename))
+    chosen = remembered if remembered is not None else (PREFERRED_TIMESTAMP if PREFERRED_TIMESTAMP in columns else "")
+    options = ["", *columns]
+    no_timestamp = t("an.ready.no_timestamp")
+    st.selectbox(
+        t("an.ready.timestamp"), options=options, format_func=lambda column: column or no_timestamp,
+        key=store_access.bind(TIMESTAMP_WIDGET, chosen if chosen in options else ""),
+        on_change=_remember_timestamp, args=(filename,), help=t("an.ready.timestamp_help"),
+    )
+    return chosen if chosen in columns else None
 
 
 def _profile(lang: str) -> None:
@@ -94,23 +109,13 @@ def _profile(lang: str) -> None:
         return
     data, filename = source
     try:
-        columns = analysis_services.table_columns(data, filename)
+        columns = data_readiness.table_columns(data, filename)
     except TableReadError as error:
         st.error(t("an.ready.read_error", name=filename, detail=str(error)))
         return
-    choice_name = TIMESTAMP_CHOICE.format(source=filename)
-    remembered = state.ui_value(choice_name)
-    chosen = remembered if remembered is not None else (PREFERRED_TIMESTAMP if PREFERRED_TIMESTAMP in columns else "")
-    options = ["", *columns]
-    no_timestamp = t("an.ready.no_timestamp")
-    st.selectbox(
-        t("an.ready.timestamp"), options=options, format_func=lambda column: column or no_timestamp,
-        key=services.bind(TIMESTAMP_WIDGET, chosen if chosen in options else ""),
-        on_change=_remember_timestamp, args=(filename,), help=t("an.ready.timestamp_help"),
-    )
-    timestamp = chosen if chosen in columns else None
+    timestamp = _timestamp_column(filename, columns)
     try:
-        result = analysis_services.read_and_profile(data, filename, timestamp)
+        result = data_readiness.read_and_profile(data, filename, timestamp)
     except TableReadError as error:
         st.error(t("an.ready.read_error", name=filename, detail=str(error)))
         return
@@ -118,6 +123,11 @@ def _profile(lang: str) -> None:
         st.error(t("an.ready.timestamp_error", name=filename, detail=str(error)))
         return
     st.markdown(t("an.ready.profiled", name=filename))
+    _profile_metrics(result, timestamp, lang)
+    _top_columns(result.top, lang)
+
+
+def _profile_metrics(result: Profile, timestamp: str | None, lang: str) -> None:
     metrics = st.columns(4)
     metrics[0].metric(t("an.ready.rows"), formatting.number(result.row_count, lang), border=True)
     metrics[1].metric(t("an.ready.columns"), formatting.number(len(result.columns), lang), border=True)
@@ -133,7 +143,10 @@ def _profile(lang: str) -> None:
     if result.timestamp_rows is not None:
         st.caption(t("an.ready.timestamp_rows", column=timestamp, rows=formatting.number(result.timestamp_rows, lang),
                      unparseable=formatting.number(result.timestamp_unparseable or 0, lang)))
-    top = result.top
+
+
+def _top_columns(top: pd.DataFrame, lang: str) -> None:
+    """The columns with the most missing values: a table and a bar chart side by side."""
     table, chart = st.columns(2, gap="large")
     with table:
         st.markdown(f"**{t('an.ready.top_columns', count=len(top))}**")
@@ -166,8 +179,8 @@ def _checkboxes(use_case: UseCase, group: str, fields: list[str], model) -> None
     for field in fields:
         key = f"w.ready.{use_case.id}.{group}.{field}"
         st.checkbox(
-            t(f"field.{group}.{field}"), key=services.bind(key, getattr(model, field)),
-            on_change=services.on_widget_change, args=(use_case.id, f"{group}.{field}", key),
+            t(f"field.{group}.{field}"), key=store_access.bind(key, getattr(model, field)),
+            on_change=store_access.on_widget_change, args=(use_case.id, f"{group}.{field}", key),
         )
 
 

@@ -11,8 +11,9 @@ from core.excel import FieldChange, PackRejected
 from core.models import ROI_FRACTION_FIELDS, UseCase
 from core.scoring import SCORING_FIELDS
 from core.store import ImportRejected
-from ui import analysis_services, formatting, frame, services, sidebar, state
+from ui import formatting, frame, sidebar, state, store_access
 from ui.i18n import has, t
+from ui.views import export
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PACK_IDS_WIDGET = "w.export.pack_ids"
@@ -37,10 +38,10 @@ def _remember(name: str, widget_key: str) -> None:
     state.set_ui_value(name, state.widget_value(widget_key))
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _apply(changes: tuple[FieldChange, ...], versions: dict[str, int]) -> None:
     try:
-        analysis_services.apply_pack(changes, versions)
+        export.apply_pack(changes, versions)
     except ImportRejected as error:
         state.flash("error", t("an.export.apply_rejected", errors="\n".join(f"- {line}" for line in error.errors)))
         return
@@ -48,7 +49,7 @@ def _apply(changes: tuple[FieldChange, ...], versions: dict[str, int]) -> None:
     state.flash("success", t("an.export.applied", count=len(changes)))
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _import_json(uploader_key: str) -> None:
     uploaded = state.widget_value(uploader_key)
     if uploaded is None:
@@ -56,7 +57,7 @@ def _import_json(uploader_key: str) -> None:
         return
     name = state.widget_text(JSON_NAME_WIDGET)
     try:
-        analysis_services.import_json(uploaded.getvalue(), name or None)
+        export.import_json(uploaded.getvalue(), name or None)
     except ImportRejected as error:
         state.set_ui_value(IMPORT_ERRORS, [f"{uploaded.name}: {line}" for line in error.errors])
         return
@@ -65,20 +66,20 @@ def _import_json(uploader_key: str) -> None:
     state.flash("success", t("an.export.json_imported", name=uploaded.name))
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _create_snapshot() -> None:
     label_text = state.widget_text(SNAPSHOT_LABEL_WIDGET)
     if not label_text:
         raise ValueError(t("an.export.snapshot_label_required"))
-    analysis_services.create_snapshot(label_text)
+    export.create_snapshot(label_text)
     state.flash("success", t("an.export.snapshot_created", label=label_text))
 
 
-@services.safe_callback
+@store_access.safe_callback
 def _restore_snapshot() -> None:
     label_text = state.widget_value(RESTORE_WIDGET)
     if label_text:
-        analysis_services.restore_snapshot(label_text)
+        export.restore_snapshot(label_text)
         state.flash("success", t("an.export.snapshot_restored", label=label_text))
 
 
@@ -88,7 +89,7 @@ def _field_text(path: str, use_cases: dict[str, UseCase]) -> str:
         return f"{t('an.export.scenario')} {parts[1]}: {t(f'field.{parts[2]}')}"
     if len(parts) == 2 and has(f"field.{parts[1]}"):
         return t(f"field.{parts[1]}")
-    return services.field_label(path)
+    return store_access.field_label(path)
 
 
 def _change_value(value: float | None, path: str, lang: str) -> str:
@@ -109,13 +110,13 @@ def _pack_section(ctx: sidebar.PageContext) -> None:
     stored = [case_id for case_id in state.ui_value(PACK_IDS_CHOICE, []) if case_id in names]
     chosen = st.multiselect(
         t("an.export.pack_use_cases"), options=list(names), format_func=lambda case_id: names.get(case_id, case_id),
-        key=services.bind(PACK_IDS_WIDGET, stored), on_change=_remember, args=(PACK_IDS_CHOICE, PACK_IDS_WIDGET),
+        key=store_access.bind(PACK_IDS_WIDGET, stored), on_change=_remember, args=(PACK_IDS_CHOICE, PACK_IDS_WIDGET),
         placeholder=t("an.export.pack_all_placeholder"), help=t("an.export.pack_use_cases_help"),
     )
     st.caption(t("an.export.pack_caption", count=len(chosen)) if chosen else t("an.export.pack_top_caption"))
     date = datetime.now(UTC).strftime("%Y-%m-%d")
     st.download_button(
-        t("an.export.pack_download"), data=analysis_services.pack_download(chosen, state.actor(), ctx.language),
+        t("an.export.pack_download"), data=export.pack_download(chosen, state.actor(), ctx.language),
         file_name=f"decision-pack-{_slug(workspace.name)}-{date}.xlsx", mime=XLSX_MIME,
         icon=":material/download:", type="primary", key="w.export.pack_download", on_click="ignore",
     )
@@ -129,7 +130,7 @@ def _pack_uploader():
 def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
     lang = ctx.language
     try:
-        diff = analysis_services.read_pack(uploaded.getvalue())
+        diff = export.read_pack(uploaded.getvalue())
     except PackRejected as error:
         st.error(t("an.export.pack_rejected", name=uploaded.name, detail=str(error)))
         return
@@ -163,7 +164,7 @@ def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
 def _json_section(ctx: sidebar.PageContext) -> None:
     workspace = ctx.loaded.workspace
     st.download_button(
-        t("an.export.json_download"), data=analysis_services.json_download(),
+        t("an.export.json_download"), data=export.json_download(),
         file_name=f"workspace-{_slug(workspace.name)}.json", mime="application/json", icon=":material/save:",
         key="w.export.json_download", on_click="ignore",
     )
@@ -183,7 +184,7 @@ def _snapshots(lang: str) -> None:
         st.text_input(t("an.export.snapshot_label"), key=SNAPSHOT_LABEL_WIDGET, max_chars=200,
                       placeholder=t("an.export.snapshot_placeholder"))
         st.form_submit_button(t("an.export.snapshot_create"), on_click=_create_snapshot, icon=":material/photo_camera:")
-    items = analysis_services.snapshots()
+    items = export.snapshots()
     if not items:
         st.caption(t("an.export.no_snapshots"))
         return
@@ -199,7 +200,7 @@ def _snapshots(lang: str) -> None:
     choice, button = st.columns([3, 2], vertical_alignment="bottom")
     current = state.widget_value(RESTORE_WIDGET)
     choice.selectbox(t("an.export.restore_choice"), options=labels,
-                     key=services.bind(RESTORE_WIDGET, current if current in labels else labels[0]))
+                     key=store_access.bind(RESTORE_WIDGET, current if current in labels else labels[0]))
     button.button(t("an.export.restore"), on_click=_restore_snapshot, icon=":material/history:", key="w.export.restore",
                   help=t("an.export.restore_help"))
 
@@ -213,22 +214,22 @@ def _audit(ctx: sidebar.PageContext) -> None:
     chosen = filter_column.selectbox(
         t("an.export.audit_filter"), options=options,
         format_func={ALL: t("an.export.audit_all"), **names}.__getitem__,
-        key=services.bind(AUDIT_FILTER_WIDGET, stored if stored in options else ALL),
+        key=store_access.bind(AUDIT_FILTER_WIDGET, stored if stored in options else ALL),
         on_change=_remember, args=(AUDIT_FILTER_CHOICE, AUDIT_FILTER_WIDGET),
     )
     use_case_id = chosen or None
     download_column.download_button(
-        t("an.export.audit_csv"), data=analysis_services.audit_csv_download(use_case_id),
+        t("an.export.audit_csv"), data=export.audit_csv_download(use_case_id),
         file_name=f"audit-{_slug(ctx.loaded.workspace.name)}{'-' + _slug(use_case_id) if use_case_id else ''}.csv",
         mime="text/csv", icon=":material/receipt_long:", key="w.export.audit_csv", on_click="ignore",
     )
-    entries = analysis_services.audit_entries(use_case_id)
+    entries = export.audit_entries(use_case_id)
     if not entries:
         st.caption(t("an.export.audit_empty"))
         return
-    st.dataframe(analysis_services.audit_table(entries, names, lang), hide_index=True, width="stretch")
+    st.dataframe(export.audit_table(entries, names, lang), hide_index=True, width="stretch")
     st.caption(t("an.export.audit_count", count=formatting.number(len(entries), lang),
-                 limit=formatting.number(analysis_services.AUDIT_VIEW_LIMIT, lang)))
+                 limit=formatting.number(export.AUDIT_VIEW_LIMIT, lang)))
 
 
 ctx = sidebar.render("an.export.title", ":material/download:", "an.export.caption")

@@ -16,8 +16,8 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.models import RISK_CLASSES, UseCase
-from core.store import LoadedWorkspace, StoreError, WorkspaceInfo
-from ui import frame, services, state
+from core.store import ConflictError, LoadedWorkspace, StoreError, WorkspaceInfo
+from ui import frame, state, store_access, table_edits
 from ui.i18n import label, t
 
 LOGGER = logging.getLogger("workbench.ui")
@@ -54,12 +54,12 @@ def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -
                 t("sidebar.workspace"),
                 options=list(names),
                 format_func=lambda workspace_id: names.get(workspace_id, workspace_id),
-                key=services.bind(WORKSPACE_WIDGET, loaded.id),
+                key=store_access.bind(WORKSPACE_WIDGET, loaded.id),
                 on_change=_on_workspace_change,
             )
         st.text_input(
             t("sidebar.actor"),
-            key=services.bind(ACTOR_WIDGET, state.actor_name()),
+            key=store_access.bind(ACTOR_WIDGET, state.actor_name()),
             on_change=_on_actor_change,
             placeholder=t("sidebar.actor_placeholder"),
             help=t("sidebar.actor_help"),
@@ -69,7 +69,7 @@ def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -
             t("sidebar.language"),
             options=list(LANGUAGE_NAMES),
             format_func=LANGUAGE_NAMES.__getitem__,
-            key=services.bind(LANGUAGE_WIDGET, state.language()),
+            key=store_access.bind(LANGUAGE_WIDGET, state.language()),
             on_change=_on_language_change,
             required=True,
         )
@@ -82,12 +82,12 @@ def load(on_stop: Callable[[], None] | None = None) -> PageContext:
     ``on_stop``: clears what the page drew ahead of the data (e.g. empty headline figures) before a stop.
     """
     frame.freeze_long_lived_objects()
-    services.save_queued_edits()
+    store_access.save_queued_edits()
     loaded: LoadedWorkspace | None = None
     infos: tuple[WorkspaceInfo, ...] = ()
     try:
-        infos = tuple(services.workspaces())
-        loaded = services.current_workspace(infos)
+        infos = tuple(store_access.workspaces())
+        loaded = store_access.current_workspace(infos)
     except StoreError as error:
         LOGGER.exception("the store could not be opened")
         _stop(on_stop, st.error, t("error.store", detail=str(error)))
@@ -121,13 +121,13 @@ def guard(defer_queued_edits: bool = False) -> Iterator[None]:
     if state.in_fragment_rerun():
         frame.freeze_long_lived_objects()
         if not defer_queued_edits:
-            services.save_queued_edits()
+            store_access.save_queued_edits()
     try:
         yield
     except ValidationError as error:
-        st.error("\n\n".join(services.readable_errors(error)))
-    except services.ConflictError as error:
-        st.warning(services.conflict_message(error))
+        st.error("\n\n".join(store_access.readable_errors(error)))
+    except ConflictError as error:
+        st.warning(store_access.conflict_message(error))
     except (StoreError, ValueError, KeyError) as error:
         LOGGER.info("page error: %s", error)
         st.error(t("error.rejected", detail=str(error)))
@@ -135,12 +135,12 @@ def guard(defer_queued_edits: bool = False) -> Iterator[None]:
         LOGGER.exception("unexpected error while rendering a page")
         st.error(t("error.unexpected"))
     finally:
-        services.save_queued_edits()
+        store_access.save_queued_edits()
 
 
 def use_case_picker(ctx: PageContext, key: str = "w.picker.use_case") -> UseCase | None:
     """Select box over the workspace's use cases, bound to the shared selection (mirrored in the URL)."""
-    selected = services.selected_use_case(ctx.loaded)
+    selected = store_access.selected_use_case(ctx.loaded)
     if selected is None:
         st.info(t("use_cases.none"))
         return None
@@ -153,7 +153,7 @@ def use_case_picker(ctx: PageContext, key: str = "w.picker.use_case") -> UseCase
         t("picker.use_case"),
         options=list(names),
         format_func=lambda case_id: names.get(case_id, case_id),
-        key=services.bind(key, selected.id),
+        key=store_access.bind(key, selected.id),
         on_change=on_change,
     )
     state.mirror_to_url()
@@ -165,8 +165,8 @@ def risk_class_select(use_case: UseCase, key: str) -> None:
     st.selectbox(
         t("an.gates.risk_class"), options=RISK_CLASSES,
         format_func={risk: label("risk", risk) for risk in RISK_CLASSES}.__getitem__,
-        key=services.bind(key, use_case.eu_ai_act_risk_class),
-        on_change=services.on_widget_change, args=(use_case.id, "eu_ai_act_risk_class", key),
+        key=store_access.bind(key, use_case.eu_ai_act_risk_class),
+        on_change=store_access.on_widget_change, args=(use_case.id, "eu_ai_act_risk_class", key),
         help=t("an.gates.risk_class_help"),
     )
 
@@ -191,10 +191,10 @@ def table_editor(
     # Comparing the tables row by row costs ~3 ms per editor and rerun; untouched editors skip it.
     if not state.editor_has_changes(key):
         return
-    new_rows = services.table_rows(edited)
-    if new_rows == services.table_rows(base):
+    new_rows = table_edits.table_rows(edited)
+    if new_rows == table_edits.table_rows(base):
         return
-    errors = services.save_table(use_case.id, path, new_rows)
+    errors = table_edits.save_table(use_case.id, path, new_rows)
     if errors:
         st.error("\n\n".join(errors))
         return

@@ -195,7 +195,7 @@ def pop_flashes() -> list[tuple[str, str]]:
 
 
 def queue_edit(use_case_id_: str, path: str, value: Any) -> None:
-    """Hold an input's new value until the run it triggered saves it (within that run; see services)."""
+    """Hold an input's new value until the run it triggered saves it (within that run; see store_access)."""
     st.session_state.setdefault(QUEUED_EDITS_KEY, []).append((use_case_id_, path, value))
 
 

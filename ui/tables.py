@@ -12,8 +12,9 @@ import pyarrow as pa
 import streamlit as st
 
 from core.store import LoadedWorkspace
-from ui import formatting, services
+from ui import formatting
 from ui.i18n import labels, translate
+from ui.portfolio import filter_and_sort, portfolio_frame, portfolio_key, rank_stability
 
 
 def _arrow(columns: dict[str, object]) -> pa.Table:
@@ -22,8 +23,8 @@ def _arrow(columns: dict[str, object]) -> pa.Table:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _ranking(key: str, jitter: float, draws: int, lang: str, _loaded: LoadedWorkspace) -> pa.Table:
-    portfolio = services.portfolio(_loaded)
-    stability = services.rank_stability(_loaded, jitter=jitter, n=draws)
+    portfolio = portfolio_frame(_loaded)
+    stability = rank_stability(_loaded, jitter=jitter, n=draws)
     ranked = portfolio.sort_values(["rank", "name"])
     return _arrow({
         translate("col.rank", lang): ranked["rank"].astype(int).to_numpy(),
@@ -41,12 +42,12 @@ def _ranking(key: str, jitter: float, draws: int, lang: str, _loaded: LoadedWork
 def ranking(loaded: LoadedWorkspace, jitter: float, draws: int, lang: str) -> pa.Table:
     """Use cases by S3 rank with value, feasibility, score, quadrant, net €/month and the share (0–100) of
     ``draws`` weight draws, each weight varied by ±``jitter``, that keep the use case in its quadrant."""
-    return _ranking(services.portfolio_key(loaded), float(jitter), int(draws), lang, loaded)
+    return _ranking(portfolio_key(loaded), float(jitter), int(draws), lang, loaded)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _registry(key: str, query: str, column: str, descending: bool, lang: str, _loaded: LoadedWorkspace) -> pa.Table:
-    shown = services.filter_and_sort(services.portfolio(_loaded), query, column, descending)
+    shown = filter_and_sort(portfolio_frame(_loaded), query, column, descending)
     kpi_counts = {case.id: len(case.kpi_set) for case in _loaded.workspace.use_cases}
     return _arrow({
         translate("col.rank", lang): shown["rank"].astype(int).to_numpy(),
@@ -65,4 +66,4 @@ def _registry(key: str, query: str, column: str, descending: bool, lang: str, _l
 
 def registry(loaded: LoadedWorkspace, query: str, column: str, descending: bool, lang: str) -> pa.Table:
     """The S18 registry: use cases whose name, owner or id contain ``query``, sorted by ``column``."""
-    return _registry(services.portfolio_key(loaded), query, column, bool(descending), lang, loaded)
+    return _registry(portfolio_key(loaded), query, column, bool(descending), lang, loaded)

@@ -12,7 +12,7 @@ from core.readiness import readiness_percentage
 from core.store import Store
 from tests.pages.conftest import assert_clean, open_page
 from ui import formatting
-from ui.analysis_services import SAMPLE_TABLE_PATH
+from ui.views.data_readiness import SAMPLE_TABLE_PATH
 
 PAGE = "pages/6_Data_readiness.py"
 CHATBOT = "support-chatbot"

@@ -11,7 +11,8 @@ import pytest
 from core.excel import build_pack, read_pack
 from core.store import Store
 from tests.pages.conftest import assert_clean, open_page
-from ui import analysis_services, state
+from ui import state
+from ui.views import export
 
 PAGE = "pages/7_Export.py"
 CHATBOT = "support-chatbot"
@@ -51,15 +52,15 @@ def test_page_renders_in_both_languages(store: Store, sample_id: str) -> None:
 
 def test_pack_download_builds_the_core_pack(store: Store, sample_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(state, "workspace_id", lambda: sample_id)
-    data = analysis_services.pack_download([CHATBOT], "CFO")()
+    data = export.pack_download([CHATBOT], "CFO")()
     assert data[:2] == b"PK"
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     decision_sheets = [name for name in book.sheetnames if name.startswith("D1_")]
     assert decision_sheets == [f"D1_{CHATBOT}"[:31]]
     assert read_pack(data, store.load(sample_id)).is_empty
-    csv_text = analysis_services.audit_csv_download(CHATBOT)()
+    csv_text = export.audit_csv_download(CHATBOT)()
     assert csv_text == store.audit_csv(sample_id, CHATBOT)
-    assert json.loads(analysis_services.json_download()())["name"] == store.load(sample_id).workspace.name
+    assert json.loads(export.json_download()())["name"] == store.load(sample_id).workspace.name
 
 
 def _summary_texts(pack: bytes) -> set[str]:
@@ -71,13 +72,13 @@ def _summary_texts(pack: bytes) -> set[str]:
                                                          ("en", "Decision sheet", "Entscheidungsvorlage")])
 def test_pack_download_is_in_the_ui_language(store: Store, sample_id: str, monkeypatch: pytest.MonkeyPatch,
                                              language: str, label: str, other: str) -> None:
-    real, builders = analysis_services.pack_download, []
+    real, builders = export.pack_download, []
 
     def spy(use_case_ids, author, language="en"):
         builders.append((language, real(use_case_ids, author, language)))
         return builders[-1][1]
 
-    monkeypatch.setattr(analysis_services, "pack_download", spy)
+    monkeypatch.setattr(export, "pack_download", spy)
     at = open_page(PAGE, language=language)
     assert_clean(at)
     shown_language, build = builders[-1]

@@ -16,7 +16,7 @@ from core.roi import compute_roi
 from core.scoring import score_portfolio
 from ui import formatting, frame, i18n
 
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").rglob("*.py"))]
 HOME_IN_A_FRESH_PROCESS = """
 import json, sys
 from streamlit.testing.v1 import AppTest
@@ -207,7 +207,7 @@ def test_the_page_frame_imports_neither_the_store_nor_the_core():
     completed = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
                                timeout=120, check=True)
     loaded = set(json.loads(completed.stdout.strip().splitlines()[-1]))
-    heavy = {"core", "core.models", "core.store", "sqlalchemy", "numpy", "pydantic", "pandas", "ui.services"}
+    heavy = {"core", "core.models", "core.store", "sqlalchemy", "numpy", "pydantic", "pandas", "ui.store_access"}
     assert not heavy & loaded, sorted(heavy & loaded)
 
 

@@ -15,7 +15,7 @@ from core import sensitivity
 from core.models import DEFAULT_SCENARIOS
 from core.store import Store
 from tests.pages.conftest import assert_clean, open_page
-from ui import catalog_analysis, formatting, i18n
+from ui import formatting, i18n
 from ui.i18n import translate
 
 PAGE = "pages/4_Sensitivity.py"
@@ -132,13 +132,14 @@ def test_invalid_override_shows_the_field_and_saves_nothing(store: Store, sample
 def test_analysis_catalog_has_both_languages_and_every_used_key() -> None:
     """Covers all four analysis pages: every literal t("an.…") key exists, EN and DE share placeholders."""
     formatter = string.Formatter()
-    for key, texts in catalog_analysis.MESSAGES.items():
+    for key, texts in i18n.messages().items():
         assert set(texts) == {"en", "de"}, key
         fields = [{name for _, name, _, _ in formatter.parse(texts[language]) if name} for language in ("en", "de")]
         assert fields[0] == fields[1], key
     root = Path(__file__).resolve().parents[2]
     sources = [root / "pages" / name for name in ("4_Sensitivity.py", "5_Gates.py", "6_Data_readiness.py",
-                                                   "7_Export.py")] + [root / "ui" / "analysis_services.py"]
+                                                   "7_Export.py")] + [
+        root / "ui" / "views" / f"{name}.py" for name in ("sensitivity", "gates", "data_readiness", "export")]
     used = {key for path in sources
             for key in re.findall(r'\b(?:t|translate|subheader)\("(an\.[a-z0-9_.]+)"', path.read_text())}
     assert len(used) > 150

@@ -1,0 +1,147 @@
+"""The workspace's portfolio: one row per use case with its S3 score and quadrant, S15 figures and gates.
+
+Computed once per portfolio content (:func:`portfolio_key`) and cached. Home reads the numpy columns
+(:func:`portfolio_arrays`, so a cold start never imports pandas); Use cases and Scoring read the frame
+(:func:`portfolio_frame`) through :mod:`ui.tables`, and Scoring the rank stability.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import streamlit as st
+
+from core import gates, roi, scoring
+from core.models import ROI_INPUT_FIELDS, Workspace
+from core.store import LoadedWorkspace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+PORTFOLIO_COLUMNS = (
+    "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "rank", "quadrant",
+    "total_value", "net_value", "roi", "next_gate", "gates_passed", "gates_evaluated",
+)
+
+
+def portfolio_key(loaded: LoadedWorkspace) -> str:
+    """A digest of a portfolio's content: a stored (use case, version) never changes once committed.
+
+    One short string, because Streamlit's cache hashes a tuple of 500 pairs element by element (≈80 ms).
+    """
+    workspace = loaded.workspace
+    parts = [loaded.id, workspace.weights.model_dump_json(), workspace.thresholds.model_dump_json()]
+    parts.extend(f"{case.id}\x1f{loaded.versions.get(case.id, -1)}" for case in workspace.use_cases)
+    return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=20).hexdigest()
+
+
+@dataclass(frozen=True)
+class PortfolioArrays:
+    """The portfolio as one numpy array (or tuple) per column of :data:`PORTFOLIO_COLUMNS`, in workspace order.
+
+    The home page reads these directly, so a cold start never imports pandas.
+    """
+
+    ids: tuple[str, ...]
+    columns: dict[str, Any]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def min_ranks(scores: np.ndarray) -> np.ndarray:
+    """1 = highest score; equal scores share the better rank, as pandas' ``rank(method="min", ascending=False)``."""
+    descending = np.sort(-np.asarray(scores, dtype=float))
+    return np.searchsorted(descending, -np.asarray(scores, dtype=float), side="left").astype("int64") + 1
+
+
+def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
+    cases = workspace.use_cases
+    thresholds = workspace.thresholds
+    matrix = np.array(
+        [[getattr(case.scoring, name) for name in scoring.SCORING_FIELDS] for case in cases], dtype=float
+    ).reshape(-1, len(scoring.SCORING_FIELDS))
+    value, feasibility, product = scoring.score_arrays(matrix, workspace.weights)
+    roi_values = roi.roi_arrays(
+        *(np.array([getattr(case.roi, name) for case in cases], dtype=float) for name in ROI_INPUT_FIELDS)
+    )
+    results = [gates.evaluate_all(case, thresholds) for case in cases]
+    columns = {
+        "name": [case.name for case in cases],
+        "owner": [case.owner for case in cases],
+        "phase": [case.phase for case in cases],
+        "risk_class": [case.eu_ai_act_risk_class for case in cases],
+        "value": value,
+        "feasibility": feasibility,
+        "score": product,
+        "rank": min_ranks(product),
+        "quadrant": scoring.quadrant_labels(
+            value, feasibility, thresholds.quick_win_min_value, thresholds.quick_win_min_feasibility
+        ),
+        "total_value": roi_values["total_value"],
+        "net_value": roi_values["net_value"],
+        "roi": roi_values["roi"],
+        "next_gate": [gates.next_gate(case) for case in cases],
+        "gates_passed": np.array([sum(gate.passed for gate in result.values()) for result in results], dtype="int64"),
+        "gates_evaluated": np.array([len(result) for result in results], dtype="int64"),
+    }
+    return PortfolioArrays(ids=tuple(case.id for case in cases), columns=columns)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _portfolio_arrays(key: str, _workspace: Workspace) -> PortfolioArrays:
+    return _portfolio_arrays_of(_workspace)
+
+
+def portfolio_arrays(loaded: LoadedWorkspace) -> PortfolioArrays:
+    """The columns of :func:`portfolio_frame` as numpy arrays, computed once per portfolio content."""
+    return _portfolio_arrays(portfolio_key(loaded), loaded.workspace)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _portfolio(key: str, _workspace: Workspace) -> pd.DataFrame:
+    return _frame_of(_portfolio_arrays(key, _workspace))
+
+
+def _frame_of(arrays: PortfolioArrays) -> pd.DataFrame:
+    import pandas as pd
+
+    index = pd.Index(list(arrays.ids), name="id")
+    if not len(arrays):
+        return pd.DataFrame(columns=list(PORTFOLIO_COLUMNS), index=index)
+    return pd.DataFrame({name: arrays.columns[name] for name in PORTFOLIO_COLUMNS}, index=index)
+
+
+def portfolio_frame(loaded: LoadedWorkspace) -> pd.DataFrame:
+    """One row per use case (index id): S3 score and quadrant, S15 value/net/ROI, next gate, gates passed."""
+    return _portfolio(portfolio_key(loaded), loaded.workspace)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _rank_stability(key: str, jitter: float, n: int, _workspace: Workspace) -> pd.DataFrame:
+    from core import sensitivity
+
+    return sensitivity.rank_stability(
+        _workspace.use_cases, _workspace.weights, jitter=jitter, n=n, seed=0,
+        min_value=_workspace.thresholds.quick_win_min_value,
+        min_feasibility=_workspace.thresholds.quick_win_min_feasibility,
+    )
+
+
+def rank_stability(loaded: LoadedWorkspace, jitter: float = 0.2, n: int = 500) -> pd.DataFrame:
+    """Per use case: quadrant at the current weights and the share of random weight draws keeping it."""
+    return _rank_stability(portfolio_key(loaded), float(jitter), int(n), loaded.workspace)
+
+
+def filter_and_sort(frame: pd.DataFrame, query: str, column: str, descending: bool) -> pd.DataFrame:
+    """Registry rows whose name, owner or id contain ``query`` (case-insensitive), sorted by ``column``."""
+    if query.strip():
+        needle = query.strip().lower()
+        haystack = frame["name"].str.lower() + " " + frame["owner"].str.lower() + " " + frame.index.str.lower()
+        frame = frame[haystack.str.contains(needle, regex=False)]
+    if column in frame.columns:
+        frame = frame.sort_values(column, ascending=not descending, kind="stable", na_position="last")
+    return frame

@@ -1,0 +1,108 @@
+"""Export: the Excel decision pack and workspace JSON (download and re-import), snapshots and the audit trail.
+
+Download callables bind the Store, the workspace and the language when the page draws them: Streamlit calls
+them outside the script thread, where the session's state cannot be read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+import pyarrow as pa
+
+from core import excel
+from core.store import AuditEntry, SnapshotInfo
+from ui import formatting, state, store_access
+from ui.i18n import has, translate
+
+AUDIT_VIEW_LIMIT = 500
+
+
+def pack_download(use_case_ids: Sequence[str], author: str, language: str = "en") -> Callable[[], bytes]:
+    """A callable for ``st.download_button`` that builds the Excel decision pack in ``language`` ("en" or
+    "de") fresh from the Store when clicked; it runs outside the script thread, so the workspace id, the
+    Store and the language are bound now."""
+    store, workspace_id, chosen = store_access.store(), store_access.selected_workspace_id(), list(use_case_ids)
+
+    def build() -> bytes:
+        return excel.build_pack(store.load(workspace_id), chosen or None, author=author,
+                                       audit_entries=store.audit(workspace_id), language=language)
+
+    return build
+
+
+def json_download() -> Callable[[], str]:
+    """A download callable for the workspace as canonical JSON (Store.export_json)."""
+    store, workspace_id = store_access.store(), store_access.selected_workspace_id()
+    return lambda: store.export_json(workspace_id)
+
+
+def audit_csv_download(use_case_id: str | None) -> Callable[[], str]:
+    """A download callable for the audit trail as CSV (Store.audit_csv), optionally one use case only."""
+    store, workspace_id = store_access.store(), store_access.selected_workspace_id()
+    return lambda: store.audit_csv(workspace_id, use_case_id)
+
+
+def read_pack(data: bytes) -> excel.PackDiff:
+    """Diff of an edited pack against the current workspace; raises ``PackRejected`` naming sheet and cell."""
+    return excel.read_pack(data, store_access.store().load(store_access.selected_workspace_id()))
+
+
+def apply_pack(changes: Sequence[excel.FieldChange], expected_versions: dict[str, int]) -> None:
+    """Apply a reviewed pack diff in one audited transaction (ConflictError when a use case moved on)."""
+    touched = {change.use_case_id for change in changes}
+    store_access.store().apply_changes(
+        store_access.selected_workspace_id(),
+        [(change.use_case_id, change.field_path, change.new) for change in changes],
+        {use_case_id: expected_versions[use_case_id] for use_case_id in touched if use_case_id in expected_versions},
+        state.actor(),
+    )
+
+
+def import_json(text: str | bytes, name: str | None) -> str:
+    """Import a workspace file as a new workspace and open it; raises ``ImportRejected`` listing every error."""
+    workspace_id = store_access.store().import_json(text, state.actor(), name=name or None)
+    state.set_workspace_id(workspace_id)
+    return workspace_id
+
+
+def snapshots() -> list[SnapshotInfo]:
+    return store_access.store().list_snapshots(store_access.selected_workspace_id())
+
+
+def create_snapshot(label: str) -> SnapshotInfo:
+    return store_access.store().create_snapshot(store_access.selected_workspace_id(), label, state.actor())
+
+
+def restore_snapshot(label: str) -> None:
+    store_access.store().restore_snapshot(store_access.selected_workspace_id(), label, state.actor())
+
+
+def audit_entries(use_case_id: str | None, limit: int = AUDIT_VIEW_LIMIT) -> list[AuditEntry]:
+    return store_access.store().audit(store_access.selected_workspace_id(), use_case_id, limit=limit)
+
+
+def audit_table(entries: Sequence[AuditEntry], names: dict[str, str], language: str) -> pa.Table:
+    """The audit view (when, by, use case, action, field, old, new) as an Arrow table, cached on the
+    entries (append-only, so equal ids mean equal rows), the use-case names and the language."""
+    return _audit_table(tuple(entries), tuple(names.items()), language)
+
+
+@lru_cache(maxsize=16)
+def _audit_table(entries: tuple[AuditEntry, ...], names: tuple[tuple[str, str], ...], language: str) -> pa.Table:
+    by_id = dict(names)
+    missing = formatting.MISSING
+    actions = {entry.action for entry in entries}
+    action_labels = {action: translate(f"an.action.{action}", language) if has(f"an.action.{action}") else action
+                     for action in actions}
+    return pa.table({
+        translate("an.export.col_when", language): [formatting.timestamp(e.at, language) for e in entries],
+        translate("an.export.col_actor", language): [e.actor for e in entries],
+        translate("an.export.col_use_case", language): [by_id.get(e.use_case_id, e.use_case_id or missing)
+                                                        for e in entries],
+        translate("an.export.col_action", language): [action_labels[e.action] for e in entries],
+        translate("an.export.col_field", language): [e.field_path or missing for e in entries],
+        translate("an.export.col_old", language): [e.old_value or missing for e in entries],
+        translate("an.export.col_new", language): [e.new_value or missing for e in entries],
+    })

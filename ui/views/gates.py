@@ -1,0 +1,189 @@
+"""Gates: the five gate results of a use case with their check tables, recorded decisions and thresholds.
+
+Results and views are cached keyed on the JSON of the use case and thresholds (and the language).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import pyarrow as pa
+
+from core import gates, roi
+from core.models import Thresholds, UseCase, with_value
+from ui import formatting, state, store_access
+from ui.i18n import has, translate
+from ui.views import VIEW_CACHE_SIZE
+
+# Gate check outcome (passed True / False / None) → catalog word an.gates.result_<word>.
+RESULT_WORDS: dict[bool | None, str] = {True: "pass", False: "fail", None: "missing"}
+CHECK_UNITS: dict[str, str] = {
+    "baseline_cycle_time_sec": "seconds",
+    "precision": "fraction",
+    "p99_latency_ms": "ms",
+    "cost_per_case_eur": "eur",
+    "risk_score": "risk",
+    "hallucination_rate": "fraction",
+    "offline_eval.quality_score": "fraction",
+    "shadow_mode.p95_latency_ms": "ms",
+    "shadow_mode.error_rate": "fraction",
+    "hitl.review_coverage": "fraction",
+    "hitl.escalation_sla_hours": "hours",
+    "rollback.canary_enabled": "bool",
+    "rollback.rollback_time_min": "minutes",
+    "canary_p95_latency_ms": "ms",
+    "hallucination_proxy": "fraction",
+    "cost_per_request_usd": "usd",
+    "observed_adoption": "fraction",
+    "weeks_since_pilot_start": "weeks",
+    "roi": "roi",
+    "p95_latency_ms": "ms",
+    "drift_alerts_per_week": "count",
+    "risk_class": "risk_class",
+}
+
+
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
+def _gate_results(use_case_json: str, thresholds_json: str) -> dict[str, gates.GateResult]:
+    use_case = UseCase.model_validate_json(use_case_json)
+    return gates.evaluate_all(use_case, Thresholds.model_validate_json(thresholds_json))
+
+
+def gate_results(use_case: UseCase, thresholds: Thresholds) -> dict[str, gates.GateResult]:
+    """All five gates (S5, S9, S10, S17, S11) of a use case, keyed like ``core.gates.GATE_KEYS``."""
+    return _gate_results(use_case.model_dump_json(), thresholds.model_dump_json())
+
+
+@dataclass(frozen=True)
+class GatesView:
+    """The five gate results of a use case and, per gate, its check table (check, actual, needs, result
+    word as a one-item list) as an Arrow table in one language."""
+
+    results: dict[str, gates.GateResult]
+    checks: dict[str, pa.Table]
+
+
+def gates_view(use_case: UseCase, thresholds: Thresholds, language: str) -> GatesView:
+    """The cached :class:`GatesView`, keyed on the use case, the thresholds and the language."""
+    return _gates_view(use_case.model_dump_json(), thresholds.model_dump_json(), language)
+
+
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
+def _gates_view(use_case_json: str, thresholds_json: str, language: str) -> GatesView:
+    results = _gate_results(use_case_json, thresholds_json)
+    comparators = {**gates.COMPARATOR_SYMBOLS, "present": translate("an.gates.present", language)}
+    words = {passed: translate(f"an.gates.result_{RESULT_WORDS[passed]}", language) for passed in RESULT_WORDS}
+
+    def needs(check: gates.Check) -> str:
+        if check.comparator == "present":
+            return comparators["present"]
+        return f"{comparators.get(check.comparator, check.comparator)} " \
+               f"{check_value_text(check.name, check.threshold, language)}"
+
+    checks = {
+        gate: pa.table({
+            translate("an.gates.col_check", language): [translate(f"an.check.{c.name}", language)
+                                                        for c in result.checks],
+            translate("an.gates.col_actual", language): [check_value_text(c.name, c.actual, language)
+                                                         for c in result.checks],
+            translate("an.gates.col_threshold", language): [needs(c) for c in result.checks],
+            translate("an.gates.col_result", language): [[words[c.passed]] for c in result.checks],
+        })
+        for gate, result in results.items()
+    }
+    return GatesView(results, checks)
+
+
+def check_value_text(name: str, value: Any, language: str) -> str:
+    """A gate check's measured value or threshold in its unit (:data:`CHECK_UNITS`), in ``language``."""
+    unit = CHECK_UNITS.get(name, "bool" if name in gates.COMPLIANCE_ITEMS else "")
+    if unit == "risk_class" and isinstance(value, str):
+        return translate(f"risk.{value}", language) if has(f"risk.{value}") else value
+    return value_text(value, unit, language, translate("an.common.yes", language),
+                      translate("an.common.no", language))
+
+
+def value_text(value: Any, unit: str, language: str, yes: str, no: str) -> str:
+    """A measured value or threshold in the unit of its check, Babel-formatted; "–" when missing."""
+    if value is None:
+        return formatting.MISSING
+    if isinstance(value, bool):
+        return yes if value else no
+    if isinstance(value, str):
+        return value
+    formatters = {
+        "fraction": lambda: formatting.percent(value, language, 1),
+        "roi": lambda: formatting.roi(value, language),
+        "eur": lambda: formatting.eur(value, language, 2),
+        "usd": lambda: f"{formatting.number(value, language, 3)} USD",
+        "ms": lambda: f"{formatting.number(value, language)} ms",
+        "seconds": lambda: f"{formatting.number(value, language)} s",
+        "hours": lambda: f"{formatting.number(value, language, 1)} h",
+        "minutes": lambda: f"{formatting.number(value, language, 1)} min",
+        "weeks": lambda: formatting.number(value, language, 1),
+        "risk": lambda: f"{formatting.number(value, language, 1)} / 10",
+        "count": lambda: formatting.number(value, language, 1),
+    }
+    return formatters.get(unit, lambda: formatting.number(value, language, 2))()
+
+
+def modelled_roi(use_case: UseCase) -> float | None:
+    """The S15 ROI of the use case's model, shown beside the scale-or-kill gate's measured figures."""
+    return roi.compute_roi(use_case.roi).roi
+
+
+def record_gate_decision(use_case_id: str, gate: str) -> gates.GateResult:
+    """Evaluate ``gate`` on the stored use case and thresholds and write its decision and failed checks
+    to the audit trail; returns the recorded result."""
+    workspace_id = store_access.selected_workspace_id()
+    store = store_access.store()
+    use_case, _ = store.get_use_case(workspace_id, use_case_id)
+    result = gate_results(use_case, store.load(workspace_id).workspace.thresholds)[gate]
+    store.record_gate_decision(workspace_id, use_case_id, gate, result.decision, result.failed_checks, state.actor())
+    return result
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    decision: str
+    actor: str
+    at: datetime
+    failed_checks: int
+
+
+def recorded_gate_decisions(use_case_id: str) -> dict[str, RecordedDecision]:
+    """The latest recorded decision per gate key of a use case (audit field path ``gates.<gate>``)."""
+    latest: dict[str, RecordedDecision] = {}
+    for entry in store_access.store().audit(store_access.selected_workspace_id(), use_case_id):
+        if not entry.field_path or not entry.field_path.startswith("gates."):
+            continue
+        gate = entry.field_path.removeprefix("gates.")
+        if gate in latest:
+            continue
+        try:
+            value = json.loads(entry.new_value or "{}")
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict) and isinstance(value.get("decision"), str):
+            latest[gate] = RecordedDecision(value["decision"], entry.actor, entry.at,
+                                            len(value.get("failed_checks") or ()))
+    return latest
+
+
+def save_thresholds(thresholds: Thresholds) -> None:
+    workspace_id = store_access.selected_workspace_id()
+    store_access.store().save_settings(workspace_id, state.actor(), thresholds=thresholds)
+
+
+def save_threshold(field: str, value: float) -> None:
+    """Replace one workspace threshold (validated, audited); reads the stored thresholds first."""
+    current = store_access.store().load(store_access.selected_workspace_id()).workspace.thresholds
+    save_thresholds(with_value(current, field, value))
+
+
+def reset_thresholds() -> None:
+    save_thresholds(Thresholds())

@@ -1,0 +1,84 @@
+"""Home: workspace actions and the portfolio headline and top five, read from the numpy portfolio columns.
+
+Nothing here imports pandas or pyarrow: the home page is what a cold start draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.models import Workspace
+from core.store import LoadedWorkspace
+from ui import portfolio, state, store_access
+
+
+def create_workspace(name: str) -> str:
+    workspace_id = store_access.store().create_workspace(Workspace(name=name), state.actor())
+    state.set_workspace_id(workspace_id)
+    return workspace_id
+
+
+def rename_workspace(workspace_id: str, name: str) -> None:
+    Workspace(name=name)
+    store_access.store().rename_workspace(workspace_id, name, state.actor())
+
+
+def duplicate_workspace(workspace_id: str, name: str) -> str:
+    Workspace(name=name)
+    new_id = store_access.store().duplicate_workspace(workspace_id, name, state.actor())
+    state.set_workspace_id(new_id)
+    return new_id
+
+
+@dataclass(frozen=True)
+class Headline:
+    use_cases: int
+    net_value: float
+    quick_wins: int
+    gates_passed: int
+    gates_evaluated: int
+
+
+def headline(loaded: LoadedWorkspace) -> Headline:
+    """Home-page figures: use cases, S15 net value per month summed, S3 quick wins, gates passed of evaluated."""
+    arrays = portfolio.portfolio_arrays(loaded)
+    columns = arrays.columns
+    if not len(arrays):
+        return Headline(use_cases=0, net_value=0.0, quick_wins=0, gates_passed=0, gates_evaluated=0)
+    return Headline(
+        use_cases=len(arrays),
+        net_value=float(np.sum(columns["net_value"])),
+        quick_wins=int(np.count_nonzero(columns["quadrant"] == "quick_win")),
+        gates_passed=int(np.sum(columns["gates_passed"])),
+        gates_evaluated=int(np.sum(columns["gates_evaluated"])),
+    )
+
+
+@dataclass(frozen=True)
+class RankedUseCase:
+    rank: int
+    name: str
+    quadrant: str
+    score: float
+    net_value: float
+
+
+def top_use_cases(loaded: LoadedWorkspace, count: int = 5) -> list[RankedUseCase]:
+    """The ``count`` best-ranked use cases (S3); equal ranks keep workspace order."""
+    arrays = portfolio.portfolio_arrays(loaded)
+    columns = arrays.columns
+    if not len(arrays):
+        return []
+    order = np.argsort(columns["rank"], kind="stable")[:count]
+    return [
+        RankedUseCase(
+            rank=int(columns["rank"][position]),
+            name=columns["name"][position],
+            quadrant=str(columns["quadrant"][position]),
+            score=float(columns["score"][position]),
+            net_value=float(columns["net_value"][position]),
+        )
+        for position in order.tolist()
+    ]
