@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.business_case import BusinessCaseResult, use_case_business_case
 from core.models import Workspace
 from core.store import MAX_IMPORT_BYTES, Store, StoreError
 
@@ -99,6 +100,35 @@ def _backup(store: Store, args: argparse.Namespace) -> None:
 def _schema(_store: Store | None, args: argparse.Namespace) -> None:
     _write_text(args.out, schema_text())
     print(f"wrote {args.out}")
+
+
+def _business_case_json(use_case_id: str, result: BusinessCaseResult) -> dict[str, object]:
+    return {"use_case_id": use_case_id, **result.to_json_dict()}
+
+
+def _business_case_line(use_case_id: str, result: BusinessCaseResult) -> str:
+    def shown(value: float | int | None, pattern: str) -> str:
+        return "-" if value is None else format(value, pattern)
+
+    return (f"{use_case_id}\tC0 {result.investment_eur:,.0f} €\tNPV {result.npv_eur:,.2f} €\t"
+            f"IRR {shown(result.irr_annual, '.1%')}/year\tpayback month {shown(result.payback_month, 'd')}\t"
+            f"horizon ROI {shown(result.horizon_roi, '.4f')}")
+
+
+def _business_case(store: Store, args: argparse.Namespace) -> None:
+    """S19 business case of one or every use case; the rate is the use case's own, else the workspace default."""
+    workspace = store.load(store.workspace_id_by_name(args.workspace)).workspace
+    if args.use_case_id is not None and args.use_case_id not in {case.id for case in workspace.use_cases}:
+        raise CliError(f"no use case '{args.use_case_id}' in '{args.workspace}'")
+    chosen = [case for case in workspace.use_cases if args.use_case_id in (None, case.id)]
+    results = [(case.id, use_case_business_case(case, workspace.default_discount_rate_per_year)) for case in chosen]
+    if not args.json:
+        for use_case_id, result in results:
+            print(_business_case_line(use_case_id, result))
+        return
+    documents = [_business_case_json(use_case_id, result) for use_case_id, result in results]
+    print(json.dumps(documents[0] if args.use_case_id is not None else documents, indent=2, ensure_ascii=False,
+                     allow_nan=False))
 
 
 def _export_pack(store: Store, args: argparse.Namespace) -> None:
@@ -193,6 +223,12 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="write the workspace JSON Schema")
     schema.add_argument("--out", required=True)
     schema.set_defaults(handler=_schema, needs_store=False)
+
+    business = commands.add_parser("business-case", help="S19 NPV, IRR, payback and monthly cash flows")
+    business.add_argument("workspace")
+    business.add_argument("use_case_id", nargs="?", help="one use case (default: every use case, as a list)")
+    business.add_argument("--json", action="store_true", help="print JSON (undefined figures are null)")
+    business.set_defaults(handler=_business_case)
 
     export = commands.add_parser("export", help="write the Excel decision pack")
     export.add_argument("workspace")

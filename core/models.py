@@ -1,4 +1,4 @@
-"""Domain models of the workbench (SPEC S1–S18), pydantic v2, frozen and strict.
+"""Domain models of the workbench (SPEC S1–S19), pydantic v2, frozen and strict.
 
 Every number is finite; fractions live in [0, 1]; money and counts are non-negative.
 Strings are never coerced into numbers, and a bad value is reported with its field name.
@@ -18,10 +18,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    field_validator,
     model_validator,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2 adds the S19 business case; a file with version 1 loads with S19's defaults and is version 2 afterwards."""
 
 _FINITE = {"strict": True, "allow_inf_nan": False}
 
@@ -32,6 +34,8 @@ NonNegative = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT, **_FINITE)]
 """Money, counts, durations: finite, >= 0 and at most 10^12 so that products of inputs stay finite."""
 RiskScore = Annotated[float, Field(ge=0.0, le=10.0, **_FINITE)]
 """Risk on the article's 0–10 scale (S5)."""
+Rate = Annotated[float, Field(ge=0.0, le=1.0, **_FINITE)]
+"""A rate per year in [0, 1], e.g. 0.08 means 8 % per year."""
 FiniteNumber = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, **_FINITE)]
 ShortText = Annotated[str, Field(max_length=200, strict=True)]
 LongText = Annotated[str, Field(max_length=5000, strict=True)]
@@ -309,6 +313,36 @@ class CostBlock(Frozen):
     baseline: ShortText = ""
     target: ShortText = ""
     cost_eur_per_month: NonNegative | None = None
+    one_time_eur: NonNegative | None = None
+    """S19: the block's one-time amount, paid at month 0 (e.g. integration 80,000 €)."""
+
+
+MAX_HORIZON_MONTHS = 120
+MAX_RAMP_MONTHS = 60
+RampShape = Literal["linear", "s_curve"]
+RAMP_SHAPES: tuple[RampShape, ...] = ("linear", "s_curve")
+
+
+class BusinessCase(Frozen):
+    """S19 inputs beyond the steady-state S15 values: horizon, adoption ramp, run-cost escalation, discount rate.
+
+    ``discount_rate_per_year`` None means the workspace's ``default_discount_rate_per_year``.
+    """
+
+    horizon_months: Annotated[int, Field(ge=1, le=MAX_HORIZON_MONTHS, strict=True)] = 36
+    ramp_months: Annotated[int, Field(ge=0, le=MAX_RAMP_MONTHS, strict=True)] = 6
+    ramp_shape: RampShape = "linear"
+    run_cost_escalation_per_year: Rate = 0.0
+    discount_rate_per_year: Rate | None = None
+
+    @model_validator(mode="after")
+    def _ramp_within_horizon(self) -> BusinessCase:
+        if self.ramp_months > self.horizon_months:
+            raise ValueError(
+                f"ramp_months: the ramp ({self.ramp_months} months) must not be longer than the horizon "
+                f"({self.horizon_months} months)"
+            )
+        return self
 
 
 def _utc(value: datetime) -> datetime:
@@ -355,6 +389,12 @@ class UseCase(Frozen):
     inference: InferenceCostInputs | None = None
     cost_blocks: tuple[CostBlock, ...] = ()
     assumption_sources: dict[Annotated[str, Field(max_length=200)], ShortText] = Field(default_factory=dict)
+    business_case: BusinessCase = BusinessCase()
+
+    @property
+    def investment_eur(self) -> float:
+        """S19 one-time investment C0 in €: the sum of the cost blocks' ``one_time_eur`` (missing counts as 0)."""
+        return math.fsum(block.one_time_eur or 0.0 for block in self.cost_blocks)
 
     @model_validator(mode="after")
     def _consistent(self) -> UseCase:
@@ -401,13 +441,21 @@ class Thresholds(Frozen):
 
 
 class Workspace(Frozen):
-    """A named portfolio of use cases with its weights and thresholds (S18)."""
+    """A named portfolio of use cases with its weights, thresholds and default discount rate (S18, S19)."""
 
     name: Name
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1, 2] = SCHEMA_VERSION
     weights: ScoringWeights = ScoringWeights()
     thresholds: Thresholds = Thresholds()
+    default_discount_rate_per_year: Rate = 0.08
+    """S19: the discount rate of every use case whose business case leaves its own rate empty."""
     use_cases: tuple[UseCase, ...] = ()
+
+    @field_validator("schema_version")
+    @classmethod
+    def _current_version(cls, version: int) -> int:
+        # Version 1 lacks only fields that have S19 defaults, so after validation it is the current version.
+        return SCHEMA_VERSION
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Workspace:

@@ -1,4 +1,5 @@
-"""S16 sensitivity of the S15 ROI: scenarios, tornado, Monte Carlo, and S3 rank stability."""
+"""S16 sensitivity of the S15 ROI and of the S19 NPV and payback: scenarios, tornado, Monte Carlo, and S3 rank
+stability."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
+from core.business_case import BusinessCaseTerms, business_case_arrays
 from core.models import (
     DEFAULT_SCENARIOS,
+    MAX_AMOUNT,
+    MAX_RAMP_MONTHS,
     ROI_FRACTION_FIELDS,
     ROI_INPUT_FIELDS,
     RoiInputs,
@@ -33,6 +37,10 @@ MAX_WEIGHT_DRAWS = 100_000
 # Keeps the (use cases × draws) blocks of rank_stability near 32 MB per float array.
 WEIGHT_DRAW_BLOCK_ELEMENTS = 4_000_000
 
+HORIZON_RANGE_FIELDS: tuple[str, ...] = ("ramp_months", "investment_eur")
+"""S19 inputs that can carry a range for the "npv" and "payback" targets, beside the S15 inputs."""
+HORIZON_RANGE_MAXIMA = {"ramp_months": float(MAX_RAMP_MONTHS), "investment_eur": MAX_AMOUNT}
+TARGETS = ("roi", "npv", "payback")
 RangeSpec = tuple[float, float] | tuple[float, float, float]
 
 
@@ -57,6 +65,30 @@ class MonteCarloResult:
     prob_positive: float
     prob_above_target: float
     target_roi: float
+    n: int
+    seed: int
+    distribution: str = "triangular"
+
+
+@dataclass(frozen=True, eq=False)
+class BusinessCaseMonteCarloResult:
+    """S19 NPV (€) and payback (months) distributions of :func:`monte_carlo_business_case`.
+
+    Samples are read-only; ``payback_samples`` is NaN where a draw does not pay back within the horizon.
+    ``prob_npv_positive`` = P(NPV > 0), ``payback_share`` = P(payback within the horizon),
+    ``payback_p50_month`` the median payback month (None when half the draws or more do not pay back).
+    """
+
+    npv_samples: np.ndarray
+    payback_samples: np.ndarray
+    npv_p5: float
+    npv_p50: float
+    npv_p95: float
+    npv_mean: float
+    prob_npv_positive: float
+    payback_share: float
+    payback_p50_month: int | None
+    horizon_months: int
     n: int
     seed: int
     distribution: str = "triangular"
@@ -106,14 +138,16 @@ def scenario_verdict(frame: pd.DataFrame) -> str:
 
 
 def default_ranges(
-    inputs: RoiInputs, scenarios: Sequence[Scenario] | None = None
+    inputs: RoiInputs, scenarios: Sequence[Scenario] | None = None, terms: BusinessCaseTerms | None = None
 ) -> dict[str, tuple[float, float, float]]:
-    """(low, mode, high) per ROI input, mode = the base value (S16).
+    """(low, mode, high) per ROI input, mode = the base value (S16); with ``terms`` also the S19 ramp months
+    and investment.
 
     An input that the scenarios override spans the lowest to the highest of their values and the base
     (so a use case's own edited worst/best count); with the default S16 scenarios that is adoption
     0.25…0.85 and minutes saved 0.8…3.2. Every other input spans ±20 % of its base; fractions are
-    clipped to [0, 1]. Example (S15 base): adoption (0.25, 0.62, 0.85), run cost (14,400, 18,000, 21,600).
+    clipped to [0, 1], ramp months to at most 60. Example (S15 base): adoption (0.25, 0.62, 0.85),
+    run cost (14,400, 18,000, 21,600); with the S19 worked example's terms investment (96,000, 120,000, 144,000).
     """
     base = _base_values(inputs)
     overrides = [scenario.overrides() for scenario in (scenarios if scenarios is not None else DEFAULT_SCENARIOS)]
@@ -127,6 +161,12 @@ def default_ranges(
         if name in ROI_FRACTION_FIELDS:
             low, high = max(low, 0.0), min(high, 1.0)
         ranges[name] = (low, mode, high)
+    if terms is not None:
+        for name in HORIZON_RANGE_FIELDS:
+            mode = float(getattr(terms, name))
+            high = mode * (1.0 + DEFAULT_RELATIVE_SPREAD)
+            ranges[name] = (mode * (1.0 - DEFAULT_RELATIVE_SPREAD), mode,
+                            min(high, float(MAX_RAMP_MONTHS)) if name == "ramp_months" else high)
     return ranges
 
 
@@ -139,16 +179,19 @@ def _real(field: str, value: object) -> float:
     return number
 
 
-def validate_ranges(ranges: Mapping[str, RangeSpec]) -> dict[str, InputRange]:
-    """Check (low, high) or (low, mode, high) ranges keyed by RoiInputs field names.
+def validate_ranges(ranges: Mapping[str, RangeSpec], horizon: bool = False) -> dict[str, InputRange]:
+    """Check (low, high) or (low, mode, high) ranges keyed by RoiInputs field names, with ``horizon`` also by
+    ``HORIZON_RANGE_FIELDS`` (S19 ramp months and investment).
 
     Raises ValueError naming the field for unknown names, non-finite bounds, low > high, a mode outside
-    [low, high], fractions outside [0, 1] and negative money or counts.
+    [low, high], fractions outside [0, 1], ramp months above 60 and negative money, counts or months.
     """
+    known = ROI_INPUT_FIELDS + HORIZON_RANGE_FIELDS if horizon else ROI_INPUT_FIELDS
     checked: dict[str, InputRange] = {}
     for field, spec in ranges.items():
-        if field not in ROI_INPUT_FIELDS:
-            raise ValueError(f"{field}: unknown ROI input, expected one of {', '.join(ROI_INPUT_FIELDS)}")
+        if field not in known:
+            kind = "input" if horizon else "ROI input"
+            raise ValueError(f"{field}: unknown {kind}, expected one of {', '.join(known)}")
         if isinstance(spec, str | bytes) or not isinstance(spec, Sequence) or len(spec) not in (2, 3):
             raise ValueError(f"{field}: range must be (low, high) or (low, mode, high), got {spec!r}")
         bounds = [_real(field, value) for value in spec]
@@ -162,17 +205,38 @@ def validate_ranges(ranges: Mapping[str, RangeSpec]) -> dict[str, InputRange]:
             raise ValueError(f"{field}: low {low:g} must not be negative")
         if field in ROI_FRACTION_FIELDS and high > 1:
             raise ValueError(f"{field}: a fraction must lie in [0, 1], got high {high:g}")
+        maximum = HORIZON_RANGE_MAXIMA.get(field, math.inf)
+        if high > maximum:
+            raise ValueError(f"{field}: high {high:g} exceeds the maximum {maximum:g}")
         checked[field] = InputRange(low=low, mode=mode, high=high)
     return checked
 
 
-def tornado(inputs: RoiInputs, ranges: Mapping[str, RangeSpec]) -> pd.DataFrame:
-    """One-at-a-time sensitivity of the S15 ROI: each input at its low and high, the others at base.
+def tornado(
+    inputs: RoiInputs,
+    ranges: Mapping[str, RangeSpec],
+    target: str = "roi",
+    terms: BusinessCaseTerms | None = None,
+) -> pd.DataFrame:
+    """One-at-a-time sensitivity: each input at its low and high, the others at base (S16; S19 for NPV/payback).
 
-    Returns columns field, low, high, roi_low, roi_high, swing = |roi_high − roi_low|, sorted by swing
-    descending (NaN swings, from a zero run cost, last); ``attrs["base_roi"]`` is the base ROI.
+    ``target`` "roi" (the S15 ROI, ratio), "npv" (S19 NPV in €) or "payback" (S19 payback month); the last two
+    need the use case's ``terms`` and also accept ranges for ``ramp_months`` and ``investment_eur``.
+    Returns columns field, low, high, {target}_low, {target}_high, swing = |high − low| of the target, sorted
+    by swing descending (NaN swings last); ``attrs["base_{target}"]`` is the base figure, ``attrs["target"]``
+    the target. A payback beyond the horizon is NaN and counts as horizon + 1 months in the swing.
     Example (S15 base): adoption 0.25…0.85 gives roi 0.5542…4.2838, swing 3.7295.
     """
+    if target not in TARGETS:
+        raise ValueError(f"target: expected one of {', '.join(TARGETS)}, got {target!r}")
+    if target == "roi":
+        return _roi_tornado(inputs, ranges)
+    if terms is None:
+        raise ValueError(f"terms: the target '{target}' needs the use case's business case terms")
+    return _horizon_tornado(inputs, ranges, target, terms)
+
+
+def _roi_tornado(inputs: RoiInputs, ranges: Mapping[str, RangeSpec]) -> pd.DataFrame:
     checked = validate_ranges(ranges)
     base = _base_values(inputs)
     fields = list(checked)
@@ -191,6 +255,47 @@ def tornado(inputs: RoiInputs, ranges: Mapping[str, RangeSpec]) -> pd.DataFrame:
     })
     frame = frame.sort_values("swing", ascending=False, kind="stable", na_position="last", ignore_index=True)
     frame.attrs["base_roi"] = float(roi_arrays(**base)["roi"])
+    return frame
+
+
+def _horizon_base(inputs: RoiInputs, terms: BusinessCaseTerms) -> dict[str, float]:
+    return {**_base_values(inputs), **{name: float(getattr(terms, name)) for name in HORIZON_RANGE_FIELDS}}
+
+
+def _horizon_figures(columns: Mapping[str, np.ndarray | float], terms: BusinessCaseTerms,
+                     with_payback: bool) -> dict[str, np.ndarray]:
+    """S19 NPV (and payback months) for broadcast columns of S15 inputs, ramp months and investment."""
+    value = roi_arrays(**{name: columns[name] for name in ROI_INPUT_FIELDS})["total_value"]
+    return business_case_arrays(
+        value, columns["run_cost_eur_per_month"], columns["investment_eur"], terms.horizon_months,
+        columns["ramp_months"], terms.ramp_shape == "s_curve", terms.run_cost_escalation_per_year,
+        terms.discount_rate_per_year, with_payback=with_payback,
+    )
+
+
+def _horizon_tornado(inputs: RoiInputs, ranges: Mapping[str, RangeSpec], target: str,
+                     terms: BusinessCaseTerms) -> pd.DataFrame:
+    checked = validate_ranges(ranges, horizon=True)
+    base = _horizon_base(inputs, terms)
+    fields = list(checked)
+    columns = {name: np.full(2 * len(fields), value) for name, value in base.items()}
+    for position, field in enumerate(fields):
+        columns[field][2 * position] = checked[field].low
+        columns[field][2 * position + 1] = checked[field].high
+    key = "npv_eur" if target == "npv" else "payback_month"
+    figures = _horizon_figures(columns, terms, target == "payback")[key].reshape(len(fields), 2)
+    comparable = np.nan_to_num(figures, nan=terms.horizon_months + 1.0) if target == "payback" else figures
+    frame = pd.DataFrame({
+        "field": fields,
+        "low": [checked[field].low for field in fields],
+        "high": [checked[field].high for field in fields],
+        f"{target}_low": figures[:, 0],
+        f"{target}_high": figures[:, 1],
+        "swing": np.abs(comparable[:, 1] - comparable[:, 0]),
+    })
+    frame = frame.sort_values("swing", ascending=False, kind="stable", na_position="last", ignore_index=True)
+    frame.attrs[f"base_{target}"] = float(_horizon_figures(base, terms, target == "payback")[key])
+    frame.attrs["target"] = target
     return frame
 
 
@@ -216,6 +321,15 @@ def _draws(rng: np.random.Generator, field: str, spec: InputRange, base: float, 
     return rng.triangular(spec.low, mode, spec.high, n)
 
 
+def _check_draw_arguments(n: object, seed: object, distribution: str) -> int:
+    count = _check_count("n", n, MAX_MONTE_CARLO_DRAWS)
+    if distribution not in DISTRIBUTIONS:
+        raise ValueError(f"distribution: expected one of {DISTRIBUTIONS}, got {distribution!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed: must be a non-negative whole number, got {seed!r}")
+    return count
+
+
 def monte_carlo(
     inputs: RoiInputs,
     ranges: Mapping[str, RangeSpec] | None = None,
@@ -232,11 +346,7 @@ def monte_carlo(
     prob_positive = P(roi > 0), prob_above_target = P(roi > target_roi).
     Example: ``monte_carlo(S15 base)`` (default ranges, seed 0) has p50 ≈ 2.12 and prob_positive ≈ 0.997.
     """
-    n = _check_count("n", n, MAX_MONTE_CARLO_DRAWS)
-    if distribution not in DISTRIBUTIONS:
-        raise ValueError(f"distribution: expected one of {DISTRIBUTIONS}, got {distribution!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed: must be a non-negative whole number, got {seed!r}")
+    n = _check_draw_arguments(n, seed, distribution)
     target = _real("target_roi", target_roi)
     base = _base_values(inputs)
     checked = validate_ranges(default_ranges(inputs) if ranges is None else ranges)
@@ -264,6 +374,55 @@ def monte_carlo(
         prob_positive=np.count_nonzero(samples > 0.0) / n,
         prob_above_target=np.count_nonzero(samples > target) / n,
         target_roi=target,
+        n=n,
+        seed=int(seed),
+        distribution=distribution,
+    )
+
+
+def monte_carlo_business_case(
+    inputs: RoiInputs,
+    terms: BusinessCaseTerms,
+    ranges: Mapping[str, RangeSpec] | None = None,
+    n: int = 20_000,
+    seed: int = 0,
+    distribution: str = "triangular",
+) -> BusinessCaseMonteCarloResult:
+    """Monte Carlo of the S19 NPV and payback month with independent inputs drawn from their ranges (S16, S19).
+
+    Ranges may cover the S15 inputs, ``ramp_months`` (drawn as a real number of months) and ``investment_eur``;
+    ``None`` takes :func:`default_ranges` with ``terms``. Draws as in :func:`monte_carlo`, in the fixed order
+    S15 inputs, ramp months, investment, so a seed draws the same S15 inputs in both. Horizon, ramp shape,
+    escalation and discount rate stay at ``terms``. Deterministic per seed; the draws are evaluated in blocks
+    (``core.business_case.BLOCK_CELLS``).
+    Example: S15 base with S19's worked-example terms (default ranges, seed 0) → prob_npv_positive ≈ 0.99.
+    """
+    n = _check_draw_arguments(n, seed, distribution)
+    base = _horizon_base(inputs, terms)
+    checked = validate_ranges(default_ranges(inputs, terms=terms) if ranges is None else ranges, horizon=True)
+    rng = np.random.default_rng(seed)
+    columns = {
+        name: _draws(rng, name, checked[name], base[name], n, distribution) if name in checked else base[name]
+        for name in ROI_INPUT_FIELDS + HORIZON_RANGE_FIELDS
+    }
+    figures = _horizon_figures(columns, terms, with_payback=True)
+    npv_samples = np.broadcast_to(figures["npv_eur"], (n,)).copy()
+    payback_samples = np.broadcast_to(figures["payback_month"], (n,)).copy()
+    npv_samples.flags.writeable = False
+    payback_samples.flags.writeable = False
+    p5, p50, p95 = np.percentile(npv_samples, [5.0, 50.0, 95.0])
+    median_payback = float(np.quantile(np.nan_to_num(payback_samples, nan=np.inf), 0.5, method="inverted_cdf"))
+    return BusinessCaseMonteCarloResult(
+        npv_samples=npv_samples,
+        payback_samples=payback_samples,
+        npv_p5=float(p5),
+        npv_p50=float(p50),
+        npv_p95=float(p95),
+        npv_mean=float(npv_samples.mean()),
+        prob_npv_positive=np.count_nonzero(npv_samples > 0.0) / n,
+        payback_share=np.count_nonzero(~np.isnan(payback_samples)) / n,
+        payback_p50_month=int(median_payback) if math.isfinite(median_payback) else None,
+        horizon_months=terms.horizon_months,
         n=n,
         seed=int(seed),
         distribution=distribution,

@@ -188,3 +188,51 @@ def test_import_pack_without_edits_changes_nothing(cli, workspace_file, tmp_path
     not_a_pack.write_bytes(b"plain text")
     code, _, err = cli("import-pack", str(not_a_pack), "--workspace", "Workshop A")
     assert code == 1 and err.startswith("error: ") and err.count("\n") == 1
+
+
+@pytest.fixture
+def sample_workspace(cli):
+    code, out, _ = cli("workspaces", "import", str(ROOT / "sample_data" / "workspace.json"), "--name", "Sample")
+    assert code == 0, out
+    return "Sample"
+
+
+def test_business_case_json_for_one_use_case(cli, sample_workspace):
+    code, out, err = cli("business-case", sample_workspace, "support-chatbot", "--json")
+    assert code == 0 and err == ""
+    document = json.loads(out)
+    # The sample's chatbot is S19's worked example: C0 120,000 €, R = 6 linear, H = 36, g = 0, i = 8 % (default)
+    assert document["use_case_id"] == "support-chatbot"
+    assert document["investment_eur"] == 120_000.0
+    assert round(document["npv_eur"], 2) == 1_355_448.04
+    assert round(document["irr_monthly"] * 100, 3) == 22.124
+    assert document["payback_month"] == 6 and document["discounted_payback_month"] == 6
+    assert document["horizon_roi"] == pytest.approx(2.02625, abs=5e-6)
+    assert document["discount_rate_per_year"] == 0.08
+    assert len(document["months"]) == 37
+    assert document["months"][1]["value_eur"] == pytest.approx(11_563.0) and document["months"][1]["net_eur"] == (
+        pytest.approx(-6_437.0))
+    assert set(document["months"][0]) == {"month", "value_eur", "run_cost_eur", "net_eur", "cumulative_eur",
+                                          "discounted_eur"}
+
+
+def test_business_case_json_lists_every_use_case_with_nulls(cli, sample_workspace):
+    code, out, _ = cli("business-case", sample_workspace, "--json")
+    assert code == 0
+    documents = json.loads(out)
+    assert isinstance(documents, list) and len(documents) == 10
+    by_id = {document["use_case_id"]: document for document in documents}
+    losing = by_id["hr-policy-assistant"]
+    assert losing["npv_eur"] < 0 and losing["irr_monthly"] is None and losing["payback_month"] is None
+    assert "NaN" not in out and "Infinity" not in out
+    assert by_id["demand-forecasting"]["discount_rate_per_year"] == 0.10  # the use case's own rate wins
+
+
+def test_business_case_plain_lines_and_errors(cli, sample_workspace):
+    code, out, _ = cli("business-case", sample_workspace, "support-chatbot")
+    assert code == 0 and out.startswith("support-chatbot\tC0 120,000 €\tNPV 1,355,448.04 €\t")
+    assert "payback month 6" in out
+    code, _, err = cli("business-case", sample_workspace, "nope", "--json")
+    assert code == 1 and err == "error: no use case 'nope' in 'Sample'\n"
+    code, _, err = cli("business-case", "Missing", "--json")
+    assert code == 1 and "no workspace named 'Missing'" in err

@@ -8,7 +8,10 @@ from pydantic import BaseModel, ValidationError
 
 from core.models import (
     DEFAULT_SCENARIOS,
+    SCHEMA_VERSION,
+    BusinessCase,
     ComplianceChecklist,
+    CostBlock,
     GateMetrics,
     InferenceCostInputs,
     Kpi,
@@ -140,7 +143,7 @@ def test_workspace_rejects_duplicate_ids_and_unknown_schema_versions():
     with pytest.raises(ValidationError, match="duplicate id 'support-chatbot'"):
         Workspace(name="w", use_cases=(USE_CASE, USE_CASE))
     with pytest.raises(ValidationError, match="schema_version"):
-        Workspace.model_validate({"name": "w", "schema_version": 2})
+        Workspace.model_validate({"name": "w", "schema_version": 3})
 
 
 def test_with_value_validates_and_diff_fields_names_paths():
@@ -167,3 +170,66 @@ def test_json_round_trip_is_exact():
     sample = (ROOT / "sample_data" / "workspace.json").read_text(encoding="utf-8")
     workspace = Workspace.model_validate_json(sample)
     assert json.loads(workspace.model_dump_json()) == json.loads(sample)
+
+
+def test_schema_version_1_loads_with_s19_defaults_and_becomes_2():
+    old = json.loads(USE_CASE.model_dump_json(exclude={"business_case"}))
+    old["cost_blocks"] = [{"block": "integration", "cost_eur_per_month": 1_500.0}]
+    workspace = Workspace.model_validate({"name": "w", "schema_version": 1, "use_cases": [old]})
+    assert SCHEMA_VERSION == 2 and workspace.schema_version == 2
+    assert json.loads(workspace.model_dump_json())["schema_version"] == 2  # export writes the current version
+    assert workspace.default_discount_rate_per_year == 0.08  # S19 default i = 8 %
+    use_case = workspace.use_cases[0]
+    assert use_case.business_case == BusinessCase()
+    assert (use_case.business_case.horizon_months, use_case.business_case.ramp_months) == (36, 6)  # S19 defaults
+    assert use_case.business_case.ramp_shape == "linear"
+    assert use_case.business_case.run_cost_escalation_per_year == 0.0
+    assert use_case.business_case.discount_rate_per_year is None
+    assert use_case.cost_blocks[0].one_time_eur is None and use_case.investment_eur == 0.0
+
+
+def test_investment_is_the_sum_of_the_cost_blocks_one_time_amounts():
+    blocks = (CostBlock(block="data_work", one_time_eur=25_000.0),
+              CostBlock(block="integration", one_time_eur=60_000.0),
+              CostBlock(block="inference", cost_eur_per_month=480.0),
+              CostBlock(block="change_training", one_time_eur=35_000.0, cost_eur_per_month=100.0))
+    use_case = with_value(USE_CASE, "cost_blocks", [block.model_dump() for block in blocks])
+    assert use_case.investment_eur == 120_000.0  # 25,000 + 60,000 + 0 + 35,000 (S19 C0, S12 blocks)
+    assert "investment_eur" not in use_case.model_dump()  # derived, never stored twice
+    with pytest.raises(ValidationError, match="one_time_eur"):
+        CostBlock(block="integration", one_time_eur=-1.0)
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"horizon_months": 130}, "horizon_months"),
+        ({"horizon_months": 0}, "horizon_months"),
+        ({"horizon_months": 36.0}, "horizon_months"),
+        ({"ramp_months": -1}, "ramp_months"),
+        ({"ramp_months": 61, "horizon_months": 120}, "ramp_months"),
+        ({"ramp_months": 40, "horizon_months": 24}, "ramp_months"),
+        ({"ramp_shape": "cubic"}, "ramp_shape"),
+        ({"run_cost_escalation_per_year": -0.01}, "run_cost_escalation_per_year"),
+        ({"run_cost_escalation_per_year": 1.5}, "run_cost_escalation_per_year"),
+        ({"discount_rate_per_year": -0.05}, "discount_rate_per_year"),
+        ({"discount_rate_per_year": 1.2}, "discount_rate_per_year"),
+        ({"discount_rate_per_year": float("nan")}, "discount_rate_per_year"),
+        ({"discount_rate_per_year": "0.08"}, "discount_rate_per_year"),
+    ],
+)
+def test_business_case_validation_names_the_field(values, field):
+    with pytest.raises(ValidationError, match=field):
+        BusinessCase(**values)
+    with pytest.raises(ValidationError, match=field):
+        with_values(USE_CASE, {f"business_case.{name}": value for name, value in values.items()})
+
+
+def test_business_case_bounds_and_workspace_rate():
+    assert BusinessCase(horizon_months=120, ramp_months=60, ramp_shape="s_curve").ramp_months == 60
+    assert BusinessCase(horizon_months=1, ramp_months=0).horizon_months == 1
+    assert BusinessCase(ramp_months=36).ramp_months == 36  # a ramp as long as the horizon is fine
+    assert BusinessCase(discount_rate_per_year=0.0).discount_rate_per_year == 0.0
+    with pytest.raises(ValidationError, match="default_discount_rate_per_year"):
+        Workspace(name="w", default_discount_rate_per_year=-0.01)
+    assert Workspace(name="w", default_discount_rate_per_year=0.12).default_discount_rate_per_year == 0.12

@@ -1,3 +1,4 @@
+import dataclasses
 import math
 
 import numpy as np
@@ -6,14 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.business_case import BusinessCaseResult, BusinessCaseTerms, business_case
 from core.models import ROI_INPUT_FIELDS, RoiInputs, Scenario, ScoringInputs, ScoringWeights, UseCase
 from core.roi import compute_roi
 from core.scoring import score_portfolio
 from core.sensitivity import (
+    HORIZON_RANGE_FIELDS,
     POC_WITH_EXPIRY,
     SCALE_CANDIDATE,
     default_ranges,
     monte_carlo,
+    monte_carlo_business_case,
     rank_stability,
     run_scenarios,
     scenario_verdict,
@@ -396,3 +400,146 @@ def test_default_ranges_follow_the_use_cases_own_scenarios():
     assert ranges["minutes_saved_per_case"] == (1.5, 2.4, 4.0)
     assert ranges["run_cost_eur_per_month"] == (15_000, 18_000, 18_000)  # overridden input: its scenario values
     assert ranges["volume_cases_per_month"] == pytest.approx((40_000, 50_000, 60_000))  # ±20 %
+
+
+S19_TERMS = BusinessCaseTerms(investment_eur=120_000.0)  # S19 worked example: R = 6 linear, H = 36, g = 0, i = 8 %
+
+
+def _s19(inputs: RoiInputs = S15_BASE, **changes: float) -> BusinessCaseResult:
+    fields = {name: changes.pop(name) for name in ("ramp_months", "investment_eur") if name in changes}
+    terms = dataclasses.replace(S19_TERMS, **fields)
+    return business_case(inputs.model_copy(update=changes), terms)
+
+
+def test_default_ranges_with_terms_add_ramp_and_investment():
+    ranges = default_ranges(S15_BASE, terms=S19_TERMS)
+    assert ranges["investment_eur"] == pytest.approx((96_000, 120_000, 144_000))  # ±20 %
+    assert ranges["ramp_months"] == pytest.approx((4.8, 6.0, 7.2))
+    assert ranges["adoption"] == (0.25, 0.62, 0.85)
+    assert set(ranges) == {*ROI_INPUT_FIELDS, *HORIZON_RANGE_FIELDS}
+    long_ramp = default_ranges(S15_BASE, terms=dataclasses.replace(S19_TERMS, ramp_months=55.0))
+    assert long_ramp["ramp_months"] == pytest.approx((44.0, 55.0, 60.0))  # capped at the model's 60 months
+
+
+def test_npv_tornado_matches_business_case_at_each_end():
+    ranges = default_ranges(S15_BASE, terms=S19_TERMS)
+    frame = tornado(S15_BASE, ranges, target="npv", terms=S19_TERMS)
+    assert list(frame.columns) == ["field", "low", "high", "npv_low", "npv_high", "swing"]
+    assert frame["swing"].is_monotonic_decreasing and frame.attrs["target"] == "npv"
+    assert round(frame.attrs["base_npv"], 2) == 1_355_448.04  # S19
+    rows = frame.set_index("field")
+    for field in ("adoption", "run_cost_eur_per_month", "ramp_months", "investment_eur"):
+        low, _, high = ranges[field]
+        assert rows.loc[field, "npv_low"] == pytest.approx(_s19(**{field: low}).npv_eur, rel=1e-12)
+        assert rows.loc[field, "npv_high"] == pytest.approx(_s19(**{field: high}).npv_eur, rel=1e-12)
+    # investment is paid at month 0: its swing is the undiscounted 48,000 € width of its range
+    assert rows.loc["investment_eur", "swing"] == pytest.approx(48_000.0, rel=1e-12)
+    assert frame["field"].iloc[0] == "adoption"
+
+
+def test_payback_tornado_counts_no_payback_as_horizon_plus_one():
+    frame = tornado(S15_BASE, {"adoption": (0.1, 0.85), "investment_eur": (0.0, 240_000.0)}, target="payback",
+                    terms=S19_TERMS)
+    assert list(frame.columns) == ["field", "low", "high", "payback_low", "payback_high", "swing"]
+    rows = frame.set_index("field")
+    # adoption 0.1: 50,000 · 0.1 · 2.238 € = 11,190 € value < 18,000 € run cost, never paid back
+    assert math.isnan(rows.loc["adoption", "payback_low"])
+    assert rows.loc["adoption", "payback_high"] == _s19(adoption=0.85).payback_month
+    assert rows.loc["adoption", "swing"] == 37 - _s19(adoption=0.85).payback_month
+    assert rows.loc["investment_eur", "payback_low"] == 0.0  # nothing invested
+    assert rows.loc["investment_eur", "payback_high"] == _s19(investment_eur=240_000.0).payback_month
+    assert frame.attrs["base_payback"] == 6.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"target": "irr", "terms": S19_TERMS}, "target"),
+        ({"target": "npv"}, "terms"),
+        ({"target": "roi", "ranges": {"ramp_months": (3, 9)}}, "ramp_months"),
+        ({"target": "npv", "terms": S19_TERMS, "ranges": {"ramp_months": (3, 61)}}, "ramp_months"),
+        ({"target": "npv", "terms": S19_TERMS, "ranges": {"investment_eur": (-1, 5)}}, "investment_eur"),
+        ({"target": "payback", "terms": S19_TERMS, "ranges": {"horizon_months": (12, 24)}}, "horizon_months"),
+    ],
+)
+def test_bad_tornado_targets_and_horizon_ranges_name_the_field(kwargs, field):
+    arguments = {"ranges": {"adoption": (0.2, 0.9)}, **kwargs}
+    with pytest.raises(ValueError, match=field):
+        tornado(S15_BASE, **arguments)
+
+
+def test_business_case_monte_carlo_readouts():
+    result = monte_carlo_business_case(S15_BASE, S19_TERMS, n=40_000, seed=3)
+    samples = result.npv_samples
+    assert samples.shape == (40_000,) and result.payback_samples.shape == (40_000,)
+    assert (result.npv_p5, result.npv_p50, result.npv_p95) == pytest.approx(tuple(np.percentile(samples, [5, 50, 95])))
+    assert result.npv_p5 < result.npv_p50 < result.npv_p95
+    assert result.npv_mean == pytest.approx(samples.mean())
+    assert result.prob_npv_positive == np.mean(samples > 0)
+    assert result.payback_share == np.mean(~np.isnan(result.payback_samples))
+    assert 0.5 < result.payback_share < 1.0 and 0.5 < result.prob_npv_positive < 1.0
+    paid_back = result.payback_samples[~np.isnan(result.payback_samples)]
+    assert (paid_back == np.round(paid_back)).all() and paid_back.max() <= 36
+    with_never_as_infinite = np.where(np.isnan(result.payback_samples), np.inf, result.payback_samples)
+    assert result.payback_p50_month == int(np.sort(with_never_as_infinite)[(40_000 - 1) // 2])
+    with pytest.raises(ValueError):
+        samples[0] = 0.0
+
+
+def test_business_case_monte_carlo_without_uncertainty_is_the_point_figure():
+    result = monte_carlo_business_case(S15_BASE, S19_TERMS, {}, n=50)
+    assert result.npv_p5 == result.npv_p95 == pytest.approx(_s19().npv_eur, rel=1e-12)
+    assert result.payback_p50_month == 6 and result.payback_share == 1.0 and result.prob_npv_positive == 1.0
+    worst = monte_carlo_business_case(S15_BASE.model_copy(update={"adoption": 0.25, "minutes_saved_per_case": 0.8}),
+                                      S19_TERMS, {}, n=10)
+    assert round(worst.npv_p50, 2) == -372_135.23  # S19 worst
+    assert worst.payback_share == 0.0 and worst.payback_p50_month is None and worst.prob_npv_positive == 0.0
+
+
+def test_business_case_monte_carlo_draws_the_same_inputs_as_the_roi_monte_carlo():
+    # H = 1, R = 0, C0 = 0, i = 0: NPV = the month-1 net = roi · run cost (run cost fixed at 18,000 €)
+    terms = BusinessCaseTerms(investment_eur=0.0, horizon_months=1, ramp_months=0.0, discount_rate_per_year=0.0)
+    ranges = {name: spec for name, spec in default_ranges(S15_BASE).items() if name != "run_cost_eur_per_month"}
+    horizon = monte_carlo_business_case(S15_BASE, terms, ranges, n=5_000, seed=11)
+    roi = monte_carlo(S15_BASE, ranges, n=5_000, seed=11)
+    np.testing.assert_allclose(horizon.npv_samples, roi.samples * 18_000.0, rtol=1e-12, atol=1e-7)
+
+
+def test_business_case_monte_carlo_mean_matches_analytic_investment_and_ramp_draws():
+    # NPV is linear in C0: E[NPV] = NPV(C0 = 0) − E[C0], E[C0] = (60,000 + 120,000 + 240,000) / 3 = 140,000
+    result = monte_carlo_business_case(S15_BASE, S19_TERMS, {"investment_eur": (60_000, 120_000, 240_000)},
+                                       n=100_000, seed=5)
+    expected = _s19(investment_eur=0.0).npv_eur - 140_000.0
+    standard_error = result.npv_samples.std() / math.sqrt(result.n)
+    assert abs(result.npv_mean - expected) < 4 * standard_error
+    ramp = monte_carlo_business_case(S15_BASE, S19_TERMS, {"ramp_months": (3.0, 12.0)}, n=2_000, seed=5)
+    assert _s19(ramp_months=12.0).npv_eur <= ramp.npv_samples.min() <= ramp.npv_samples.max() <= _s19(
+        ramp_months=3.0).npv_eur  # a longer ramp loses value, never gains
+
+
+def test_business_case_monte_carlo_blocks_do_not_change_the_samples(monkeypatch):
+    whole = monte_carlo_business_case(S15_BASE, S19_TERMS, n=3_001, seed=2)
+    # one block instead of seven blocks of 16,000 // 37 = 432 draws
+    monkeypatch.setattr("core.business_case.BLOCK_CELLS", 10**9)
+    blocked = monte_carlo_business_case(S15_BASE, S19_TERMS, n=3_001, seed=2)
+    np.testing.assert_array_equal(whole.npv_samples, blocked.npv_samples)
+    np.testing.assert_array_equal(whole.payback_samples, blocked.payback_samples)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from(["triangular", "uniform"]))
+def test_business_case_monte_carlo_deterministic_per_seed(seed, distribution):
+    first = monte_carlo_business_case(S15_BASE, S19_TERMS, n=1_000, seed=seed, distribution=distribution)
+    second = monte_carlo_business_case(S15_BASE, S19_TERMS, n=1_000, seed=seed, distribution=distribution)
+    np.testing.assert_array_equal(first.npv_samples, second.npv_samples)
+    assert first.distribution == distribution and first.seed == seed
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"n": 0}, "n"), ({"seed": -1}, "seed"), ({"distribution": "normal"}, "distribution"),
+     ({"ranges": {"ramp_months": (6.0, 3.0)}}, "ramp_months"), ({"ranges": {"colour": (1, 2)}}, "colour")],
+)
+def test_bad_business_case_monte_carlo_arguments(kwargs, field):
+    with pytest.raises(ValueError, match=field):
+        monte_carlo_business_case(S15_BASE, S19_TERMS, **{"n": 10, **kwargs})
