@@ -1,0 +1,118 @@
+"""Workspaces that never lose a workshop's work: persistence, audit trail, snapshots (S18, S11 audit spirit).
+
+SQLAlchemy Core over SQLite (default ``data/workbench.db``) or PostgreSQL (``postgresql+psycopg://…``).
+Each use case is one row holding the JSON document of :class:`core.models.UseCase` plus an integer
+``version`` for optimistic concurrency; every save is one transaction that also appends one audit row per
+changed field path. The database itself refuses UPDATE and DELETE on ``audit_log``.
+
+Example::
+
+    store = Store("sqlite:///data/workbench.db")
+    workspace_id = store.import_json(Path("workspace.json").read_text(), actor="Ada")
+    loaded = store.load(workspace_id)
+    use_case = with_value(loaded.workspace.use_cases[0], "roi.adoption", 0.5)
+    store.save_use_case(workspace_id, use_case, loaded.versions[use_case.id], actor="Ada")
+
+One module per concept; :class:`Store` is composed from one mixin per concept over the shared engine:
+
+- :mod:`~core.store.engine`: URL → engine, SQLite settings, transactions with retries, backup
+- :mod:`~core.store.schema`: tables, append-only triggers, migrations (``DATABASE_SCHEMA_VERSION``)
+- :mod:`~core.store.documents`: workspace JSON: strict import parse, canonical export, row documents
+- :mod:`~core.store.workspaces`: create, import, rename, duplicate, list, settings, sample workspace
+- :mod:`~core.store.use_cases`: load, get, save with versions, delete/restore, batch edits, the cache
+- :mod:`~core.store.audit`: append, query, CSV, gate decisions
+- :mod:`~core.store.snapshots`: create, list, restore
+- :mod:`~core.store.rows`, :mod:`~core.store.values`, :mod:`~core.store.errors`, :mod:`~core.store.records`:
+  row lookups, stored value formats, errors, returned records
+"""
+
+from __future__ import annotations
+
+from core.store.audit import AuditOps
+from core.store.documents import (
+    ALWAYS_STORED_FIELDS,
+    MAX_IMPORT_BYTES,
+    MAX_IMPORT_DEPTH,
+    MAX_REPORTED_ERRORS,
+    canonical_json,
+    parse_workspace_json,
+    use_case_document,
+    validation_messages,
+)
+from core.store.engine import (
+    BUSY_TIMEOUT_S,
+    DATABASE_URL_ENV,
+    DEFAULT_DATABASE_PATH,
+    DEFAULT_DATABASE_URL,
+    ROOT,
+    WRITE_ATTEMPTS,
+)
+from core.store.errors import ConflictError, ImportRejected, NotFoundError, StoreError
+from core.store.records import AuditEntry, DeletedUseCase, LoadedWorkspace, SnapshotInfo, WorkspaceInfo
+from core.store.schema import (
+    DATABASE_SCHEMA_VERSION,
+    audit_log_table,
+    metadata,
+    save_requests_table,
+    schema_version_table,
+    snapshots_table,
+    store_meta_table,
+    use_cases_table,
+    workspaces_table,
+)
+from core.store.snapshots import SnapshotOps
+from core.store.use_cases import UseCaseCache, UseCaseOps
+from core.store.values import MAX_ACTOR_LENGTH
+from core.store.workspaces import SAMPLE_ACTOR, SAMPLE_WORKSPACE_PATH, WorkspaceOps
+
+
+class Store(WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps):
+    """The workbench's persistence (S18): workspaces, use cases with versions, audit trail, snapshots.
+
+    ``url`` None → env ``WORKBENCH_DATABASE_URL``, else SQLite at ``data/workbench.db`` in the repository.
+    Creates the database and its tables on first use; safe for many threads and several processes.
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self._cache = UseCaseCache()
+        super().__init__(url)
+
+
+__all__ = [
+    "ALWAYS_STORED_FIELDS",
+    "BUSY_TIMEOUT_S",
+    "DATABASE_SCHEMA_VERSION",
+    "DATABASE_URL_ENV",
+    "DEFAULT_DATABASE_PATH",
+    "DEFAULT_DATABASE_URL",
+    "MAX_ACTOR_LENGTH",
+    "MAX_IMPORT_BYTES",
+    "MAX_IMPORT_DEPTH",
+    "MAX_REPORTED_ERRORS",
+    "ROOT",
+    "SAMPLE_ACTOR",
+    "SAMPLE_WORKSPACE_PATH",
+    "WRITE_ATTEMPTS",
+    "AuditEntry",
+    "ConflictError",
+    "DeletedUseCase",
+    "ImportRejected",
+    "LoadedWorkspace",
+    "NotFoundError",
+    "SnapshotInfo",
+    "Store",
+    "StoreError",
+    "WorkspaceInfo",
+    "audit_log_table",
+    "canonical_json",
+    "metadata",
+    "parse_workspace_json",
+    "save_requests_table",
+    "schema_version_table",
+    "snapshots_table",
+    "store_meta_table",
+    "use_case_document",
+    "use_cases_table",
+    "validation_messages",
+    "workspaces_table",
+]

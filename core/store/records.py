@@ -1,0 +1,54 @@
+"""What the store hands back: plain frozen records, never database rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.models import UseCase, Workspace
+
+
+@dataclass(frozen=True)
+class WorkspaceInfo:
+    id: str
+    name: str
+    use_case_count: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class LoadedWorkspace:
+    id: str
+    workspace: Workspace
+    versions: dict[str, int]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    workspace_id: str
+    use_case_id: str | None
+    action: str
+    field_path: str | None
+    old_value: str | None
+    new_value: str | None
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    id: int
+    label: str
+    created_at: datetime
+    actor: str
+
+
+@dataclass(frozen=True)
+class DeletedUseCase:
+    id: str
+    name: str
+    deleted_at: datetime
+    deleted_by: str
+    version: int
+    use_case: UseCase

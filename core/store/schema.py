@@ -1,0 +1,163 @@
+"""The database schema: tables, the append-only triggers on ``audit_log``, and numbered migrations.
+
+``DATABASE_SCHEMA_VERSION`` is the newest migration this code knows; :func:`migrate` applies the missing ones
+in order, each recorded in ``schema_version``, and refuses a database that is newer than the code.
+A new migration is a function ``_migration_<n>`` added to ``_MIGRATIONS`` with the constant raised to ``n``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.engine import Connection
+
+from core.store.errors import StoreError
+from core.store.values import MAX_ACTOR_LENGTH, iso, now_utc
+
+DATABASE_SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+workspaces_table = Table(
+    "workspaces",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("schema_version", Integer, nullable=False),
+    Column("weights", Text, nullable=False),
+    Column("thresholds", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("updated_by", String(MAX_ACTOR_LENGTH), nullable=False),
+)
+
+use_cases_table = Table(
+    "use_cases",
+    metadata,
+    Column("workspace_id", String(32), ForeignKey("workspaces.id"), primary_key=True),
+    Column("use_case_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("document", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("updated_by", String(MAX_ACTOR_LENGTH), nullable=False),
+)
+
+audit_log_table = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(MAX_ACTOR_LENGTH), nullable=False),
+    Column("workspace_id", String(32), nullable=False),
+    Column("use_case_id", String(64)),
+    Column("action", String(40), nullable=False),
+    Column("field_path", Text),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("idempotency_key", String(200)),
+    UniqueConstraint("idempotency_key", "field_path", name="uq_audit_log_idempotency"),
+    Index("ix_audit_log_workspace", "workspace_id", "use_case_id", "id"),
+    sqlite_autoincrement=True,
+)
+
+save_requests_table = Table(
+    "save_requests",
+    metadata,
+    Column("idempotency_key", String(200), primary_key=True),
+    Column("workspace_id", String(32), nullable=False),
+    Column("use_case_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("at", String(40), nullable=False),
+)
+
+snapshots_table = Table(
+    "snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(32), ForeignKey("workspaces.id"), nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("actor", String(MAX_ACTOR_LENGTH), nullable=False),
+    Column("document", Text, nullable=False),
+    UniqueConstraint("workspace_id", "label", name="uq_snapshots_label"),
+)
+
+store_meta_table = Table(
+    "store_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+schema_version_table = Table(
+    "schema_version",
+    MetaData(),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("applied_at", String(40), nullable=False),
+)
+
+_SQLITE_AUDIT_TRIGGERS = (
+    "CREATE TRIGGER IF NOT EXISTS audit_log_refuse_update BEFORE UPDATE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_log_refuse_delete BEFORE DELETE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END",
+)
+_POSTGRES_AUDIT_TRIGGERS = (
+    "CREATE OR REPLACE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN RAISE EXCEPTION 'audit_log is append-only: UPDATE, DELETE and TRUNCATE are refused'; END $$",
+    "CREATE TRIGGER audit_log_refuse_update_delete BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()",
+    "CREATE TRIGGER audit_log_refuse_truncate BEFORE TRUNCATE ON audit_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change()",
+)
+# Serialises concurrent first starts of several app instances against one PostgreSQL database.
+_MIGRATION_LOCK_ID = 7_220_113
+
+
+def _migration_1(conn: Connection) -> None:
+    metadata.create_all(conn)
+    triggers = _SQLITE_AUDIT_TRIGGERS if conn.dialect.name == "sqlite" else _POSTGRES_AUDIT_TRIGGERS
+    for statement in triggers:
+        conn.exec_driver_sql(statement)
+
+
+_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _migration_1}
+
+
+def current_version(conn: Connection) -> int:
+    """The newest migration applied to the database; 0 for an empty one."""
+    return int(conn.scalar(select(func.max(schema_version_table.c.version))) or 0)
+
+
+def migrate(conn: Connection) -> None:
+    """Apply the missing migrations inside the caller's write transaction; :class:`StoreError` if the
+    database is newer than this code."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK_ID})")
+    schema_version_table.create(conn, checkfirst=True)
+    current = current_version(conn)
+    if current > DATABASE_SCHEMA_VERSION:
+        raise StoreError(
+            f"the database has schema version {current}, newer than this workbench "
+            f"({DATABASE_SCHEMA_VERSION}); update the workbench"
+        )
+    for version in range(current + 1, DATABASE_SCHEMA_VERSION + 1):
+        _MIGRATIONS[version](conn)
+        conn.execute(insert(schema_version_table).values(version=version, applied_at=iso(now_utc())))

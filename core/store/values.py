@@ -1,0 +1,43 @@
+"""How values are written into rows: UTC times as ISO text, and the checked actor names and labels."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import TypeAdapter, ValidationError
+
+from core.models import Name
+
+MAX_ACTOR_LENGTH = 200
+
+_name_adapter: TypeAdapter[str] = TypeAdapter(Name)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """The stored form of a time, e.g. ``2025-01-06T09:30:00.000000+00:00``; it sorts as text."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def check_actor(actor: str) -> str:
+    """The display name for the audit trail, stripped; ``ValueError`` if empty or too long."""
+    if not isinstance(actor, str) or not actor.strip():
+        raise ValueError("actor: a display name is required for the audit trail")
+    if len(actor) > MAX_ACTOR_LENGTH:
+        raise ValueError(f"actor: at most {MAX_ACTOR_LENGTH} characters")
+    return actor.strip()
+
+
+def check_name(name: str, field: str = "name") -> str:
+    """A workspace name or snapshot label by the model's ``Name`` rule; ``ValueError`` names ``field``."""
+    try:
+        return _name_adapter.validate_python(name)
+    except ValidationError as error:
+        raise ValueError(f"{field}: {error.errors()[0]['msg']}") from None
