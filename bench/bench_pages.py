@@ -4,7 +4,7 @@ For each page one AppTest session opens the workspace (``?ws=<id>``), runs once 
 (imports, caches), then reruns ``RERUNS`` times; the figure is the median rerun. Targets (issue 6,
 figure 2): ≤ 50 ms with the sample workspace, ≤ 150 ms with 500 use cases.
 
-Run alone: ``.venv/bin/python bench/bench_pages.py``; ``--profile 3_ROI [sample]`` prints a
+Run alone: ``.venv/bin/python bench/bench_pages.py``; ``--profile 4_ROI [sample]`` prints a
 pyinstrument profile of one page's reruns (default: the 500-use-case workspace).
 """
 

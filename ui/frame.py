@@ -22,11 +22,11 @@ NAVIGATION = (
     ("app.py", "nav.home", ":material/home:"),
     ("pages/1_Use_cases.py", "nav.use_cases", ":material/view_list:"),
     ("pages/2_Scoring.py", "nav.scoring", ":material/scatter_plot:"),
-    ("pages/3_ROI.py", "nav.roi", ":material/euro:"),
-    ("pages/4_Sensitivity.py", "nav.sensitivity", ":material/tune:"),
-    ("pages/5_Gates.py", "nav.gates", ":material/traffic:"),
-    ("pages/6_Data_readiness.py", "nav.data_readiness", ":material/dataset:"),
-    ("pages/7_Export.py", "nav.export", ":material/download:"),
+    ("pages/4_ROI.py", "nav.roi", ":material/euro:"),
+    ("pages/6_Sensitivity.py", "nav.sensitivity", ":material/tune:"),
+    ("pages/7_Gates.py", "nav.gates", ":material/traffic:"),
+    ("pages/8_Data_readiness.py", "nav.data_readiness", ":material/dataset:"),
+    ("pages/9_Export.py", "nav.export", ":material/download:"),
 )
 PENDING = "…"
 MESSAGE_KINDS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}

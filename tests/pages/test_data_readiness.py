@@ -14,7 +14,7 @@ from tests.pages.conftest import assert_clean, open_page
 from ui import formatting
 from ui.views.data_readiness import SAMPLE_TABLE_PATH
 
-PAGE = "pages/6_Data_readiness.py"
+PAGE = "pages/8_Data_readiness.py"
 CHATBOT = "support-chatbot"
 
 

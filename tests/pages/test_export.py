@@ -14,7 +14,7 @@ from tests.pages.conftest import assert_clean, open_page
 from ui import state
 from ui.views import export
 
-PAGE = "pages/7_Export.py"
+PAGE = "pages/9_Export.py"
 CHATBOT = "support-chatbot"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -13,7 +13,7 @@ from core.store import Store
 from tests.pages.conftest import assert_clean, open_page
 from ui.i18n import translate
 
-PAGE = "pages/5_Gates.py"
+PAGE = "pages/7_Gates.py"
 PICKER = "w.picker.use_case"
 BADGE = re.compile(r":[a-z]+-badge\[:material/[a-z_]+: (.*)\]")
 

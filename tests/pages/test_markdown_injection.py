@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 from core.models import Workspace, with_values
 
 PAYLOAD = "![pixel](http://tracker.invalid/p.png) [click](http://tracker.invalid) **loud**"
-PAGES = [None, "pages/1_Use_cases.py", "pages/2_Scoring.py", "pages/3_ROI.py", "pages/4_Sensitivity.py",
-         "pages/5_Gates.py", "pages/6_Data_readiness.py", "pages/7_Export.py"]
+PAGES = [None, "pages/1_Use_cases.py", "pages/2_Scoring.py", "pages/4_ROI.py", "pages/6_Sensitivity.py",
+         "pages/7_Gates.py", "pages/8_Data_readiness.py", "pages/9_Export.py"]
 RAW_MARKERS = ("![pixel]", "[click](", "**loud**")
 TEXT_FIELDS = {"Heading": ("body",), "Markdown": ("body",), "Alert": ("body",), "Metric": ("label", "help")}
 

@@ -11,7 +11,7 @@ from core.models import InferenceCostInputs
 from core.roi import break_even, compute_roi, inference_cost
 from ui import formatting, state
 
-PAGE = "pages/3_ROI.py"
+PAGE = "pages/4_ROI.py"
 CHATBOT = "support-chatbot"
 INFERENCE_PRICE = f"w.roi.{CHATBOT}.inference.price_per_1k_tokens_eur"
 VOLUME_SLIDER = f"w.roi.{CHATBOT}.volume_cases_per_month.slider"
@@ -141,7 +141,7 @@ def test_cost_block_edit_is_saved(store, sample_id):
 
 
 def test_a_link_with_only_a_use_case_opens_that_use_case(store):
-    at = open_page("pages/3_ROI.py", use_case="invoice-extraction")
+    at = open_page("pages/4_ROI.py", use_case="invoice-extraction")
     assert_clean(at)
     invoice = store.load(store.list_workspaces()[0].id).workspace.use_case("invoice-extraction")
     assert any(invoice.name in header.value for header in at.subheader)

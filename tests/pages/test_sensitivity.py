@@ -18,7 +18,7 @@ from tests.pages.conftest import assert_clean, open_page
 from ui import formatting, i18n
 from ui.i18n import translate
 
-PAGE = "pages/4_Sensitivity.py"
+PAGE = "pages/6_Sensitivity.py"
 CHATBOT = "support-chatbot"
 # S15 base with S16 worst (adoption 0.25, 0.8 min): value_time 50,000·0.25·0.8·0.85 = 8,500 €,
 # value_quality 50,000·0.25·1.10·0.18 = 2,475 €, net 8,500 + 2,475 − 18,000 = −7,025 €, ROI −7,025/18,000.
@@ -137,8 +137,8 @@ def test_analysis_catalog_has_both_languages_and_every_used_key() -> None:
         fields = [{name for _, name, _, _ in formatter.parse(texts[language]) if name} for language in ("en", "de")]
         assert fields[0] == fields[1], key
     root = Path(__file__).resolve().parents[2]
-    sources = [root / "pages" / name for name in ("4_Sensitivity.py", "5_Gates.py", "6_Data_readiness.py",
-                                                   "7_Export.py")] + [
+    sources = [root / "pages" / name for name in ("6_Sensitivity.py", "7_Gates.py", "8_Data_readiness.py",
+                                                   "9_Export.py")] + [
         root / "ui" / "views" / f"{name}.py" for name in ("sensitivity", "gates", "data_readiness", "export")]
     used = {key for path in sources
             for key in re.findall(r'\b(?:t|translate|subheader)\("(an\.[a-z0-9_.]+)"', path.read_text())}

@@ -139,9 +139,9 @@ def test_a_version_conflict_names_who_changed_it_and_reloads(store, sample_id):
 def test_picker_keeps_the_selection_across_page_switches(store):
     """Regression: the picker is a new widget on every page; it must show the selected use case, not the first."""
     picker = "w.picker.use_case"
-    at = open_page("pages/3_ROI.py")
+    at = open_page("pages/4_ROI.py")
     at.selectbox(key=picker).set_value("supplier-risk-scoring").run()
-    for page in (PAGE, "pages/3_ROI.py", "pages/2_Scoring.py"):
+    for page in (PAGE, "pages/4_ROI.py", "pages/2_Scoring.py"):
         at.switch_page(page)
         at.run()
         assert_clean(at)
