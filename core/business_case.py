@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from core.models import (
+    DEFAULT_DISCOUNT_RATE_PER_YEAR,
     MAX_HORIZON_MONTHS,
     MAX_RAMP_MONTHS,
     RAMP_SHAPES,
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 MONTHS_PER_YEAR = 12
-DEFAULT_DISCOUNT_RATE_PER_YEAR = 0.08
 NO_SIGN_CHANGE_REASON = "the cash flows never change sign: IRR is undefined"
 NO_ROOT_REASON = "no finite monthly rate of at least −99 % makes the NPV 0: IRR is undefined"
 NO_COST_REASON = "run cost and investment are both 0 €: horizon ROI is undefined"

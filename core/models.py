@@ -440,6 +440,22 @@ class Thresholds(Frozen):
     quick_win_min_feasibility: Fraction = 0.5
 
 
+DEFAULT_DISCOUNT_RATE_PER_YEAR = 0.08
+
+
+class WorkspaceSettings(Frozen):
+    """Workspace-level settings beyond the S3 weights and the gate thresholds, stored together (S19).
+
+    Each field is also a top-level field of :class:`Workspace` (the workspace JSON keeps them there).
+    Example: ``WorkspaceSettings(default_discount_rate_per_year=0.1)`` discounts at 10 % per year.
+    """
+
+    default_discount_rate_per_year: Rate = DEFAULT_DISCOUNT_RATE_PER_YEAR
+
+
+WORKSPACE_SETTINGS_FIELDS: tuple[str, ...] = tuple(WorkspaceSettings.model_fields)
+
+
 class Workspace(Frozen):
     """A named portfolio of use cases with its weights, thresholds and default discount rate (S18, S19)."""
 
@@ -447,7 +463,7 @@ class Workspace(Frozen):
     schema_version: Literal[1, 2] = SCHEMA_VERSION
     weights: ScoringWeights = ScoringWeights()
     thresholds: Thresholds = Thresholds()
-    default_discount_rate_per_year: Rate = 0.08
+    default_discount_rate_per_year: Rate = DEFAULT_DISCOUNT_RATE_PER_YEAR
     """S19: the discount rate of every use case whose business case leaves its own rate empty."""
     use_cases: tuple[UseCase, ...] = ()
 
@@ -465,6 +481,11 @@ class Workspace(Frozen):
                 raise ValueError(f"use_cases: duplicate id '{use_case.id}'")
             seen.add(use_case.id)
         return self
+
+    @property
+    def settings(self) -> WorkspaceSettings:
+        """The workspace-level settings beyond weights and thresholds (e.g. the S19 default discount rate)."""
+        return WorkspaceSettings(**{name: getattr(self, name) for name in WORKSPACE_SETTINGS_FIELDS})
 
     def use_case(self, use_case_id: str) -> UseCase:
         for use_case in self.use_cases:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     insert,
+    inspect,
     select,
 )
 from sqlalchemy.engine import Connection
@@ -29,7 +30,7 @@ from sqlalchemy.engine import Connection
 from core.store.errors import StoreError
 from core.store.values import MAX_ACTOR_LENGTH, iso, now_utc
 
-DATABASE_SCHEMA_VERSION = 1
+DATABASE_SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -41,6 +42,8 @@ workspaces_table = Table(
     Column("schema_version", Integer, nullable=False),
     Column("weights", Text, nullable=False),
     Column("thresholds", Text, nullable=False),
+    # Workspace-level settings beyond weights and thresholds (core.models.WorkspaceSettings), one JSON object.
+    Column("settings", Text, nullable=False, server_default="{}"),
     Column("created_at", String(40), nullable=False),
     Column("updated_at", String(40), nullable=False),
     Column("updated_by", String(MAX_ACTOR_LENGTH), nullable=False),
@@ -138,7 +141,17 @@ def _migration_1(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
-_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _migration_1}
+def _migration_2(conn: Connection) -> None:
+    """``workspaces.settings``: the S19 default discount rate and later workspace-level settings, as JSON.
+
+    A database created by this code already has the column (migration 1 creates today's tables); an older one
+    gets it with ``{}``, which reads as the defaults.
+    """
+    if "settings" not in {column["name"] for column in inspect(conn).get_columns("workspaces")}:
+        conn.exec_driver_sql("ALTER TABLE workspaces ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'")
+
+
+_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _migration_1, 2: _migration_2}
 
 
 def current_version(conn: Connection) -> int:

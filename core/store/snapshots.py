@@ -128,7 +128,8 @@ class SnapshotOps(StoreEngine):
             at = iso(now_utc())
             _restore_use_cases(conn, workspace_id, snapshot, rows, at, actor)
             _delete_the_rest(conn, workspace_id, snapshot, rows, at, actor)
-            write_settings(conn, workspace, actor, at, snapshot.weights, snapshot.thresholds, _RESTORE)
+            write_settings(conn, workspace, actor, at, snapshot.weights, snapshot.thresholds, _RESTORE,
+                           snapshot.settings)
             append_audit(conn, at, actor, workspace_id, None, _RESTORE, [(None, None, label)])
 
         self._write(work)

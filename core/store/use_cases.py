@@ -30,7 +30,7 @@ from core.store.errors import ConflictError, ImportRejected, NotFoundError, Stor
 from core.store.records import DeletedUseCase, LoadedWorkspace
 from core.store.rows import use_case_row, workspace_row
 from core.store.schema import save_requests_table, use_cases_table
-from core.store.values import check_actor, iso, now_utc, parse_iso
+from core.store.values import check_actor, iso, now_utc, parse_iso, stored_settings
 
 _use_case_array: TypeAdapter[tuple[UseCase, ...]] = TypeAdapter(tuple[UseCase, ...])
 _DOCUMENTS_PER_QUERY = 500
@@ -222,6 +222,7 @@ def _workspace(row: Any, use_cases: list[UseCase]) -> Workspace:
             schema_version=row.schema_version,
             weights=ScoringWeights.model_validate_json(row.weights),
             thresholds=Thresholds.model_validate_json(row.thresholds),
+            **dict(stored_settings(row.settings)),
             use_cases=tuple(use_cases),
         )
     except ValidationError as error:

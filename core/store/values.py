@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from pydantic import TypeAdapter, ValidationError
 
-from core.models import Name
+from core.models import Name, Workspace, WorkspaceSettings
 
 MAX_ACTOR_LENGTH = 200
 
@@ -41,3 +41,17 @@ def check_name(name: str, field: str = "name") -> str:
         return _name_adapter.validate_python(name)
     except ValidationError as error:
         raise ValueError(f"{field}: {error.errors()[0]['msg']}") from None
+
+
+def settings_document(workspace: Workspace | WorkspaceSettings) -> str:
+    """The stored form of a workspace's settings, e.g. ``{"default_discount_rate_per_year":0.08}``."""
+    settings = workspace.settings if isinstance(workspace, Workspace) else workspace
+    return settings.model_dump_json()
+
+
+def stored_settings(document: str | None) -> WorkspaceSettings:
+    """The settings of a ``workspaces.settings`` cell; ``{}`` (a row older than the column) reads as the defaults.
+
+    Raises pydantic's ValidationError naming the field when the stored JSON no longer validates.
+    """
+    return WorkspaceSettings.model_validate_json(document or "{}")

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
-from core.models import ScoringWeights, Thresholds, Workspace, diff_fields
+from core.models import ScoringWeights, Thresholds, Workspace, WorkspaceSettings, diff_fields
 from core.store.audit import Change, append_audit, audit_value
 from core.store.documents import canonical_json, parse_workspace_json
 from core.store.engine import ROOT, StoreEngine
@@ -22,7 +22,15 @@ from core.store.records import LoadedWorkspace, WorkspaceInfo
 from core.store.rows import name_taken, workspace_row
 from core.store.schema import audit_log_table, store_meta_table, use_cases_table, workspaces_table
 from core.store.use_cases import new_use_case_row
-from core.store.values import check_actor, check_name, iso, now_utc, parse_iso
+from core.store.values import (
+    check_actor,
+    check_name,
+    iso,
+    now_utc,
+    parse_iso,
+    settings_document,
+    stored_settings,
+)
 
 SAMPLE_WORKSPACE_PATH = ROOT / "sample_data" / "workspace.json"
 SAMPLE_ACTOR = "sample data"
@@ -62,6 +70,7 @@ def _insert_workspace(conn: Connection, workspace: Workspace, actor: str, action
             schema_version=workspace.schema_version,
             weights=workspace.weights.model_dump_json(),
             thresholds=workspace.thresholds.model_dump_json(),
+            settings=settings_document(workspace),
             created_at=at,
             updated_at=at,
             updated_by=actor,
@@ -90,9 +99,11 @@ def write_settings(
     weights: ScoringWeights | None,
     thresholds: Thresholds | None,
     action: str,
+    settings: WorkspaceSettings | None = None,
 ) -> None:
-    """Replace the weights and/or thresholds of a ``workspaces`` row, one audit row per changed number;
-    nothing is written when no number changes."""
+    """Replace the weights, thresholds and/or settings of a ``workspaces`` row, one audit row per changed number
+    (settings under their workspace JSON names, e.g. ``default_discount_rate_per_year``); nothing is written when
+    no number changes."""
     changes: list[Change] = []
     values: dict[str, Any] = {}
     if weights is not None:
@@ -103,6 +114,9 @@ def write_settings(
         old_thresholds = Thresholds.model_validate_json(row.thresholds)
         changes += [(f"thresholds.{path}", a, b) for path, a, b in diff_fields(old_thresholds, thresholds)]
         values["thresholds"] = thresholds.model_dump_json()
+    if settings is not None:
+        changes += diff_fields(stored_settings(row.settings), settings)
+        values["settings"] = settings_document(settings)
     if not changes:
         return
     conn.execute(
@@ -220,13 +234,18 @@ class WorkspaceOps(StoreEngine):
         actor: str,
         weights: ScoringWeights | None = None,
         thresholds: Thresholds | None = None,
+        settings: WorkspaceSettings | None = None,
     ) -> None:
-        """Replace the workspace's S3 weights and/or gate thresholds; one audit row per changed number."""
+        """Replace the workspace's S3 weights, gate thresholds and/or settings (e.g. the S19 default discount
+        rate); one audit row per changed number.
+
+        Example: ``save_settings(workspace_id, "Fin", settings=WorkspaceSettings(default_discount_rate_per_year=0.1))``.
+        """
         actor = check_actor(actor)
 
         def work(conn: Connection) -> None:
             row = workspace_row(conn, workspace_id, lock=True)
-            write_settings(conn, row, actor, iso(now_utc()), weights, thresholds, "save_settings")
+            write_settings(conn, row, actor, iso(now_utc()), weights, thresholds, "save_settings", settings)
 
         self._write(work)
 
