@@ -12,7 +12,7 @@ from core.models import ROI_FRACTION_FIELDS, UseCase
 from core.scoring import SCORING_FIELDS
 from core.store import ImportRejected
 from ui import formatting, frame, sidebar, state, store_access
-from ui.i18n import has, t
+from ui.i18n import has, label, t
 from ui.views import export
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,6 +28,7 @@ AUDIT_FILTER_WIDGET = "w.export.audit_filter"
 AUDIT_FILTER_CHOICE = "export.audit_filter"
 ALL = ""
 PLAIN_DECIMALS = 2
+BUSINESS_CASE_RATES = frozenset({"run_cost_escalation_per_year", "discount_rate_per_year"})
 
 
 def _slug(text: str) -> str:
@@ -92,13 +93,19 @@ def _field_text(path: str, use_cases: dict[str, UseCase]) -> str:
     return store_access.field_label(path)
 
 
-def _change_value(value: float | None, path: str, lang: str) -> str:
-    """A pack input in its unit: fractions as percent, money in €, everything else as a plain number."""
+def _change_value(value: float | int | str | None, path: str, lang: str) -> str:
+    """A pack input in its unit: fractions as percent, money in €, months and counts as whole numbers, the ramp
+    shape by its label, everything else as a plain number."""
     if value is None:
         return t("an.export.no_value")
+    if isinstance(value, str):
+        return label("ramp_shape", value)
     field = path.rsplit(".", 1)[-1]
-    if field in ROI_FRACTION_FIELDS or field in SCORING_FIELDS or path.startswith("weights."):
+    if field in ROI_FRACTION_FIELDS or field in SCORING_FIELDS or field in BUSINESS_CASE_RATES \
+            or path.startswith("weights."):
         return formatting.percent(value, lang, 1)
+    if field.endswith("_months"):
+        return formatting.number(value, lang)
     if field.endswith("_eur") or field.endswith("_eur_per_month"):
         return formatting.eur(value, lang, 2)
     return formatting.number(value, lang, 0 if field == "volume_cases_per_month" else PLAIN_DECIMALS)

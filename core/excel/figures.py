@@ -1,4 +1,5 @@
-"""The core's figures behind a pack (S3 score and quadrant, S15 ROI, gates, S13 next gate), computed once.
+"""The core's figures behind a pack (S3 score and quadrant, S15 ROI, S19 NPV and payback, gates, S13 next gate),
+computed once.
 
 Every sheet reads these instead of calling the core again, so the numbers stored with each formula
 are the app's numbers and a 500-use-case pack scores the portfolio once.
@@ -6,9 +7,11 @@ are the app's numbers and a 500-use-case pack scores the portfolio once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from core.business_case import portfolio_business_case
 from core.gates import GateResult, evaluate_all, next_gate
 from core.models import UseCase, Workspace
 from core.roi import RoiResult, compute_roi
@@ -28,17 +31,22 @@ class Figures:
     roi: RoiResult
     gates: dict[str, GateResult]
     next_gate: str
+    investment_eur: float = 0.0
+    npv_eur: float = 0.0
+    payback_month: int | None = None
 
 
 def compute_figures(workspace: Workspace) -> dict[str, Figures]:
-    """Figures per use case id, in the workspace's order (S3, S15, S5–S17)."""
+    """Figures per use case id, in the workspace's order (S3, S15, S19 in one vectorised call, S5–S17)."""
     thresholds = workspace.thresholds
     frame = score_portfolio(
         workspace.use_cases, workspace.weights, thresholds.quick_win_min_value, thresholds.quick_win_min_feasibility
     )
+    plans = portfolio_business_case(workspace.use_cases, workspace.default_discount_rate_per_year)
     figures = {}
-    for use_case in workspace.use_cases:
+    for position, use_case in enumerate(workspace.use_cases):
         row = frame.loc[use_case.id]
+        payback = float(plans.payback_month[position])
         figures[use_case.id] = Figures(
             use_case=use_case,
             value=float(row["value"]),
@@ -49,6 +57,9 @@ def compute_figures(workspace: Workspace) -> dict[str, Figures]:
             roi=compute_roi(use_case.roi),
             gates=evaluate_all(use_case, thresholds),
             next_gate=next_gate(use_case),
+            investment_eur=float(plans.investment_eur[position]),
+            npv_eur=float(plans.npv_eur[position]),
+            payback_month=None if math.isnan(payback) else int(payback),
         )
     return figures
 

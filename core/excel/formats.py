@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from xlsxwriter.workbook import Format, Workbook
 
-from core.excel.names import FRACTION_KIND, field_kind
+from core.excel.names import FRACTION_KIND, MONTHS_KIND, RAMP_SHAPE_KIND, field_kind
 
 DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
@@ -47,22 +47,40 @@ class Formats:
         self.meta_value: Format = add({"align": "left", "text_wrap": True, **top})
         self.meta_money: Format = add({"num_format": '#,##0.00 "€"', "align": "left", **top})
         self.meta_integer: Format = add({"num_format": "0", "align": "left", **top})
+        # S19 cash flows: negative euros in red, months right-aligned over the table's numbers.
+        self.cash: Format = add({"num_format": '#,##0.00 "€"_);[Red]-#,##0.00 "€"_)', **right})
+        self.cash_bold: Format = add({"num_format": '#,##0.00 "€"_);[Red]-#,##0.00 "€"_)', "bold": True, **right})
+        self.month: Format = add({"num_format": "0_)", **right})
+        self.payback_row: Format = add({"bg_color": "#E2EFDA", "bold": True})
+        self.after_horizon: Format = add({"font_color": "#A6A6A6"})
         input_style = {"locked": False, "bg_color": "#FFF2CC", "border": 1, "border_color": "#BF9000", **top}
         self.input_fraction: Format = add({**input_style, "num_format": "0.0%"})
         self.input_number: Format = add({**input_style, "num_format": "#,##0.00"})
         self.input_money: Format = add({**input_style, "num_format": '#,##0.00 "€"'})
+        self.input_months: Format = add({**input_style, "num_format": "0"})
+        self.input_text: Format = add({**input_style, "num_format": "@"})
         self.bold_formats = {id(self.label), id(self.header), id(self.header_number), id(self.decision),
                              id(self.meta_label), id(self.section)}
 
     def for_input(self, field: str) -> Format:
-        """Unlocked input format of a field: a percentage for fractions, euros for ``*eur*`` fields, else a number."""
-        if field_kind(field) == FRACTION_KIND:
+        """Unlocked input format of a field: a percentage for fractions, whole months, text for the ramp shape,
+        euros for ``*eur*`` fields, else a number."""
+        kind = field_kind(field)
+        if kind == FRACTION_KIND:
             return self.input_fraction
+        if kind == MONTHS_KIND:
+            return self.input_months
+        if kind == RAMP_SHAPE_KIND:
+            return self.input_text
         return self.input_money if "eur" in field else self.input_number
-
 
     def for_value(self, field: str) -> Format:
         """Locked format that shows a field's value the way :meth:`for_input` shows the input."""
-        if field_kind(field) == FRACTION_KIND:
+        kind = field_kind(field)
+        if kind == FRACTION_KIND:
             return self.percent
+        if kind == MONTHS_KIND:
+            return self.month
+        if kind == RAMP_SHAPE_KIND:
+            return self.plain
         return self.money if "eur" in field else self.number

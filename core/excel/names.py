@@ -15,7 +15,13 @@ from typing import Protocol
 from core.models import ROI_FRACTION_FIELDS, SCHEMA_VERSION, Workspace
 from core.scoring import SCORING_FIELDS
 
-PACK_FORMAT_VERSION = 1
+PACK_FORMAT_VERSION = 2
+"""2 adds the S19 Cash flow sheets and the business-case inputs (whole months, the ramp shape, optional rates and
+one-time amounts); the reader also reads packs of format 1 (and workspace schema 1), whose inputs are all still
+fields of today's use cases."""
+READABLE_PACK_VERSIONS: frozenset[tuple[str, str]] = frozenset({("1", "1"), (str(SCHEMA_VERSION), "1"),
+                                                               (str(SCHEMA_VERSION), str(PACK_FORMAT_VERSION))})
+"""(workspace schema_version, pack_format) pairs of the Meta sheet that :mod:`core.excel.reader` reads."""
 SUMMARY_SHEET = "Summary"
 MATRIX_SHEET = "Matrix"
 ASSUMPTIONS_SHEET = "Assumptions"
@@ -26,6 +32,10 @@ FIXED_SHEETS: tuple[str, ...] = (SUMMARY_SHEET, MATRIX_SHEET, ASSUMPTIONS_SHEET,
 MAX_SHEET_NAME = 31
 FRACTION_KIND = "fraction"
 NON_NEGATIVE_KIND = "non_negative"
+MONTHS_KIND = "months"
+RAMP_SHAPE_KIND = "ramp_shape"
+BUSINESS_CASE_FRACTION_FIELDS = frozenset({"run_cost_escalation_per_year", "discount_rate_per_year"})
+MONTHS_FIELDS = frozenset({"horizon_months", "ramp_months"})
 
 # Meta holds key/value pairs in its first two columns and two tables to their right, each under a header row.
 META_KEY_COLUMN = 0
@@ -53,16 +63,32 @@ class InputCell:
     field_path: str
     sheet: str
     cell: str
-    exported_value: float | None
+    exported_value: float | str | None
     kind: str
 
 
 def field_kind(field: str) -> str:
-    """Validation kind of an input field: a fraction 0–1 or a number of at least 0.
+    """Validation kind of an input field: a fraction 0–1, whole months, the S19 ramp shape or a number of at least 0.
 
-    Example: ``field_kind("adoption")`` → ``"fraction"``; a cost, volume or minutes field → ``"non_negative"``.
+    Example: ``field_kind("adoption")`` → ``"fraction"``; ``"horizon_months"`` → ``"months"``; ``"ramp_shape"``
+    → ``"ramp_shape"``; a cost, volume or minutes field (``one_time_eur`` too) → ``"non_negative"``.
     """
-    return FRACTION_KIND if field in SCORING_FIELDS or field in ROI_FRACTION_FIELDS else NON_NEGATIVE_KIND
+    if field in SCORING_FIELDS or field in ROI_FRACTION_FIELDS or field in BUSINESS_CASE_FRACTION_FIELDS:
+        return FRACTION_KIND
+    if field in MONTHS_FIELDS:
+        return MONTHS_KIND
+    return RAMP_SHAPE_KIND if field == "ramp_shape" else NON_NEGATIVE_KIND
+
+
+def blank_allowed(field_path: str) -> bool:
+    """Whether an empty input cell means "none" (None) rather than a mistake: scenario overrides (base value),
+    the use case's own discount rate (the workspace default) and a cost block's one-time amount (none).
+
+    Example: ``blank_allowed("business_case.discount_rate_per_year")`` → True; ``blank_allowed("roi.adoption")``
+    → False.
+    """
+    return (field_path.startswith("scenarios.") or field_path == "business_case.discount_rate_per_year"
+            or (field_path.startswith("cost_blocks.") and field_path.endswith(".one_time_eur")))
 
 
 def meta_cell(row: int, col: int) -> str:
@@ -74,17 +100,24 @@ def meta_cell(row: int, col: int) -> str:
     return f"{META_SHEET}!{letters}{row + 1}"
 
 
-def number_text(value: float | None) -> str:
-    """Exact text of an exported number for Meta and its hash: ``repr`` round-trips every float."""
+def number_text(value: float | str | None) -> str:
+    """Exact text of an exported value for Meta and its hash: ``repr`` round-trips every float, a code (the ramp
+    shape) stays as it is."""
+    if isinstance(value, str):
+        return value
     return "" if value is None else repr(float(value))
 
 
 def meta_content_hash(
-    workspace_id: str, use_case_rows: Iterable[Sequence[str]], input_rows: Iterable[Sequence[str]]
+    workspace_id: str, use_case_rows: Iterable[Sequence[str]], input_rows: Iterable[Sequence[str]],
+    schema_version: int | str = SCHEMA_VERSION, pack_format: int | str = PACK_FORMAT_VERSION,
 ) -> str:
-    """SHA-256 over the Meta sheet's content; the importer recomputes it to detect an edited Meta sheet."""
+    """SHA-256 over the Meta sheet's content; the importer recomputes it to detect an edited Meta sheet.
+
+    The versions default to this release's; the reader passes a pack's own to check a pack of format 1.
+    """
     payload = [
-        str(workspace_id), SCHEMA_VERSION, PACK_FORMAT_VERSION,
+        str(workspace_id), int(schema_version), int(pack_format),
         [[str(item) for item in row] for row in use_case_rows],
         [[str(item) for item in row] for row in input_rows],
     ]
@@ -94,6 +127,12 @@ def meta_content_hash(
 def decision_sheet_name(ordinal: int, use_case_id: str) -> str:
     """Sheet name ``D<ordinal>_<id>`` cut to Excel's 31 characters; the ordinal keeps it unique."""
     return f"D{ordinal}_{use_case_id}"[:MAX_SHEET_NAME]
+
+
+def cash_flow_sheet_name(ordinal: int, use_case_id: str) -> str:
+    """Name of the S19 Cash flow sheet beside Decision sheet ``ordinal``: ``CF<ordinal>_<id>``, cut to 31
+    characters. Example: ``cash_flow_sheet_name(1, "support-chatbot")`` → ``"CF1_support-chatbot"``."""
+    return f"CF{ordinal}_{use_case_id}"[:MAX_SHEET_NAME]
 
 
 def input_name(ordinal: int, field: str) -> str:

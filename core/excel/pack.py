@@ -19,24 +19,35 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from core.business_case import BusinessCaseResult, BusinessCaseTerms, business_case
 from core.excel.figures import Figures, compute_figures, ranked_ids, selected_ids
 from core.excel.formats import Formats
-from core.excel.names import SUMMARY_SHEET, InputCell, LoadedWorkspaceLike, decision_sheet_name
+from core.excel.names import (
+    SUMMARY_SHEET,
+    InputCell,
+    LoadedWorkspaceLike,
+    cash_flow_sheet_name,
+    decision_sheet_name,
+)
 from core.excel.sheets import assumptions, audit, matrix, meta, summary
 from core.excel.sheets.base import LiveCells, PackContext, SheetSpec
+from core.excel.sheets.cash_flow import CASH_FLOW_REPEAT_ROWS, CASH_FLOW_WIDTHS, CashFlowSheet
 from core.excel.sheets.decision import DECISION_REPEAT_ROWS, DECISION_WIDTHS, DecisionSheet
 from core.excel.texts import Texts
-from core.excel.writer import SheetWriter, excel_datetime, setup_sheet
+from core.excel.writer import PackWorksheet, SheetWriter, excel_datetime, setup_sheet
 from core.models import Workspace
 
-# Workbook order: these sheets come before and after the Decision sheets (one per selected use case).
-# They are written after the Decision sheets, in this order, so they can refer to the Decision sheets' cells.
+# Workbook order: these sheets come before and after the Decision sheets (one per selected use case, each followed
+# by its S19 Cash flow sheet). They are written after the Decision sheets, in this order, so they can refer to the
+# Decision sheets' cells.
 SHEETS_BEFORE_DECISIONS: tuple[SheetSpec, ...] = (summary.SHEET, matrix.SHEET)
 SHEETS_AFTER_DECISIONS: tuple[SheetSpec, ...] = (assumptions.SHEET, audit.SHEET, meta.SHEET)
 WORKBOOK_OPTIONS = {
     "in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
 }
 MAX_PROPERTY_LENGTH = 250
+DecisionPair = tuple[str, Worksheet, Worksheet]
+"""A use case id with its Decision sheet and its S19 Cash flow sheet."""
 
 
 def build_pack(
@@ -67,11 +78,11 @@ def build_pack(
     buffer = io.BytesIO()
     workbook = _new_workbook(buffer, texts, workspace.name, author)
     formats = Formats(workbook)
-    fixed, decisions = _add_sheets(workbook, texts, workspace.name, moment, decision_sheets.values())
-    live, inputs = _write_decision_sheets(decisions, formats, texts, workbook, workspace, figures, decision_sheets)
+    fixed, decisions = _add_sheets(workbook, texts, workspace.name, moment, decision_sheets)
+    live, inputs, business_cases = _write_decision_sheets(decisions, formats, texts, workbook, workspace, figures)
     pack = PackContext(loaded=loaded, workbook=workbook, author=author, moment=moment,
                        audit_entries=list(audit_entries), figures=figures, ranked=ranked,
-                       decision_sheets=decision_sheets, live=live, inputs=inputs)
+                       decision_sheets=decision_sheets, live=live, inputs=inputs, business_cases=business_cases)
     for spec in (*SHEETS_BEFORE_DECISIONS, *SHEETS_AFTER_DECISIONS):
         spec.write(SheetWriter(fixed[spec.name], formats, texts, spec.widths), pack)
     fixed[SUMMARY_SHEET].activate()
@@ -89,31 +100,44 @@ def _new_workbook(buffer: io.BytesIO, texts: Texts, workspace_name: str, author:
 
 
 def _add_sheets(workbook: Workbook, texts: Texts, workspace_name: str, moment: datetime,
-                decision_names: Iterable[str]) -> tuple[dict[str, Worksheet], list[Worksheet]]:
-    """Every sheet in workbook order, set up for print and protected; returns the fixed sheets by name and the
-    Decision sheets in order."""
+                decision_sheets: Mapping[str, str]) -> tuple[dict[str, Worksheet], list[DecisionPair]]:
+    """Every sheet in workbook order, set up for print and protected; returns the fixed sheets by name and, per
+    use case with a Decision sheet (``decision_sheets``: id → sheet name), its id, Decision and Cash flow sheet."""
     shown = (excel_datetime(moment) or moment).strftime("%Y-%m-%d %H:%M UTC")
 
     def add_sheet(name: str, widths: Sequence[float], repeat_rows: tuple[int, int] | None) -> Worksheet:
-        sheet = workbook.add_worksheet(name)
+        sheet = workbook.add_worksheet(name, worksheet_class=PackWorksheet)
         setup_sheet(sheet, texts, workspace_name, shown, widths, repeat_rows)
         return sheet
 
     fixed = {spec.name: add_sheet(spec.name, spec.widths, spec.repeat_rows) for spec in SHEETS_BEFORE_DECISIONS}
-    decisions = [add_sheet(name, DECISION_WIDTHS, DECISION_REPEAT_ROWS) for name in decision_names]
+    decisions = []
+    for ordinal, (use_case_id, name) in enumerate(decision_sheets.items(), start=1):
+        decision = add_sheet(name, DECISION_WIDTHS, DECISION_REPEAT_ROWS)
+        cash_flow = add_sheet(cash_flow_sheet_name(ordinal, use_case_id), CASH_FLOW_WIDTHS, CASH_FLOW_REPEAT_ROWS)
+        decisions.append((use_case_id, decision, cash_flow))
     fixed |= {spec.name: add_sheet(spec.name, spec.widths, spec.repeat_rows) for spec in SHEETS_AFTER_DECISIONS}
     return fixed, decisions
 
 
-def _write_decision_sheets(sheets: Sequence[Worksheet], formats: Formats, texts: Texts, workbook: Workbook,
-                           workspace: Workspace, figures: Mapping[str, Figures],
-                           decision_sheets: Mapping[str, str]) -> tuple[dict[str, LiveCells], list[InputCell]]:
-    """Write each Decision sheet; returns its live headline cells per use case and every input cell, in order."""
+def _write_decision_sheets(sheets: Sequence[DecisionPair], formats: Formats, texts: Texts,
+                           workbook: Workbook, workspace: Workspace, figures: Mapping[str, Figures],
+                           ) -> tuple[dict[str, LiveCells], list[InputCell], dict[str, BusinessCaseResult]]:
+    """Write each Decision sheet and its Cash flow sheet; returns, in their order, the live headline cells and the
+    S19 result per use case, and every input cell."""
     live: dict[str, LiveCells] = {}
     inputs: list[InputCell] = []
-    for ordinal, (sheet, (use_case_id, name)) in enumerate(zip(sheets, decision_sheets.items(), strict=True), 1):
-        writer = SheetWriter(sheet, formats, texts, DECISION_WIDTHS)
-        decision = DecisionSheet(writer, name, ordinal, figures[use_case_id], workspace, workbook)
+    business_cases: dict[str, BusinessCaseResult] = {}
+    for ordinal, (use_case_id, decision_sheet, cash_flow_sheet) in enumerate(sheets, start=1):
+        name = decision_sheet.name
+        figure = figures[use_case_id]
+        terms = BusinessCaseTerms.of(figure.use_case, workspace.default_discount_rate_per_year)
+        plan = business_cases[use_case_id] = business_case(figure.use_case.roi, terms)
+        writer = SheetWriter(decision_sheet, formats, texts, DECISION_WIDTHS)
+        decision = DecisionSheet(writer, name, ordinal, figure, workspace, workbook, cash_flow_sheet.name, plan)
         live[use_case_id] = decision.write()
         inputs.extend(decision.inputs)
-    return live, inputs
+        CashFlowSheet(SheetWriter(cash_flow_sheet, formats, texts, CASH_FLOW_WIDTHS), cash_flow_sheet.name, name,
+                      figure.use_case.name, decision.cash_flow_inputs, terms, figure.roi.total_value,
+                      figure.use_case.roi.run_cost_eur_per_month, plan).write()
+    return live, inputs, business_cases

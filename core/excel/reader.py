@@ -32,13 +32,17 @@ from core.excel.names import (
     META_USE_CASE_COLUMN,
     META_USE_CASE_HEADER,
     META_VALUE_COLUMN,
+    MONTHS_KIND,
     NON_NEGATIVE_KIND,
     PACK_FORMAT_VERSION,
+    RAMP_SHAPE_KIND,
+    READABLE_PACK_VERSIONS,
     LoadedWorkspaceLike,
+    blank_allowed,
     meta_cell,
     meta_content_hash,
 )
-from core.models import SCHEMA_VERSION, UseCase, get_path
+from core.models import RAMP_SHAPES, SCHEMA_VERSION, UseCase, get_path
 
 MAX_ENTRIES = 10_000
 MAX_TOTAL_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
@@ -56,14 +60,19 @@ class PackRejected(ValueError):
     """The uploaded file is not a pack this workspace can take; the message names sheet and cell."""
 
 
+InputValue = float | int | str | None
+"""A pack input's value: a number, whole months (int), the ramp shape's code, or None for an empty optional cell."""
+
+
 @dataclass(frozen=True, slots=True)
 class FieldChange:
-    """One edited input: store value ``old`` → pack value ``new`` (None = no scenario override)."""
+    """One edited input: store value ``old`` → pack value ``new`` (None = no scenario override, no own discount
+    rate, no one-time amount)."""
 
     use_case_id: str
     field_path: str
-    old: float | None
-    new: float | None
+    old: InputValue
+    new: InputValue
     cell: str = ""
 
 
@@ -87,7 +96,7 @@ class _MetaInput:
     field_path: str
     sheet: str
     cell: str
-    exported: float | None
+    exported: float | str | None
     kind: str
     meta_row: int
 
@@ -177,6 +186,9 @@ def _read_meta(book: Any) -> _Meta:
         use_case_id, path, sheet_name, cell, exported, kind = row[input_span]
         if not use_case_id:
             continue
+        if kind == RAMP_SHAPE_KIND:
+            inputs.append(_MetaInput(use_case_id, path, sheet_name, cell, exported, kind, number))
+            continue
         try:
             exported_value = float(exported) if exported else None
         except ValueError as error:
@@ -186,9 +198,15 @@ def _read_meta(book: Any) -> _Meta:
     return _Meta(values, use_case_rows, inputs)
 
 
+def _exported_text(value: float | str | None) -> str:
+    if isinstance(value, str):
+        return value
+    return "" if value is None else repr(value)
+
+
 def _input_meta_rows(meta: _Meta) -> list[tuple[str, ...]]:
-    return [(item.use_case_id, item.field_path, item.sheet, item.cell,
-             "" if item.exported is None else repr(item.exported), item.kind) for item in meta.inputs]
+    return [(item.use_case_id, item.field_path, item.sheet, item.cell, _exported_text(item.exported), item.kind)
+            for item in meta.inputs]
 
 
 def _value_cell(key: str) -> str:
@@ -200,11 +218,12 @@ def _check_meta(meta: _Meta, loaded: LoadedWorkspaceLike) -> None:
     if values["workspace_id"] != str(loaded.id):
         raise PackRejected(f"{_value_cell('workspace_id')}: the pack belongs to workspace '{values['workspace_id']}' "
                            f"('{values['workspace_name']}'), not to '{loaded.id}' ('{loaded.workspace.name}').")
-    if values["schema_version"] != str(SCHEMA_VERSION) or values["pack_format"] != str(PACK_FORMAT_VERSION):
+    versions = (values["schema_version"], values["pack_format"])
+    if versions not in READABLE_PACK_VERSIONS:
         raise PackRejected(f"{_value_cell('schema_version')}: pack schema {values['schema_version']} / format "
-                           f"{values['pack_format']} is not supported (expected {SCHEMA_VERSION} / "
-                           f"{PACK_FORMAT_VERSION}).")
-    expected = meta_content_hash(values["workspace_id"], meta.use_case_rows, _input_meta_rows(meta))
+                           f"{values['pack_format']} is not supported (this workbench writes {SCHEMA_VERSION} / "
+                           f"{PACK_FORMAT_VERSION}); export a fresh pack and enter the changes there.")
+    expected = meta_content_hash(values["workspace_id"], meta.use_case_rows, _input_meta_rows(meta), *versions)
     if values["content_hash"] != expected:
         raise PackRejected(f"{_value_cell('content_hash')}: content hash does not match; "
                            "the hidden Meta sheet was edited.")
@@ -229,7 +248,7 @@ def _cells_by_sheet(book: Any, wanted: Mapping[str, set[str]]) -> dict[tuple[str
     return found
 
 
-def _cell_value(item: _MetaInput, cell: Any, cached: Mapping[tuple[str, str], Any]) -> float | None:
+def _cell_value(item: _MetaInput, cell: Any, cached: Mapping[tuple[str, str], Any]) -> InputValue:
     where = f"{item.sheet}!{item.cell} ({item.field_path})"
     value = None if cell is None else cell.value
     if cell is not None and cell.data_type == "f":
@@ -239,9 +258,12 @@ def _cell_value(item: _MetaInput, cell: Any, cached: Mapping[tuple[str, str], An
             raise PackRejected(f"{where}: a formula where an input is expected, and it has no stored value; "
                                "enter a number instead.")
     if value is None or (isinstance(value, str) and not value.strip()):
-        if item.field_path.startswith("scenarios."):
+        if blank_allowed(item.field_path):
             return None
-        raise PackRejected(f"{where}: the input is empty; enter a number.")
+        wanted = ", ".join(RAMP_SHAPES) if item.kind == RAMP_SHAPE_KIND else "a number"
+        raise PackRejected(f"{where}: the input is empty; enter {wanted}.")
+    if item.kind == RAMP_SHAPE_KIND:
+        return _ramp_shape(where, value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PackRejected(f"{where}: expected a number, found {str(value)[:40]!r}.")
     number = float(value)
@@ -249,16 +271,36 @@ def _cell_value(item: _MetaInput, cell: Any, cached: Mapping[tuple[str, str], An
         raise PackRejected(f"{where}: expected a finite number, found {number!r}.")
     if item.kind == FRACTION_KIND and not 0.0 <= number <= 1.0:
         raise PackRejected(f"{where}: {number:g} is out of range; a fraction must lie between 0 and 1.")
-    if item.kind == NON_NEGATIVE_KIND and number < 0.0:
+    if item.kind in (NON_NEGATIVE_KIND, MONTHS_KIND) and number < 0.0:
         raise PackRejected(f"{where}: {number:g} is out of range; the value must be at least 0.")
+    if item.kind == MONTHS_KIND:
+        if not number.is_integer():
+            raise PackRejected(f"{where}: {number:g} is not a whole number of months.")
+        return int(number)
     return number
 
 
-def _unchanged(exported: float | None, new: float | None) -> bool:
+def _ramp_shape(where: str, value: object) -> str:
+    text = str(value).strip()
+    if text not in RAMP_SHAPES:
+        raise PackRejected(f"{where}: expected one of {', '.join(RAMP_SHAPES)}, found {text[:40]!r}.")
+    return text
+
+
+def _unchanged(exported: float | str | None, new: InputValue) -> bool:
     if exported is None or new is None:
         return exported is new
+    if isinstance(exported, str) or isinstance(new, str):
+        return exported == new
     # XlsxWriter stores 16 significant digits, LibreOffice 15 after a save; no real edit is that small.
     return new == exported or math.isclose(new, exported, rel_tol=UNCHANGED_RELATIVE_TOLERANCE)
+
+
+def _stored(value: Any) -> InputValue:
+    """The store's value of an input as the diff shows it: whole months stay whole, codes stay text."""
+    if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return float(value)
 
 
 def _as_lists(value: Any) -> Any:
@@ -269,7 +311,7 @@ def _as_lists(value: Any) -> Any:
     return value
 
 
-def updated_use_case(use_case: UseCase, changes: Mapping[str, float | None]) -> UseCase:
+def updated_use_case(use_case: UseCase, changes: Mapping[str, InputValue]) -> UseCase:
     """A validated copy of ``use_case`` with dotted-path changes applied, tuple paths included.
 
     Example: ``updated_use_case(use_case, {"scenarios.0.adoption": 0.3, "roi.adoption": 0.5})``.
@@ -348,10 +390,10 @@ def _diff(meta: _Meta, cells: Mapping[tuple[str, str], Any], cached: Mapping[tup
         except (AttributeError, IndexError, ValueError) as error:
             raise PackRejected(f"{where}: field '{item.field_path}' no longer exists in use case "
                                f"'{item.use_case_id}'.") from error
-        if old is not None and new is not None and float(old) == new:
+        if old == new:
             continue
         changes.setdefault(item.use_case_id, []).append(
-            FieldChange(item.use_case_id, item.field_path, None if old is None else float(old), new, where))
+            FieldChange(item.use_case_id, item.field_path, _stored(old), new, where))
     for use_case_id, items in changes.items():
         _validate(use_cases[use_case_id], items)
     exported_versions = {row[0]: int(row[1]) for row in meta.use_case_rows if row[1].isdigit()}

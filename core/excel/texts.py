@@ -30,6 +30,16 @@ FIELD_LABELS: dict[str, str] = {
     "error_cost_per_case_eur": "Error cost per case (€)",
     "error_rate_reduction": "Error-rate reduction",
     "run_cost_eur_per_month": "Run cost (€/month)",
+    "horizon_months": "Horizon (months)",
+    "ramp_months": "Adoption ramp (months)",
+    "ramp_shape": "Ramp shape",
+    "run_cost_escalation_per_year": "Run-cost escalation per year",
+    "discount_rate_per_year": "Own discount rate per year (blank = workspace default)",
+}
+COST_BLOCK_LABELS: dict[str, str] = {
+    "data_work": "Data work", "integration": "Integration", "inference": "Inference",
+    "mlops_platform": "MLOps/platform", "security_compliance": "Security/compliance",
+    "change_training": "Change/training",
 }
 FIELD_UNITS: dict[str, str] = {
     "volume_cases_per_month": "cases/month",
@@ -37,6 +47,10 @@ FIELD_UNITS: dict[str, str] = {
     "cost_per_minute_eur": "€/min",
     "error_cost_per_case_eur": "€/case",
     "run_cost_eur_per_month": "€/month",
+    "horizon_months": "months",
+    "ramp_months": "months",
+    "ramp_shape": "linear or s_curve",
+    "one_time_eur": "€ once",
 }
 FRACTION_UNIT = "fraction 0–1"
 QUADRANT_LABELS: dict[str, str] = {
@@ -225,6 +239,54 @@ GERMAN: dict[str, str] = {
     "Answer": "Antwort", "Classification": "Klassifikation", "Extraction": "Extraktion",
     "Ticket draft": "Ticket-Entwurf",
     "pass": "bestanden", "fail": "nicht bestanden", "yes": "ja", "no": "nein",
+    "Horizon (months)": "Horizont (Monate)",
+    "Adoption ramp (months)": "Adoptions-Rampe (Monate)",
+    "Ramp shape": "Rampenform",
+    "Run-cost escalation per year": "Steigerung Modellbetrieb pro Jahr",
+    "Own discount rate per year (blank = workspace default)": "Eigener Diskontsatz pro Jahr (leer = Standard des "
+                                                              "Arbeitsbereichs)",
+    "Data work": "Datenarbeit", "Integration": "Integration", "Inference": "Inferenz",
+    "MLOps/platform": "MLOps/Plattform",
+    "Security/compliance": "Security/Compliance", "Change/training": "Change/Training",
+    "months": "Monate", "linear or s_curve": "linear oder s_curve", "€ once": "€ einmalig",
+    "S19 Business case over the horizon": "S19 Business Case über den Horizont",
+    "Workspace default discount rate per year": "Standard-Diskontsatz des Arbeitsbereichs pro Jahr",
+    "Discount rate used per year": "Verwendeter Diskontsatz pro Jahr",
+    "Monthly discount rate": "Monatlicher Diskontsatz",
+    "One-time amount (€), blank = none": "Einmalbetrag (€), leer = keiner",
+    "No cost blocks: add them in the app to enter one-time amounts.":
+        "Keine Kostenblöcke: in der App anlegen, um Einmalbeträge einzutragen.",
+    "Investment C0 (€, paid in month 0)": "Investition C0 (€, in Monat 0 gezahlt)",
+    "NPV (€)": "Kapitalwert (€)",
+    "IRR per month": "Interner Zinsfuß pro Monat",
+    "IRR per year": "Interner Zinsfuß pro Jahr",
+    "Payback (month)": "Amortisation (Monat)",
+    "Discounted payback (month)": "Diskontierte Amortisation (Monat)",
+    "Horizon ROI": "ROI über den Horizont",
+    "Monthly table: cash flow sheet": "Monatstabelle: Cashflow-Blatt",
+    "Cash flow (S19)": "Cashflow (S19)",
+    "Back to the Decision sheet": "Zurück zur Entscheidungsvorlage",
+    "Inputs (from the Decision sheet)": "Eingaben (aus der Entscheidungsvorlage)",
+    "Results": "Ergebnisse",
+    "Steady value (€/month)": "Nutzen im eingeschwungenen Zustand (€/Monat)",
+    "Month": "Monat",
+    "Ramp": "Rampe",
+    "Value (€)": "Nutzen (€)",
+    "Run cost (€)": "Modellbetrieb (€)",
+    "Net cash flow (€)": "Netto-Cashflow (€)",
+    "Cumulative (€)": "Kumuliert (€)",
+    "Discounted (€)": "Diskontiert (€)",
+    "Cumulative discounted (€)": "Kumuliert diskontiert (€)",
+    "Months after the horizon are 0 (grey); the payback month is highlighted.":
+        "Monate nach dem Horizont sind 0 (grau); der Amortisationsmonat ist markiert.",
+    "Cost block": "Kostenblock",
+    "Whole number of months": "Ganze Monate",
+    "Enter a whole number of months from {low} to {high}.": "Bitte ganze Monate von {low} bis {high} eingeben.",
+    "Ramp shape: linear or s_curve": "Rampenform: linear oder s_curve",
+    "Choose linear or s_curve.": "Bitte linear oder s_curve wählen.",
+    "Investment (€)": "Investition (€)",
+    "Total NPV (€)": "Kapitalwert gesamt (€)",
+    "Total investment (€)": "Investition gesamt (€)",
 }
 
 

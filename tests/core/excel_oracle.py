@@ -36,6 +36,9 @@ SOFFICE_TIMEOUT_S = 180
 RELATIVE_TOLERANCE = 1e-9
 # Values that should be 0 but come out of a different summation order as ±1e-13.
 ABSOLUTE_TOLERANCE = 1e-9
+# IRR: both sides iterate to a root (the core brackets it to machine precision, the spreadsheet runs Newton steps
+# from a guess until they are small), so the issue allows 1e-7 there.
+IRR_RELATIVE_TOLERANCE = 1e-7
 
 CellKey = tuple[str, str]
 
@@ -93,23 +96,38 @@ def stored_values(data: bytes, keys: set[CellKey] | None = None) -> dict[CellKey
     }
 
 
-def same(expected: object, actual: object) -> bool:
-    """Numbers equal to 1e-9 relative; strings and booleans exactly; 1/0 equal True/False."""
+def same(expected: object, actual: object, relative: float = RELATIVE_TOLERANCE) -> bool:
+    """Numbers equal to ``relative`` (1e-9 unless told); strings and booleans exactly; 1/0 equal True/False."""
     if isinstance(expected, bool) or isinstance(actual, bool):
         return expected == actual
     if isinstance(expected, int | float) and isinstance(actual, int | float):
-        return math.isclose(expected, actual, rel_tol=RELATIVE_TOLERANCE, abs_tol=ABSOLUTE_TOLERANCE)
+        return math.isclose(expected, actual, rel_tol=relative, abs_tol=ABSOLUTE_TOLERANCE)
     return expected == actual
 
 
-def mismatches(expected: dict[CellKey, object], actual: dict[CellKey, object]) -> list[str]:
-    """One line per cell whose value differs, e.g. "D1_x!B40: stored 2.85 vs LibreOffice 2.86"."""
+def mismatches(expected: dict[CellKey, object], actual: dict[CellKey, object],
+               irr_cells: frozenset[CellKey] = frozenset()) -> list[str]:
+    """One line per cell whose value differs, e.g. "D1_x!B40: stored 2.85 vs LibreOffice 2.86"; ``irr_cells``
+    (see :func:`irr_cells`) are compared to :data:`IRR_RELATIVE_TOLERANCE`."""
     return [
         f"{sheet}!{coordinate}: expected {expected[sheet, coordinate]!r} "
         f"vs LibreOffice {actual.get((sheet, coordinate))!r}"
         for sheet, coordinate in sorted(expected)
-        if not same(expected[sheet, coordinate], actual.get((sheet, coordinate)))
+        if not same(expected[sheet, coordinate], actual.get((sheet, coordinate)),
+                    IRR_RELATIVE_TOLERANCE if (sheet, coordinate) in irr_cells else RELATIVE_TOLERANCE)
     ]
+
+
+def irr_cells(formulas: dict[CellKey, object]) -> frozenset[CellKey]:
+    """The cells whose result is an IRR: the Cash flow sheets' monthly and annual IRR and the Decision sheets'
+    links to them."""
+    from core.excel.sheets.cash_flow import result_refs
+
+    cash_flow = {sheet for sheet, _ in formulas if sheet.startswith("CF")}
+    targets = {result_refs(sheet)[key] for sheet in cash_flow for key in ("irr_monthly", "irr_annual")}
+    own = {(ref.split("!")[0].strip("'"), ref.split("!")[1].replace("$", "")) for ref in targets}
+    links = {key for key, formula in formulas.items() if isinstance(formula, str) and formula[1:] in targets}
+    return frozenset(own | links)
 
 
 def decode_ooxml_escapes(text: str) -> str:

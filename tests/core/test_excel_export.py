@@ -18,6 +18,7 @@ from core.excel import (
 )
 from core.excel import figures as figures_module
 from core.excel.formulas import failed_checks_formula, gate_decision_formula
+from core.excel.names import cash_flow_sheet_name
 from core.excel.sheets import decision as decision_module
 from core.excel.sheets import matrix as matrix_module
 from core.excel.texts import GERMAN, Texts
@@ -77,7 +78,10 @@ def s15_pack():
 def test_sheets_in_order_meta_hidden_and_protected(s15_pack):
     _, data = s15_pack
     book, _ = _books(data)
-    decision = [decision_sheet_name(1, "uc-s15"), decision_sheet_name(2, "uc.low"), decision_sheet_name(3, "uc_free")]
+    # Each Decision sheet is followed by its S19 Cash flow sheet.
+    decision = [name for ordinal, use_case_id in enumerate(("uc-s15", "uc.low", "uc_free"), start=1)
+                for name in (decision_sheet_name(ordinal, use_case_id), cash_flow_sheet_name(ordinal, use_case_id))]
+    assert decision[:2] == ["D1_uc-s15", "CF1_uc-s15"]
     assert book.sheetnames == ["Summary", "Matrix", *decision, "Assumptions", "Audit trail", "Meta"]
     assert book[META_SHEET].sheet_state == "hidden"
     assert all(book[name].sheet_state == "visible" for name in book.sheetnames if name != META_SHEET)
@@ -165,20 +169,21 @@ def test_summary_ranks_all_use_cases_by_score_with_gate_decision():
         # Plain numbers are stored with 16 significant digits (XlsxWriter), formula results exactly.
         assert cached[f"J{row}"].value == pytest.approx(frame.at[use_case_id, "score"], rel=1e-15)
         assert cached[f"A{row}"].value == frame.at[use_case_id, "rank"]
-        assert cached[f"M{row}"].value == "S5 PoC → pilot"
+        assert cached[f"P{row}"].value == "S5 PoC → pilot"
         gate = evaluate_all(loaded.workspace.use_case(use_case_id))["poc_to_pilot"]
-        assert gate.decision == "incomplete" and cached[f"N{row}"].value == "Incomplete"
+        assert gate.decision == "incomplete" and cached[f"Q{row}"].value == "Incomplete"
     score_row = _row_of(formulas["D1_uc7"], "Score = value × feasibility")
     assert summary["J10"].value == f"='D1_uc7'!$B${score_row}"
     assert [summary[f"A{row}"].value for row in (10, 17)] == ["=RANK(J10,$J$10:$J$17,0)", "=RANK(J17,$J$10:$J$17,0)"]
     gate_row = _row_of(formulas["D1_uc7"], "S5 PoC → pilot")
-    assert summary["N10"].value == f"='D1_uc7'!$B${gate_row}"
+    assert summary["Q10"].value == f"='D1_uc7'!$B${gate_row}"
     assert formulas["D1_uc7"][f"B{gate_row}"].value.startswith(f'=IF(OR(E{gate_row + 2}="fail",')
-    assert summary["O10"].value.startswith("=IF(OR(") and cached["O10"].value == "none"
-    assert summary["N12"].data_type == summary["O12"].data_type == "s"
+    assert summary["R10"].value.startswith("=IF(OR(") and cached["R10"].value == "none"
+    assert summary["Q12"].data_type == summary["R12"].data_type == "s"
     assert summary["J12"].data_type == "n"
-    assert cached["P12"].value == NOT_AVAILABLE
-    assert [name for name in formulas.sheetnames if name not in FIXED_SHEETS] == ["D1_uc7", "D2_uc6"]
+    assert cached["S12"].value == NOT_AVAILABLE
+    assert [name for name in formulas.sheetnames if name not in FIXED_SHEETS] == ["D1_uc7", "CF1_uc7", "D2_uc6",
+                                                                                 "CF2_uc6"]
     assert cached["C2"].value == "Test workspace"
     assert cached["C4"].value == GENERATED.replace(tzinfo=None) and cached["C4"].number_format == "yyyy-mm-dd hh:mm"
 
@@ -210,7 +215,8 @@ def test_explicit_selection_keeps_given_order_and_rejects_unknown_ids():
     use_cases = [make_use_case(f"uc{i}", scoring=scaled_scoring(i / 10)) for i in range(4)]
     loaded = make_loaded(use_cases)
     book = openpyxl.load_workbook(io.BytesIO(build_pack(loaded, use_case_ids=["uc0", "uc3"])))
-    assert [name for name in book.sheetnames if name not in FIXED_SHEETS] == ["D1_uc0", "D2_uc3"]
+    assert [name for name in book.sheetnames if name not in FIXED_SHEETS] == ["D1_uc0", "CF1_uc0", "D2_uc3",
+                                                                              "CF2_uc3"]
     with pytest.raises(ValueError, match="unknown use case"):
         build_pack(loaded, use_case_ids=["nope"])
     book = openpyxl.load_workbook(io.BytesIO(build_pack(loaded, top_n=0)))
@@ -221,7 +227,10 @@ def test_defined_names_are_valid_and_point_at_the_inputs(s15_pack):
     _, data = s15_pack
     book, _ = _books(data)
     names = book.defined_names
-    assert len(names) == 3 * 14
+    # Per Decision sheet: 7 S3 and 7 S15 inputs, 5 S19 inputs, the discount rate used and the investment C0.
+    assert len(names) == 3 * (14 + 5 + 2)
+    assert {"UC1_horizon_months", "UC1_ramp_shape", "UC1_discount_rate_per_year_used", "UC1_investment_eur"} <= set(
+        names)
     for name, definition in names.items():
         assert EXCEL_NAME.match(name) and not CELL_REFERENCE.match(name) and len(name) <= 255, name
         assert definition.localSheetId is None
@@ -247,7 +256,8 @@ def test_inputs_unlocked_validated_and_print_setup(s15_pack):
     _, run_cell = next(book.defined_names["UC1_run_cost_eur_per_month"].destinations)
     rule = rules[run_cell.replace("$", "")]
     assert (rule.type, rule.operator, rule.formula1) == ("decimal", "greaterThanOrEqual", "0")
-    assert len(rules) == 7 + 7 + 3 * 7
+    # S3, S15 and three scenarios of S15 overrides, then the five S19 inputs (no cost blocks, so no one-time amount).
+    assert len(rules) == 7 + 7 + 3 * 7 + 5
     for worksheet in book.worksheets:
         assert worksheet.page_setup.orientation == "landscape"
         assert worksheet.sheet_properties.pageSetUpPr.fitToPage is True
@@ -371,7 +381,7 @@ def test_meta_lists_versions_inputs_and_a_matching_hash(s15_pack):
     use_case_rows = [tuple(meta.cell(r, c).value or "" for c in range(4, 8)) for r in range(2, 5)]
     assert use_case_rows[0] == ("uc-s15", "3", decision_sheet_name(1, "uc-s15"), "1")
     input_rows = [tuple(meta.cell(r, c).value or "" for c in range(9, 15)) for r in range(2, meta.max_row + 1)]
-    assert len(input_rows) == 3 * (7 + 7 + 21)
+    assert len(input_rows) == 3 * (7 + 7 + 21 + 5)
     assert ("uc-s15", "roi.adoption") in {row[:2] for row in input_rows}
     assert keys["content_hash"] == meta_content_hash("ws-test", use_case_rows, input_rows)
 
@@ -380,7 +390,8 @@ def test_long_ids_give_unique_short_sheet_names():
     use_cases = [make_use_case("x" * 60 + str(i), scoring=scaled_scoring(1 - i / 20)) for i in range(12)]
     book = openpyxl.load_workbook(io.BytesIO(build_pack(make_loaded(use_cases), top_n=12)))
     names = [name for name in book.sheetnames if name not in FIXED_SHEETS]
-    assert len(set(names)) == 12 and all(len(name) <= 31 for name in names)
+    assert len(set(names)) == 24 and all(len(name) <= 31 for name in names)
+    assert len({name for name in names if name.startswith("CF")}) == 12
 
 
 def test_core_figures_are_computed_once_per_use_case(monkeypatch):
@@ -431,7 +442,7 @@ def test_layout_rows_high_enough_card_merged_panes_frozen_and_titles_repeated():
     header = SUMMARY_TABLE_ROW + 1
     assert summary.freeze_panes == f"D{header + 1}"
     assert summary.print_title_rows == f"${header}:${header}"
-    assert summary.auto_filter.ref == f"A{header}:P{header + len(loaded.workspace.use_cases)}"
+    assert summary.auto_filter.ref == f"A{header}:S{header + len(loaded.workspace.use_cases)}"
     assert summary.row_dimensions[header].height >= 2 * 14.4  # "Net value (€/month)" wraps
     assert {str(cell_range) for cell_range in summary.merged_cells.ranges} >= {"A2:B2", "C2:F2"}
     assert summary.column_dimensions["A"].width + summary.column_dimensions["B"].width >= len("Workspace ID")

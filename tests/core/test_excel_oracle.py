@@ -6,6 +6,7 @@ import random
 import openpyxl
 import pytest
 
+from core.business_case import use_case_business_case
 from core.excel import (
     DECISION_LABELS,
     FIXED_SHEETS,
@@ -16,6 +17,7 @@ from core.excel import (
     read_pack,
     updated_use_case,
 )
+from core.excel.sheets.cash_flow import FIRST_MONTH_ROW
 from core.gates import evaluate_all, next_gate
 from core.models import ComplianceChecklist, GateMetrics, UseCase
 from core.roi import compute_roi
@@ -24,6 +26,7 @@ from core.store import LoadedWorkspace
 from tests.core.excel_oracle import (
     S15_BASE,
     formula_cells,
+    irr_cells,
     make_loaded,
     make_use_case,
     mismatches,
@@ -46,11 +49,15 @@ def test_libreoffice_recalculation_matches_every_stored_result():
     data = build_pack(loaded, author="Oracle", use_case_ids=SELECTED)
     formulas = formula_cells(data)
     assert len(formulas) > 400
-    assert {sheet for sheet, _ in formulas} >= {"Summary", "Assumptions", *(f"D{i}_{uc}" for i, uc in
-                                                                            enumerate(SELECTED, 1))}
+    assert {sheet for sheet, _ in formulas} >= {"Summary", "Assumptions", *(f"{kind}{i}_{uc}" for i, uc in
+                                                                            enumerate(SELECTED, 1)
+                                                                            for kind in ("D", "CF"))}
+    irr = irr_cells(formulas)
+    assert len(irr) == 4 * len(SELECTED)
     expected = stored_values(data, set(formulas))
+    assert isinstance(expected["CF1_support-chatbot", "H5"], float)
     recalculated = stored_values(recalculate(data), set(formulas))
-    assert mismatches(expected, recalculated) == []
+    assert mismatches(expected, recalculated, irr) == []
 
 
 def _input_cell(book, name: str):
@@ -62,10 +69,15 @@ def test_changed_inputs_recalculate_to_the_core_figures_on_the_same_inputs():
     loaded = sample_loaded()
     data = build_pack(loaded, use_case_ids=SELECTED)
     edits = {
-        "support-chatbot": {"roi.adoption": 0.05, "scoring.data_availability": 0.15},
-        "invoice-extraction": {"roi.run_cost_eur_per_month": 0.0, "scenarios.0.adoption": None},
+        "support-chatbot": {"roi.adoption": 0.05, "scoring.data_availability": 0.15,
+                            "business_case.ramp_months": 9, "cost_blocks.1.one_time_eur": 150_000.0},
+        "invoice-extraction": {"roi.run_cost_eur_per_month": 0.0, "scenarios.0.adoption": None,
+                               "business_case.horizon_months": 24, "business_case.ramp_shape": "linear"},
+        "hr-policy-assistant": {"business_case.discount_rate_per_year": 0.12,
+                                "business_case.run_cost_escalation_per_year": 0.1, "cost_blocks.0.one_time_eur": None},
         "no-run-cost": {"roi.run_cost_eur_per_month": 1_234.5, "scenarios.1.minutes_saved_per_case": 0.1},
-        "quality-inspection": {"scoring.integration_effort": 1.0, "roi.minutes_saved_per_case": 0.0},
+        "quality-inspection": {"scoring.integration_effort": 1.0, "roi.minutes_saved_per_case": 0.0,
+                               "business_case.horizon_months": 120, "cost_blocks.0.one_time_eur": 400_000.0},
     }
     book = openpyxl.load_workbook(io.BytesIO(data))
     meta = book["Meta"]
@@ -89,14 +101,36 @@ def test_changed_inputs_recalculate_to_the_core_figures_on_the_same_inputs():
     expected = stored_values(reference, decision)
     saved_by_libreoffice = recalculate(edited.getvalue())
     recalculated = stored_values(saved_by_libreoffice, decision)
-    assert mismatches(expected, recalculated) == []
+    assert mismatches(expected, recalculated, irr_cells(reference_formulas)) == []
     assert expected != stored_values(data, decision)
+    _assert_the_business_cases_follow(data, saved_by_libreoffice, changed.workspace)
     _assert_live_decisions_and_summary(data, saved_by_libreoffice, changed.workspace)
 
     diff = read_pack(saved_by_libreoffice, loaded)
     read_back = {(change.use_case_id, change.field_path): change.new for change in diff.changes}
     assert read_back == {(use_case_id, path): value for use_case_id, changes in edits.items()
                          for path, value in changes.items()}
+
+
+def _assert_the_business_cases_follow(original: bytes, recalculated: bytes, workspace) -> None:
+    """NPV and payback on the Cash flow sheets, Decision sheets and Summary follow the edited S19 inputs."""
+    before = openpyxl.load_workbook(io.BytesIO(original), data_only=True)
+    after = openpyxl.load_workbook(io.BytesIO(recalculated), data_only=True)
+    rate = workspace.default_discount_rate_per_year
+    summary = after["Summary"]
+    first = SUMMARY_TABLE_ROW + 2
+    rows = {summary[f"B{row}"].value: row for row in range(first, first + len(workspace.use_cases))}
+    for ordinal, use_case_id in enumerate(SELECTED, start=1):
+        result = use_case_business_case(workspace.use_case(use_case_id), rate)
+        sheet = after[f"CF{ordinal}_{use_case_id}"]
+        assert sheet["H4"].value == pytest.approx(result.npv_eur, rel=1e-9)
+        assert sheet["H7"].value == (NOT_AVAILABLE if result.payback_month is None else result.payback_month)
+        assert summary[f"N{rows[use_case_id]}"].value == pytest.approx(result.npv_eur, rel=1e-9)
+        assert summary[f"M{rows[use_case_id]}"].value == pytest.approx(result.investment_eur)
+    # The chatbot's C0 grows 60,000 → 150,000 € and its ramp 6 → 9 months; invoice extraction ends after 24 months.
+    assert before["CF1_support-chatbot"]["H7"].value == 6 != after["CF1_support-chatbot"]["H7"].value
+    month_25 = f"C{FIRST_MONTH_ROW + 1 + 25}"
+    assert after["CF2_invoice-extraction"][month_25].value == 0 != before["CF2_invoice-extraction"][month_25].value
 
 
 def _row_with(sheet, column: str, value: str) -> int:
@@ -132,8 +166,8 @@ def _assert_live_decisions_and_summary(original: bytes, recalculated: bytes, wor
         roi = compute_roi(use_case.roi).roi
         assert summary[f"K{row}"].value == (NOT_AVAILABLE if roi is None else pytest.approx(roi, rel=1e-9))
         assert summary[f"J{row}"].value == pytest.approx(frame.at[use_case_id, "score"], rel=1e-9)
-        assert summary[f"N{row}"].value == DECISION_LABELS[gate.decision]
-        assert summary[f"O{row}"].value == (", ".join(check.name for check in gate.failed_checks) or "none")
+        assert summary[f"Q{row}"].value == DECISION_LABELS[gate.decision]
+        assert summary[f"R{row}"].value == (", ".join(check.name for check in gate.failed_checks) or "none")
     chatbot_row = rows["support-chatbot"]
     assert old_summary[f"K{chatbot_row}"].value != summary[f"K{chatbot_row}"].value
 
@@ -146,7 +180,8 @@ def test_german_pack_recalculates_to_its_stored_results_and_reads_back():
     expected = stored_values(data, set(formulas))
     assert "bestanden" in expected.values() and "Quick Win" in expected.values()
     saved_by_libreoffice = recalculate(data)
-    assert mismatches(expected, stored_values(saved_by_libreoffice, set(formulas))) == []
+    assert "Kapitalwert (€)" in {value for (sheet, _), value in stored_values(data).items() if sheet.startswith("CF")}
+    assert mismatches(expected, stored_values(saved_by_libreoffice, set(formulas)), irr_cells(formulas)) == []
     assert read_pack(saved_by_libreoffice, loaded).is_empty
 
 

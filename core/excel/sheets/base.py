@@ -14,6 +14,7 @@ from typing import Any
 
 from xlsxwriter.workbook import Workbook
 
+from core.business_case import BusinessCaseResult
 from core.excel.figures import Figures
 from core.excel.names import InputCell, LoadedWorkspaceLike
 from core.excel.writer import SheetWriter
@@ -31,7 +32,7 @@ class GateCells:
 
 @dataclass(frozen=True, slots=True)
 class LiveCells:
-    """Absolute, sheet-qualified references of a Decision sheet's headline results and its next gate."""
+    """Absolute, sheet-qualified references of a Decision sheet's headline results (S3, S15, S19) and its next gate."""
 
     value: str
     feasibility: str
@@ -39,6 +40,9 @@ class LiveCells:
     quadrant: str
     roi: str
     net_value: str
+    investment: str
+    npv: str
+    payback_month: str
     next_gate: GateCells
 
 
@@ -47,7 +51,8 @@ class PackContext:
     """Everything a workbook-level sheet may show, once the Decision sheets are written.
 
     ``moment`` is the generation time (UTC, whole seconds); ``ranked`` holds every use case id, best
-    S3 score first; ``decision_sheets``, ``live`` and ``inputs`` follow the Decision sheets' order.
+    S3 score first; ``decision_sheets``, ``live``, ``inputs`` and ``business_cases`` (the S19 results their Cash
+    flow sheets store) follow the Decision sheets' order.
     """
 
     loaded: LoadedWorkspaceLike
@@ -60,6 +65,7 @@ class PackContext:
     decision_sheets: Mapping[str, str]
     live: Mapping[str, LiveCells]
     inputs: Sequence[InputCell]
+    business_cases: Mapping[str, BusinessCaseResult]
 
     @property
     def workspace(self) -> Workspace:

@@ -1,9 +1,9 @@
-"""The Decision sheet of one use case (S1, S2, S3, S15, break-even, S16, gates S5/S9/S10/S17/S11, S6, S14).
+"""The Decision sheet of one use case (S1, S2, S3, S15, break-even, S19, S16, gates S5/S9/S10/S17/S11, S6, S14).
 
-Its inputs are the pack's only unlocked cells: validated, named ``UC<ordinal>_<field>`` for the ROI
-and scoring inputs, and listed in Meta for the reader. Every result is a live formula over them,
-stored with the figure the core computed. :meth:`DecisionSheet.write` returns the headline cells
-(:class:`LiveCells`) that Summary links to.
+Its inputs are the pack's only unlocked cells: validated, named ``UC<ordinal>_<field>`` for the ROI,
+scoring and S19 business-case inputs, and listed in Meta for the reader. Every result is a live formula over
+them, stored with the figure the core computed; the S19 results link to the use case's Cash flow sheet.
+:meth:`DecisionSheet.write` returns the headline cells (:class:`LiveCells`) that Summary links to.
 """
 
 from __future__ import annotations
@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.workbook import Format, Workbook
 
+from core.business_case import BusinessCaseResult
 from core.excel.figures import Figures
-from core.excel.formulas import a1, absolute_ref, gate_decision_formula, number_literal, string_literal
-from core.excel.names import FRACTION_KIND, InputCell, field_kind, input_name
+from core.excel.formulas import a1, absolute_ref, gate_decision_formula, number_literal, quoted_sheet, string_literal
+from core.excel.names import FRACTION_KIND, MONTHS_KIND, RAMP_SHAPE_KIND, InputCell, field_kind, input_name
 from core.excel.sheets.base import GateCells, LiveCells
+from core.excel.sheets.cash_flow import CashFlowInputs, result_refs
 from core.excel.texts import (
+    COST_BLOCK_LABELS,
     DECISION_LABELS,
     FAIL,
     FIELD_LABELS,
@@ -36,7 +40,16 @@ from core.excel.texts import (
 )
 from core.excel.writer import LINE_HEIGHT_PT, ROW_PADDING_PT, SheetWriter, wrapped_line_count
 from core.gates import COMPARATOR_SYMBOLS, DERIVED_THRESHOLD_TOLERANCE, Check
-from core.models import FEASIBILITY_WEIGHT_FIELDS, ROI_INPUT_FIELDS, VALUE_WEIGHT_FIELDS, Scenario, Workspace
+from core.models import (
+    FEASIBILITY_WEIGHT_FIELDS,
+    MAX_HORIZON_MONTHS,
+    MAX_RAMP_MONTHS,
+    RAMP_SHAPES,
+    ROI_INPUT_FIELDS,
+    VALUE_WEIGHT_FIELDS,
+    Scenario,
+    Workspace,
+)
 from core.readiness import CHECKLIST, readiness_percentage
 from core.roi import break_even
 from core.scoring import BOUNDARY_TOLERANCE, SCORING_FIELDS
@@ -55,13 +68,18 @@ EXCEL_COMPARATORS: dict[str, str] = {">=": ">=", "<=": "<=", ">": ">", "<": "<",
 BREAK_EVEN_FIELDS: tuple[str, ...] = (
     "adoption", "minutes_saved_per_case", "volume_cases_per_month", "run_cost_eur_per_month",
 )
+BUSINESS_CASE_FIELDS: tuple[str, ...] = (
+    "horizon_months", "ramp_months", "ramp_shape", "run_cost_escalation_per_year", "discount_rate_per_year",
+)
+MONTH_BOUNDS: dict[str, tuple[int, int]] = {"horizon_months": (1, MAX_HORIZON_MONTHS),
+                                            "ramp_months": (0, MAX_RAMP_MONTHS)}
 
 
 class DecisionSheet:
     """One Decision sheet (S1, S2, S3, S15, S16, gates, S6, S14) for one use case."""
 
     def __init__(self, writer: SheetWriter, name: str, ordinal: int, figures: Figures, workspace: Workspace,
-                 workbook: Workbook) -> None:
+                 workbook: Workbook, cash_flow_sheet: str, business_case: BusinessCaseResult) -> None:
         self.w = writer
         self.f = writer.formats
         self.t = writer.t
@@ -78,6 +96,9 @@ class DecisionSheet:
         self.gate_cells: dict[str, GateCells] = {}
         self.total_value_cell = ""
         self.roi_cell = ""
+        self.cash_flow_sheet = cash_flow_sheet
+        self.business_case = business_case
+        self.cash_flow_inputs: CashFlowInputs | None = None
 
     def write(self) -> LiveCells:
         """Write the sheet top to bottom; later sections refer to cells and names the earlier ones made."""
@@ -86,6 +107,7 @@ class DecisionSheet:
         self._scoring()
         self._roi()
         self._break_even()
+        self._business_case()
         self._scenarios()
         self._gates()
         self._readiness()
@@ -100,23 +122,36 @@ class DecisionSheet:
         self.w.height(self.row, 21)
         self.row += 1
 
-    def _input(self, row: int, col: int, field_path: str, field: str, value: float | None) -> None:
+    def _input(self, row: int, col: int, field_path: str, field: str, value: float | str | None) -> None:
         kind = field_kind(field)
         fmt = self.f.for_input(field)
         if value is None:
             self.w.sheet.write_blank(row, col, None, fmt)
+        elif isinstance(value, str):
+            self.w.sheet.write_string(row, col, value, fmt)
         else:
             self.w.sheet.write_number(row, col, float(value), fmt)
+        self.w.sheet.data_validation(row, col, row, col, {**self._validation(kind, field), "ignore_blank": True})
+        self.inputs.append(InputCell(self.use_case.id, field_path, self.name, a1(row, col), value, kind))
+
+    def _validation(self, kind: str, field: str) -> dict[str, object]:
+        """Excel's data validation of an input cell of ``kind``, its message in the pack's language."""
         t = self.t
         if kind == FRACTION_KIND:
-            rule = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
+            return {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
                     "error_title": t("Fraction 0–1"),
                     "error_message": t("Enter a fraction between 0 and 1 (62 % = 0.62).")}
-        else:
-            rule = {"validate": "decimal", "criteria": ">=", "value": 0,
-                    "error_title": t("Not negative"), "error_message": t("Enter a number of at least 0.")}
-        self.w.sheet.data_validation(row, col, row, col, {**rule, "ignore_blank": True})
-        self.inputs.append(InputCell(self.use_case.id, field_path, self.name, a1(row, col), value, kind))
+        if kind == MONTHS_KIND:
+            low, high = MONTH_BOUNDS[field]
+            return {"validate": "integer", "criteria": "between", "minimum": low, "maximum": high,
+                    "error_title": t("Whole number of months"),
+                    "error_message": t("Enter a whole number of months from {low} to {high}.").format(low=low,
+                                                                                                    high=high)}
+        if kind == RAMP_SHAPE_KIND:
+            return {"validate": "list", "source": list(RAMP_SHAPES), "error_title": t("Ramp shape: linear or s_curve"),
+                    "error_message": t("Choose linear or s_curve.")}
+        return {"validate": "decimal", "criteria": ">=", "value": 0,
+                "error_title": t("Not negative"), "error_message": t("Enter a number of at least 0.")}
 
     def _card(self) -> None:
         use_case = self.use_case
@@ -273,6 +308,78 @@ class DecisionSheet:
                            self.f.for_value(field))
             self.w.formula(self.row, 2, f"={n[field]}", getattr(self.use_case.roi, field), self.f.for_value(field))
             self.row += 1
+
+    def _business_case(self) -> None:
+        """S19 inputs (horizon, ramp, shape, escalation, own discount rate, one-time amounts) and the results of the
+        Cash flow sheet, which reads these cells by their names."""
+        self._section("S19 Business case over the horizon")
+        self.w.header_row(self.row, ("Input", "Value", "Unit", "Defined name"), numeric=(1,))
+        self.row += 1
+        plan = self.use_case.business_case
+        for field in BUSINESS_CASE_FIELDS:
+            self.w.label(self.row, 0, FIELD_LABELS[field], self.f.text)
+            self._input(self.row, 1, f"business_case.{field}", field, getattr(plan, field))
+            self._define_name(field, self.row, 1)
+            self.w.label(self.row, 2, field_unit(field), self.f.text)
+            self.w.text(self.row, 3, self.names[field], self.f.plain)
+            self.row += 1
+        self.w.label(self.row, 0, "Workspace default discount rate per year")
+        self.w.scalar(self.row, 1, self.workspace.default_discount_rate_per_year, self.f.percent)
+        default_rate = a1(self.row, 1)
+        self.row += 1
+        own = self.names["discount_rate_per_year"]
+        self._result("Discount rate used per year", f"=IF(ISNUMBER({own}),{own},{default_rate})",
+                                 self.business_case.discount_rate_per_year, self.f.percent)
+        rate_name = f"{input_name(self.ordinal, 'discount_rate_per_year')}_used"
+        self.workbook.define_name(rate_name, f"={absolute_ref(self.name, self.row - 1, 1)}")
+        investment = self._one_time_amounts()
+        n = self.names
+        self.cash_flow_inputs = CashFlowInputs(
+            horizon=n["horizon_months"], ramp=n["ramp_months"], shape=n["ramp_shape"],
+            escalation=n["run_cost_escalation_per_year"], rate=rate_name, investment=investment,
+            steady_value=absolute_ref(self.name, *xl_cell_to_rowcol(self.total_value_cell)),
+            run_cost=n["run_cost_eur_per_month"],
+        )
+        self._business_case_results()
+
+    def _one_time_amounts(self) -> str:
+        """One input per cost block (S12) for its one-time amount, and C0 = their sum; returns C0's defined name."""
+        self.w.header_row(self.row, ("Cost block", "One-time amount (€), blank = none"), numeric=(1,))
+        self.row += 1
+        blocks = self.use_case.cost_blocks
+        first = self.row
+        for index, block in enumerate(blocks):
+            self.w.label(self.row, 0, COST_BLOCK_LABELS.get(block.block, block.block), self.f.text)
+            self._input(self.row, 1, f"cost_blocks.{index}.one_time_eur", "one_time_eur", block.one_time_eur)
+            self.row += 1
+        if not blocks:
+            self.w.label(self.row, 0, "No cost blocks: add them in the app to enter one-time amounts.", self.f.text,
+                         span=DECISION_COLUMNS)
+            self.row += 1
+        total = f"=SUM({a1(first, 1)}:{a1(self.row - 1, 1)})" if blocks else "=0"
+        self._result("Investment C0 (€, paid in month 0)", total, self.business_case.investment_eur,
+                     self.f.money_bold, "investment")
+        name = input_name(self.ordinal, "investment_eur")
+        self.workbook.define_name(name, f"={absolute_ref(self.name, self.row - 1, 1)}")
+        return name
+
+    def _business_case_results(self) -> None:
+        """The Cash flow sheet's NPV, IRR, paybacks and horizon ROI, linked, with a link to the monthly table."""
+        result, refs, f = self.business_case, result_refs(self.cash_flow_sheet), self.f
+        rows = (
+            ("NPV (€)", "npv", result.npv_eur, f.money_bold),
+            ("IRR per month", "irr_monthly", result.irr_monthly, f.percent),
+            ("IRR per year", "irr_annual", result.irr_annual, f.percent),
+            ("Payback (month)", "payback_month", result.payback_month, f.integer),
+            ("Discounted payback (month)", "discounted_payback_month", result.discounted_payback_month, f.integer),
+            ("Horizon ROI", "horizon_roi", result.horizon_roi, f.percent),
+        )
+        for label, key, value, fmt in rows:
+            self._result(label, f"={refs[key]}", value, fmt, key)
+        self.w.label(self.row, 0, "Monthly table: cash flow sheet")
+        self.w.sheet.write_url(self.row, 1, f"internal:{quoted_sheet(self.cash_flow_sheet)}!A1", self.f.link,
+                               string=self.cash_flow_sheet)
+        self.row += 1
 
     def _scenarios(self) -> None:
         scenarios = self.use_case.scenarios

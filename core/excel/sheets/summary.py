@@ -1,7 +1,7 @@
 """Summary: the workspace at a glance and every use case ranked by S3 score, linked to its Decision sheet.
 
-A use case with a Decision sheet shows that sheet's live results (its quadrant, score, ROI, next
-gate and failed checks follow an edited input); one without shows the core's figures as numbers.
+A use case with a Decision sheet shows that sheet's live results (its quadrant, score, ROI, S19 investment, NPV
+and payback, next gate and failed checks follow an edited input); one without shows the core's figures as numbers.
 """
 
 from __future__ import annotations
@@ -28,10 +28,13 @@ from core.excel.writer import SheetWriter
 
 SUMMARY_COLUMNS: tuple[str, ...] = (
     "Rank", "Use case ID", "Name", "Owner", "Phase", "EU AI Act risk", "Quadrant", "Value", "Feasibility",
-    "Score", "ROI", "Net value (€/month)", "Next gate", "Gate decision", "Failed checks", "Decision sheet",
+    "Score", "ROI", "Net value (€/month)", "Investment (€)", "NPV (€)", "Payback (month)", "Next gate",
+    "Gate decision", "Failed checks", "Decision sheet",
 )
-SUMMARY_WIDTHS: tuple[float, ...] = (6, 20, 34, 20, 15, 11, 13, 9, 11, 9, 10, 15, 20, 14, 28, 20)
-SUMMARY_NUMERIC_COLUMNS: tuple[int, ...] = (7, 8, 9, 10, 11)
+SUMMARY_WIDTHS: tuple[float, ...] = (6, 20, 34, 20, 15, 11, 13, 9, 11, 9, 10, 15, 15, 16, 11, 20, 14, 28, 20)
+SUMMARY_NUMERIC_COLUMNS: tuple[int, ...] = (7, 8, 9, 10, 11, 12, 13, 14)
+INVESTMENT_COLUMN, NPV_COLUMN, PAYBACK_COLUMN = 12, 13, 14
+NEXT_GATE_COLUMN = 15
 SUMMARY_TABLE_ROW = 8
 # (label columns, value columns) of the workspace facts on the left and the portfolio facts on the right.
 LEFT_FACTS, RIGHT_FACTS = (2, 4), (3, 3)
@@ -48,8 +51,7 @@ def write(writer: SheetWriter, pack: PackContext) -> None:
     writer.header_row(SUMMARY_TABLE_ROW, SUMMARY_COLUMNS, numeric=SUMMARY_NUMERIC_COLUMNS)
     scores = f"{xl_rowcol_to_cell(first, 9, True, True)}:{xl_rowcol_to_cell(last, 9, True, True)}"
     for row, use_case_id in enumerate(pack.ranked, start=first):
-        _ranked_row(writer, row, scores, pack.figures[use_case_id], pack.live.get(use_case_id),
-                    pack.decision_sheets.get(use_case_id))
+        _ranked_row(writer, row, scores, pack, use_case_id)
     writer.sheet.autofilter(SUMMARY_TABLE_ROW, 0, last, len(SUMMARY_COLUMNS) - 1)
     writer.sheet.freeze_panes(first, 3)
     writer.finish()
@@ -75,18 +77,25 @@ def _workspace_facts(writer: SheetWriter, pack: PackContext) -> None:
 
 
 def _portfolio_facts(writer: SheetWriter, pack: PackContext, first: int, last: int) -> None:
-    """Counts and totals; quick wins and net value are live over the ranked table's rows ``first``–``last``."""
+    """Counts and totals; quick wins, net value, investment and NPV are live over the ranked table's rows
+    ``first``–``last``."""
     f, t, ranked, figures = writer.formats, writer.t, pack.ranked, pack.figures
-    quadrant_range = f"{a1(first, 6)}:{a1(last, 6)}"
-    net_range = f"{a1(first, 11)}:{a1(last, 11)}"
+
+    def column(col: int) -> str:
+        return f"{a1(first, col)}:{a1(last, col)}"
+
     quick_wins = sum(1 for use_case_id in ranked if figures[use_case_id].quadrant == "quick_win")
     total_net = math.fsum(figures[use_case_id].roi.net_value for use_case_id in ranked)
     facts: tuple[tuple[str, str | None, object, Format], ...] = (
         ("Use cases", None, len(ranked), f.meta_integer),
         ("Decision sheets", None, len(pack.live), f.meta_integer),
-        ("Quick wins", f"=COUNTIF({quadrant_range},{string_literal(t(QUADRANT_LABELS['quick_win']))})", quick_wins,
+        ("Quick wins", f"=COUNTIF({column(6)},{string_literal(t(QUADRANT_LABELS['quick_win']))})", quick_wins,
          f.meta_integer),
-        ("Total net value (€/month)", f"=SUM({net_range})", total_net, f.meta_money),
+        ("Total net value (€/month)", f"=SUM({column(11)})", total_net, f.meta_money),
+        ("Total investment (€)", f"=SUM({column(INVESTMENT_COLUMN)})",
+         math.fsum(_investment(pack, use_case_id) for use_case_id in ranked), f.meta_money),
+        ("Total NPV (€)", f"=SUM({column(NPV_COLUMN)})", math.fsum(_npv(pack, use_case_id) for use_case_id in ranked),
+         f.meta_money),
     )
     for row, (label, formula, value, fmt) in enumerate(facts, start=1):
         _fact(writer, row, 6, label, RIGHT_FACTS)
@@ -97,9 +106,28 @@ def _portfolio_facts(writer: SheetWriter, pack: PackContext, first: int, last: i
             writer.formula(row, 9, formula, value, fmt)
 
 
-def _ranked_row(writer: SheetWriter, row: int, scores: str, figure: Figures, cells: LiveCells | None,
-                decision_sheet: str | None) -> None:
-    """One use case of the ranked table; ``cells`` and ``decision_sheet`` are None without a Decision sheet."""
+def _investment(pack: PackContext, use_case_id: str) -> float:
+    """The C0 the ranked table shows: the Decision sheet's where there is one (the same sum), else the core's."""
+    figure = pack.figures[use_case_id]
+    business_case = pack.business_cases.get(use_case_id)
+    return figure.investment_eur if business_case is None else business_case.investment_eur
+
+
+def _npv(pack: PackContext, use_case_id: str) -> float:
+    """The NPV the ranked table shows: its Cash flow sheet's where there is one, else the portfolio call's."""
+    business_case = pack.business_cases.get(use_case_id)
+    return pack.figures[use_case_id].npv_eur if business_case is None else business_case.npv_eur
+
+
+def _payback(pack: PackContext, use_case_id: str) -> int | None:
+    business_case = pack.business_cases.get(use_case_id)
+    return pack.figures[use_case_id].payback_month if business_case is None else business_case.payback_month
+
+
+def _ranked_row(writer: SheetWriter, row: int, scores: str, pack: PackContext, use_case_id: str) -> None:
+    """One use case of the ranked table, live from its Decision sheet where it has one."""
+    figure, cells, decision_sheet = pack.figures[use_case_id], pack.live.get(use_case_id), \
+        pack.decision_sheets.get(use_case_id)
     f, t, use_case = writer.formats, writer.t, figure.use_case
     writer.formula(row, 0, f"=RANK({a1(row, 9)},{scores},0)", figure.rank, f.integer)
     writer.text(row, 1, use_case.id)
@@ -111,6 +139,9 @@ def _ranked_row(writer: SheetWriter, row: int, scores: str, figure: Figures, cel
         (6, "quadrant", t.code(QUADRANT_LABELS, figure.quadrant), f.text), (7, "value", figure.value, f.score),
         (8, "feasibility", figure.feasibility, f.score), (9, "score", figure.score, f.score),
         (10, "roi", figure.roi.roi, f.percent), (11, "net_value", figure.roi.net_value, f.money),
+        (INVESTMENT_COLUMN, "investment", _investment(pack, use_case_id), f.money),
+        (NPV_COLUMN, "npv", _npv(pack, use_case_id), f.money),
+        (PAYBACK_COLUMN, "payback_month", _payback(pack, use_case_id), f.integer),
     )
     for col, key, value, fmt in results:
         if cells is None:
@@ -118,27 +149,30 @@ def _ranked_row(writer: SheetWriter, row: int, scores: str, figure: Figures, cel
         else:
             writer.formula(row, col, f"={getattr(cells, key)}", value, fmt)
     _next_gate(writer, row, figure, cells)
+    link_column = NEXT_GATE_COLUMN + 3
     if decision_sheet is not None:
-        writer.sheet.write_url(row, 15, f"internal:{quoted_sheet(decision_sheet)}!A1", f.link, string=decision_sheet)
+        writer.sheet.write_url(row, link_column, f"internal:{quoted_sheet(decision_sheet)}!A1", f.link,
+                               string=decision_sheet)
     else:
-        writer.text(row, 15, NOT_AVAILABLE)
+        writer.text(row, link_column, NOT_AVAILABLE)
 
 
 def _next_gate(writer: SheetWriter, row: int, figure: Figures, cells: LiveCells | None) -> None:
     """Next gate (S13), its decision and its failed checks, live from the Decision sheet where there is one."""
     f, t = writer.formats, writer.t
     gate = figure.gates[figure.next_gate]
-    writer.text(row, 12, t.code(GATE_LABELS, figure.next_gate))
+    gate_column, decision_column, failed_column = NEXT_GATE_COLUMN, NEXT_GATE_COLUMN + 1, NEXT_GATE_COLUMN + 2
+    writer.text(row, gate_column, t.code(GATE_LABELS, figure.next_gate))
     decision = t.code(DECISION_LABELS, gate.decision)
     failed = ", ".join(check.name for check in gate.failed_checks) or t("none")
     if cells is None:
-        writer.text(row, 13, decision, f.decision)
-        writer.text(row, 14, failed)
+        writer.text(row, decision_column, decision, f.decision)
+        writer.text(row, failed_column, failed)
     else:
-        writer.formula(row, 13, f"={cells.next_gate.decision}", decision, f.decision)
-        writer.fit(row, 13, decision, f.decision)
-        writer.formula(row, 14, failed_checks_formula(cells.next_gate.checks, t), failed, f.text)
-        writer.fit(row, 14, failed, f.text)
+        writer.formula(row, decision_column, f"={cells.next_gate.decision}", decision, f.decision)
+        writer.fit(row, decision_column, decision, f.decision)
+        writer.formula(row, failed_column, failed_checks_formula(cells.next_gate.checks, t), failed, f.text)
+        writer.fit(row, failed_column, failed, f.text)
 
 
 SHEET = SheetSpec(SUMMARY_SHEET, SUMMARY_WIDTHS, write, repeat_rows=(SUMMARY_TABLE_ROW, SUMMARY_TABLE_ROW))
