@@ -9,13 +9,17 @@ from ui.i18n import t
 
 HEADLINE_METRICS = (
     ("home.metric_use_cases", "home.metric_use_cases_help"),
-    ("home.metric_net_value", "home.metric_net_value_help"),
     ("home.metric_quick_wins", "home.metric_quick_wins_help"),
     ("home.metric_gates", "home.metric_gates_help"),
+    ("home.metric_net_value", "home.metric_net_value_help"),
+    ("home.metric_npv", "home.metric_npv_help"),
+    ("home.metric_investment", "home.metric_investment_help"),
 )
+# Two rows: the portfolio's counts, then its money (S15 per month, S19 over the horizons).
+METRICS_PER_ROW = 3
 
 frame.draw("home.title", ":material/explore:", "home.caption")
-pending = frame.pending_headline(HEADLINE_METRICS)
+pending = frame.pending_headline(HEADLINE_METRICS, METRICS_PER_ROW)
 
 # The store, the core, pydantic and numpy (≈0.3 s on a cold start) live as long as the server, so the cycle
 # collector walking them while they load is waste.
@@ -65,17 +69,23 @@ with sidebar.guard():
     workspace = ctx.loaded.workspace
     headline = home.headline(ctx.loaded)
     heading = pending.heading if pending else st.container()
-    metric_slots = pending.metrics if pending else st.columns(4)
+    metric_slots = pending.metrics if pending else frame.metric_grid(len(HEADLINE_METRICS), METRICS_PER_ROW)
     frame.subheader("home.portfolio", heading, name=workspace.name)
     values = (
         formatting.number(headline.use_cases, lang),
-        formatting.eur(headline.net_value, lang),
         formatting.number(headline.quick_wins, lang),
         t("home.gates_value", passed=formatting.number(headline.gates_passed, lang),
           total=formatting.number(headline.gates_evaluated, lang)),
+        formatting.eur(headline.net_value, lang),
+        formatting.eur(headline.npv, lang),
+        formatting.eur(headline.investment, lang),
     )
+    # The S19 payback count sits under the total NPV, in grey: a count, not a change.
+    deltas = {"home.metric_npv": t("home.paying_back", paying=formatting.number(headline.paying_back, lang),
+                                   total=formatting.number(headline.use_cases, lang))}
     for slot, (label_key, help_key), value in zip(metric_slots, HEADLINE_METRICS, values, strict=True):
-        slot.metric(t(label_key), value, border=True, help=t(help_key))
+        slot.metric(t(label_key), value, border=True, help=t(help_key), delta=deltas.get(label_key),
+                    delta_color="off", delta_arrow="off")
 
     left, right = st.columns([3, 2], gap="medium")
     with left:

@@ -12,7 +12,8 @@ SORT_WIDGET = "w.registry.sort"
 DESCENDING_WIDGET = "w.registry.descending"
 ADD_WIDGET = "w.registry.add_name"
 DUPLICATE_WIDGET = "w.registry.duplicate_name"
-SORT_COLUMNS = ("rank", "name", "owner", "phase", "risk_class", "net_value", "roi")
+SORT_COLUMNS = ("rank", "name", "owner", "phase", "risk_class", "net_value", "roi", "npv", "investment",
+                "payback_month")
 TEXT_FIELDS = ("problem_statement", "users", "process_step", "decision_point", "guardrails", "out_of_scope")
 
 

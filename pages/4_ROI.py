@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.models import COST_BLOCKS, ROI_INPUT_FIELDS, InferenceCostInputs, UseCase
-from ui import charts, formatting, frame, sidebar, state, store_access
-from ui.i18n import label, t
+from core.models import ROI_INPUT_FIELDS, InferenceCostInputs, UseCase
+from ui import charts, cost_blocks, formatting, frame, sidebar, state, store_access
+from ui.i18n import t
 from ui.views import roi
 
 
@@ -38,7 +38,6 @@ INPUTS = {
 # Streamlit's printf groups thousands with "," only; German shows the ungrouped figure with a trailing €
 # (never "2,400 €", which a German reader takes for 2.4).
 GERMAN_SLIDER_FORMATS = {"€%,.2f": "%.2f €", "€%,.0f": "%.0f €", "%,.0f": "%.0f"}
-EURO_COLUMN_FORMATS = {"en": "€%,.0f", "de": "%.0f €"}
 INFERENCE_DEFAULTS = InferenceCostInputs(tokens_per_request=1200, requests_per_month=200_000,
                                          price_per_1k_tokens_eur=0.002)
 INFERENCE_FIELDS = tuple(InferenceCostInputs.model_fields)
@@ -200,7 +199,7 @@ def _inference(use_case: UseCase, lang: str) -> None:
 
 
 @st.fragment
-def _live() -> None:
+def _live(default_discount_rate: float) -> None:
     with sidebar.guard(defer_queued_edits=True):
         frame.show_messages()
         # One row, not the workspace: a slider step must not load every use case.
@@ -211,6 +210,9 @@ def _live() -> None:
         use_case = store_access.with_queued_edits(selected[0])
         lang = state.language()
         _metrics(use_case, lang)
+        # One element for the S19 figures: every element here is redrawn on every slider step.
+        st.page_link("pages/5_Business_case.py", icon=":material/trending_up:",
+                     label=roi.business_case_brief(use_case, default_discount_rate, lang))
         # Saved after the figures, not in the slider's callback: the save's disk sync (≈3 ms) then overlaps with
         # sending them, instead of delaying them. A refused save (conflict) reruns the page from the store with its
         # message; a rerun of only the fragment could leave the figures of the refused step on screen.
@@ -224,27 +226,6 @@ def _live() -> None:
             _break_even(use_case, lang)
 
 
-def _cost_blocks(ctx: sidebar.PageContext, use_case: UseCase) -> None:
-    st.caption(t("roi.cost_blocks_caption"))
-    columns = {
-        "block": st.column_config.SelectboxColumn(
-            t("field.block"), options=COST_BLOCKS, format_func=lambda block: label("cost_block", block), disabled=True,
-        ),
-        "driver": st.column_config.TextColumn(t("field.driver"), max_chars=200),
-        "metric": st.column_config.TextColumn(t("field.metric"), max_chars=200),
-        "baseline": st.column_config.TextColumn(t("field.baseline"), max_chars=200),
-        "target": st.column_config.TextColumn(t("field.target"), max_chars=200),
-        "cost_eur_per_month": st.column_config.NumberColumn(t("field.cost_eur_per_month"), min_value=0.0,
-                                                            format=EURO_COLUMN_FORMATS.get(ctx.language, "€%,.0f")),
-    }
-    sidebar.table_editor(
-        use_case, ctx.loaded.versions.get(use_case.id, 0), "cost_blocks", roi.cost_block_rows(use_case),
-        columns, num_rows="fixed", disabled=("block",),
-    )
-    st.caption(t("roi.cost_blocks_total", total=formatting.eur(roi.cost_block_total(use_case), ctx.language),
-                 run_cost=formatting.eur(use_case.roi.run_cost_eur_per_month, ctx.language)))
-
-
 def _page() -> None:
     # A function, not module code: the fragment keeps this module's globals alive between its reruns,
     # and they must not hold the loaded workspace (500 use cases the garbage collector walks every step).
@@ -255,10 +236,10 @@ def _page() -> None:
             # Outside the fragment: the name only changes on a full run, and each element the fragment
             # redraws is one more message on every slider step.
             frame.subheader("roi.results", name=selected.name)
-            _live()
+            _live(ctx.loaded.workspace.default_discount_rate_per_year)
             # The inference helper's edits change the run cost, so they rerun the page, not the slider fragment.
             _section("inference", ":material/memory:", lambda: _inference(selected, ctx.language))
-            _section("cost_blocks", ":material/receipt_long:", lambda: _cost_blocks(ctx, selected))
+            _section("cost_blocks", ":material/receipt_long:", lambda: cost_blocks.editor(ctx, selected))
 
 
 _page()

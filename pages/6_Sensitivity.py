@@ -1,10 +1,12 @@
-"""Sensitivity: editable worst/base/best (S16) with the verdict, a tornado chart and a Monte Carlo histogram."""
+"""Sensitivity: editable worst/base/best (S16) with the verdict, and a tornado chart and a Monte Carlo histogram of
+the chosen target: the monthly ROI (S15), or the business case's NPV or payback month (S19)."""
 
 import pandas as pd
 import streamlit as st
 
+from core.business_case import BusinessCaseTerms
 from core.models import ROI_FRACTION_FIELDS, ROI_INPUT_FIELDS, UseCase
-from core.sensitivity import SCALE_CANDIDATE
+from core.sensitivity import SCALE_CANDIDATE, BusinessCaseMonteCarloResult
 from ui import formatting, frame, sidebar, state, store_access, table_edits
 from ui.i18n import label, t
 from ui.views import sensitivity
@@ -13,7 +15,19 @@ DRAWS_WIDGET = "w.sens.draws"
 TARGET_WIDGET = "w.sens.target_percent"
 DRAWS_CHOICE = "sens.draws"
 TARGET_CHOICE = "sens.target_roi"
+FIGURE_WIDGET = "w.sens.figure"
+FIGURE_CHOICE = "sens.figure"
 PERCENT = 100.0
+
+
+def _remember_figure() -> None:
+    state.set_ui_value(FIGURE_CHOICE, state.widget_value(FIGURE_WIDGET))
+
+
+def _target() -> str:
+    """The chosen target of the tornado and the Monte Carlo: "roi", "npv" or "payback"."""
+    chosen = state.ui_value(FIGURE_CHOICE, sensitivity.DEFAULT_TARGET)
+    return chosen if chosen in sensitivity.TARGETS else sensitivity.DEFAULT_TARGET
 
 
 def _remember_draws() -> None:
@@ -85,15 +99,46 @@ def _editor(use_case: UseCase, version: int, lang: str) -> None:
               help=t("an.sens.reset_help"))
 
 
-def _tornado(view: sensitivity.SensitivityView, lang: str) -> None:
-    st.vega_lite_chart(spec=view.tornado_spec, width="stretch")
-    st.caption(t("an.sens.tornado_caption", roi=formatting.roi(view.base_roi, lang)))
-    with st.expander(t("an.sens.ranges")):
-        st.dataframe(view.tornado_rows, hide_index=True, width="stretch")
+def _target_choice() -> str:
+    target = st.segmented_control(
+        t("an.sens.target_choice"), options=sensitivity.TARGETS, format_func=lambda name: label("an.sens.target", name),
+        key=store_access.bind(FIGURE_WIDGET, _target()), on_change=_remember_figure, required=True,
+        help=t("an.sens.target_choice_help"),
+    )
+    return target if target in sensitivity.TARGETS else _target()
+
+
+def _tornado(tornado: sensitivity.TornadoView, terms: BusinessCaseTerms, lang: str) -> None:
+    st.vega_lite_chart(spec=tornado.spec, width="stretch")
+    if tornado.target == "roi":
+        st.caption(t("an.sens.tornado_caption", roi=formatting.roi(tornado.base, lang)))
+    else:
+        st.caption(t("an.sens.tornado_caption_business_case",
+                     figure=sensitivity.target_text(tornado.target, tornado.base, lang, inline=True),
+                     horizon=formatting.number(terms.horizon_months, lang),
+                     beyond=formatting.number(terms.horizon_months + 1, lang)))
+    with st.expander(t("an.sens.ranges" if tornado.target == "roi" else f"an.sens.ranges_{tornado.target}")):
+        st.dataframe(tornado.rows, hide_index=True, width="stretch")
+
+
+def _business_case_readouts(result: BusinessCaseMonteCarloResult, lang: str) -> None:
+    metrics = st.columns(5)
+    for column, name, value in zip(metrics[:3], ("P5", "P50", "P95"), (result.npv_p5, result.npv_p50, result.npv_p95),
+                                   strict=True):
+        column.metric(t("an.sens.npv_percentile", name=name), formatting.eur(value, lang), border=True,
+                      help=t(f"an.sens.npv_{name.lower()}_help"))
+    metrics[3].metric(t("an.sens.prob_npv_positive"), formatting.percent(result.prob_npv_positive, lang, 1),
+                      border=True)
+    metrics[4].metric(
+        t("an.sens.payback_share", horizon=formatting.number(result.horizon_months, lang)),
+        formatting.percent(result.payback_share, lang, 1), border=True,
+        help=t("an.sens.payback_share_help",
+               median=sensitivity.target_text("payback", result.payback_p50_month, lang, inline=True)),
+    )
 
 
 @st.fragment
-def _monte_carlo(use_case: UseCase, default_target: float) -> None:
+def _monte_carlo(use_case: UseCase, default_target: float, target: str, terms: BusinessCaseTerms) -> None:
     with sidebar.guard():
         lang = state.language()
         draws_column, target_column = st.columns(2)
@@ -103,16 +148,22 @@ def _monte_carlo(use_case: UseCase, default_target: float) -> None:
             key=store_access.bind(DRAWS_WIDGET, state.ui_value(DRAWS_CHOICE, sensitivity.DEFAULT_MONTE_CARLO_DRAWS)),
             on_change=_remember_draws, help=t("an.sens.draws_help", seed=sensitivity.MONTE_CARLO_SEED),
         )
+        if target != "roi":
+            result, spec = sensitivity.business_case_monte_carlo_view(use_case, terms, draws, target, lang)
+            _business_case_readouts(result, lang)
+            st.vega_lite_chart(spec=spec, width="stretch")
+            st.caption(t("an.sens.mc_caption_business_case", n=formatting.number(result.n, lang), seed=result.seed))
+            return
         target_percent = target_column.number_input(
             t("an.sens.target"), min_value=-100.0, max_value=10_000.0, step=5.0, format="%.0f",
             key=store_access.bind(TARGET_WIDGET, round(state.ui_value(TARGET_CHOICE, default_target) * PERCENT, 6)),
             on_change=_remember_target, help=t("an.sens.target_help"),
         )
-        target = (target_percent if target_percent is not None else default_target * PERCENT) / PERCENT
+        target_roi = (target_percent if target_percent is not None else default_target * PERCENT) / PERCENT
         if use_case.roi.run_cost_eur_per_month <= 0:
             st.info(t("an.sens.no_run_cost"))
             return
-        result, spec = sensitivity.monte_carlo_view(use_case, draws, target, lang)
+        result, spec = sensitivity.monte_carlo_view(use_case, draws, target_roi, lang)
         metrics = st.columns(5)
         for column, name, value in zip(metrics[:3], ("P5", "P50", "P95"), (result.p5, result.p50, result.p95),
                                        strict=True):
@@ -139,13 +190,16 @@ with sidebar.guard():
             _scenario_table(view)
             with st.expander(t("an.sens.edit_scenarios"), icon=":material/edit:"):
                 _editor(use_case, ctx.loaded.versions.get(use_case.id, 0), lang)
+        target = _target_choice()
+        terms = sensitivity.business_case_terms(use_case, ctx.loaded.workspace.default_discount_rate_per_year)
+        tornado_view = sensitivity.tornado_view(use_case, target, terms, lang)
         chart, tornado = st.columns([2, 3], gap="medium")
         with chart, st.container(border=True, height="stretch"):
             frame.subheader("an.sens.net_by_scenario")
             st.vega_lite_chart(spec=view.scenario_spec, width="stretch")
         with tornado, st.container(border=True, height="stretch"):
-            frame.subheader("an.sens.tornado")
-            _tornado(view, lang)
+            frame.subheader("an.sens.tornado" if target == "roi" else f"an.sens.tornado_{target}")
+            _tornado(tornado_view, terms, lang)
         with st.container(border=True):
             frame.subheader("an.sens.monte_carlo")
-            _monte_carlo(use_case, ctx.loaded.workspace.thresholds.scale_min_roi)
+            _monte_carlo(use_case, ctx.loaded.workspace.thresholds.scale_min_roi, target, terms)

@@ -32,26 +32,28 @@ def percent_suffix(language: str) -> str:
 
 
 def tornado_chart(
-    frame: pd.DataFrame, *, base_roi: float, language: str, x_title: str, end_labels: Mapping[str, str],
-    base_label: str,
+    frame: pd.DataFrame, *, base: float, language: str, x_title: str, end_labels: Mapping[str, str],
+    base_label: str, scale: float = PERCENT, suffix: str | None = None,
 ) -> alt.TopLevelMixin:
-    """S16 tornado: per input a bar from the base ROI to the ROI at the low and at the high end of its range.
+    """S16 tornado: per input a bar from the base figure to the figure at the low and at the high end of its range.
 
-    ``frame`` columns: label (translated input), roi_low, roi_high (ratios), low_text, high_text
-    (formatted input values), roi_low_text, roi_high_text, in the core's order (largest swing first).
-    ``end_labels`` keys: low, high.
+    ``frame`` columns: label (translated input), result_low, result_high (the target's figures: ROI ratios, S19
+    NPV in € or payback months), low_text, high_text (formatted input values), result_low_text, result_high_text,
+    in the core's order (largest swing first). Figures are multiplied by ``scale`` (ROI ratios → percent) and the
+    axis labels carry ``suffix`` (default: the language's percent sign). ``end_labels`` keys: low, high, input.
     """
     order = list(frame["label"])
     rows = []
     for record in frame.to_dict(orient="records"):
         for end in ("low", "high"):
             rows.append({
-                "label": record["label"], "end": end_labels[end], "start": base_roi * PERCENT,
-                "stop": record[f"roi_{end}"] * PERCENT, "input_text": record[f"{end}_text"],
-                "roi_text": record[f"roi_{end}_text"],
+                "label": record["label"], "end": end_labels[end], "start": base * scale,
+                "stop": record[f"result_{end}"] * scale, "input_text": record[f"{end}_text"],
+                "result_text": record[f"result_{end}_text"],
             })
     data = pd.DataFrame(rows)
-    axis = alt.Axis(labelExpr=number_label_expr(language, ",.0f", percent_suffix(language)), grid=True)
+    axis_suffix = percent_suffix(language) if suffix is None else suffix
+    axis = alt.Axis(labelExpr=number_label_expr(language, ",.0f", axis_suffix), grid=True)
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
     bars = alt.Chart(data).mark_bar(size=26).encode(
         x=alt.X("start:Q", title=x_title, axis=axis),
@@ -62,16 +64,17 @@ def tornado_chart(
                         legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("label:N", title=" "), alt.Tooltip("end:N", title=" "),
                  alt.Tooltip("input_text:N", title=end_labels["input"]),
-                 alt.Tooltip("roi_text:N", title=x_title)],
+                 alt.Tooltip("result_text:N", title=x_title)],
     )
-    base = alt.Chart(pd.DataFrame({"x": [base_roi * PERCENT], "text": [base_label]}))
-    rule = base.mark_rule(color=THRESHOLD, strokeWidth=2, strokeDash=[6, 4]).encode(x="x:Q")
+    base_mark = alt.Chart(pd.DataFrame({"x": [base * scale], "text": [base_label]}))
+    rule = base_mark.mark_rule(color=THRESHOLD, strokeWidth=2, strokeDash=[6, 4]).encode(x="x:Q")
     return projector(alt.layer(bars, rule), height=max(260, 52 * len(order)))
 
 
-def histogram_frame(samples: np.ndarray, bins: int = HISTOGRAM_BINS) -> pd.DataFrame:
-    """Pre-binned ROI samples in percent (start, stop, count, share) so the chart carries 40 rows, not n."""
-    finite = samples[np.isfinite(samples)] * PERCENT
+def histogram_frame(samples: np.ndarray, bins: int = HISTOGRAM_BINS, scale: float = PERCENT) -> pd.DataFrame:
+    """Pre-binned samples times ``scale`` (ROI ratios in percent by default) as start, stop, count, share, so the
+    chart carries 40 rows, not n; non-finite samples (a payback not reached) are left out."""
+    finite = samples[np.isfinite(samples)] * scale
     if finite.size == 0:
         return pd.DataFrame(columns=["start", "stop", "count", "share"])
     counts, edges = np.histogram(finite, bins=bins)
@@ -80,28 +83,35 @@ def histogram_frame(samples: np.ndarray, bins: int = HISTOGRAM_BINS) -> pd.DataF
 
 def monte_carlo_histogram(
     samples: np.ndarray, *, percentiles: Sequence[tuple[str, float, str]], language: str, x_title: str,
-    y_title: str, sign_labels: Mapping[str, str],
+    y_title: str, sign_labels: Mapping[str, str] | None, scale: float = PERCENT, suffix: str | None = None,
 ) -> alt.TopLevelMixin:
-    """Histogram of simulated ROI with vertical rules at P5/P50/P95.
+    """Histogram of simulated figures (ROI by default, in percent; S19 NPV in € or payback months with ``scale``
+    1 and ``suffix`` "") with vertical rules at the ``percentiles``.
 
-    ``percentiles``: (name, roi ratio, formatted text); ``sign_labels`` keys: negative, positive (bar colours
-    for ROI ≤ 0 and > 0).
+    ``percentiles``: (name, figure, formatted text); ``sign_labels`` keys: negative, positive (bar colours for a
+    figure ≤ 0 and > 0), or None for one colour and no legend.
     """
-    data = histogram_frame(samples)
-    data["sign"] = np.where((data["start"] + data["stop"]) / 2 > 0, sign_labels["positive"], sign_labels["negative"])
+    data = histogram_frame(samples, scale=scale)
     data["count_text"] = [formatting.number(count, language) for count in data["count"]]
-    x_axis = alt.Axis(labelExpr=number_label_expr(language, ",.0f", percent_suffix(language)))
+    axis_suffix = percent_suffix(language) if suffix is None else suffix
+    x_axis = alt.Axis(labelExpr=number_label_expr(language, ",.0f", axis_suffix))
+    if sign_labels is None:
+        color = alt.value(POSITIVE)
+    else:
+        data["sign"] = np.where((data["start"] + data["stop"]) / 2 > 0, sign_labels["positive"],
+                                sign_labels["negative"])
+        color = alt.Color("sign:N", title=None, scale=alt.Scale(domain=[sign_labels["negative"],
+                                                                        sign_labels["positive"]],
+                                                                range=[NEGATIVE, POSITIVE]),
+                          legend=alt.Legend(orient="bottom"))
     bars = alt.Chart(data).mark_bar(opacity=0.85, stroke="white", strokeWidth=0.5).encode(
         x=alt.X("start:Q", title=x_title, axis=x_axis, bin="binned"),
         x2="stop:Q",
         y=alt.Y("count:Q", title=y_title, axis=alt.Axis(labelExpr=number_label_expr(language, ",.0f"))),
-        color=alt.Color("sign:N", title=None,
-                        scale=alt.Scale(domain=[sign_labels["negative"], sign_labels["positive"]],
-                                        range=[NEGATIVE, POSITIVE]),
-                        legend=alt.Legend(orient="bottom")),
+        color=color,
         tooltip=[alt.Tooltip("count_text:N", title=y_title)],
     )
-    marks = pd.DataFrame([{"x": value * PERCENT, "text": f"{name} {text}"} for name, value, text in percentiles])
+    marks = pd.DataFrame([{"x": value * scale, "text": f"{name} {text}"} for name, value, text in percentiles])
     rules = alt.Chart(marks).mark_rule(color=PERCENTILE_COLOR, strokeWidth=2.5, strokeDash=[8, 4]).encode(
         x="x:Q", tooltip=[alt.Tooltip("text:N", title=" ")])
     marks["row"] = [-8 if index % 2 else -28 for index in range(len(marks))]

@@ -23,6 +23,7 @@ NAVIGATION = (
     ("pages/1_Use_cases.py", "nav.use_cases", ":material/view_list:"),
     ("pages/2_Scoring.py", "nav.scoring", ":material/scatter_plot:"),
     ("pages/4_ROI.py", "nav.roi", ":material/euro:"),
+    ("pages/5_Business_case.py", "nav.business_case", ":material/trending_up:"),
     ("pages/6_Sensitivity.py", "nav.sensitivity", ":material/tune:"),
     ("pages/7_Gates.py", "nav.gates", ":material/traffic:"),
     ("pages/8_Data_readiness.py", "nav.data_readiness", ":material/dataset:"),
@@ -109,7 +110,15 @@ class PendingHeadline:
     metrics: tuple[DeltaGenerator, ...]
 
 
-def pending_headline(metric_keys: Sequence[tuple[str, str]]) -> PendingHeadline | None:
+def metric_grid(count: int, per_row: int) -> list[DeltaGenerator]:
+    """``count`` metric slots in rows of ``per_row`` columns, filled left to right, top to bottom."""
+    slots: list[DeltaGenerator] = []
+    while len(slots) < count:
+        slots.extend(st.columns(per_row))
+    return slots[:count]
+
+
+def pending_headline(metric_keys: Sequence[tuple[str, str]], per_row: int | None = None) -> PendingHeadline | None:
     """On the process's first run, draw the heading and one metric per (label key, help key) empty at once.
 
     That run still has to import the store and the core (≈0.3 s); meanwhile the browser fetches the code for
@@ -121,7 +130,7 @@ def pending_headline(metric_keys: Sequence[tuple[str, str]]) -> PendingHeadline 
     container = st.empty()
     with container.container():
         heading = st.empty()
-        metrics = tuple(column.empty() for column in st.columns(len(metric_keys)))
+        metrics = tuple(column.empty() for column in metric_grid(len(metric_keys), per_row or len(metric_keys)))
     heading.subheader(PENDING, anchor=anchor_for("home.portfolio"))
     for slot, (label_key, help_key) in zip(metrics, metric_keys, strict=True):
         slot.metric(t(label_key), PENDING, border=True, help=t(help_key))

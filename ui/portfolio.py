@@ -1,4 +1,5 @@
-"""The workspace's portfolio: one row per use case with its S3 score and quadrant, S15 figures and gates.
+"""The workspace's portfolio: one row per use case with its S3 score and quadrant, S15 figures, S19 investment, NPV
+and payback, and gates.
 
 Computed once per portfolio content (:func:`portfolio_key`) and cached. Home reads the numpy columns
 (:func:`portfolio_arrays`, so a cold start never imports pandas); Use cases and Scoring read the frame
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import streamlit as st
 
-from core import gates, roi, scoring
+from core import business_case, gates, roi, scoring
 from core.models import ROI_INPUT_FIELDS, Workspace
 from core.store import LoadedWorkspace
 
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 PORTFOLIO_COLUMNS = (
     "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "rank", "quadrant",
-    "total_value", "net_value", "roi", "next_gate", "gates_passed", "gates_evaluated",
+    "total_value", "net_value", "roi", "investment", "npv", "payback_month", "next_gate", "gates_passed",
+    "gates_evaluated",
 )
 
 
@@ -33,7 +35,8 @@ def portfolio_key(loaded: LoadedWorkspace) -> str:
     One short string, because Streamlit's cache hashes a tuple of 500 pairs element by element (≈80 ms).
     """
     workspace = loaded.workspace
-    parts = [loaded.id, workspace.weights.model_dump_json(), workspace.thresholds.model_dump_json()]
+    parts = [loaded.id, workspace.weights.model_dump_json(), workspace.thresholds.model_dump_json(),
+             workspace.settings.model_dump_json()]
     parts.extend(f"{case.id}\x1f{loaded.versions.get(case.id, -1)}" for case in workspace.use_cases)
     return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=20).hexdigest()
 
@@ -69,6 +72,8 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         *(np.array([getattr(case.roi, name) for case in cases], dtype=float) for name in ROI_INPUT_FIELDS)
     )
     results = [gates.evaluate_all(case, thresholds) for case in cases]
+    # S19 for all use cases in one vectorised call; payback months are NaN where not reached within the horizon.
+    plans = business_case.portfolio_business_case(cases, workspace.default_discount_rate_per_year)
     columns = {
         "name": [case.name for case in cases],
         "owner": [case.owner for case in cases],
@@ -84,6 +89,9 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         "total_value": roi_values["total_value"],
         "net_value": roi_values["net_value"],
         "roi": roi_values["roi"],
+        "investment": plans.investment_eur,
+        "npv": plans.npv_eur,
+        "payback_month": plans.payback_month,
         "next_gate": [gates.next_gate(case) for case in cases],
         "gates_passed": np.array([sum(gate.passed for gate in result.values()) for result in results], dtype="int64"),
         "gates_evaluated": np.array([len(result) for result in results], dtype="int64"),

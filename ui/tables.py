@@ -21,6 +21,12 @@ def _arrow(columns: dict[str, object]) -> pa.Table:
     return pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False)
 
 
+def _payback_texts(months: pd.Series, lang: str) -> list[str]:
+    """S19 payback months as "Month 6", or "not reached" where the use case does not pay back within its horizon."""
+    return [translate("bc.not_reached", lang) if pd.isna(month)
+            else translate("bc.month", lang, month=formatting.number(int(month), lang)) for month in months]
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _ranking(key: str, jitter: float, draws: int, lang: str, _loaded: LoadedWorkspace) -> pa.Table:
     portfolio = portfolio_frame(_loaded)
@@ -59,11 +65,15 @@ def _registry(key: str, query: str, column: str, descending: bool, lang: str, _l
         translate("col.quadrant", lang): labels("quadrant", shown["quadrant"], lang),
         translate("col.net_value", lang): [formatting.eur(v, lang) for v in shown["net_value"]],
         translate("col.roi", lang): [formatting.roi(v, lang) for v in shown["roi"]],
+        translate("col.investment", lang): [formatting.eur(v, lang) for v in shown["investment"]],
+        translate("col.npv", lang): [formatting.eur(v, lang) for v in shown["npv"]],
+        translate("col.payback_month", lang): _payback_texts(shown["payback_month"], lang),
         translate("col.next_gate", lang): labels("gate", shown["next_gate"], lang),
         translate("col.kpis", lang): [kpi_counts.get(case_id, 0) for case_id in shown.index],
     })
 
 
 def registry(loaded: LoadedWorkspace, query: str, column: str, descending: bool, lang: str) -> pa.Table:
-    """The S18 registry: use cases whose name, owner or id contain ``query``, sorted by ``column``."""
+    """The S18 registry: use cases whose name, owner or id contain ``query``, sorted by ``column`` (e.g. "npv";
+    a payback not reached sorts last), with the S19 investment, NPV and payback beside the S15 figures."""
     return _registry(portfolio_key(loaded), query, column, bool(descending), lang, loaded)

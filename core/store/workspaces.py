@@ -249,6 +249,12 @@ class WorkspaceOps(StoreEngine):
 
         self._write(work)
 
+    def workspace_settings(self, workspace_id: str) -> WorkspaceSettings:
+        """The workspace's settings beyond weights and thresholds (e.g. the S19 default discount rate), read from
+        its row alone, without its use cases: a slider step on the Business case page reads it."""
+        with self._read() as conn:
+            return stored_settings(workspace_row(conn, workspace_id).settings)
+
     def export_json(self, workspace_id: str) -> str:
         """The workspace as canonical JSON (see :func:`canonical_json`); export → import → export is byte-stable."""
         return canonical_json(self.load(workspace_id).workspace)

@@ -46,7 +46,7 @@ def test_the_default_discount_rate_is_saved_and_audited_once_per_change(store):
     assert store.load(workspace_id).workspace.default_discount_rate_per_year == DEFAULT_DISCOUNT_RATE_PER_YEAR == 0.08
     store.save_settings(workspace_id, "Fin", settings=TEN_PERCENT)
     store.save_settings(workspace_id, "Fin", settings=TEN_PERCENT)
-    assert store.load(workspace_id).workspace.settings == TEN_PERCENT
+    assert store.load(workspace_id).workspace.settings == TEN_PERCENT == store.workspace_settings(workspace_id)
     assert _settings_audit(store, workspace_id) == [("save_settings", "default_discount_rate_per_year", "0.08", "0.1")]
     with opened(store.url) as reopened:
         assert reopened.load(workspace_id).workspace.default_discount_rate_per_year == 0.1

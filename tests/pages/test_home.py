@@ -177,7 +177,8 @@ def test_home_page_cold_run_imports_neither_pandas_nor_pyarrow(store, database_u
 def test_home_page_cold_run_fills_the_pending_heading_and_figures_in_place(store, database_url):
     outcome = _home_in_a_fresh_process()
     assert not outcome["errors"], outcome["errors"]
-    assert len(outcome["metrics"]) == 4
+    # Use cases, net value per month, total NPV, total investment (S19), quick wins, gates passed.
+    assert len(outcome["metrics"]) == 6
     assert frame.PENDING not in outcome["metrics"]
     assert outcome["subheaders"][0] == f"Portfolio: {SAMPLE_NAME}"
 
@@ -228,7 +229,7 @@ def test_home_reruns_draw_the_figures_without_placeholders(store):
     at.run()
     assert_clean(at)
     assert [metric.value for metric in at.metric][:1] == ["10"]
-    assert len(at.metric) == 4
+    assert len(at.metric) == 6
     assert frame.PENDING not in [header.value for header in at.subheader]
 
 

@@ -39,10 +39,14 @@ class Headline:
     quick_wins: int
     gates_passed: int
     gates_evaluated: int
+    npv: float = 0.0
+    investment: float = 0.0
+    paying_back: int = 0
 
 
 def headline(loaded: LoadedWorkspace) -> Headline:
-    """Home-page figures: use cases, S15 net value per month summed, S3 quick wins, gates passed of evaluated."""
+    """Home-page figures: use cases, S15 net value per month summed, S19 total NPV and investment and the use cases
+    that pay back within their horizon, S3 quick wins, gates passed of evaluated."""
     arrays = portfolio.portfolio_arrays(loaded)
     columns = arrays.columns
     if not len(arrays):
@@ -50,6 +54,9 @@ def headline(loaded: LoadedWorkspace) -> Headline:
     return Headline(
         use_cases=len(arrays),
         net_value=float(np.sum(columns["net_value"])),
+        npv=float(np.sum(columns["npv"])),
+        investment=float(np.sum(columns["investment"])),
+        paying_back=int(np.count_nonzero(~np.isnan(columns["payback_month"]))),
         quick_wins=int(np.count_nonzero(columns["quadrant"] == "quick_win")),
         gates_passed=int(np.sum(columns["gates_passed"])),
         gates_evaluated=int(np.sum(columns["gates_evaluated"])),

@@ -1,15 +1,19 @@
-"""ROI: the S15 result and break-even readouts, the S12 inference cost helper and the cost blocks' rows."""
+"""ROI: the S15 result and break-even readouts, the S12 inference cost helper and the S19 business case in brief.
+
+The cost-block table itself is :mod:`ui.cost_blocks` (the Business case page edits the same table).
+"""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any
 
 import streamlit as st
 
 from core import roi
-from core.models import COST_BLOCKS, ROI_INPUT_FIELDS, CostBlock, InferenceCostInputs, RoiInputs, UseCase
+from core.business_case import use_case_business_case
+from core.models import ROI_INPUT_FIELDS, InferenceCostInputs, RoiInputs, UseCase
+from ui import formatting
+from ui.i18n import translate
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,14 @@ def inference_cost(inputs: InferenceCostInputs) -> tuple[float, float]:
     return _inference_cost(inputs.model_dump_json())
 
 
-def cost_block_rows(use_case: UseCase) -> list[dict[str, Any]]:
-    """All six S12 blocks in their fixed order, stored values where present."""
-    stored = {block.block: block for block in use_case.cost_blocks}
-    return [
-        (stored[name] if name in stored else CostBlock(block=name)).model_dump() for name in COST_BLOCKS
-    ]
+def business_case_brief(use_case: UseCase, default_rate: float, language: str) -> str:
+    """The S19 NPV and payback month in one line for the ROI page's link to the Business case page, e.g.
+    "Business case: NPV €1,355,448 · payback Month 6 →"; a payback beyond the horizon reads "not reached".
 
-
-def cost_block_total(use_case: UseCase) -> float:
-    """Sum of the cost blocks' € per month (blocks without a figure count as 0)."""
-    return math.fsum(block.cost_eur_per_month or 0.0 for block in use_case.cost_blocks)
+    Straight from the core (≈0.2 ms), so the line follows every slider step.
+    """
+    result = use_case_business_case(use_case, default_rate)
+    payback = result.payback_month
+    payback_text = translate("bc.not_reached", language) if payback is None else translate(
+        "bc.month_inline", language, month=formatting.number(payback, language))
+    return translate("bc.roi_link", language, npv=formatting.eur(result.npv_eur, language), payback=payback_text)

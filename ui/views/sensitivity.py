@@ -1,7 +1,10 @@
-"""Sensitivity: the S16 scenario table and verdict, the tornado and the Monte Carlo, as cached views.
+"""Sensitivity: the S16 scenario table and verdict, and the tornado and Monte Carlo of the chosen target (S15
+monthly ROI, S19 NPV or S19 payback month), as cached views.
 
-Core results are cached keyed on the JSON of the ROI inputs and scenarios they read; the views (Arrow
-tables and finished Vega-Lite specs) also on the language.
+Core results are cached keyed on the JSON of the ROI inputs and scenarios they read and, for the S19 targets, on
+the use case's resolved business-case terms; the views (Arrow tables and finished Vega-Lite specs) also on the
+language. For NPV and payback the S19 ramp months and investment carry a range too: ±20 % around the use case's
+values (:func:`core.sensitivity.default_ranges` with its terms), beside the S15 ranges the scenarios span.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
 from core import sensitivity
+from core.business_case import BusinessCaseTerms
 from core.models import ROI_FRACTION_FIELDS, RoiInputs, Scenario, UseCase
 from ui import charts_analysis, formatting, store_access
 from ui.i18n import translate
@@ -25,7 +30,9 @@ MONTE_CARLO_DRAWS: tuple[int, ...] = (1_000, 5_000, 20_000, 100_000, 200_000)
 DEFAULT_MONTE_CARLO_DRAWS = 20_000
 # A result holds its samples (up to 200,000 floats), so fewer are kept.
 MONTE_CARLO_CACHE_SIZE = 32
-ROI_MONEY_FIELDS = ("cost_per_minute_eur", "error_cost_per_case_eur", "run_cost_eur_per_month")
+ROI_MONEY_FIELDS = ("cost_per_minute_eur", "error_cost_per_case_eur", "run_cost_eur_per_month", "investment_eur")
+TARGETS: tuple[str, ...] = sensitivity.TARGETS
+DEFAULT_TARGET = "roi"
 
 
 @dataclass(frozen=True)
@@ -52,9 +59,15 @@ def scenarios(use_case: UseCase) -> ScenarioTable:
     return _scenarios(use_case.roi.model_dump_json(), _scenarios_json(use_case))
 
 
-def _ranges(inputs: RoiInputs, scenarios_json: tuple[str, ...]) -> dict[str, tuple[float, float, float]]:
+def _ranges(inputs: RoiInputs, scenarios_json: tuple[str, ...],
+            terms: BusinessCaseTerms | None = None) -> dict[str, tuple[float, float, float]]:
     scenarios = [Scenario.model_validate_json(text) for text in scenarios_json] or None
-    return sensitivity.default_ranges(inputs, scenarios)
+    return sensitivity.default_ranges(inputs, scenarios, terms)
+
+
+def business_case_terms(use_case: UseCase, default_rate: float) -> BusinessCaseTerms:
+    """The use case's S19 terms: its investment, horizon, ramp, escalation and its own or the default rate."""
+    return BusinessCaseTerms.of(use_case, default_rate)
 
 
 @lru_cache(maxsize=VIEW_CACHE_SIZE)
@@ -69,7 +82,8 @@ def tornado(use_case: UseCase) -> pd.DataFrame:
 
 
 def roi_input_text(field: str, value: float, language: str) -> str:
-    """An S15 input in its unit: fractions as percent, money in €, volume as a whole number."""
+    """An S15 (or S19 range) input in its unit: fractions as percent, money in €, volume as a whole number,
+    ramp months with one decimal."""
     if field in ROI_FRACTION_FIELDS:
         return formatting.percent(value, language)
     if field in ROI_MONEY_FIELDS:
@@ -77,17 +91,27 @@ def roi_input_text(field: str, value: float, language: str) -> str:
     return formatting.number(value, language, 0 if field == "volume_cases_per_month" else 1)
 
 
+def target_text(target: str, value: float | None, language: str, inline: bool = False) -> str:
+    """A figure of ``target``: ROI in percent, NPV in €, payback as "Month 6" (``inline``: "month 6") or "not
+    reached" (NaN or None)."""
+    if target == "roi":
+        return formatting.roi(value, language)
+    if target == "npv":
+        return formatting.eur(value, language)
+    if value is None or value != value:
+        return translate("bc.not_reached", language)
+    return translate("bc.month_inline" if inline else "bc.month", language,
+                     month=formatting.number(int(value), language))
+
+
 @dataclass(frozen=True)
 class SensitivityView:
-    """Everything the Sensitivity page draws above the Monte Carlo, in one language: the scenario table
-    and verdict, display tables as Arrow tables and finished Vega-Lite specs."""
+    """Everything the Sensitivity page draws above the tornado, in one language: the scenario table and
+    verdict, its display rows as an Arrow table and the net-value chart spec."""
 
     table: ScenarioTable
     scenario_rows: pa.Table
     scenario_spec: dict[str, Any]
-    tornado_rows: pa.Table
-    tornado_spec: dict[str, Any]
-    base_roi: float
 
 
 def sensitivity_view(use_case: UseCase, language: str) -> SensitivityView:
@@ -99,10 +123,43 @@ def sensitivity_view(use_case: UseCase, language: str) -> SensitivityView:
 def _sensitivity_view(inputs_json: str, scenarios_json: tuple[str, ...], language: str) -> SensitivityView:
     table = _scenarios(inputs_json, scenarios_json)
     scenario_rows, scenario_spec = _scenario_display(table.frame, language)
-    swings = _tornado(inputs_json, scenarios_json)
-    base_roi = swings.attrs["base_roi"]
-    tornado_rows, tornado_spec = _tornado_display(swings, base_roi, language)
-    return SensitivityView(table, scenario_rows, scenario_spec, tornado_rows, tornado_spec, base_roi)
+    return SensitivityView(table, scenario_rows, scenario_spec)
+
+
+@dataclass(frozen=True)
+class TornadoView:
+    """The tornado of one target: its ranges table, chart spec and the base figure (ratio, € or month)."""
+
+    target: str
+    rows: pa.Table
+    spec: dict[str, Any]
+    base: float
+
+
+def tornado_view(use_case: UseCase, target: str, terms: BusinessCaseTerms, language: str) -> TornadoView:
+    """The cached tornado of ``target`` ("roi", "npv" or "payback"); the S19 targets also swing the ramp months
+    and the investment (±20 %)."""
+    if target not in TARGETS:
+        raise ValueError(f"target: expected one of {', '.join(TARGETS)}, got {target!r}")
+    return _tornado_view(use_case.roi.model_dump_json(), _scenarios_json(use_case), target,
+                         None if target == "roi" else terms, language)
+
+
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
+def _target_tornado(inputs_json: str, scenarios_json: tuple[str, ...], target: str,
+                    terms: BusinessCaseTerms | None) -> pd.DataFrame:
+    inputs = RoiInputs.model_validate_json(inputs_json)
+    return sensitivity.tornado(inputs, _ranges(inputs, scenarios_json, terms), target=target, terms=terms)
+
+
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
+def _tornado_view(inputs_json: str, scenarios_json: tuple[str, ...], target: str, terms: BusinessCaseTerms | None,
+                  language: str) -> TornadoView:
+    swings = (_tornado(inputs_json, scenarios_json) if target == "roi"
+              else _target_tornado(inputs_json, scenarios_json, target, terms))
+    base = float(swings.attrs[f"base_{target}"])
+    rows, spec = _tornado_display(swings, target, base, language, None if terms is None else terms.horizon_months)
+    return TornadoView(target, rows, spec, base)
 
 
 def _scenario_display(frame: pd.DataFrame, language: str) -> tuple[pa.Table, dict[str, Any]]:
@@ -132,31 +189,50 @@ def _scenario_display(frame: pd.DataFrame, language: str) -> tuple[pa.Table, dic
     return rows, spec
 
 
-def _tornado_display(swings: pd.DataFrame, base_roi: float, language: str) -> tuple[pa.Table, dict[str, Any]]:
-    """The tornado's ranges table (input, low, high, ROI at each, swing) and its chart spec."""
+def _swing_text(target: str, value: float, language: str) -> str:
+    if target == "roi":
+        return formatting.percent(value, language, 1)
+    if target == "npv":
+        return formatting.eur(value, language)
+    return formatting.number(value, language)
+
+
+def _tornado_display(swings: pd.DataFrame, target: str, base: float, language: str,
+                     horizon_months: int | None) -> tuple[pa.Table, dict[str, Any]]:
+    """The tornado's ranges table (input, low, high, the target at each, swing) and its chart spec; a payback
+    not reached is drawn at the horizon + 1 month and reads "not reached"."""
     text = partial(translate, language_code=language)
+    low, high = swings[f"{target}_low"].to_numpy(), swings[f"{target}_high"].to_numpy()
+    beyond = float(horizon_months or 0) + 1.0
+    drawn_low, drawn_high, drawn_base = low, high, base
+    if target == "payback":
+        drawn_low, drawn_high = np.nan_to_num(low, nan=beyond), np.nan_to_num(high, nan=beyond)
+        drawn_base = float(np.nan_to_num(base, nan=beyond))
     chart = pd.DataFrame({
         "label": [text(f"field.{field}") for field in swings["field"]],
-        "roi_low": swings["roi_low"].to_numpy(),
-        "roi_high": swings["roi_high"].to_numpy(),
+        "result_low": drawn_low,
+        "result_high": drawn_high,
         "low_text": [roi_input_text(f, v, language) for f, v in zip(swings["field"], swings["low"], strict=True)],
         "high_text": [roi_input_text(f, v, language) for f, v in zip(swings["field"], swings["high"], strict=True)],
-        "roi_low_text": [formatting.roi(v, language) for v in swings["roi_low"]],
-        "roi_high_text": [formatting.roi(v, language) for v in swings["roi_high"]],
+        "result_low_text": [target_text(target, v, language) for v in low],
+        "result_high_text": [target_text(target, v, language) for v in high],
     })
+    axis = text(f"an.sens.axis_{target}")
     spec = charts_analysis.chart_spec(
-        "tornado", chart, base_roi=base_roi, language=language, x_title=text("an.sens.axis_roi"),
+        "tornado", chart, base=drawn_base, language=language, x_title=axis,
         end_labels={"low": text("an.sens.input_low"), "high": text("an.sens.input_high"),
                     "input": text("an.sens.input")},
-        base_label=text("an.sens.base"),
+        base_label=text(f"an.sens.base_{target}") if target != "roi" else text("an.sens.base"),
+        scale=charts_analysis.PERCENT if target == "roi" else 1.0, suffix=None if target == "roi" else "",
     )
     rows = pa.table({
         text("an.sens.input"): list(chart["label"]),
         text("an.sens.input_low"): list(chart["low_text"]),
         text("an.sens.input_high"): list(chart["high_text"]),
-        text("an.sens.roi_at_low"): list(chart["roi_low_text"]),
-        text("an.sens.roi_at_high"): list(chart["roi_high_text"]),
-        text("an.sens.swing"): [formatting.percent(v, language, 1) for v in swings["swing"]],
+        text(f"an.sens.{target}_at_low"): list(chart["result_low_text"]),
+        text(f"an.sens.{target}_at_high"): list(chart["result_high_text"]),
+        text(f"an.sens.swing_{target}" if target != "roi" else "an.sens.swing"): [
+            _swing_text(target, v, language) for v in swings["swing"]],
     })
     return rows, spec
 
@@ -193,6 +269,46 @@ def _monte_carlo_view(inputs_json: str, scenarios_json: tuple[str, ...], n: int,
         y_title=translate("an.sens.axis_draws", language),
         sign_labels={"negative": translate("an.sens.roi_not_positive", language),
                      "positive": translate("an.sens.roi_positive", language)},
+    )
+    return result, spec
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _business_case_monte_carlo(inputs_json: str, scenarios_json: tuple[str, ...], terms: BusinessCaseTerms,
+                               n: int) -> sensitivity.BusinessCaseMonteCarloResult:
+    inputs = RoiInputs.model_validate_json(inputs_json)
+    return sensitivity.monte_carlo_business_case(inputs, terms, _ranges(inputs, scenarios_json, terms), n=n,
+                                                 seed=MONTE_CARLO_SEED)
+
+
+def business_case_monte_carlo_view(use_case: UseCase, terms: BusinessCaseTerms, n: int, target: str,
+                                   language: str) -> tuple[sensitivity.BusinessCaseMonteCarloResult, dict[str, Any]]:
+    """The S19 Monte Carlo (NPV and payback per draw, fixed seed) and the histogram of ``target`` ("npv": NPV in €
+    with P5/P50/P95; "payback": the months of the draws that pay back, with the median), cached on the inputs,
+    scenarios, terms, n, target and language."""
+    return _business_case_monte_carlo_view(use_case.roi.model_dump_json(), _scenarios_json(use_case), terms,
+                                           int(n), target, language)
+
+
+@lru_cache(maxsize=MONTE_CARLO_CACHE_SIZE)
+def _business_case_monte_carlo_view(inputs_json: str, scenarios_json: tuple[str, ...], terms: BusinessCaseTerms,
+                                    n: int, target: str, language: str
+                                    ) -> tuple[sensitivity.BusinessCaseMonteCarloResult, dict[str, Any]]:
+    result = _business_case_monte_carlo(inputs_json, scenarios_json, terms, n)
+    text = partial(translate, language_code=language)
+    if target == "npv":
+        samples = result.npv_samples
+        percentiles = [(name, value, formatting.eur(value, language))
+                       for name, value in (("P5", result.npv_p5), ("P50", result.npv_p50), ("P95", result.npv_p95))]
+        signs = {"negative": text("an.sens.npv_not_positive"), "positive": text("an.sens.npv_positive")}
+    else:
+        samples = result.payback_samples
+        median = result.payback_p50_month
+        percentiles = [] if median is None else [("P50", float(median), target_text("payback", median, language))]
+        signs = None
+    spec = charts_analysis.chart_spec(
+        "monte_carlo", samples, percentiles=percentiles, language=language, x_title=text(f"an.sens.axis_{target}"),
+        y_title=text("an.sens.axis_draws"), sign_labels=signs, scale=1.0, suffix="",
     )
     return result, spec
 

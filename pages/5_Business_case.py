@@ -1,0 +1,170 @@
+"""Business case (S19): NPV, IRR, payback and investment, the J-curve, the monthly table, the S19 inputs, the
+workspace's default discount rate and the cost blocks' one-time amounts.
+
+The inputs, figures and chart are one fragment, so a slider step reruns only them (as on the ROI page); the
+monthly table and the cost blocks are expanders drawn only while open.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.models import MAX_HORIZON_MONTHS, MAX_RAMP_MONTHS, RAMP_SHAPES, UseCase
+from ui import cost_blocks, formatting, frame, sidebar, state, store_access
+from ui.i18n import label, t
+from ui.views import business_case
+
+ICON = ":material/trending_up:"
+NUMBER_WIDTH = 110
+MAX_ESCALATION = 0.3
+MAX_RATE_SLIDER = 0.3
+
+
+@dataclass(frozen=True)
+class RangeInput:
+    """A slider with a number field beside it: bounds, step and the display formats."""
+
+    maximum: float | int
+    step: float | int
+    slider_format: str
+    number_format: str
+    minimum: float | int = 0
+
+
+INPUTS = {
+    "horizon_months": RangeInput(MAX_HORIZON_MONTHS, 1, "%d", "%d", minimum=1),
+    "ramp_months": RangeInput(MAX_RAMP_MONTHS, 1, "%d", "%d"),
+    "run_cost_escalation_per_year": RangeInput(MAX_ESCALATION, 0.005, "percent", "%.3f", minimum=0.0),
+    "discount_rate_per_year": RangeInput(MAX_RATE_SLIDER, 0.005, "percent", "%.3f", minimum=0.0),
+}
+
+
+def _key(use_case: UseCase, name: str) -> str:
+    return f"w.bc.{use_case.id}.{name}"
+
+
+def _range_input(use_case: UseCase, field: str, value: float | int) -> None:
+    """One flex row: the slider and its number field, both queueing ``business_case.<field>``."""
+    spec = INPUTS[field]
+    path = f"business_case.{field}"
+    slider_key, number_key = _key(use_case, f"{field}.slider"), _key(use_case, f"{field}.number")
+    maximum = max(spec.maximum, value)
+    row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    row.slider(
+        t(f"field.{field}"), min_value=spec.minimum, max_value=maximum, step=spec.step, format=spec.slider_format,
+        key=store_access.bind(slider_key, value), help=t(f"help.{field}"),
+        on_change=store_access.queue_edit, args=(use_case.id, path, slider_key), width="stretch",
+    )
+    row.number_input(
+        t(f"field.{field}"), min_value=spec.minimum, max_value=spec.maximum if isinstance(spec.step, int) else 1.0,
+        step=spec.step, format=spec.number_format, key=store_access.bind(number_key, value),
+        label_visibility="collapsed", width=NUMBER_WIDTH,
+        on_change=store_access.queue_edit, args=(use_case.id, path, number_key),
+    )
+
+
+@store_access.safe_callback
+def _toggle_own_rate(use_case_id: str, widget_key: str, default_rate: float) -> None:
+    own = bool(state.widget_value(widget_key))
+    state.queue_edit(use_case_id, "business_case.discount_rate_per_year", default_rate if own else None)
+
+
+@store_access.safe_callback
+def _save_default_rate(widget_key: str) -> None:
+    rate = state.widget_value(widget_key)
+    if rate is not None and business_case.save_default_rate(float(rate)):
+        state.flash("success", t("bc.default_rate_saved", rate=formatting.percent(rate, state.language(), 1)))
+
+
+def _inputs(use_case: UseCase, default_rate: float, lang: str) -> None:
+    frame.subheader("bc.inputs")
+    plan = use_case.business_case
+    _range_input(use_case, "horizon_months", plan.horizon_months)
+    _range_input(use_case, "ramp_months", plan.ramp_months)
+    shape_key = _key(use_case, "ramp_shape")
+    st.segmented_control(
+        t("field.ramp_shape"), options=RAMP_SHAPES, format_func=lambda shape: label("ramp_shape", shape),
+        key=store_access.bind(shape_key, plan.ramp_shape), required=True,
+        on_change=store_access.queue_edit, args=(use_case.id, "business_case.ramp_shape", shape_key),
+    )
+    _range_input(use_case, "run_cost_escalation_per_year", plan.run_cost_escalation_per_year)
+    own_key = _key(use_case, "own_rate")
+    own = st.toggle(t("bc.own_rate"), key=store_access.bind(own_key, plan.discount_rate_per_year is not None),
+                    help=t("bc.own_rate_help"), on_change=_toggle_own_rate, args=(use_case.id, own_key, default_rate))
+    if own and plan.discount_rate_per_year is not None:
+        _range_input(use_case, "discount_rate_per_year", plan.discount_rate_per_year)
+    else:
+        st.caption(t("bc.default_rate_in_use", rate=formatting.percent(default_rate, lang, 1)))
+    default_key = f"w.bc.default_rate.{state.workspace_id()}"
+    st.number_input(
+        t("field.default_discount_rate_per_year"), min_value=0.0, max_value=1.0, step=0.005, format="%.3f",
+        key=store_access.bind(default_key, default_rate), help=t("help.default_discount_rate_per_year"),
+        on_change=_save_default_rate, args=(default_key,),
+    )
+
+
+def _metrics(view: business_case.BusinessCaseView) -> None:
+    # Sized to their figures, not four equal columns: a seven-digit NPV does not fit a quarter of the page.
+    row = st.container(horizontal=True, gap="small")
+    for metric in view.metrics:
+        row.metric(metric.label, metric.value, border=True, help=metric.help, width="content")
+
+
+def _remember_open(section: str, widget_key: str) -> None:
+    state.set_ui_value(f"bc.open.{section}", bool(state.widget_value(widget_key)))
+
+
+def _section(section: str, title_key: str, icon: str, draw: Callable[[], None]) -> None:
+    """An expander that draws its content only while open (the browser redraws every element on each step)."""
+    widget_key = f"w.bc.open.{section}.{state.language()}"
+    expander = st.expander(
+        t(title_key), icon=icon, key=store_access.bind(widget_key, bool(state.ui_value(f"bc.open.{section}"))),
+        on_change=_remember_open, args=(section, widget_key),
+    )
+    if expander.open:
+        with expander:
+            draw()
+
+
+@st.fragment
+def _live() -> None:
+    with sidebar.guard(defer_queued_edits=True):
+        frame.show_messages()
+        selected = store_access.selected_use_case_row(remember_version=not store_access.has_queued_edits())
+        if selected is None:
+            st.info(t("use_cases.none"))
+            return
+        use_case = store_access.with_queued_edits(selected[0])
+        lang = state.language()
+        default_rate = business_case.default_rate()
+        view = business_case.view(use_case, default_rate, lang)
+        _metrics(view)
+        # Saved after the figures, as on the ROI page: the save's disk sync overlaps with sending them.
+        if not store_access.save_queued_edits():
+            st.rerun()
+        inputs_column, chart_column = st.columns([2, 3], gap="medium")
+        with inputs_column, st.container(border=True):
+            _inputs(use_case, default_rate, lang)
+        with chart_column, st.container(border=True):
+            frame.subheader("bc.chart")
+            st.vega_lite_chart(spec=view.chart_spec, width="stretch")
+            st.caption(view.chart_caption)
+        _section("table", "bc.table", ":material/table_rows:", lambda: st.dataframe(
+            business_case.monthly_table(use_case, default_rate, lang), hide_index=True, width="stretch"))
+
+
+def _page() -> None:
+    # A function, not module code: the fragment keeps this module's globals alive between its reruns.
+    ctx = sidebar.render("bc.title", ICON, "bc.caption")
+    with sidebar.guard():
+        selected = sidebar.use_case_picker(ctx)
+        if selected is not None:
+            frame.subheader("bc.results", name=selected.name)
+            _live()
+            _section("cost_blocks", "bc.cost_blocks", ":material/receipt_long:",
+                     lambda: cost_blocks.editor(ctx, selected))
+            st.page_link("pages/4_ROI.py", label=t("bc.to_roi"), icon=":material/euro:")
+
+
+_page()
