@@ -84,7 +84,7 @@ def _inputs(use_case: UseCase, default_rate: float, lang: str) -> None:
     _range_input(use_case, "ramp_months", plan.ramp_months)
     shape_key = _key(use_case, "ramp_shape")
     st.segmented_control(
-        t("field.ramp_shape"), options=RAMP_SHAPES, format_func=lambda shape: label("ramp_shape", shape),
+        t("field.ramp_shape"), options=RAMP_SHAPES, format_func=lambda shape: label("ramp_shape", shape, lang),
         key=store_access.bind(shape_key, plan.ramp_shape), required=True,
         on_change=store_access.queue_edit, args=(use_case.id, "business_case.ramp_shape", shape_key),
     )

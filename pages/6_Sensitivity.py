@@ -99,9 +99,10 @@ def _editor(use_case: UseCase, version: int, lang: str) -> None:
               help=t("an.sens.reset_help"))
 
 
-def _target_choice() -> str:
+def _target_choice(lang: str) -> str:
     target = st.segmented_control(
-        t("an.sens.target_choice"), options=sensitivity.TARGETS, format_func=lambda name: label("an.sens.target", name),
+        t("an.sens.target_choice"), options=sensitivity.TARGETS,
+        format_func=lambda name: label("an.sens.target", name, lang),
         key=store_access.bind(FIGURE_WIDGET, _target()), on_change=_remember_figure, required=True,
         help=t("an.sens.target_choice_help"),
     )
@@ -190,7 +191,7 @@ with sidebar.guard():
             _scenario_table(view)
             with st.expander(t("an.sens.edit_scenarios"), icon=":material/edit:"):
                 _editor(use_case, ctx.loaded.versions.get(use_case.id, 0), lang)
-        target = _target_choice()
+        target = _target_choice(lang)
         terms = sensitivity.business_case_terms(use_case, ctx.loaded.workspace.default_discount_rate_per_year)
         tornado_view = sensitivity.tornado_view(use_case, target, terms, lang)
         chart, tornado = st.columns([2, 3], gap="medium")

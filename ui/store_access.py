@@ -53,11 +53,19 @@ def field_label(path: Sequence[Any] | str) -> str:
 
 
 def readable_errors(error: ValidationError) -> list[str]:
-    """Each pydantic error as "field: message", the field translated where the catalog knows it."""
+    """Each pydantic error as "field: message", the field translated where the catalog knows it.
+
+    A model rule over several fields names its field at the start of the message ("ramp_months: the ramp …");
+    that field's label then replaces the model's: "Adoption ramp (months): the ramp …".
+    """
     lines = []
     for item in error.errors():
         message = str(item.get("msg", "")).removeprefix("Value error, ")
-        lines.append(f"{field_label(item.get('loc', ()))}: {message}")
+        field, separator, rest = message.partition(": ")
+        if separator and has(f"field.{field}"):
+            lines.append(f"{t(f'field.{field}')}: {rest}")
+        else:
+            lines.append(f"{field_label(item.get('loc', ()))}: {message}")
     return lines
 
 

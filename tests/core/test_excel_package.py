@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 import core.excel
 from core.excel import FIXED_SHEETS, build_pack
@@ -39,3 +40,23 @@ def test_building_a_pack_does_not_load_openpyxl_and_reading_one_not_xlsxwriter()
     assert loaded_by("build_pack") == "['xlsxwriter']"  # openpyxl would add 9 MB to the pack's peak RSS
     assert loaded_by("read_pack") == "['openpyxl']"
     assert sorted(core.excel.__all__) == sorted(core.excel._HOMES)
+
+
+def test_plain_formulas_skip_xlsxwriters_future_function_search_and_others_keep_it():
+    import xlsxwriter
+
+    from core.excel.writer import PackWorksheet
+
+    workbook = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    sheet = workbook.add_worksheet("S", worksheet_class=PackWorksheet)
+    assert sheet._prepare_formula('=IFERROR(IRR(E1:E9,0.1),"n/a")') == 'IFERROR(IRR(E1:E9,0.1),"n/a")'
+    assert sheet._prepare_formula("{=SUM(A1:A3*B1:B3)}") == "SUM(A1:A3*B1:B3)"
+    # A function outside the plain set goes through XlsxWriter, which prefixes the newer ones.
+    assert sheet._prepare_formula("=XLOOKUP(A1,B1:B3,C1:C3)") == "_xlfn.XLOOKUP(A1,B1:B3,C1:C3)"
+    assert sheet._prepare_formula("=IF(A1>0,SORT(B1:B3),0)") == "IF(A1>0,_xlfn._xlws.SORT(B1:B3),0)"
+    sheet.write_formula_row(3, 1, ["=A4*2", "=B4-A4"], [None, None], [2.0, 1.0])
+    assert [sheet.table[3][col].formula for col in (1, 2)] == ["A4*2", "B4-A4"]
+    assert (sheet.dim_rowmax, sheet.dim_colmax) == (3, 2)
+    with pytest.raises(ValueError, match="outside the sheet"):
+        sheet.write_formula_row(1_048_576, 0, ["=1"], [None], [1.0])
+    workbook.close()

@@ -90,6 +90,29 @@ def test_home_shows_the_portfolio_headline_the_core_computes(store, sample_id):
     assert at.query_params["ws"] == [sample_id] or at.query_params["ws"] == sample_id
 
 
+def test_home_headline_shows_the_portfolio_npv_investment_and_paybacks(store, sample_id):
+    from core.business_case import portfolio_business_case
+
+    workspace = store.load(sample_id).workspace
+    plans = portfolio_business_case(workspace.use_cases, workspace.default_discount_rate_per_year)
+    at = open_page(language="de")
+    assert_clean(at)
+    shown = {metric.label: metric for metric in at.metric}
+    assert shown["Kapitalwert gesamt"].value == formatting.eur(float(plans.npv_eur.sum()), "de")
+    assert shown["Investition gesamt"].value == formatting.eur(float(plans.investment_eur.sum()), "de")
+    assert shown["Investition gesamt"].value == "1.080.000\xa0€"  # the sample's one-time amounts
+    paying = int((plans.payback_month == plans.payback_month).sum())
+    assert paying == 6 and shown["Kapitalwert gesamt"].proto.delta == "6 von 10 amortisieren sich"
+
+    from core.models import WorkspaceSettings
+
+    store.save_settings(sample_id, "Fin", settings=WorkspaceSettings(default_discount_rate_per_year=0.2))
+    at.run()
+    higher_rate = portfolio_business_case(workspace.use_cases, 0.2)
+    assert {metric.label: metric.value for metric in at.metric}["Kapitalwert gesamt"] == formatting.eur(
+        float(higher_rate.npv_eur.sum()), "de")
+
+
 def test_german_labels_and_number_format(store, sample_id):
     at = open_page(language="de")
     assert_clean(at)

@@ -179,3 +179,32 @@ def test_every_roi_step_is_one_audited_save(store, sample_id):
     entries = [entry for entry in store.audit(sample_id, CHATBOT, limit=20) if entry.field_path == "roi.adoption"]
     assert [json.loads(entry.new_value) if isinstance(entry.new_value, str) else entry.new_value
             for entry in entries[:3]] == pytest.approx([0.4, 0.35, 0.3])
+
+
+def _business_case_link(at) -> str:
+    return next(link.proto.label for link in at.get("page_link") if link.proto.page == "Business_case")
+
+
+def test_the_business_case_link_shows_npv_and_payback_and_follows_the_slider(store, sample_id):
+    from core.business_case import use_case_business_case
+
+    at = open_page(PAGE, use_case=CHATBOT)
+    # S19 worked example: NPV 1,355,448.04 €, payback month 6.
+    assert _business_case_link(at) == "Business case: NPV €1,355,448 · payback month 6 →"
+    at.slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.2).run()
+    assert_clean(at)
+    result = use_case_business_case(store.get_use_case(sample_id, CHATBOT)[0], 0.08)
+    assert result.payback_month is None
+    npv = formatting.eur(result.npv_eur, "en")
+    assert _business_case_link(at) == f"Business case: NPV {npv} · payback not reached →"
+    german = open_page(PAGE, language="de", use_case=CHATBOT)
+    assert _business_case_link(german).startswith("Business Case: Kapitalwert ")
+    assert _business_case_link(german).endswith("\xa0€ · Amortisation nicht erreicht →")
+
+
+def test_the_cost_block_table_labels_its_one_time_column(store):
+    at = _open_section(open_page(PAGE, language="de", use_case=CHATBOT), "cost_blocks")
+    columns = json.loads(at.dataframe[0].proto.columns)
+    assert columns["one_time_eur"]["label"] == "Einmalig €"
+    assert columns["one_time_eur"]["type_config"]["format"] == "%.0f €"
+    assert any("einmalig (die Investition C0)" in caption.value for caption in at.caption)

@@ -144,3 +144,54 @@ def test_analysis_catalog_has_both_languages_and_every_used_key() -> None:
             for key in re.findall(r'\b(?:t|translate|subheader)\("(an\.[a-z0-9_.]+)"', path.read_text())}
     assert len(used) > 150
     assert sorted(used - set(i18n.messages())) == []
+
+
+def _terms(store: Store, sample_id: str, use_case):
+    from core.business_case import BusinessCaseTerms
+
+    return BusinessCaseTerms.of(use_case, store.workspace_settings(sample_id).default_discount_rate_per_year)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_npv_target_shows_the_s19_monte_carlo_readouts(store: Store, sample_id: str, language: str) -> None:
+    at = open_page(PAGE, language=language, use_case=CHATBOT)
+    at.segmented_control(key="w.sens.figure").set_value("npv").run()
+    assert_clean(at)
+    use_case = _chatbot(store, sample_id)[0]
+    terms = _terms(store, sample_id, use_case)
+    ranges = sensitivity.default_ranges(use_case.roi, use_case.scenarios, terms)
+    # The S19 ramp months and investment carry a range too: ±20 % around 6 months and 120,000 € (S19 example).
+    assert ranges["ramp_months"] == pytest.approx((4.8, 6.0, 7.2))
+    assert ranges["investment_eur"] == pytest.approx((96_000, 120_000, 144_000))
+    expected = sensitivity.monte_carlo_business_case(use_case.roi, terms, ranges, n=20_000, seed=0)
+    text = lambda key, **kwargs: translate(key, language, **kwargs)  # noqa: E731
+    assert _metric(at, text("an.sens.npv_percentile", name="P50")) == formatting.eur(expected.npv_p50, language)
+    assert _metric(at, text("an.sens.npv_percentile", name="P5")) == formatting.eur(expected.npv_p5, language)
+    assert _metric(at, text("an.sens.prob_npv_positive")) == formatting.percent(expected.prob_npv_positive,
+                                                                                language, 1)
+    assert _metric(at, text("an.sens.payback_share", horizon="36")) == formatting.percent(expected.payback_share,
+                                                                                          language, 1)
+    tornado = json.loads(at.get("vega_lite_chart")[1].proto.spec)
+    labels = next(layer["encoding"]["y"]["sort"] for layer in tornado["layer"] if "y" in layer.get("encoding", {}))
+    core_order = sensitivity.tornado(use_case.roi, ranges, target="npv", terms=terms)["field"].tolist()
+    assert labels == [translate(f"field.{field}", language) for field in core_order]
+    assert translate("field.investment_eur", language) in labels
+    assert any(header.value == text("an.sens.tornado_npv") for header in at.subheader)
+
+
+def test_the_payback_target_draws_the_payback_months(store: Store, sample_id: str) -> None:
+    at = open_page(PAGE, use_case=CHATBOT)
+    at.segmented_control(key="w.sens.figure").set_value("payback").run()
+    assert_clean(at)
+    use_case = _chatbot(store, sample_id)[0]
+    terms = _terms(store, sample_id, use_case)
+    ranges = sensitivity.default_ranges(use_case.roi, use_case.scenarios, terms)
+    swings = sensitivity.tornado(use_case.roi, ranges, target="payback", terms=terms)
+    assert swings.attrs["base_payback"] == 6
+    assert any("(base month 6, dashed line)" in caption.value for caption in at.caption)
+    expected = sensitivity.monte_carlo_business_case(use_case.roi, terms, ranges, n=20_000, seed=0)
+    bars, rules = _datasets(at.get("vega_lite_chart")[2])[:2]
+    assert bars["count"].sum() == round(expected.payback_share * 20_000)
+    assert rules["text"].tolist() == [f"P50 Month {expected.payback_p50_month}"]
+    at.segmented_control(key="w.sens.figure").set_value("roi").run()
+    assert _metric(at, "ROI P50")

@@ -57,6 +57,32 @@ def test_search_and_sort(store):
     assert names == sorted(names)
 
 
+def test_the_registry_shows_and_sorts_by_npv_with_investment_and_payback(store, sample_id):
+    from core.business_case import portfolio_business_case
+    from ui import formatting
+
+    workspace = store.load(sample_id).workspace
+    plans = portfolio_business_case(workspace.use_cases, workspace.default_discount_rate_per_year)
+    names = {case.id: case.name for case in workspace.use_cases}
+    by_npv = [names[case_id] for _, case_id in sorted(zip(plans.npv_eur.tolist(), plans.ids, strict=True),
+                                                       reverse=True)]
+    at = open_page(PAGE)
+    at.selectbox(key="w.registry.sort").set_value("npv").run()
+    at.toggle(key="w.registry.descending").set_value(True).run()
+    assert_clean(at)
+    table = _registry(at)
+    assert list(table["Use case"]) == by_npv
+    chatbot = table.set_index("Use case").loc["Support-Chatbot für Kundenanfragen (RAG)"]
+    # S19 worked example: NPV 1,355,448.04 €, C0 120,000 €, payback month 6.
+    assert (chatbot["NPV"], chatbot["Investment"], chatbot["Payback"]) == ("€1,355,448", "€120,000", "Month 6")
+    assert table.set_index("Use case").loc[names["hr-policy-assistant"], "Payback"] == "not reached"
+    assert list(table["NPV"]) == [formatting.eur(value, "en") for value in sorted(plans.npv_eur, reverse=True)]
+    at.selectbox(key="w.registry.sort").set_value("payback_month").run()
+    at.toggle(key="w.registry.descending").set_value(False).run()
+    paybacks = list(_registry(at)["Payback"])
+    assert paybacks[0] == "Month 5" and paybacks[-4:] == ["not reached"] * 4
+
+
 def test_add_duplicate_delete_and_undo(store, sample_id):
     at = open_page(PAGE)
     at.text_input(key="w.registry.add_name").input("Rechnungsabgleich")
