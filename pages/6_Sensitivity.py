@@ -114,16 +114,19 @@ def _tornado(tornado: sensitivity.TornadoView, terms: BusinessCaseTerms, lang: s
     if tornado.target == "roi":
         st.caption(t("an.sens.tornado_caption", roi=formatting.roi(tornado.base, lang)))
     else:
-        st.caption(t("an.sens.tornado_caption_business_case",
-                     figure=sensitivity.target_text(tornado.target, tornado.base, lang, inline=True),
-                     horizon=formatting.number(terms.horizon_months, lang),
-                     beyond=formatting.number(terms.horizon_months + 1, lang)))
+        caption = t("an.sens.tornado_caption_business_case",
+                    figure=sensitivity.target_text(tornado.target, tornado.base, lang, inline=True))
+        if tornado.target == "payback":
+            caption += " " + t("an.sens.tornado_payback_note", horizon=formatting.number(terms.horizon_months, lang),
+                               beyond=formatting.number(terms.horizon_months + 1, lang))
+        st.caption(caption)
     with st.expander(t("an.sens.ranges" if tornado.target == "roi" else f"an.sens.ranges_{tornado.target}")):
         st.dataframe(tornado.rows, hide_index=True, width="stretch")
 
 
 def _business_case_readouts(result: BusinessCaseMonteCarloResult, lang: str) -> None:
-    metrics = st.columns(5)
+    # Two rows: five figures in euros would not fit a fifth of the page each.
+    metrics = frame.metric_grid(5, 3)
     for column, name, value in zip(metrics[:3], ("P5", "P50", "P95"), (result.npv_p5, result.npv_p50, result.npv_p95),
                                    strict=True):
         column.metric(t("an.sens.npv_percentile", name=name), formatting.eur(value, lang), border=True,

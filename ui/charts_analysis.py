@@ -71,9 +71,11 @@ def tornado_chart(
     return projector(alt.layer(bars, rule), height=max(260, 52 * len(order)))
 
 
-def histogram_frame(samples: np.ndarray, bins: int = HISTOGRAM_BINS, scale: float = PERCENT) -> pd.DataFrame:
+def histogram_frame(samples: np.ndarray, bins: int | Sequence[float] = HISTOGRAM_BINS,
+                    scale: float = PERCENT) -> pd.DataFrame:
     """Pre-binned samples times ``scale`` (ROI ratios in percent by default) as start, stop, count, share, so the
-    chart carries 40 rows, not n; non-finite samples (a payback not reached) are left out."""
+    chart carries 40 rows (or one per given bin), not n; non-finite samples (a payback not reached) are left out.
+    ``bins``: a count, or the bin edges (e.g. one bin per whole month)."""
     finite = samples[np.isfinite(samples)] * scale
     if finite.size == 0:
         return pd.DataFrame(columns=["start", "stop", "count", "share"])
@@ -84,14 +86,15 @@ def histogram_frame(samples: np.ndarray, bins: int = HISTOGRAM_BINS, scale: floa
 def monte_carlo_histogram(
     samples: np.ndarray, *, percentiles: Sequence[tuple[str, float, str]], language: str, x_title: str,
     y_title: str, sign_labels: Mapping[str, str] | None, scale: float = PERCENT, suffix: str | None = None,
+    bins: int | Sequence[float] = HISTOGRAM_BINS,
 ) -> alt.TopLevelMixin:
     """Histogram of simulated figures (ROI by default, in percent; S19 NPV in € or payback months with ``scale``
     1 and ``suffix`` "") with vertical rules at the ``percentiles``.
 
     ``percentiles``: (name, figure, formatted text); ``sign_labels`` keys: negative, positive (bar colours for a
-    figure ≤ 0 and > 0), or None for one colour and no legend.
+    figure ≤ 0 and > 0), or None for one colour and no legend; ``bins`` as in :func:`histogram_frame`.
     """
-    data = histogram_frame(samples, scale=scale)
+    data = histogram_frame(samples, bins, scale)
     data["count_text"] = [formatting.number(count, language) for count in data["count"]]
     axis_suffix = percent_suffix(language) if suffix is None else suffix
     x_axis = alt.Axis(labelExpr=number_label_expr(language, ",.0f", axis_suffix))

@@ -15,6 +15,10 @@ from ui.i18n import label, t
 # Streamlit's printf groups thousands with "," only; German shows the ungrouped figure with a trailing €
 # (never "2,400 €", which a German reader takes for 2.4).
 EURO_COLUMN_FORMATS = {"en": "€%,.0f", "de": "%.0f €"}
+# Fixed widths (pixels) for the block and the two amounts, which come first: the amounts are what the ROI and the
+# Business case read.
+BLOCK_WIDTH = 170
+MONEY_WIDTH = 120
 
 
 def rows(use_case: UseCase) -> list[dict[str, Any]]:
@@ -29,20 +33,22 @@ def monthly_total(use_case: UseCase) -> float:
 
 
 def columns(language: str) -> dict[str, Any]:
-    """The table's columns, each with its translated label; money in the language's € format."""
+    """The table's columns, each with its translated label, the block and its amounts first; money in the
+    language's € format."""
     euros = EURO_COLUMN_FORMATS.get(language, EURO_COLUMN_FORMATS["en"])
     return {
         "block": st.column_config.SelectboxColumn(
             t("field.block"), options=COST_BLOCKS, format_func=lambda block: label("cost_block", block), disabled=True,
+            width=BLOCK_WIDTH,
         ),
+        "one_time_eur": st.column_config.NumberColumn(t("field.one_time_eur"), min_value=0.0, format=euros,
+                                                      help=t("help.one_time_eur"), width=MONEY_WIDTH),
+        "cost_eur_per_month": st.column_config.NumberColumn(t("field.cost_eur_per_month"), min_value=0.0,
+                                                            format=euros, width=MONEY_WIDTH),
         "driver": st.column_config.TextColumn(t("field.driver"), max_chars=200),
         "metric": st.column_config.TextColumn(t("field.metric"), max_chars=200),
         "baseline": st.column_config.TextColumn(t("field.baseline"), max_chars=200),
         "target": st.column_config.TextColumn(t("field.target"), max_chars=200),
-        "cost_eur_per_month": st.column_config.NumberColumn(t("field.cost_eur_per_month"), min_value=0.0,
-                                                            format=euros),
-        "one_time_eur": st.column_config.NumberColumn(t("field.one_time_eur"), min_value=0.0, format=euros,
-                                                      help=t("help.one_time_eur")),
     }
 
 

@@ -1,7 +1,8 @@
 """The workbench in real Chromium: every page renders (with screenshots), and one workshop journey.
 
 Journey: add a use case; move an ROI slider and see the ROI follow (S15, checked against the core);
-switch to German and see German labels and number formats; reload and find the edit; download the
+switch to German and see German labels and number formats; reload and find the edit; set an investment (a
+one-time amount of a cost block) on the Business case page and see the payback month move (S19); download the
 decision pack and open it as an xlsx.
 """
 
@@ -16,10 +17,12 @@ import pytest
 from openpyxl import load_workbook
 
 from bench.fixtures import wait_idle
-from core.models import RoiInputs
+from core.business_case import use_case_business_case
+from core.models import RoiInputs, with_value
 from core.roi import compute_roi
 from core.store import Store
 from ui import formatting
+from ui.cost_blocks import BLOCK_WIDTH, MONEY_WIDTH
 
 pytest.importorskip("playwright.sync_api", reason="e2e needs the playwright package (requirements-dev.txt)")
 from playwright.sync_api import Page, expect
@@ -32,6 +35,7 @@ PAGES = (
     ("Use_cases", "use_cases", "Use cases"),
     ("Scoring", "scoring", "Scoring"),
     ("ROI", "roi", "ROI"),
+    ("Business_case", "business_case", "Business case"),
     ("Sensitivity", "sensitivity", "Sensitivity"),
     ("Gates", "gates", "Gates"),
     ("Data_readiness", "data_readiness", "Data readiness"),
@@ -50,6 +54,11 @@ VOLUME_STEP = 500.0
 GERMAN_EUR = re.compile(r"^-?\d{1,3}(\.\d{3})+\s€$")
 GERMAN_EUR_CENTS = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d{2}\s€$")
 GERMAN_PERCENT = re.compile(r"^-?\d{1,3}(\.\d{3})*,\d\s%$")
+# The cost-block grid (ui/cost_blocks.py): Streamlit's header and row height in pixels; the integration block is
+# row 1, and its one-time amount is the column right of the block's (both of fixed width).
+GRID_ROW_PX = 35
+INTEGRATION_ROW = 1
+NEW_INTEGRATION_ONE_TIME_EUR = 400_000.0
 
 
 def go_to(page: Page, path: str, title: str) -> None:
@@ -168,6 +177,8 @@ def test_workshop_journey(page: Page, running_app, tmp_path: Path) -> None:
     expect(page.get_by_role("option", name=NEW_USE_CASE, exact=True)).to_be_attached()
     page.keyboard.press("Escape")
 
+    set_an_investment_and_see_the_payback_move(page, running_app)
+
     go_to(page, "Export", "Export")
     download_button = page.get_by_test_id("stDownloadButton").filter(
         has_text=re.compile(r"decision pack|Entscheidungs", re.IGNORECASE)
@@ -188,6 +199,43 @@ def test_workshop_journey(page: Page, running_app, tmp_path: Path) -> None:
     }
     assert NEW_USE_CASE in texts, "the decision pack lacks the use case added in the browser"
     assert_no_exception(page, running_app, "export")
+
+
+def set_an_investment_and_see_the_payback_move(page: Page, running_app) -> None:
+    """Business case page (German): raise the chatbot's one-time integration amount in the cost-block grid; the
+    investment and the payback month follow, as the core computes them (S19)."""
+    store = Store(running_app.database_url)
+    workspace_id = store.workspace_id_by_name(SAMPLE_WORKSPACE)
+    chatbot, _ = store.get_use_case(workspace_id, CHATBOT_ID)
+    rate = store.workspace_settings(workspace_id).default_discount_rate_per_year
+    before = use_case_business_case(chatbot, rate)
+    after = use_case_business_case(
+        with_value(chatbot, f"cost_blocks.{INTEGRATION_ROW}.one_time_eur", NEW_INTEGRATION_ONE_TIME_EUR), rate)
+    assert chatbot.cost_blocks[INTEGRATION_ROW].block == "integration"
+    assert after.payback_month != before.payback_month
+    go_to(page, "Business_case", "Business Case")
+    payback = metric_value(page, "Amortisation")
+    expect(payback).to_have_text(f"Monat {before.payback_month}")
+    expect(metric_value(page, "Investition")).to_have_text(formatting.eur(before.investment_eur, "de"))
+    cost_blocks = page.get_by_test_id("stExpander").filter(has_text="Einmalbeträge der Kostenblöcke")
+    cost_blocks.locator("summary").click()
+    grid = cost_blocks.get_by_test_id("stDataFrame")
+    expect(grid).to_be_visible()
+    wait_idle(page)
+    box = grid.bounding_box()
+    page.mouse.dblclick(box["x"] + BLOCK_WIDTH + MONEY_WIDTH / 2,
+                        box["y"] + GRID_ROW_PX * (INTEGRATION_ROW + 1) + GRID_ROW_PX / 2)
+    cell_editor = page.locator("input.gdg-input, textarea.gdg-input")
+    expect(cell_editor).to_be_visible()
+    cell_editor.fill(f"{NEW_INTEGRATION_ONE_TIME_EUR:.0f}")
+    page.keyboard.press("Enter")
+    expect(metric_value(page, "Investition")).to_have_text(formatting.eur(after.investment_eur, "de"))
+    expect(payback).to_have_text(f"Monat {after.payback_month}")
+    wait_idle(page)
+    stored = store.get_use_case(workspace_id, CHATBOT_ID)[0]
+    assert stored.cost_blocks[INTEGRATION_ROW].one_time_eur == NEW_INTEGRATION_ONE_TIME_EUR
+    assert_no_exception(page, running_app, "business case")
+    store.dispose()
 
 
 def test_picker_shows_the_selected_use_case_after_a_page_switch(page: Page, running_app) -> None:

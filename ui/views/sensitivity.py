@@ -296,6 +296,7 @@ def _business_case_monte_carlo_view(inputs_json: str, scenarios_json: tuple[str,
                                     ) -> tuple[sensitivity.BusinessCaseMonteCarloResult, dict[str, Any]]:
     result = _business_case_monte_carlo(inputs_json, scenarios_json, terms, n)
     text = partial(translate, language_code=language)
+    bins: int | list[float] = charts_analysis.HISTOGRAM_BINS
     if target == "npv":
         samples = result.npv_samples
         percentiles = [(name, value, formatting.eur(value, language))
@@ -306,9 +307,11 @@ def _business_case_monte_carlo_view(inputs_json: str, scenarios_json: tuple[str,
         median = result.payback_p50_month
         percentiles = [] if median is None else [("P50", float(median), target_text("payback", median, language))]
         signs = None
+        # One bin per whole month, centred on it.
+        bins = [month - 0.5 for month in range(result.horizon_months + 2)]
     spec = charts_analysis.chart_spec(
         "monte_carlo", samples, percentiles=percentiles, language=language, x_title=text(f"an.sens.axis_{target}"),
-        y_title=text("an.sens.axis_draws"), sign_labels=signs, scale=1.0, suffix="",
+        y_title=text("an.sens.axis_draws"), sign_labels=signs, scale=1.0, suffix="", bins=bins,
     )
     return result, spec
 
