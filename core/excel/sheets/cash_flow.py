@@ -2,8 +2,9 @@
 
 Its inputs are the Decision sheet's named cells (horizon, ramp, shape, escalation, the discount rate used, the
 investment C0, the steady S15 value and run cost), echoed in a block at the top so every row refers to one cell
-of this sheet. A month after the horizon stays empty (""), which SUM, IRR and the payback search skip, so the
-horizon can be changed in the pack without rows to add. NPV is the sum of the discounted flows, IRR is Excel's
+of this sheet. A month after the horizon is 0 in every column (greyed), as in the core's portfolio arrays: sums
+and IRR are unchanged by it and the payback search stops at the horizon, so the horizon can be changed in the
+pack without rows to add. NPV is the sum of the discounted flows, IRR is Excel's
 ``IRR`` (started from the core's root), payback is a ``MATCH`` over the cumulative column; an undefined figure
 shows "n/a". Every formula stores the core's figure (:func:`core.business_case.business_case`).
 """
