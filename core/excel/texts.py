@@ -277,8 +277,8 @@ GERMAN: dict[str, str] = {
     "Cumulative (€)": "Kumuliert (€)",
     "Discounted (€)": "Diskontiert (€)",
     "Cumulative discounted (€)": "Kumuliert diskontiert (€)",
-    "Months after the horizon are 0 (grey); the payback month is highlighted.":
-        "Monate nach dem Horizont sind 0 (grau); der Amortisationsmonat ist markiert.",
+    "Months after the horizon carry no cash flow (grey); the payback month is highlighted.":
+        "Monate nach dem Horizont haben keinen Cashflow (grau); der Amortisationsmonat ist markiert.",
     "Cost block": "Kostenblock",
     "Whole number of months": "Ganze Monate",
     "Enter a whole number of months from {low} to {high}.": "Bitte ganze Monate von {low} bis {high} eingeben.",

@@ -39,6 +39,10 @@ def _row_of(sheet, label: str) -> int:
     return next(row[0].row for row in sheet.iter_rows(min_col=1, max_col=1) if row[0].value == label)
 
 
+def last_row(first: int) -> int:
+    return first + MAX_HORIZON_MONTHS
+
+
 def _input_cells(data: bytes) -> dict[tuple[str, str], str]:
     meta = openpyxl.load_workbook(io.BytesIO(data))["Meta"]
     return {(row[8].value, row[9].value): f"{row[10].value}!{row[11].value}" for row in meta.iter_rows(min_row=2)
@@ -66,7 +70,10 @@ def test_the_chatbot_cash_flow_sheet_stores_the_s19_worked_example(sample_pack):
                                                                           pytest.approx(18_000), pytest.approx(-6_437)]
     assert cells[f"E{first}"].value == -120_000
     assert [cells[f"A{first + month}"].value for month in (0, 36, MAX_HORIZON_MONTHS)] == [0, 36, 120]
-    assert [cells[f"{column}{first + 37}"].value for column in "BCDEFGH"] == [0] * 7
+    # After the horizon: no flows, the cumulative columns stay at month 36's (the core pads its arrays alike).
+    assert [cells[f"{column}{first + 37}"].value for column in "BCDEG"] == [0] * 5
+    assert cells[f"F{first + 37}"].value == cells[f"F{first + 36}"].value == cells[f"F{last_row(first)}"].value
+    assert cells[f"H{first + 37}"].value == pytest.approx(WORKED_NPV, abs=0.005)
     table = formulas[sheet]
     last = first + MAX_HORIZON_MONTHS
     assert table[result_refs(sheet)["npv"].split("!")[1].replace("$", "")].value == f"=SUM($G${first}:$G${last})"
@@ -74,7 +81,8 @@ def test_the_chatbot_cash_flow_sheet_stores_the_s19_worked_example(sample_pack):
     assert f"IRR($E${first}:$E${last}," in irr
     payback = table[result_refs(sheet)["payback_month"].split("!")[1].replace("$", "")].value
     assert f"MATCH(1,($A${first}:$A${last}<=$D$4)*($F${first}:$F${last}>=0),0)" in payback.text
-    assert table[f"C{first + 1}"].value == f"=IF(A{first + 1}>$D$4,0,$D$11*B{first + 1})"
+    assert table[f"C{first + 1}"].value == f"=$D$11*B{first + 1}"
+    assert table[f"B{first + 1}"].value.startswith(f"=IF(A{first + 1}>$D$4,0,")
 
 
 def test_every_cash_flow_row_equals_the_core_table(sample_pack):

@@ -2,11 +2,11 @@
 
 Its inputs are the Decision sheet's named cells (horizon, ramp, shape, escalation, the discount rate used, the
 investment C0, the steady S15 value and run cost), echoed in a block at the top so every row refers to one cell
-of this sheet. A month after the horizon is 0 in every column (greyed), as in the core's portfolio arrays: sums
-and IRR are unchanged by it and the payback search stops at the horizon, so the horizon can be changed in the
-pack without rows to add. NPV is the sum of the discounted flows, IRR is Excel's
-``IRR`` (started from the core's root), payback is a ``MATCH`` over the cumulative column; an undefined figure
-shows "n/a". Every formula stores the core's figure (:func:`core.business_case.business_case`).
+of this sheet. After the horizon every month's flows are 0 and the cumulative columns stay at their last value
+(greyed), as in the core's portfolio arrays: sums and IRR are unchanged by them and the payback search stops at
+the horizon, so the horizon can be changed in the pack without rows to add. NPV is the sum of the discounted
+flows, IRR is Excel's ``IRR`` (started from the core's root), payback is a ``MATCH`` over the cumulative column;
+an undefined figure shows "n/a". Every formula stores the core's figure (:func:`core.business_case.business_case`).
 """
 
 from __future__ import annotations
@@ -113,8 +113,8 @@ class CashFlowSheet:
         w.label(BLOCK_ROW, RESULT_LABEL_COLUMN, "Results", f.section, span=4)
         self._inputs()
         self._results()
-        w.label(NOTE_ROW, 0, "Months after the horizon are 0 (grey); the payback month is highlighted.", f.text,
-                span=len(CASH_FLOW_WIDTHS))
+        w.label(NOTE_ROW, 0, "Months after the horizon carry no cash flow (grey); the payback month is highlighted.",
+                f.text, span=len(CASH_FLOW_WIDTHS))
         w.header_row(HEADER_ROW, TABLE_COLUMNS, numeric=tuple(range(len(TABLE_COLUMNS))))
         self._months()
         payback = _cell(FIRST_BLOCK_ROW + RESULT_KEYS.index("payback_month"), RESULT_VALUE_COLUMN)
@@ -180,7 +180,7 @@ class CashFlowSheet:
                 self.w.formula(row, RESULT_VALUE_COLUMN, formula, value, fmt)
 
     def _months(self) -> None:
-        """One row per month 0–120 (months after the horizon 0), each row's seven formulas stored in one call."""
+        """One row per month 0–120 (flows 0 after the horizon), each row's seven formulas stored in one call."""
         sheet, f, result = self.w.sheet, self.f, self.result
         horizon, ramp, shape = self.local["horizon"], self.local["ramp"], self.local["shape"]
         escalation, monthly_rate = self.local["escalation"], self.local["monthly_rate"]
@@ -196,17 +196,17 @@ class CashFlowSheet:
         write_row(first, 4, (f"=-{investment}", f"=E{n}", f"=E{n}", f"=G{n}"), formats[3:], stored[0][3:])
         for month in range(1, MAX_HORIZON_MONTHS + 1):
             row, n = first + month, first + month + 1
-            after = f"IF(A{n}>{horizon},0,"
             share = f"MIN(1,A{n}/{ramp})"
             write_number(row, 0, month, f.month)
+            # The ramp is 0 exactly after the horizon (within it, ramp(m) > 0 for every m ≥ 1), so it masks the rest.
             write_row(row, 1, (
-                f'={after}IF({ramp}=0,1,IF({shape}="s_curve",{share}^2*(3-2*{share}),{share})))',
-                f"={after}{steady}*B{n})",
-                f"={after}{run_cost}*(1+{escalation})^INT((A{n}-1)/12))",
-                f"={after}C{n}-D{n})",
-                f"={after}F{n - 1}+E{n})",
-                f"={after}E{n}/(1+{monthly_rate})^A{n})",
-                f"={after}H{n - 1}+G{n})",
+                f'=IF(A{n}>{horizon},0,IF({ramp}=0,1,IF({shape}="s_curve",{share}^2*(3-2*{share}),{share})))',
+                f"={steady}*B{n}",
+                f"=IF(B{n}=0,0,{run_cost}*(1+{escalation})^INT((A{n}-1)/12))",
+                f"=C{n}-D{n}",
+                f"=F{n - 1}+E{n}",
+                f"=E{n}/(1+{monthly_rate})^A{n}",
+                f"=H{n - 1}+G{n}",
             ), formats, stored[month])
 
 
@@ -218,8 +218,8 @@ def _first_month_formula(cumulative: str, horizon: str) -> str:
 
 
 def _stored_rows(result: BusinessCaseResult, terms: BusinessCaseTerms) -> list[tuple]:
-    """Per month 0–120 the core's (ramp, value, run, net, cumulative, discounted, cumulative discounted); months
-    after the horizon are 0 like the formulas' results."""
+    """Per month 0–120 the core's (ramp, value, run, net, cumulative, discounted, cumulative discounted); after the
+    horizon the flows are 0 and the cumulative columns keep their last value, like the formulas' results."""
     table = result.months
     horizon = result.horizon_months
     ramp = ramp_factors(MONTHS[: horizon + 1], terms.ramp_months, terms.ramp_shape == "s_curve")
@@ -227,5 +227,6 @@ def _stored_rows(result: BusinessCaseResult, terms: BusinessCaseTerms) -> list[t
     columns = (ramp, table.value_eur, table.run_cost_eur, table.net_eur, table.cumulative_eur, table.discounted_eur,
                cumulative_discounted)
     rows = list(zip(*(column.tolist() for column in columns), strict=True))
-    after = (0.0,) * len(columns)
+    last = rows[-1]
+    after = (0.0, 0.0, 0.0, 0.0, last[4], 0.0, last[6])
     return rows + [after] * (MAX_HORIZON_MONTHS - horizon)
