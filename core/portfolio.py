@@ -4,6 +4,7 @@ Money is in € (NPV per S19, one-time investment C0), run cost in € per month
 The plan maximises Σ NPV subject to the investment budget, the optional run budget and capacity, "must" in,
 "never" out, ``prohibited`` out, ``high`` risk only with its DPIA triggers assessed (S11), and "B needs A"
 as x_B ≤ x_A. A use case with a negative NPV is chosen only when a "must" (or a chosen use case) needs it.
+:mod:`core.portfolio_milp` solves the programme (reduced-cost fixing, then HiGHS on what is left: still exact).
 
 Ties: each chosen use case costs the solver a tie-break of 0.5 to 1 cent (``TIE_BREAK_EUR``), more the later
 it is listed. Among plans whose NPV differs by less than that, the solver takes the one with fewer use cases,
@@ -27,10 +28,9 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 from pydantic import StrictBool
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
 
 from core.models import FiniteNumber, Fraction, Frozen, Identifier, Name, NonNegative, RiskClass
+from core.portfolio_milp import solve_exact
 
 Funding = Literal["must", "never"]
 ConstraintName = Literal["investment", "run_cost", "capacity"]
@@ -332,38 +332,30 @@ def _candidates(problem: _Problem, objective: np.ndarray) -> np.ndarray:
     return np.flatnonzero(kept)
 
 
-def _dependency_rows(problem: _Problem, candidates: np.ndarray) -> LinearConstraint | None:
+def _dependency_pairs(problem: _Problem, candidates: np.ndarray) -> np.ndarray:
+    """(dependent, need) positions within ``candidates`` of every dependency between two candidates."""
     position = np.full(len(problem.ids), -1)
     position[candidates] = np.arange(candidates.size)
-    dependent, need = position[problem.edges[:, 0]], position[problem.edges[:, 1]]
-    both = (dependent >= 0) & (need >= 0)
-    if not both.any():
-        return None
-    rows = np.repeat(np.arange(both.sum()), 2)
-    columns = np.column_stack([dependent[both], need[both]]).ravel()
-    values = np.tile([1.0, -1.0], both.sum())
-    matrix = coo_matrix((values, (rows, columns)), shape=(both.sum(), candidates.size)).tocsr()
-    return LinearConstraint(matrix, -np.inf, 0.0)
+    pairs = position[problem.edges]
+    return pairs[(pairs >= 0).all(axis=1)].reshape(-1, 2)
 
 
-def _solve(problem: _Problem, objective: np.ndarray, limits: np.ndarray) -> np.ndarray:
-    """Boolean mask of the optimal plan (forced use cases plus the solver's choice among the candidates)."""
+def _solve(problem: _Problem, objective: np.ndarray, limits: np.ndarray, hint: np.ndarray | None = None
+           ) -> np.ndarray:
+    """Boolean mask of the optimal plan (forced use cases plus the exact choice among the candidates).
+
+    ``hint``: a plan of the same problem (e.g. at a larger budget) that seeds the solver's lower bound.
+    """
     chosen = problem.forced.copy()
     candidates = _candidates(problem, objective)
     if candidates.size == 0:
         return chosen
     room = np.maximum(limits - problem.resources[:, problem.forced].sum(axis=1), 0.0)
     limited = np.isfinite(room)
-    constraints = [LinearConstraint(problem.resources[np.ix_(limited, candidates)], -np.inf, room[limited])]
-    dependencies = _dependency_rows(problem, candidates)
-    if dependencies is not None:
-        constraints.append(dependencies)
     gain = objective[candidates] - tie_break_eur(len(problem.ids))[candidates]
-    result = milp(-gain, integrality=np.ones(candidates.size), bounds=Bounds(0, 1), constraints=constraints,
-                  options={"mip_rel_gap": 0.0})
-    if result.status != 0 or result.x is None:
-        raise RuntimeError(f"HiGHS found no optimal S20 plan for a validated portfolio: {result.message}")
-    chosen[candidates[result.x > 0.5]] = True
+    picked = solve_exact(gain, problem.resources[np.ix_(limited, candidates)], room[limited],
+                         _dependency_pairs(problem, candidates), None if hint is None else hint[candidates])
+    chosen[candidates[picked]] = True
     return chosen
 
 
@@ -459,9 +451,9 @@ def efficient_frontier(items: Sequence[PortfolioItem], budgets: Budgets, levels:
     investment = problem.resources[0]
     budget = np.linspace(investment[problem.forced].sum(), investment[problem.eligible].sum(), levels)
     npv, used = np.full(levels, np.nan), np.full(levels, np.nan)
-    top = levels - 1
+    top, chosen = levels - 1, None
     while top >= 0:
-        chosen = _solve(problem, objective, _with_investment(problem.limits, budget[top]))
+        chosen = _solve(problem, objective, _with_investment(problem.limits, budget[top]), hint=chosen)
         spent = investment[chosen].sum()
         covered = np.isnan(npv) & (budget <= budget[top]) & (budget >= spent * (1 - FIT_TOLERANCE))
         covered[top] = True
