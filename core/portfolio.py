@@ -29,10 +29,19 @@ import numpy as np
 from numpy.typing import ArrayLike
 from pydantic import StrictBool
 
-from core.models import FiniteNumber, Fraction, Frozen, Identifier, Name, NonNegative, RiskClass
+from core.models import (
+    FiniteNumber,
+    Fraction,
+    Frozen,
+    Funding,
+    Identifier,
+    Name,
+    NonNegative,
+    PlanBudgets,
+    RiskClass,
+)
 from core.portfolio_milp import solve_exact
 
-Funding = Literal["must", "never"]
 ConstraintName = Literal["investment", "run_cost", "capacity"]
 CONSTRAINTS: tuple[ConstraintName, ...] = ("investment", "run_cost", "capacity")
 CONSTRAINT_UNITS: Mapping[ConstraintName, str] = {"investment": "€", "run_cost": "€/month",
@@ -68,12 +77,8 @@ class PortfolioItem(Frozen):
     score: Fraction = 0.0
 
 
-class Budgets(Frozen):
+class Budgets(PlanBudgets):
     """S20 limits: investment (€), optional run budget (€/month) and team capacity (person-months); None = no limit."""
-
-    investment_eur: NonNegative
-    run_budget_eur_per_month: NonNegative | None = None
-    capacity_person_months: NonNegative | None = None
 
     def limits(self) -> np.ndarray:
         """The three limits in ``CONSTRAINTS`` order, ``inf`` where there is none."""
@@ -484,11 +489,11 @@ def marginal_npv(items: Sequence[PortfolioItem], budgets: Budgets, step_fraction
                        next_npv_eur=float(now + gain), gain_eur=gain, gain_per_eur=gain / step if step > 0 else None)
 
 
-def _fund_in_order(problem: _Problem, ranking: np.ndarray) -> np.ndarray:
+def _fund_in_order(problem: _Problem, ranking: np.ndarray, limits: np.ndarray) -> np.ndarray:
     """Forced use cases first, then each ranked use case with its unfunded needs if the bundle fits every limit."""
     chosen = problem.forced.copy()
     used = problem.resources[:, chosen].sum(axis=1)
-    tolerance = FIT_TOLERANCE * np.maximum(1.0, np.where(np.isfinite(problem.limits), problem.limits, 1.0))
+    tolerance = FIT_TOLERANCE * np.maximum(1.0, np.where(np.isfinite(limits), limits, 1.0))
     for index in ranking:
         if chosen[index] or not problem.eligible[index]:
             continue
@@ -496,7 +501,7 @@ def _fund_in_order(problem: _Problem, ranking: np.ndarray) -> np.ndarray:
         start[index] = True
         bundle = _closure(start, problem.needs) & ~chosen
         need = problem.resources[:, bundle].sum(axis=1)
-        if np.all(used + need <= problem.limits + tolerance):
+        if np.all(used + need <= limits + tolerance):
             chosen |= bundle
             used += need
     return chosen
@@ -520,17 +525,37 @@ def compare_rules(items: Sequence[PortfolioItem], budgets: Budgets, plan: Portfo
     if plan is None:
         plan = _describe(items, problem, objective, _solve(problem, objective, problem.limits), problem.limits)
     investment = problem.resources[0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_eur = np.where(investment > 0, objective / np.where(investment > 0, investment, 1.0), np.inf)
-    per_eur = np.where(objective > 0, per_eur, -np.inf)
-    rankings: dict[Rule, np.ndarray] = {
-        "s3_score": np.argsort(-problem.scores, kind="stable"),
-        "npv_per_eur": np.argsort(-per_eur, kind="stable")[: int((objective > 0).sum())],
-    }
     outcomes = []
-    for rule, ranking in rankings.items():
-        chosen = _fund_in_order(problem, ranking)
+    for rule, ranking in _rankings(problem, objective).items():
+        chosen = _fund_in_order(problem, ranking, problem.limits)
         npv = float(objective[chosen].sum())
         outcomes.append(RuleOutcome(rule, tuple(problem.ids[index] for index in np.flatnonzero(chosen)), npv,
                                     float(investment[chosen].sum()), max(0.0, plan.npv_eur - npv)))
     return outcomes[0], outcomes[1]
+
+
+def _rankings(problem: _Problem, objective: np.ndarray) -> dict[Rule, np.ndarray]:
+    investment = problem.resources[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_eur = np.where(investment > 0, objective / np.where(investment > 0, investment, 1.0), np.inf)
+    per_eur = np.where(objective > 0, per_eur, -np.inf)
+    return {
+        "s3_score": np.argsort(-problem.scores, kind="stable"),
+        "npv_per_eur": np.argsort(-per_eur, kind="stable")[: int((objective > 0).sum())],
+    }
+
+
+def rule_frontier(items: Sequence[PortfolioItem], budgets: Budgets, budget_eur: ArrayLike, rule: Rule = "s3_score",
+                  objective_npv_eur: ArrayLike | None = None) -> np.ndarray:
+    """The NPV (€) a simple rule of :func:`compare_rules` funds at each investment budget in ``budget_eur`` (€),
+    the run budget and capacity as in ``budgets`` (its investment is ignored): the line beside the frontier.
+
+    Example: module example (equal scores, so input order) at 0, 300 k€ and 600 k€ → [0, 900 k€, 1.85 M€]:
+    a is listed first and fills 300 k€, where the optimum (b and c) makes 950 k€.
+    """
+    problem = _prepare(items, budgets.model_copy(update={"investment_eur": np.inf}))
+    objective = _objective(problem, objective_npv_eur)
+    ranking = _rankings(problem, objective)[rule]
+    levels = np.asarray(budget_eur, dtype=float)
+    return np.array([objective[_fund_in_order(problem, ranking, _with_investment(problem.limits, level))].sum()
+                     for level in levels.ravel()]).reshape(levels.shape)
