@@ -51,6 +51,7 @@ class Formats:
         self.input_fraction: Format = add({**input_style, "num_format": "0.0%"})
         self.input_number: Format = add({**input_style, "num_format": "#,##0.00"})
         self.input_money: Format = add({**input_style, "num_format": '#,##0.00 "€"'})
+        self.input_flag: Format = add({**input_style, "num_format": "0", "align": "center"})
         self.bold_formats = {id(self.label), id(self.header), id(self.header_number), id(self.decision),
                              id(self.meta_label), id(self.section)}
 

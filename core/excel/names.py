@@ -18,14 +18,30 @@ from core.scoring import SCORING_FIELDS
 PACK_FORMAT_VERSION = 1
 SUMMARY_SHEET = "Summary"
 MATRIX_SHEET = "Matrix"
+PORTFOLIO_SHEET = "Portfolio"
 ASSUMPTIONS_SHEET = "Assumptions"
 AUDIT_SHEET = "Audit trail"
 META_SHEET = "Meta"
 # Every pack has these sheets, in this order, around its Decision sheets; the reader refuses a pack without one.
-FIXED_SHEETS: tuple[str, ...] = (SUMMARY_SHEET, MATRIX_SHEET, ASSUMPTIONS_SHEET, AUDIT_SHEET, META_SHEET)
+FIXED_SHEETS: tuple[str, ...] = (SUMMARY_SHEET, MATRIX_SHEET, PORTFOLIO_SHEET, ASSUMPTIONS_SHEET, AUDIT_SHEET,
+                                 META_SHEET)
+# Packs written before the Portfolio sheet (S20) existed still read back: it is required only when Meta lists its cells.
+OPTIONAL_SHEETS: frozenset[str] = frozenset({PORTFOLIO_SHEET})
 MAX_SHEET_NAME = 31
 FRACTION_KIND = "fraction"
 NON_NEGATIVE_KIND = "non_negative"
+# The Portfolio sheet's inputs (S20): a 0/1 funded flag per use case, and the plan's limits (blank = no limit),
+# listed in Meta under a use-case id no use case can have.
+FUNDED_KIND = "funded"
+BUDGET_KIND = "budget"
+PLAN_KINDS = frozenset({FUNDED_KIND, BUDGET_KIND})
+FUNDED_FIELD = "portfolio.funded"
+PORTFOLIO_META_ID = "(portfolio)"
+PORTFOLIO_BUDGET_FIELDS: dict[str, str] = {
+    "investment_eur": "portfolio.budgets.investment_eur",
+    "run_budget_eur_per_month": "portfolio.budgets.run_budget_eur_per_month",
+    "capacity_person_months": "portfolio.budgets.capacity_person_months",
+}
 
 # Meta holds key/value pairs in its first two columns and two tables to their right, each under a header row.
 META_KEY_COLUMN = 0

@@ -47,7 +47,8 @@ class PackContext:
     """Everything a workbook-level sheet may show, once the Decision sheets are written.
 
     ``moment`` is the generation time (UTC, whole seconds); ``ranked`` holds every use case id, best
-    S3 score first; ``decision_sheets``, ``live`` and ``inputs`` follow the Decision sheets' order.
+    S3 score first; ``decision_sheets``, ``live`` and ``inputs`` follow the Decision sheets' order (the Portfolio
+    sheet's inputs last).
     """
 
     loaded: LoadedWorkspaceLike
@@ -60,6 +61,8 @@ class PackContext:
     decision_sheets: Mapping[str, str]
     live: Mapping[str, LiveCells]
     inputs: Sequence[InputCell]
+    portfolio: Any = None
+    """The Portfolio sheet's figures (:class:`core.excel.sheets.portfolio.PortfolioFigures`)."""
 
     @property
     def workspace(self) -> Workspace:
