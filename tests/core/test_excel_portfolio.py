@@ -57,7 +57,7 @@ def test_every_use_case_with_the_optimal_plan_at_the_default_budget_and_its_tota
     assert [values[f"{col}{CHECK}"].value for col in "HIJ"] == ["OK", "no limit", "no limit"]
     assert [values[f"F{row}"].value for row in (INELIGIBLE, MUST, NEEDS)] == [0, 0, 0]
     assert values[f"F{ALLOWED}"].value == "yes"
-    assert values[f"G13"].value == pytest.approx(plan.npv_eur) and values["G14"].value == pytest.approx(0.0)
+    assert values["G13"].value == pytest.approx(plan.npv_eur) and values["G14"].value == pytest.approx(0.0)
     hr = rows_by_id(values, len(items))["hr-policy-assistant"]
     assert values[f"E{hr}"].value == "no"  # high risk, DPIA triggers not assessed (S11, S20)
     assert formulas[f"F{FIRST}"].protection.locked is False and formulas[f"G{FIRST}"].protection.locked is True

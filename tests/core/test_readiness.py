@@ -3,7 +3,14 @@
 import pytest
 
 from core import readiness, roi
-from core.models import DPIA_TRIGGER_FIELDS, READINESS_ITEMS, DpiaTriggers, InferenceCostInputs, ReadinessItem, SolutionProfile
+from core.models import (
+    DPIA_TRIGGER_FIELDS,
+    READINESS_ITEMS,
+    DpiaTriggers,
+    InferenceCostInputs,
+    ReadinessItem,
+    SolutionProfile,
+)
 from core.readiness import (
     CHECKLIST,
     DPIA_TRIGGER_LABELS,
