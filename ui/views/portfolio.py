@@ -47,14 +47,14 @@ from core.portfolio_workspace import (
 from core.store import LoadedWorkspace, StoredPlan
 from ui import formatting, state, store_access
 from ui.i18n import t
-from ui.portfolio import portfolio_key
+from ui.portfolio import limit_amount, portfolio_key
 from ui.views import VIEW_CACHE_SIZE
 
 if TYPE_CHECKING:
     import pandas as pd
 
 TABLE_WIDGET = "w.portfolio.table.{digest}"
-BUDGET_STEPS = 100
+BUDGET_STEPS = 200
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0)
 TABLE_COLUMNS = ("id", "funded", "name", "funding", "needs", "npv", "investment", "capacity", "run_cost", "score")
 PLAN_DECIDES = "plan"
@@ -169,7 +169,7 @@ def frontier_view(loaded: LoadedWorkspace, budgets: Budgets, fund_on: FundOn) ->
 def nice_step(maximum: float, steps: int = BUDGET_STEPS) -> float:
     """A round slider step near ``maximum / steps``: 1, 2, 2.5 or 5 times a power of ten.
 
-    Example: ``nice_step(980_000)`` → 10,000; ``nice_step(37)`` → 0.5.
+    Example: ``nice_step(1_080_000)`` → 10,000 (200 steps); ``nice_step(37)`` → 0.2.
     """
     if not math.isfinite(maximum) or maximum <= 0:
         return 1.0
@@ -218,14 +218,8 @@ def _chain(ids: Sequence[str], known: Mapping[str, str]) -> str:
 
 
 def amount(constraint: ConstraintName, value: float, lang: str) -> str:
-    """A limit or a use of it in its unit: € for investment, €/month for run cost, person-months for capacity
-    (one decimal only where it is not whole, e.g. "27 PM", "4.5 PM")."""
-    if constraint == "investment":
-        return formatting.eur(value, lang)
-    if constraint == "run_cost":
-        return t("portfolio.per_month", amount=formatting.eur(value, lang))
-    decimals = 0 if math.isfinite(value) and float(value).is_integer() else 1
-    return t("portfolio.person_months", value=formatting.number(value, lang, decimals))
+    """A limit or its use in its unit (see :func:`ui.portfolio.limit_amount`)."""
+    return limit_amount(constraint, value, lang)
 
 
 def infeasible_message(problem: Infeasibility, known: Mapping[str, str], lang: str) -> str:
