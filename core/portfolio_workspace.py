@@ -35,7 +35,7 @@ from core.scoring import SCORING_FIELDS, score_arrays
 ROBUST_DRAWS = 2_000
 ROBUST_SEED = 0
 ROBUST_PERCENTILES: Mapping[FundOn, float] = {"p50": 50.0, "p10": 10.0}
-DEFAULT_BUDGET_SHARE = 0.5
+DEFAULT_BUDGET_SHARE = 0.6
 PlanIssueKind = Literal["unknown_use_case", "over_limit", "ineligible", "must_unfunded", "needs_unfunded"]
 
 
@@ -106,9 +106,10 @@ def fund_on_objective(items: Sequence[PortfolioItem], fund_on: FundOn, robust: R
 
 
 def default_budgets(items: Sequence[PortfolioItem]) -> Budgets:
-    """Half the investment of every use case S20 may fund (S11 risk, "never" excluded), no run or capacity limit.
+    """Three fifths of the investment of every use case S20 may fund (S11 risk, "never" excluded), no run or
+    capacity limit: enough to fund most of the worthwhile ones, too little for all, so the choice matters.
 
-    Example: three eligible use cases of 300, 150 and 150 k€ → 300 k€.
+    Example: three eligible use cases of 300, 150 and 150 k€ → 360 k€.
     """
     eligible = sum(item.investment_eur for item in items if _eligible(item))
     return Budgets(investment_eur=DEFAULT_BUDGET_SHARE * eligible)

@@ -68,12 +68,12 @@ def _controls(candidates, lang: str) -> tuple[Budgets, str]:
 
 def _metrics(view: portfolio.PlanView, budgets: Budgets, lang: str) -> None:
     plan = view.plan
-    metrics = st.columns([1.3, 1.1, 1.0, 0.8])
+    metrics = st.columns([1.25, 1.1, 1.05, 0.75])
     metrics[0].metric(t("portfolio.metric.npv"), formatting.eur(view.npv_eur, lang), border=True,
                       help=t("portfolio.metric.npv_help"))
     metrics[1].metric(t("portfolio.metric.investment"), formatting.eur(plan.investment_eur, lang), border=True,
                       help=t("portfolio.metric.of_limit", limit=formatting.eur(budgets.investment_eur, lang)))
-    metrics[2].metric(t("portfolio.metric.run_cost"), formatting.eur_compact(plan.run_cost_eur_per_month, lang),
+    metrics[2].metric(t("portfolio.metric.run_cost"), formatting.eur(plan.run_cost_eur_per_month, lang),
                       border=True,
                       help=t("portfolio.metric.run_cost_help",
                              amount=portfolio.amount("run_cost", plan.run_cost_eur_per_month, lang)))

@@ -56,7 +56,7 @@ def build_pack(
     stored result. ``language`` ("en" or "de") sets every label; sheet names, defined names, user
     text and the Meta sheet are the same in both, so :func:`core.excel.reader.read_pack` reads either.
     The Portfolio sheet (S20) starts from ``plan`` (its limits and funded use cases), else from the optimal
-    plan at the default budget (half the fundable investment).
+    plan at the default budget (three fifths of the fundable investment).
     Example: ``build_pack(store.load(workspace_id), author="CFO", language="de")`` → ``b"PK..."``.
     """
     texts = Texts(language)

@@ -120,10 +120,10 @@ def test_robust_npv_is_the_monte_carlo_median_and_tenth_percentile(sample):
     assert cautious.npv_eur == pytest.approx(float(vector[[item.id in cautious.chosen_ids for item in items]].sum()))
 
 
-def test_default_budget_is_half_the_fundable_investment(sample):
+def test_default_budget_is_three_fifths_of_the_fundable_investment(sample):
     items = portfolio_items(sample)
-    # Every C0 but the high-risk HR assistant's (100 k€): 1,080 k€ − 100 k€ = 980 k€, half of it 490 k€.
-    assert default_budgets(items) == Budgets(investment_eur=490 * K)
+    # Every C0 but the high-risk HR assistant's (100 k€): 1,080 k€ − 100 k€ = 980 k€; 60 % of it is 588 k€.
+    assert default_budgets(items) == Budgets(investment_eur=588 * K)
 
 
 def test_totals_and_the_rule_check_of_a_hand_picked_plan(sample):

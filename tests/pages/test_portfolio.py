@@ -51,7 +51,7 @@ def edit_table(at, loaded: LoadedWorkspace, edits: dict[str, dict]) -> None:
 def test_sentence_and_metrics_are_the_core_figures_at_the_default_budget(store, sample_id):
     loaded = store.load(sample_id)
     investment = default_investment(loaded)
-    assert investment == 490_000.0  # half of the 980 k€ the sample may fund (S11 excludes the HR assistant)
+    assert investment == 590_000.0  # 60 % of the 980 k€ the sample may fund (S11 excludes the HR assistant), snapped
     _, plan, by_score_npv = figures(loaded, investment)
     at = open_page(PAGE)
     assert_clean(at)
@@ -143,16 +143,16 @@ def test_a_dependency_cycle_and_a_must_without_dpia_are_named(store, sample_id):
 
 def test_german_formats(store, sample_id):
     loaded = store.load(sample_id)
-    _, plan, by_score_npv = figures(loaded, 490_000.0)
+    _, plan, by_score_npv = figures(loaded, 590_000.0)
     at = open_page(PAGE, language="de")
     assert_clean(at)
     npv, by_score = formatting.eur_compact(plan.npv_eur, "de"), formatting.eur_compact(by_score_npv, "de")
-    assert at.info[0].value == (f"Mit 490\xa0Tsd.\xa0€ bringt der optimale Plan {npv} Kapitalwert; die Finanzierung "
+    assert at.info[0].value == (f"Mit 590\xa0Tsd.\xa0€ bringt der optimale Plan {npv} Kapitalwert; die Finanzierung "
                                 f"nach Score bringt {by_score}.")
     assert npv.endswith("\xa0Mio.\xa0€") and "," in npv
     assert metric(at, "Kapitalwert des Plans") == formatting.eur(plan.npv_eur, "de")
     assert metric(at, "Kapitalwert des Plans").endswith("\xa0€") and "." in metric(at, "Kapitalwert des Plans")
-    assert at.select_slider(key="w.portfolio.investment").format_func(490_000.0) == "490.000\xa0€"
+    assert at.select_slider(key="w.portfolio.investment").format_func(590_000.0) == "590.000\xa0€"
 
 
 def test_fund_on_p10_plans_on_the_pessimistic_npv(store, sample_id):
@@ -168,7 +168,7 @@ def test_a_plan_is_saved_with_a_name_audited_and_compared(store, sample_id):
     next(button for button in at.button if button.label == "Save plan").click().run()
     assert_clean(at)
     stored = store.get_plan(sample_id, "Budget 2027 – base")
-    assert stored.plan.budgets.investment_eur == 490_000.0 and stored.actor == "anonymous"
+    assert stored.plan.budgets.investment_eur == 590_000.0 and stored.actor == "anonymous"
     assert store.audit(sample_id, limit=1)[0].action == "save_plan"
     at.select_slider(key="w.portfolio.investment").set_value(300_000.0).run()
     at.text_input(key="w.portfolio.plan_name").input("Budget 2027 – lean")
@@ -176,7 +176,7 @@ def test_a_plan_is_saved_with_a_name_audited_and_compared(store, sample_id):
     assert [plan.name for plan in store.list_plans(sample_id)] == ["Budget 2027 – lean", "Budget 2027 – base"]
     comparison = next(item.value for item in at.markdown if "| Investment budget |" in item.value)
     assert "Budget 2027 – lean" in comparison and "Budget 2027 – base" in comparison
-    assert "| Investment budget | €300,000 | €490,000 |" in comparison
+    assert "| Investment budget | €300,000 | €590,000 |" in comparison
     at.text_input(key="w.portfolio.plan_name").input("Budget 2027 – lean")
     next(button for button in at.button if button.label == "Save plan").click().run()
     assert any("already exists" in error.value for error in at.error)

@@ -77,7 +77,7 @@ class PortfolioFigures:
 def portfolio_figures(workspace: Workspace, plan: SavedPlan | None = None) -> PortfolioFigures:
     """Rows from the S20 items; flags and limits from ``plan``, else the optimal plan at the default budget.
 
-    Example: the sample workspace without a plan → limits 490,000 € / none / none, five use cases funded.
+    Example: the sample workspace without a plan → limits 588,000 € / none / none, five use cases funded.
     """
     from core.portfolio import Budgets, PlanInfeasible, plan_portfolio
     from core.portfolio_workspace import default_budgets, portfolio_items
