@@ -48,12 +48,12 @@ def _money_axis(field: str, title: str, language: str) -> dict[str, Any]:
             "axis": {"labelExpr": number_label_expr(language, "~s"), "grid": True}}
 
 
-def _series_color(domain: Sequence[str], colors: Sequence[str], corner: str) -> dict[str, Any]:
-    """Colour by series with the legend inside the plot, in a ``corner`` the lines leave empty."""
+def _series_color(domain: Sequence[str], colors: Sequence[str]) -> dict[str, Any]:
+    """Colour by series; the legend lists the series below the plot, one a line, so no label is cut in a narrow
+    column and none covers a curve."""
     return {"field": "series", "type": "nominal", "title": None, "sort": list(domain),
             "scale": {"domain": list(domain), "range": list(colors)},
-            "legend": {"orient": corner, "direction": "vertical", "fillColor": "#ffffffcc", "padding": 6,
-                       "labelLimit": 0}}
+            "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 0}}
 
 
 @lru_cache(maxsize=64)
@@ -65,7 +65,7 @@ def _frontier_spec(language: str, titles: tuple[tuple[str, str], ...], series: t
     lines = {
         "data": {"name": "curves"},
         "mark": {"type": "line", "point": {"size": 60}, "strokeWidth": 3, "interpolate": "step-after"},
-        "encoding": {"x": x, "y": y, "color": _series_color(series, (OPTIMAL, BY_SCORE), "top-left"),
+        "encoding": {"x": x, "y": y, "color": _series_color(series, (OPTIMAL, BY_SCORE)),
                      "tooltip": tooltip},
     }
     marker = {"data": {"name": "chosen"}, "mark": {"type": "rule", "color": THRESHOLD, "strokeDash": [6, 4],
@@ -75,7 +75,7 @@ def _frontier_spec(language: str, titles: tuple[tuple[str, str], ...], series: t
         "data": {"name": "chosen"},
         "mark": {"type": "point", "filled": True, "size": 260, "stroke": "#1a1a1a", "strokeWidth": 1.5},
         "encoding": {"x": {"field": "budget", "type": "quantitative"}, "y": {"field": "npv", "type": "quantitative"},
-                     "color": _series_color(series, (OPTIMAL, BY_SCORE), "top-left"), "tooltip": tooltip},
+                     "color": _series_color(series, (OPTIMAL, BY_SCORE)), "tooltip": tooltip},
     }
     return _projector_spec([lines, marker, points], FRONTIER_HEIGHT)
 
@@ -122,7 +122,7 @@ def _cash_flow_spec(language: str, titles: tuple[tuple[str, str], ...], series: 
             "encoding": {"y": {"field": "amount", "type": "quantitative"}}}
     lines = {
         "mark": {"type": "line", "strokeWidth": 3},
-        "encoding": {"x": x, "y": y, "color": _series_color(series, (CUMULATIVE, DISCOUNTED), "bottom-right"),
+        "encoding": {"x": x, "y": y, "color": _series_color(series, (CUMULATIVE, DISCOUNTED)),
                      "strokeDash": {"field": "series", "type": "nominal", "legend": None, "sort": list(series),
                                     "scale": {"domain": list(series), "range": [[1, 0], [6, 4]]}},
                      "tooltip": [_nominal("series", " "), _nominal("month_text", title["x"]),
