@@ -221,3 +221,13 @@ def test_an_edited_pack_shows_its_plan_as_a_diff_and_saves_it(store, sample_id):
     stored = store.get_plan(sample_id, "Budget 2027 – finance")
     assert stored.plan.source == "excel" and {QUALITY, "hr-policy-assistant"} <= set(stored.plan.chosen_ids)
     assert store.audit(sample_id, limit=1)[0].action == "save_plan"
+
+
+def test_a_plan_saved_on_p10_records_what_it_maximised(store, sample_id):
+    at = open_page(PAGE)
+    at.button_group(key="w.portfolio.fund_on").set_value("p10").run()
+    at.text_input(key="w.portfolio.plan_name").input("Budget 2027 – P10")
+    next(button for button in at.button if button.label == "Save plan").click().run()
+    stored = store.get_plan(sample_id, "Budget 2027 – P10").plan
+    assert stored.fund_on == "p10" and stored.fund_on_npv_eur is not None
+    assert stored.fund_on_npv_eur < stored.npv_eur  # the P10 total is below the S19 NPV of the same set
