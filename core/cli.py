@@ -1,6 +1,7 @@
 """Command line for workspaces, snapshots, audit trail, backups and Excel packs: ``python -m core.cli --help``.
 
-Every error ends the program with exit code 1 (2 for bad arguments) and one line on stderr, never a traceback.
+Every error ends the program with exit code 1 (2 for bad arguments, and for a portfolio plan that no plan satisfies)
+and one line on stderr, never a traceback.
 Example: ``python -m core.cli --actor Ada workspaces import sample_data/workspace.json --name "Workshop A"``.
 """
 
@@ -17,7 +18,9 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.business_case import BusinessCaseResult, use_case_business_case
-from core.models import Workspace
+from core.models import PlanBudgets, Workspace
+from core.portfolio import Budgets, PlanInfeasible, compare_rules, efficient_frontier, plan_portfolio
+from core.portfolio_workspace import portfolio_items, saved_plan
 from core.store import MAX_IMPORT_BYTES, Store, StoreError
 
 
@@ -131,6 +134,46 @@ def _business_case(store: Store, args: argparse.Namespace) -> None:
                      allow_nan=False))
 
 
+def portfolio_plan_document(workspace: Workspace, budgets: Budgets) -> dict[str, object]:
+    """S20 plan of a workspace as the CLI prints it: chosen ids (best S3 score first), totals, binding limits,
+    the score ranking's plan and the 20-level frontier. Raises :class:`PlanInfeasible`."""
+    items = portfolio_items(workspace)
+    plan = plan_portfolio(items, budgets)
+    by_score, _ = compare_rules(items, budgets, plan)
+    frontier = efficient_frontier(items, budgets)
+    return {
+        "chosen": list(plan.chosen_ids), "npv_eur": plan.npv_eur, "investment_eur": plan.investment_eur,
+        "run_cost_eur_per_month": plan.run_cost_eur_per_month,
+        "capacity_person_months": plan.capacity_person_months, "binding": list(plan.binding),
+        "by_score": {"chosen": list(by_score.chosen_ids), "npv_eur": by_score.npv_eur},
+        "frontier": [{"budget_eur": float(budget), "npv_eur": float(npv)}
+                     for budget, npv in zip(frontier.budget_eur, frontier.npv_eur, strict=True)],
+    }
+
+
+def _portfolio_plan(store: Store, args: argparse.Namespace) -> None:
+    """S20: the best set of use cases for the budgets; --save stores it as a named plan (audited)."""
+    workspace_id = store.workspace_id_by_name(args.workspace)
+    workspace = store.load(workspace_id).workspace
+    budgets = Budgets(investment_eur=args.budget, run_budget_eur_per_month=args.run_budget,
+                      capacity_person_months=args.capacity)
+    document = portfolio_plan_document(workspace, budgets)
+    if args.save:
+        chosen = document["chosen"]
+        store.save_plan(workspace_id, saved_plan(args.save, portfolio_items(workspace), budgets, chosen,
+                                                 source="cli"), args.actor)
+    if args.json:
+        print(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
+        return
+    print(f"chosen\t{', '.join(document['chosen']) or '-'}")
+    for key in ("npv_eur", "investment_eur", "run_cost_eur_per_month", "capacity_person_months"):
+        print(f"{key}\t{document[key]:,.2f}")
+    print(f"binding\t{', '.join(document['binding']) or '-'}")
+    print(f"by_score npv_eur\t{document['by_score']['npv_eur']:,.2f}")
+    if args.save:
+        print(f"saved as plan '{args.save}'")
+
+
 def _export_pack(store: Store, args: argparse.Namespace) -> None:
     from core.excel import build_pack  # only here: XlsxWriter need not slow down every other command
 
@@ -156,13 +199,26 @@ def _import_pack(store: Store, args: argparse.Namespace) -> None:
         diff = read_pack(_read_limited(args.pack), loaded)
     except PackRejected as error:
         raise CliError(f"{args.pack}: {error}") from None
-    if not diff.changes:
+    if diff.is_empty:
         print("no changes")
         return
     for change in diff.changes:
         print(f"{change.use_case_id}\t{change.field_path}\t{change.old!r} -> {change.new!r}")
+    plan = diff.plan if diff.plan is not None and diff.plan.changed else None
+    if plan is not None:
+        print(f"portfolio plan\tfunded {', '.join(plan.funded_ids) or '-'}\t+{', '.join(plan.added) or '-'}"
+              f"\t-{', '.join(plan.removed) or '-'}\tlimits {json.dumps(plan.budgets)}")
     if not args.apply:
-        print(f"{len(diff.changes)} changes found; run again with --apply to save them")
+        print(f"{len(diff.changes)} changes found{', and a changed portfolio plan' if plan else ''}; "
+              "run again with --apply to save them")
+        return
+    if plan is not None:
+        name = args.plan_name or f"Excel {Path(args.pack).name}"
+        document = saved_plan(name, portfolio_items(loaded.workspace), PlanBudgets(**plan.budgets),
+                              plan.funded_ids, source="excel")
+        store.save_plan(workspace_id, document, args.actor)
+        print(f"saved the portfolio plan as '{name}'")
+    if not diff.changes:
         return
     # The versions the pack was exported from: a use case edited in the app since then is a conflict.
     exported = getattr(diff, "exported_versions", None) or {}
@@ -230,6 +286,15 @@ def build_parser() -> argparse.ArgumentParser:
     business.add_argument("--json", action="store_true", help="print JSON (undefined figures are null)")
     business.set_defaults(handler=_business_case)
 
+    plan = commands.add_parser("portfolio-plan", help="S20 best set of use cases for a budget (exit 2: no plan)")
+    plan.add_argument("workspace")
+    plan.add_argument("--budget", type=float, required=True, metavar="EUR", help="investment budget in €")
+    plan.add_argument("--run-budget", dest="run_budget", type=float, metavar="EUR", help="run budget in € per month")
+    plan.add_argument("--capacity", type=float, metavar="PM", help="team capacity in person-months")
+    plan.add_argument("--save", metavar="NAME", help="also save the plan under this name (audit trail)")
+    plan.add_argument("--json", action="store_true", help="print JSON")
+    plan.set_defaults(handler=_portfolio_plan)
+
     export = commands.add_parser("export", help="write the Excel decision pack")
     export.add_argument("workspace")
     export.add_argument("--out", required=True)
@@ -241,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     import_pack.add_argument("pack")
     import_pack.add_argument("--workspace", required=True)
     import_pack.add_argument("--apply", action="store_true")
+    import_pack.add_argument("--plan-name", dest="plan_name", help="name of the portfolio plan saved from the pack "
+                             "when its funded flags or limits changed (default: Excel <file name>)")
     import_pack.set_defaults(handler=_import_pack)
     return parser
 
@@ -254,6 +321,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             if store is not None:
                 store.dispose()
+    except PlanInfeasible as error:
+        print(f"error: no plan: {' '.join(str(error).split())}", file=sys.stderr)
+        return 2
     except (CliError, StoreError, ValueError, ValidationError, OSError) as error:
         print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         return 1

@@ -1,4 +1,4 @@
-"""Domain models of the workbench (SPEC S1–S19), pydantic v2, frozen and strict.
+"""Domain models of the workbench (SPEC S1–S20), pydantic v2, frozen and strict.
 
 Every number is finite; fractions live in [0, 1]; money and counts are non-negative.
 Strings are never coerced into numbers, and a bad value is reported with its field name.
@@ -245,12 +245,18 @@ class ComplianceChecklist(Frozen):
 
 
 class DpiaTriggers(Frozen):
-    """S11 DPIA (DSFA) triggers."""
+    """S11 DPIA (DSFA) triggers; ``assessed`` records that they were assessed (S20: a ``high`` risk class is
+    eligible for the portfolio plan only then)."""
 
     new_pii_processing_or_profiling: StrictBool = False
     automated_decisions_with_effect: StrictBool = False
     new_sources_outside_tenant: StrictBool = False
     rag_over_confidential_documents: StrictBool = False
+    assessed: StrictBool = False
+
+
+DPIA_TRIGGER_FIELDS: tuple[str, ...] = tuple(name for name in DpiaTriggers.model_fields if name != "assessed")
+"""The four S11 triggers; ``assessed`` is not one of them."""
 
 
 class SolutionProfile(Frozen):
@@ -345,6 +351,11 @@ class BusinessCase(Frozen):
         return self
 
 
+Funding = Literal["must", "never"]
+FUNDING_RULES: tuple[Funding, ...] = ("must", "never")
+MAX_NEEDS = 50
+
+
 def _utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("timestamp must carry a timezone")
@@ -390,6 +401,12 @@ class UseCase(Frozen):
     cost_blocks: tuple[CostBlock, ...] = ()
     assumption_sources: dict[Annotated[str, Field(max_length=200)], ShortText] = Field(default_factory=dict)
     business_case: BusinessCase = BusinessCase()
+    capacity_person_months: NonNegative = 0.0
+    """S20: the delivery team's effort this use case takes, in person-months."""
+    funding: Funding | None = None
+    """S20: "must" is always funded, "never" never; None leaves it to the plan."""
+    needs: Annotated[tuple[Identifier, ...], Field(max_length=MAX_NEEDS)] = ()
+    """S20: ids of use cases of the same workspace that must be funded for this one to be funded."""
 
     @property
     def investment_eur(self) -> float:
@@ -406,6 +423,49 @@ class UseCase(Frozen):
             raise ValueError("raci: each deliverable may appear only once")
         if self.updated_at < self.created_at:
             raise ValueError("updated_at: must not be before created_at")
+        if self.id in self.needs:
+            raise ValueError(f"needs: use case '{self.id}' cannot need itself")
+        if len(set(self.needs)) != len(self.needs):
+            raise ValueError(f"needs: use case '{self.id}' lists a use case twice: {list(self.needs)}")
+        return self
+
+
+class PlanBudgets(Frozen):
+    """S20 limits: investment (€), optional run budget (€/month) and team capacity (person-months); None = no limit."""
+
+    investment_eur: NonNegative
+    run_budget_eur_per_month: NonNegative | None = None
+    capacity_person_months: NonNegative | None = None
+
+
+FundOn = Literal["base", "p50", "p10"]
+FUND_ON: tuple[FundOn, ...] = ("base", "p50", "p10")
+"""Which NPV an S20 plan maximises: the S19 figure, or the median or 10th percentile of its Monte Carlo (S16)."""
+PlanSource = Literal["app", "excel", "cli"]
+
+
+class SavedPlan(Frozen):
+    """A named S20 plan as decided: its limits, what it maximised, the chosen use cases and its totals.
+
+    ``npv_eur`` is the S19 NPV of the chosen set; ``fund_on_npv_eur`` the total of the NPV the plan maximised
+    (None for "base", where it equals ``npv_eur``). Example: "Budget 2027 – base" with 600 k€ and four use cases.
+    """
+
+    name: Name
+    budgets: PlanBudgets
+    fund_on: FundOn = "base"
+    chosen_ids: Annotated[tuple[Identifier, ...], Field(max_length=100_000)]
+    npv_eur: FiniteNumber
+    fund_on_npv_eur: FiniteNumber | None = None
+    investment_eur: NonNegative
+    run_cost_eur_per_month: NonNegative
+    capacity_person_months: NonNegative
+    source: PlanSource = "app"
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> SavedPlan:
+        if len(set(self.chosen_ids)) != len(self.chosen_ids):
+            raise ValueError("chosen_ids: each use case may appear only once")
         return self
 
 
@@ -480,6 +540,11 @@ class Workspace(Frozen):
             if use_case.id in seen:
                 raise ValueError(f"use_cases: duplicate id '{use_case.id}'")
             seen.add(use_case.id)
+        for use_case in self.use_cases:
+            unknown = [need for need in use_case.needs if need not in seen]
+            if unknown:
+                raise ValueError(f"use_cases: '{use_case.id}' needs '{unknown[0]}', which is not a use case of "
+                                 "this workspace")
         return self
 
     @property

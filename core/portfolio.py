@@ -4,6 +4,7 @@ Money is in € (NPV per S19, one-time investment C0), run cost in € per month
 The plan maximises Σ NPV subject to the investment budget, the optional run budget and capacity, "must" in,
 "never" out, ``prohibited`` out, ``high`` risk only with its DPIA triggers assessed (S11), and "B needs A"
 as x_B ≤ x_A. A use case with a negative NPV is chosen only when a "must" (or a chosen use case) needs it.
+:mod:`core.portfolio_milp` solves the programme (reduced-cost fixing, then HiGHS on what is left: still exact).
 
 Ties: each chosen use case costs the solver a tie-break of 0.5 to 1 cent (``TIE_BREAK_EUR``), more the later
 it is listed. Among plans whose NPV differs by less than that, the solver takes the one with fewer use cases,
@@ -27,12 +28,20 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 from pydantic import StrictBool
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
 
-from core.models import FiniteNumber, Fraction, Frozen, Identifier, Name, NonNegative, RiskClass
+from core.models import (
+    FiniteNumber,
+    Fraction,
+    Frozen,
+    Funding,
+    Identifier,
+    Name,
+    NonNegative,
+    PlanBudgets,
+    RiskClass,
+)
+from core.portfolio_milp import solve_exact
 
-Funding = Literal["must", "never"]
 ConstraintName = Literal["investment", "run_cost", "capacity"]
 CONSTRAINTS: tuple[ConstraintName, ...] = ("investment", "run_cost", "capacity")
 CONSTRAINT_UNITS: Mapping[ConstraintName, str] = {"investment": "€", "run_cost": "€/month",
@@ -68,12 +77,8 @@ class PortfolioItem(Frozen):
     score: Fraction = 0.0
 
 
-class Budgets(Frozen):
+class Budgets(PlanBudgets):
     """S20 limits: investment (€), optional run budget (€/month) and team capacity (person-months); None = no limit."""
-
-    investment_eur: NonNegative
-    run_budget_eur_per_month: NonNegative | None = None
-    capacity_person_months: NonNegative | None = None
 
     def limits(self) -> np.ndarray:
         """The three limits in ``CONSTRAINTS`` order, ``inf`` where there is none."""
@@ -332,38 +337,30 @@ def _candidates(problem: _Problem, objective: np.ndarray) -> np.ndarray:
     return np.flatnonzero(kept)
 
 
-def _dependency_rows(problem: _Problem, candidates: np.ndarray) -> LinearConstraint | None:
+def _dependency_pairs(problem: _Problem, candidates: np.ndarray) -> np.ndarray:
+    """(dependent, need) positions within ``candidates`` of every dependency between two candidates."""
     position = np.full(len(problem.ids), -1)
     position[candidates] = np.arange(candidates.size)
-    dependent, need = position[problem.edges[:, 0]], position[problem.edges[:, 1]]
-    both = (dependent >= 0) & (need >= 0)
-    if not both.any():
-        return None
-    rows = np.repeat(np.arange(both.sum()), 2)
-    columns = np.column_stack([dependent[both], need[both]]).ravel()
-    values = np.tile([1.0, -1.0], both.sum())
-    matrix = coo_matrix((values, (rows, columns)), shape=(both.sum(), candidates.size)).tocsr()
-    return LinearConstraint(matrix, -np.inf, 0.0)
+    pairs = position[problem.edges]
+    return pairs[(pairs >= 0).all(axis=1)].reshape(-1, 2)
 
 
-def _solve(problem: _Problem, objective: np.ndarray, limits: np.ndarray) -> np.ndarray:
-    """Boolean mask of the optimal plan (forced use cases plus the solver's choice among the candidates)."""
+def _solve(problem: _Problem, objective: np.ndarray, limits: np.ndarray, hint: np.ndarray | None = None
+           ) -> np.ndarray:
+    """Boolean mask of the optimal plan (forced use cases plus the exact choice among the candidates).
+
+    ``hint``: a plan of the same problem (e.g. at a larger budget) that seeds the solver's lower bound.
+    """
     chosen = problem.forced.copy()
     candidates = _candidates(problem, objective)
     if candidates.size == 0:
         return chosen
     room = np.maximum(limits - problem.resources[:, problem.forced].sum(axis=1), 0.0)
     limited = np.isfinite(room)
-    constraints = [LinearConstraint(problem.resources[np.ix_(limited, candidates)], -np.inf, room[limited])]
-    dependencies = _dependency_rows(problem, candidates)
-    if dependencies is not None:
-        constraints.append(dependencies)
     gain = objective[candidates] - tie_break_eur(len(problem.ids))[candidates]
-    result = milp(-gain, integrality=np.ones(candidates.size), bounds=Bounds(0, 1), constraints=constraints,
-                  options={"mip_rel_gap": 0.0})
-    if result.status != 0 or result.x is None:
-        raise RuntimeError(f"HiGHS found no optimal S20 plan for a validated portfolio: {result.message}")
-    chosen[candidates[result.x > 0.5]] = True
+    picked = solve_exact(gain, problem.resources[np.ix_(limited, candidates)], room[limited],
+                         _dependency_pairs(problem, candidates), None if hint is None else hint[candidates])
+    chosen[candidates[picked]] = True
     return chosen
 
 
@@ -459,9 +456,9 @@ def efficient_frontier(items: Sequence[PortfolioItem], budgets: Budgets, levels:
     investment = problem.resources[0]
     budget = np.linspace(investment[problem.forced].sum(), investment[problem.eligible].sum(), levels)
     npv, used = np.full(levels, np.nan), np.full(levels, np.nan)
-    top = levels - 1
+    top, chosen = levels - 1, None
     while top >= 0:
-        chosen = _solve(problem, objective, _with_investment(problem.limits, budget[top]))
+        chosen = _solve(problem, objective, _with_investment(problem.limits, budget[top]), hint=chosen)
         spent = investment[chosen].sum()
         covered = np.isnan(npv) & (budget <= budget[top]) & (budget >= spent * (1 - FIT_TOLERANCE))
         covered[top] = True
@@ -492,11 +489,11 @@ def marginal_npv(items: Sequence[PortfolioItem], budgets: Budgets, step_fraction
                        next_npv_eur=float(now + gain), gain_eur=gain, gain_per_eur=gain / step if step > 0 else None)
 
 
-def _fund_in_order(problem: _Problem, ranking: np.ndarray) -> np.ndarray:
+def _fund_in_order(problem: _Problem, ranking: np.ndarray, limits: np.ndarray) -> np.ndarray:
     """Forced use cases first, then each ranked use case with its unfunded needs if the bundle fits every limit."""
     chosen = problem.forced.copy()
     used = problem.resources[:, chosen].sum(axis=1)
-    tolerance = FIT_TOLERANCE * np.maximum(1.0, np.where(np.isfinite(problem.limits), problem.limits, 1.0))
+    tolerance = FIT_TOLERANCE * np.maximum(1.0, np.where(np.isfinite(limits), limits, 1.0))
     for index in ranking:
         if chosen[index] or not problem.eligible[index]:
             continue
@@ -504,7 +501,7 @@ def _fund_in_order(problem: _Problem, ranking: np.ndarray) -> np.ndarray:
         start[index] = True
         bundle = _closure(start, problem.needs) & ~chosen
         need = problem.resources[:, bundle].sum(axis=1)
-        if np.all(used + need <= problem.limits + tolerance):
+        if np.all(used + need <= limits + tolerance):
             chosen |= bundle
             used += need
     return chosen
@@ -528,17 +525,37 @@ def compare_rules(items: Sequence[PortfolioItem], budgets: Budgets, plan: Portfo
     if plan is None:
         plan = _describe(items, problem, objective, _solve(problem, objective, problem.limits), problem.limits)
     investment = problem.resources[0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_eur = np.where(investment > 0, objective / np.where(investment > 0, investment, 1.0), np.inf)
-    per_eur = np.where(objective > 0, per_eur, -np.inf)
-    rankings: dict[Rule, np.ndarray] = {
-        "s3_score": np.argsort(-problem.scores, kind="stable"),
-        "npv_per_eur": np.argsort(-per_eur, kind="stable")[: int((objective > 0).sum())],
-    }
     outcomes = []
-    for rule, ranking in rankings.items():
-        chosen = _fund_in_order(problem, ranking)
+    for rule, ranking in _rankings(problem, objective).items():
+        chosen = _fund_in_order(problem, ranking, problem.limits)
         npv = float(objective[chosen].sum())
         outcomes.append(RuleOutcome(rule, tuple(problem.ids[index] for index in np.flatnonzero(chosen)), npv,
                                     float(investment[chosen].sum()), max(0.0, plan.npv_eur - npv)))
     return outcomes[0], outcomes[1]
+
+
+def _rankings(problem: _Problem, objective: np.ndarray) -> dict[Rule, np.ndarray]:
+    investment = problem.resources[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_eur = np.where(investment > 0, objective / np.where(investment > 0, investment, 1.0), np.inf)
+    per_eur = np.where(objective > 0, per_eur, -np.inf)
+    return {
+        "s3_score": np.argsort(-problem.scores, kind="stable"),
+        "npv_per_eur": np.argsort(-per_eur, kind="stable")[: int((objective > 0).sum())],
+    }
+
+
+def rule_frontier(items: Sequence[PortfolioItem], budgets: Budgets, budget_eur: ArrayLike, rule: Rule = "s3_score",
+                  objective_npv_eur: ArrayLike | None = None) -> np.ndarray:
+    """The NPV (€) a simple rule of :func:`compare_rules` funds at each investment budget in ``budget_eur`` (€),
+    the run budget and capacity as in ``budgets`` (its investment is ignored): the line beside the frontier.
+
+    Example: module example (equal scores, so input order) at 0, 300 k€ and 600 k€ → [0, 900 k€, 1.85 M€]:
+    a is listed first and fills 300 k€, where the optimum (b and c) makes 950 k€.
+    """
+    problem = _prepare(items, budgets.model_copy(update={"investment_eur": np.inf}))
+    objective = _objective(problem, objective_npv_eur)
+    ranking = _rankings(problem, objective)[rule]
+    levels = np.asarray(budget_eur, dtype=float)
+    return np.array([objective[_fund_in_order(problem, ranking, _with_investment(problem.limits, level))].sum()
+                     for level in levels.ravel()]).reshape(levels.shape)

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.models import READINESS_STATUSES, DpiaTriggers, SolutionProfile, UseCase
+from core.models import DPIA_TRIGGER_FIELDS, READINESS_STATUSES, SolutionProfile, UseCase
 from core.profiling import SUPPORTED_EXTENSIONS, Profile, TableReadError
 from core.readiness import (
     DPIA_TRIGGER_LABELS,
@@ -205,13 +205,15 @@ def _governance(use_case: UseCase, lang: str) -> None:
     sidebar.risk_class_select(use_case, key)
     st.caption(t(f"an.ready.risk_note.{use_case.eu_ai_act_risk_class}"))
     st.markdown(f"**{t('an.ready.dpia_triggers')}**")
-    _checkboxes(use_case, "dpia", list(DpiaTriggers.model_fields), use_case.dpia)
+    _checkboxes(use_case, "dpia", list(DPIA_TRIGGER_FIELDS), use_case.dpia)
     assessment = dpia_triggers(use_case.dpia)
     if assessment.required:
         triggered = [DPIA_TRIGGER_LABELS[name][1 if lang == "de" else 0] for name in assessment.triggered]
         st.warning(t("an.ready.dpia_required", triggers="; ".join(triggered)), icon=":material/assignment:")
     else:
         st.success(t("an.ready.dpia_not_required"), icon=":material/check_circle:")
+    _checkboxes(use_case, "dpia", ["assessed"], use_case.dpia)
+    st.caption(t("an.ready.dpia_assessed_note"))
 
 
 ctx = sidebar.render("an.ready.title", ":material/dataset:", "an.ready.caption")

@@ -7,16 +7,20 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from core.excel import FieldChange, PackRejected
+from core.excel import FieldChange, PackRejected, PlanChange
 from core.models import ROI_FRACTION_FIELDS, UseCase
 from core.scoring import SCORING_FIELDS
 from core.store import ImportRejected
 from ui import formatting, frame, sidebar, state, store_access
-from ui.i18n import has, label, t
+from ui.i18n import has, label, t, t_plain
+from ui.portfolio import issue_lines, limit_amount
 from ui.views import export
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PACK_IDS_WIDGET = "w.export.pack_ids"
+PACK_PLAN_WIDGET = "w.export.pack_plan"
+PACK_PLAN_NAME_WIDGET = "w.export.pack_plan_name"
+OPTIMAL_PLAN = ""
 PACK_IDS_CHOICE = "export.pack_ids"
 PACK_UPLOAD_NONCE = "export.pack_upload"
 JSON_UPLOAD_NONCE = "export.json_upload"
@@ -121,9 +125,17 @@ def _pack_section(ctx: sidebar.PageContext) -> None:
         placeholder=t("an.export.pack_all_placeholder"), help=t("an.export.pack_use_cases_help"),
     )
     st.caption(t("an.export.pack_caption", count=len(chosen)) if chosen else t("an.export.pack_top_caption"))
+    plans = [OPTIMAL_PLAN, *export.saved_plan_names()]
+    stored_plan = state.ui_value("export.pack_plan", OPTIMAL_PLAN)
+    plan_name = st.selectbox(
+        t("portfolio.export.start_from"), options=plans,
+        format_func=lambda name: name or t_plain("portfolio.export.optimal_plan"),
+        key=store_access.bind(PACK_PLAN_WIDGET, stored_plan if stored_plan in plans else OPTIMAL_PLAN),
+        on_change=_remember, args=("export.pack_plan", PACK_PLAN_WIDGET), help=t("portfolio.export.start_from_help"),
+    )
     date = datetime.now(UTC).strftime("%Y-%m-%d")
     st.download_button(
-        t("an.export.pack_download"), data=export.pack_download(chosen, state.actor(), ctx.language),
+        t("an.export.pack_download"), data=export.pack_download(chosen, state.actor(), ctx.language, plan_name or None),
         file_name=f"decision-pack-{_slug(workspace.name)}-{date}.xlsx", mime=XLSX_MIME,
         icon=":material/download:", type="primary", key="w.export.pack_download", on_click="ignore",
     )
@@ -145,6 +157,10 @@ def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
         st.info(t("an.export.pack_no_changes", name=uploaded.name))
         return
     use_cases = {case.id: case for case in ctx.loaded.workspace.use_cases}
+    if diff.plan is not None and diff.plan.changed:
+        _pack_plan(diff.plan, use_cases, uploaded.name, lang)
+    if not diff.changes:
+        return
     if diff.stale_use_cases:
         stale = ", ".join(use_cases[case_id].name if case_id in use_cases else case_id
                           for case_id in diff.stale_use_cases)
@@ -166,6 +182,51 @@ def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
     st.button(t("an.export.apply", count=len(diff.changes)), on_click=_apply,
               args=(diff.changes, dict(ctx.loaded.versions)), type="primary", icon=":material/done_all:",
               key="w.export.apply", help=t("an.export.apply_help"))
+
+
+@store_access.safe_callback
+def _save_pack_plan(change: PlanChange) -> None:
+    name = state.widget_text(PACK_PLAN_NAME_WIDGET)
+    if not name:
+        state.flash("error", t("portfolio.plan_name_missing"))
+        return
+    export.save_pack_plan(change, name)
+    state.bump_nonce(PACK_UPLOAD_NONCE)
+    state.flash("success", t("portfolio.plan_saved", name=name))
+
+
+def _pack_plan(change: PlanChange, use_cases: dict[str, UseCase], file_name: str, lang: str) -> None:
+    """The Portfolio sheet's plan against the one exported: added and removed use cases, limits, totals, rules."""
+    def named(ids) -> str:
+        return ", ".join(use_cases[case_id].name if case_id in use_cases else case_id for case_id in ids) or "–"
+
+    plan = export.pack_plan(change, file_name[:200] or "Excel")
+    limits = [(t("portfolio.compare.budget"), "investment_eur", "investment"),
+              (t("portfolio.compare.run_budget"), "run_budget_eur_per_month", "run_cost"),
+              (t("portfolio.compare.capacity_budget"), "capacity_person_months", "capacity")]
+
+    def limit(value, constraint) -> str:
+        return t("portfolio.no_limit") if value is None else limit_amount(constraint, value, lang)
+
+    edited_limits = [[label, f"{limit(change.exported_budgets[field], constraint)} → "
+                             f"{limit(change.budgets[field], constraint)}"]
+                     for label, field, constraint in limits if change.budgets[field] != change.exported_budgets[field]]
+    rows = [[t("portfolio.export.added"), formatting.escape_markdown(named(change.added))],
+            [t("portfolio.export.removed"), formatting.escape_markdown(named(change.removed))], *edited_limits,
+            [t("portfolio.compare.npv"), formatting.eur(plan.npv_eur, lang)],
+            [t("portfolio.compare.investment"), formatting.eur(plan.investment_eur, lang)],
+            [t("portfolio.compare.count"), formatting.number(len(plan.chosen_ids), lang)]]
+    st.markdown(f"**{t('portfolio.export.plan_title', name=file_name)}**")
+    st.markdown(formatting.markdown_table([t("portfolio.compare.row"), t("portfolio.export.pack_value")], rows))
+    issues = export.pack_plan_issues(change)
+    if issues:
+        names = {case_id: case.name for case_id, case in use_cases.items()}
+        st.warning(f"{t('portfolio.export.issues')}\n{issue_lines(issues, names, lang)}", icon=":material/rule:")
+    name, button = st.columns([3, 1], vertical_alignment="bottom")
+    name.text_input(t("portfolio.plan_name"), key=PACK_PLAN_NAME_WIDGET, max_chars=200,
+                    placeholder=t_plain("portfolio.export.plan_name_placeholder"))
+    button.button(t("portfolio.export.save"), on_click=_save_pack_plan, args=(change,), type="primary",
+                  icon=":material/bookmark_add:", key="w.export.save_pack_plan")
 
 
 def _json_section(ctx: sidebar.PageContext) -> None:

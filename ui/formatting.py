@@ -13,7 +13,13 @@ from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_datetime
-from babel.numbers import format_compact_decimal, format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_compact_currency,
+    format_compact_decimal,
+    format_currency,
+    format_decimal,
+    format_percent,
+)
 
 LOCALES = {"de": "de_DE", "en": "en_GB"}
 MARKDOWN_SPECIALS = frozenset("\\`*_[]<>!~$|")
@@ -56,6 +62,20 @@ def eur(amount: float | None, language: str, decimals: int = 0) -> str:
         return MISSING
     return format_currency(amount, "EUR", format=_currency_pattern(language, decimals), locale=locale_for(language),
                            currency_digits=False)
+
+
+@lru_cache(maxsize=RESULT_CACHE_SIZE)
+def eur_compact(amount: float | None, language: str) -> str:
+    """Short euros for sentences, e.g. 1,900,000 → "€1.9m" (en) or "1,9 Mio. €" (de), 600,000 → "€600k" or
+    "600 Tsd. €"; below 1,000 € as :func:`eur`. Babel abbreviates German thousands not at all ("600000 €")."""
+    if not _finite(amount):
+        return MISSING
+    if language != "de":
+        return format_compact_currency(amount, "EUR", locale=locale_for(language), fraction_digits=1)
+    for scale, unit in ((1e9, "Mrd."), (1e6, "Mio."), (1e3, "Tsd.")):
+        if abs(amount) >= scale:
+            return f"{format_decimal(amount / scale, format='#,##0.#', locale=locale_for(language))}\u00a0{unit}\u00a0€"
+    return eur(amount, language)
 
 
 @lru_cache(maxsize=RESULT_CACHE_SIZE)

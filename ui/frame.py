@@ -22,6 +22,7 @@ NAVIGATION = (
     ("app.py", "nav.home", ":material/home:"),
     ("pages/1_Use_cases.py", "nav.use_cases", ":material/view_list:"),
     ("pages/2_Scoring.py", "nav.scoring", ":material/scatter_plot:"),
+    ("pages/3_Portfolio.py", "nav.portfolio", ":material/account_balance:"),
     ("pages/4_ROI.py", "nav.roi", ":material/euro:"),
     ("pages/5_Business_case.py", "nav.business_case", ":material/trending_up:"),
     ("pages/6_Sensitivity.py", "nav.sensitivity", ":material/tune:"),

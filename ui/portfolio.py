@@ -1,5 +1,5 @@
 """The workspace's portfolio: one row per use case with its S3 score and quadrant, S15 figures, S19 investment, NPV
-and payback, and gates.
+and payback, and gates, and the wording of S20 limits and rule breaks that the Portfolio and Export pages share.
 
 Computed once per portfolio content (:func:`portfolio_key`) and cached. Home reads the numpy columns
 (:func:`portfolio_arrays`, so a cold start never imports pandas); Use cases and Scoring read the frame
@@ -9,6 +9,8 @@ Computed once per portfolio content (:func:`portfolio_key`) and cached. Home rea
 from __future__ import annotations
 
 import hashlib
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +20,13 @@ import streamlit as st
 from core import business_case, gates, roi, scoring
 from core.models import ROI_INPUT_FIELDS, Workspace
 from core.store import LoadedWorkspace
+from ui import formatting
+from ui.i18n import t
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from core.portfolio_workspace import PlanIssue
 
 PORTFOLIO_COLUMNS = (
     "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "rank", "quadrant",
@@ -153,3 +159,31 @@ def filter_and_sort(frame: pd.DataFrame, query: str, column: str, descending: bo
     if column in frame.columns:
         frame = frame.sort_values(column, ascending=not descending, kind="stable", na_position="last")
     return frame
+
+
+def limit_amount(constraint: str, value: float, lang: str) -> str:
+    """An S20 limit or its use in its unit: € for investment, €/month for run cost, person-months for capacity
+    (one decimal only where it is not whole, e.g. "27 PM", "4.5 PM")."""
+    if constraint == "investment":
+        return formatting.eur(value, lang)
+    if constraint == "run_cost":
+        return t("portfolio.per_month", amount=formatting.eur(value, lang))
+    decimals = 0 if math.isfinite(value) and float(value).is_integer() else 1
+    return t("portfolio.person_months", value=formatting.number(value, lang, decimals))
+
+
+def issue_text(issue: PlanIssue, names: Mapping[str, str], lang: str) -> str:
+    """One S20 rule a hand-picked plan breaks, in the user's language."""
+    listed = ", ".join(names.get(use_case_id, use_case_id) for use_case_id in issue.use_case_ids)
+    if issue.kind == "over_limit" and issue.constraint is not None:
+        return t("portfolio.issue.over_limit", constraint=t(f"portfolio.constraint.{issue.constraint}"),
+                 required=limit_amount(issue.constraint, issue.amounts["required"], lang),
+                 limit=limit_amount(issue.constraint, issue.amounts["limit"], lang))
+    if issue.kind == "needs_unfunded":
+        dependent, need = (names.get(use_case_id, use_case_id) for use_case_id in issue.use_case_ids)
+        return t("portfolio.issue.needs_unfunded", name=dependent, need=need)
+    return t(f"portfolio.issue.{issue.kind}", names=listed)
+
+
+def issue_lines(issues: Sequence[PlanIssue], names: Mapping[str, str], lang: str) -> str:
+    return "\n".join(f"- {issue_text(issue, names, lang)}" for issue in issues)

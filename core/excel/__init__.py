@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from core.excel.names import FIXED_SHEETS, META_SHEET, decision_sheet_name, meta_content_hash
     from core.excel.pack import build_pack
-    from core.excel.reader import FieldChange, PackDiff, PackRejected, read_pack, updated_use_case
+    from core.excel.reader import FieldChange, PackDiff, PackRejected, PlanChange, read_pack, updated_use_case
     from core.excel.sheets.summary import SUMMARY_TABLE_ROW
     from core.excel.texts import DECISION_LABELS, GATE_LABELS, LANGUAGES, NOT_AVAILABLE
 
@@ -31,6 +31,7 @@ _HOMES: dict[str, str] = {
     "FieldChange": "core.excel.reader",
     "PackDiff": "core.excel.reader",
     "PackRejected": "core.excel.reader",
+    "PlanChange": "core.excel.reader",
     "build_pack": "core.excel.pack",
     "decision_sheet_name": "core.excel.names",
     "meta_content_hash": "core.excel.names",
@@ -49,6 +50,7 @@ __all__ = [
     "FieldChange",
     "PackDiff",
     "PackRejected",
+    "PlanChange",
     "build_pack",
     "decision_sheet_name",
     "meta_content_hash",

@@ -59,6 +59,7 @@ class Formats:
         self.input_money: Format = add({**input_style, "num_format": '#,##0.00 "€"'})
         self.input_months: Format = add({**input_style, "num_format": "0"})
         self.input_text: Format = add({**input_style, "num_format": "@"})
+        self.input_flag: Format = add({**input_style, "num_format": "0", "align": "center"})
         self.bold_formats = {id(self.label), id(self.header), id(self.header_number), id(self.decision),
                              id(self.meta_label), id(self.section)}
 

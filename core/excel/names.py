@@ -24,11 +24,15 @@ READABLE_PACK_VERSIONS: frozenset[tuple[str, str]] = frozenset({("1", "1"), (str
 """(workspace schema_version, pack_format) pairs of the Meta sheet that :mod:`core.excel.reader` reads."""
 SUMMARY_SHEET = "Summary"
 MATRIX_SHEET = "Matrix"
+PORTFOLIO_SHEET = "Portfolio"
 ASSUMPTIONS_SHEET = "Assumptions"
 AUDIT_SHEET = "Audit trail"
 META_SHEET = "Meta"
 # Every pack has these sheets, in this order, around its Decision sheets; the reader refuses a pack without one.
-FIXED_SHEETS: tuple[str, ...] = (SUMMARY_SHEET, MATRIX_SHEET, ASSUMPTIONS_SHEET, AUDIT_SHEET, META_SHEET)
+FIXED_SHEETS: tuple[str, ...] = (SUMMARY_SHEET, MATRIX_SHEET, PORTFOLIO_SHEET, ASSUMPTIONS_SHEET, AUDIT_SHEET,
+                                 META_SHEET)
+# Packs written before the Portfolio sheet (S20) existed still read back: it is required only when Meta lists its cells.
+OPTIONAL_SHEETS: frozenset[str] = frozenset({PORTFOLIO_SHEET})
 MAX_SHEET_NAME = 31
 FRACTION_KIND = "fraction"
 NON_NEGATIVE_KIND = "non_negative"
@@ -36,6 +40,21 @@ MONTHS_KIND = "months"
 RAMP_SHAPE_KIND = "ramp_shape"
 BUSINESS_CASE_FRACTION_FIELDS = frozenset({"run_cost_escalation_per_year", "discount_rate_per_year"})
 MONTHS_FIELDS = frozenset({"horizon_months", "ramp_months"})
+# The Portfolio sheet's inputs (S20): a 0/1 funded flag per use case, and the plan's limits (blank = no limit),
+# listed in Meta under a use-case id no use case can have.
+FUNDED_KIND = "funded"
+BUDGET_KIND = "budget"
+PLAN_KINDS = frozenset({FUNDED_KIND, BUDGET_KIND})
+FUNDED_FIELD = "portfolio.funded"
+PORTFOLIO_META_ID = "(portfolio)"
+PORTFOLIO_BUDGET_FIELDS: dict[str, str] = {
+    "investment_eur": "portfolio.budgets.investment_eur",
+    "run_budget_eur_per_month": "portfolio.budgets.run_budget_eur_per_month",
+    "capacity_person_months": "portfolio.budgets.capacity_person_months",
+}
+OPTIONAL_PLAN_LIMITS = frozenset(
+    path for name, path in PORTFOLIO_BUDGET_FIELDS.items() if name != "investment_eur"
+)
 
 # Meta holds key/value pairs in its first two columns and two tables to their right, each under a header row.
 META_KEY_COLUMN = 0
@@ -82,13 +101,15 @@ def field_kind(field: str) -> str:
 
 def blank_allowed(field_path: str) -> bool:
     """Whether an empty input cell means "none" (None) rather than a mistake: scenario overrides (base value),
-    the use case's own discount rate (the workspace default) and a cost block's one-time amount (none).
+    the use case's own discount rate (the workspace default), a cost block's one-time amount (none) and the
+    portfolio plan's run-cost and capacity limits (no limit).
 
     Example: ``blank_allowed("business_case.discount_rate_per_year")`` → True; ``blank_allowed("roi.adoption")``
     → False.
     """
     return (field_path.startswith("scenarios.") or field_path == "business_case.discount_rate_per_year"
-            or (field_path.startswith("cost_blocks.") and field_path.endswith(".one_time_eur")))
+            or (field_path.startswith("cost_blocks.") and field_path.endswith(".one_time_eur"))
+            or field_path in OPTIONAL_PLAN_LIMITS)
 
 
 def meta_cell(row: int, col: int) -> str:

@@ -29,18 +29,18 @@ from core.excel.names import (
     cash_flow_sheet_name,
     decision_sheet_name,
 )
-from core.excel.sheets import assumptions, audit, matrix, meta, summary
+from core.excel.sheets import assumptions, audit, matrix, meta, portfolio, summary
 from core.excel.sheets.base import LiveCells, PackContext, SheetSpec
 from core.excel.sheets.cash_flow import CASH_FLOW_REPEAT_ROWS, CASH_FLOW_WIDTHS, CashFlowSheet
 from core.excel.sheets.decision import DECISION_REPEAT_ROWS, DECISION_WIDTHS, DecisionSheet
 from core.excel.texts import Texts
 from core.excel.writer import PackWorksheet, SheetWriter, excel_datetime, setup_sheet
-from core.models import Workspace
+from core.models import SavedPlan, Workspace
 
 # Workbook order: these sheets come before and after the Decision sheets (one per selected use case, each followed
 # by its S19 Cash flow sheet). They are written after the Decision sheets, in this order, so they can refer to the
 # Decision sheets' cells.
-SHEETS_BEFORE_DECISIONS: tuple[SheetSpec, ...] = (summary.SHEET, matrix.SHEET)
+SHEETS_BEFORE_DECISIONS: tuple[SheetSpec, ...] = (summary.SHEET, matrix.SHEET, portfolio.SHEET)
 SHEETS_AFTER_DECISIONS: tuple[SheetSpec, ...] = (assumptions.SHEET, audit.SHEET, meta.SHEET)
 WORKBOOK_OPTIONS = {
     "in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
@@ -58,6 +58,7 @@ def build_pack(
     generated_at: datetime | None = None,
     top_n: int = 50,
     language: str = "en",
+    plan: SavedPlan | None = None,
 ) -> bytes:
     """The Excel decision pack of a workspace as xlsx bytes (S1–S17, S18 portfolio).
 
@@ -65,6 +66,8 @@ def build_pack(
     order, or else to the ``top_n`` best scores. Each formula carries the core's figure as its
     stored result. ``language`` ("en" or "de") sets every label; sheet names, defined names, user
     text and the Meta sheet are the same in both, so :func:`core.excel.reader.read_pack` reads either.
+    The Portfolio sheet (S20) starts from ``plan`` (its limits and funded use cases), else from the optimal
+    plan at the default budget (three fifths of the fundable investment).
     Example: ``build_pack(store.load(workspace_id), author="CFO", language="de")`` → ``b"PK..."``.
     """
     texts = Texts(language)
@@ -80,9 +83,12 @@ def build_pack(
     formats = Formats(workbook)
     fixed, decisions = _add_sheets(workbook, texts, workspace.name, moment, decision_sheets)
     live, inputs, business_cases = _write_decision_sheets(decisions, formats, texts, workbook, workspace, figures)
+    plan_figures = portfolio.portfolio_figures(workspace, plan)
+    inputs.extend(portfolio.input_cells(plan_figures))
     pack = PackContext(loaded=loaded, workbook=workbook, author=author, moment=moment,
                        audit_entries=list(audit_entries), figures=figures, ranked=ranked,
-                       decision_sheets=decision_sheets, live=live, inputs=inputs, business_cases=business_cases)
+                       decision_sheets=decision_sheets, live=live, inputs=inputs, business_cases=business_cases,
+                       portfolio=plan_figures)
     for spec in (*SHEETS_BEFORE_DECISIONS, *SHEETS_AFTER_DECISIONS):
         spec.write(SheetWriter(fixed[spec.name], formats, texts, spec.widths), pack)
     fixed[SUMMARY_SHEET].activate()

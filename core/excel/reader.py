@@ -22,8 +22,10 @@ import openpyxl
 from pydantic import ValidationError
 
 from core.excel.names import (
+    BUDGET_KIND,
     FIXED_SHEETS,
     FRACTION_KIND,
+    FUNDED_KIND,
     META_INPUT_COLUMN,
     META_INPUT_HEADER,
     META_KEY_COLUMN,
@@ -34,7 +36,10 @@ from core.excel.names import (
     META_VALUE_COLUMN,
     MONTHS_KIND,
     NON_NEGATIVE_KIND,
+    OPTIONAL_SHEETS,
     PACK_FORMAT_VERSION,
+    PLAN_KINDS,
+    PORTFOLIO_BUDGET_FIELDS,
     RAMP_SHAPE_KIND,
     READABLE_PACK_VERSIONS,
     LoadedWorkspaceLike,
@@ -77,17 +82,44 @@ class FieldChange:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanChange:
+    """The Portfolio sheet's plan (S20) as exported and as it comes back: funded ids in sheet order (best score
+    first) and the limits (``investment_eur``, ``run_budget_eur_per_month``, ``capacity_person_months``; None =
+    no limit). ``cells`` names the funded flags and limits that were edited."""
+
+    exported_ids: tuple[str, ...]
+    funded_ids: tuple[str, ...]
+    exported_budgets: dict[str, float | None]
+    budgets: dict[str, float | None]
+    cells: tuple[str, ...] = ()
+
+    @property
+    def added(self) -> tuple[str, ...]:
+        return tuple(use_case_id for use_case_id in self.funded_ids if use_case_id not in self.exported_ids)
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        return tuple(use_case_id for use_case_id in self.exported_ids if use_case_id not in self.funded_ids)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed) or self.budgets != self.exported_budgets
+
+
+@dataclass(frozen=True, slots=True)
 class PackDiff:
-    """Input changes of a pack, plus the use cases changed in the store since the pack was exported."""
+    """Input changes of a pack, plus the use cases changed in the store since the pack was exported, plus the
+    Portfolio sheet's plan (None for a pack without one)."""
 
     changes: tuple[FieldChange, ...]
     stale_use_cases: tuple[str, ...] = ()
     workspace_id: str = ""
     exported_versions: dict[str, int] = field(default_factory=dict)
+    plan: PlanChange | None = None
 
     @property
     def is_empty(self) -> bool:
-        return not self.changes
+        return not self.changes and (self.plan is None or not self.plan.changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +263,9 @@ def _check_meta(meta: _Meta, loaded: LoadedWorkspaceLike) -> None:
 
 def _check_sheets(book: Any, meta: _Meta) -> None:
     present = set(book.sheetnames)
-    expected = list(FIXED_SHEETS) + [row[2] for row in meta.use_case_rows if row[2]]
+    listed = {item.sheet for item in meta.inputs}
+    expected = [name for name in FIXED_SHEETS if name not in OPTIONAL_SHEETS or name in listed]
+    expected += [row[2] for row in meta.use_case_rows if row[2]]
     for name in expected:
         if name not in present:
             raise PackRejected(f"Sheet '{name}' is missing or was renamed; the pack cannot be read back.")
@@ -264,6 +298,8 @@ def _cell_value(item: _MetaInput, cell: Any, cached: Mapping[tuple[str, str], An
         raise PackRejected(f"{where}: the input is empty; enter {wanted}.")
     if item.kind == RAMP_SHAPE_KIND:
         return _ramp_shape(where, value)
+    if isinstance(value, bool) and item.kind == FUNDED_KIND:
+        value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PackRejected(f"{where}: expected a number, found {str(value)[:40]!r}.")
     number = float(value)
@@ -271,12 +307,14 @@ def _cell_value(item: _MetaInput, cell: Any, cached: Mapping[tuple[str, str], An
         raise PackRejected(f"{where}: expected a finite number, found {number!r}.")
     if item.kind == FRACTION_KIND and not 0.0 <= number <= 1.0:
         raise PackRejected(f"{where}: {number:g} is out of range; a fraction must lie between 0 and 1.")
-    if item.kind in (NON_NEGATIVE_KIND, MONTHS_KIND) and number < 0.0:
+    if item.kind in (NON_NEGATIVE_KIND, MONTHS_KIND, BUDGET_KIND) and number < 0.0:
         raise PackRejected(f"{where}: {number:g} is out of range; the value must be at least 0.")
     if item.kind == MONTHS_KIND:
         if not number.is_integer():
             raise PackRejected(f"{where}: {number:g} is not a whole number of months.")
         return int(number)
+    if item.kind == FUNDED_KIND and number not in (0.0, 1.0):
+        raise PackRejected(f"{where}: {number:g} is not a funded flag; enter 1 to fund the use case or 0.")
     return number
 
 
@@ -373,11 +411,44 @@ def read_pack(data: bytes, loaded: LoadedWorkspaceLike) -> PackDiff:
     return _diff(meta, cells, cached, loaded)
 
 
+def _plan_change(items: list[_MetaInput], cells: Mapping[tuple[str, str], Any],
+                 cached: Mapping[tuple[str, str], Any], known: set[str]) -> PlanChange | None:
+    """The Portfolio sheet's funded flags and limits, as exported and as they are now."""
+    if not items:
+        return None
+    fields = {path: field for field, path in PORTFOLIO_BUDGET_FIELDS.items()}
+    exported_ids, funded_ids, edited = [], [], []
+    exported_budgets: dict[str, float | None] = dict.fromkeys(PORTFOLIO_BUDGET_FIELDS)
+    budgets: dict[str, float | None] = dict.fromkeys(PORTFOLIO_BUDGET_FIELDS)
+    for item in items:
+        new = _cell_value(item, cells.get((item.sheet, item.cell)), cached)
+        if not _unchanged(item.exported, new):
+            edited.append(f"{item.sheet}!{item.cell}")
+        if item.kind == BUDGET_KIND:
+            if item.field_path not in fields:
+                raise PackRejected(f"{item.sheet}!{item.cell}: '{item.field_path}' is not a limit of the plan.")
+            exported_budgets[fields[item.field_path]], budgets[fields[item.field_path]] = item.exported, new
+            continue
+        if item.use_case_id not in known:
+            if new:
+                raise PackRejected(f"{item.sheet}!{item.cell}: use case '{item.use_case_id}' is funded but no longer "
+                                   "exists in this workspace.")
+            continue
+        if item.exported:
+            exported_ids.append(item.use_case_id)
+        if new:
+            funded_ids.append(item.use_case_id)
+    return PlanChange(tuple(exported_ids), tuple(funded_ids), exported_budgets, budgets, tuple(edited))
+
+
 def _diff(meta: _Meta, cells: Mapping[tuple[str, str], Any], cached: Mapping[tuple[str, str], Any],
           loaded: LoadedWorkspaceLike) -> PackDiff:
     use_cases = {use_case.id: use_case for use_case in loaded.workspace.use_cases}
+    plan = _plan_change([item for item in meta.inputs if item.kind in PLAN_KINDS], cells, cached, set(use_cases))
     changes: dict[str, list[FieldChange]] = {}
     for item in meta.inputs:
+        if item.kind in PLAN_KINDS:
+            continue
         new = _cell_value(item, cells.get((item.sheet, item.cell)), cached)
         if _unchanged(item.exported, new):
             continue
@@ -405,4 +476,5 @@ def _diff(meta: _Meta, cells: Mapping[tuple[str, str], Any], cached: Mapping[tup
         stale_use_cases=stale,
         workspace_id=meta.values["workspace_id"],
         exported_versions=exported_versions,
+        plan=plan,
     )

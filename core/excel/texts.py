@@ -287,6 +287,36 @@ GERMAN: dict[str, str] = {
     "Investment (€)": "Investition (€)",
     "Total NPV (€)": "Kapitalwert gesamt (€)",
     "Total investment (€)": "Investition gesamt (€)",
+    # Portfolio sheet (S20)
+    "Portfolio plan (S20)": "Portfolioplan (S20)",
+    "Set Funded to 1 to fund a use case, 0 to leave it out; totals and checks follow. Limits left blank are no "
+    "limit. The app reads flags and limits back as a plan.":
+        "Finanziert auf 1 setzen, um einen Use Case zu finanzieren, auf 0, um ihn auszulassen; Summen und "
+        "Prüfungen folgen. Leere Grenzen gelten als keine Grenze. Die App liest Markierungen und Grenzen als Plan ein.",
+    "Must / never": "Muss / Nie",
+    "Eligible": "Finanzierbar",
+    "Funded (1/0)": "Finanziert (1/0)",
+    "Capacity (PM)": "Kapazität (PM)",
+    "Needs": "Braucht",
+    "Needs funded": "Bedarf finanziert",
+    "Must": "Muss",
+    "Never": "Nie",
+    "Funded: 1 or 0": "Finanziert: 1 oder 0",
+    "Enter 1 to fund the use case or 0 to leave it out.":
+        "1 eingeben, um den Use Case zu finanzieren, oder 0, um ihn auszulassen.",
+    "Total of the funded use cases": "Summe der finanzierten Use Cases",
+    "Limit (blank = no limit)": "Grenze (leer = keine)",
+    "Within the limit?": "Innerhalb der Grenze?",
+    "no limit": "keine Grenze",
+    "over the limit": "über der Grenze",
+    "Funded although not eligible (risk class, DPIA, never)":
+        "Finanziert, obwohl nicht finanzierbar (Risikoklasse, DSFA, Nie)",
+    "Must but not funded": "Muss, aber nicht finanziert",
+    "Funded without what it needs": "Finanziert ohne das, was er braucht",
+    "Plan keeps every limit and rule": "Plan hält alle Grenzen und Regeln ein",
+    "NPV of the app's optimal plan at the exported limits":
+        "Kapitalwert des optimalen Plans der App bei den exportierten Grenzen",
+    "Funded NPV minus the optimal plan's": "Finanzierter Kapitalwert minus der des optimalen Plans",
 }
 
 

@@ -22,6 +22,7 @@ One module per concept; :class:`Store` is composed from one mixin per concept ov
 - :mod:`~core.store.use_cases`: load, get, save with versions, delete/restore, batch edits, the cache
 - :mod:`~core.store.audit`: append, query, CSV, gate decisions
 - :mod:`~core.store.snapshots`: create, list, restore
+- :mod:`~core.store.plans`: saved S20 portfolio plans; :mod:`~core.store.dependencies`: "needs" stay inside
 - :mod:`~core.store.rows`, :mod:`~core.store.values`, :mod:`~core.store.errors`, :mod:`~core.store.records`:
   row lookups, stored value formats, errors, returned records
 """
@@ -48,11 +49,13 @@ from core.store.engine import (
     WRITE_ATTEMPTS,
 )
 from core.store.errors import ConflictError, ImportRejected, NotFoundError, StoreError
+from core.store.plans import PLAN_FIELD_PATH, PlanOps, StoredPlan
 from core.store.records import AuditEntry, DeletedUseCase, LoadedWorkspace, SnapshotInfo, WorkspaceInfo
 from core.store.schema import (
     DATABASE_SCHEMA_VERSION,
     audit_log_table,
     metadata,
+    portfolio_plans_table,
     save_requests_table,
     schema_version_table,
     snapshots_table,
@@ -66,8 +69,8 @@ from core.store.values import MAX_ACTOR_LENGTH
 from core.store.workspaces import SAMPLE_ACTOR, SAMPLE_WORKSPACE_PATH, WorkspaceOps
 
 
-class Store(WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps):
-    """The workbench's persistence (S18): workspaces, use cases with versions, audit trail, snapshots.
+class Store(WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps, PlanOps):
+    """The workbench's persistence (S18): workspaces, use cases with versions, audit trail, snapshots, plans (S20).
 
     ``url`` None → env ``WORKBENCH_DATABASE_URL``, else SQLite at ``data/workbench.db`` in the repository.
     Creates the database and its tables on first use; safe for many threads and several processes.
@@ -89,6 +92,7 @@ __all__ = [
     "MAX_IMPORT_BYTES",
     "MAX_IMPORT_DEPTH",
     "MAX_REPORTED_ERRORS",
+    "PLAN_FIELD_PATH",
     "ROOT",
     "SAMPLE_ACTOR",
     "SAMPLE_WORKSPACE_PATH",
@@ -102,11 +106,13 @@ __all__ = [
     "SnapshotInfo",
     "Store",
     "StoreError",
+    "StoredPlan",
     "WorkspaceInfo",
     "audit_log_table",
     "canonical_json",
     "metadata",
     "parse_workspace_json",
+    "portfolio_plans_table",
     "save_requests_table",
     "schema_version_table",
     "snapshots_table",

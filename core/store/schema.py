@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection
 from core.store.errors import StoreError
 from core.store.values import MAX_ACTOR_LENGTH, iso, now_utc
 
-DATABASE_SCHEMA_VERSION = 2
+DATABASE_SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -109,6 +109,22 @@ store_meta_table = Table(
     Column("value", Text, nullable=False),
 )
 
+# Tables added after schema 1 live in their own MetaData, so migration 1's create_all never creates them and each
+# later migration creates exactly its own.
+portfolio_plans_metadata = MetaData()
+
+portfolio_plans_table = Table(
+    "portfolio_plans",
+    portfolio_plans_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("workspace_id", String(32), ForeignKey(workspaces_table.c.id), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("actor", String(MAX_ACTOR_LENGTH), nullable=False),
+    Column("document", Text, nullable=False),
+    UniqueConstraint("workspace_id", "name", name="uq_portfolio_plans_name"),
+)
+
 schema_version_table = Table(
     "schema_version",
     MetaData(),
@@ -151,7 +167,12 @@ def _migration_2(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE workspaces ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'")
 
 
-_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _migration_1, 2: _migration_2}
+def _migration_3(conn: Connection) -> None:
+    """S20 saved portfolio plans: one row per named plan of a workspace (budgets, chosen ids, totals as JSON)."""
+    portfolio_plans_metadata.create_all(conn)
+
+
+_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _migration_1, 2: _migration_2, 3: _migration_3}
 
 
 def current_version(conn: Connection) -> int:

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.models import ScoringWeights, Thresholds, UseCase, Workspace, diff_fields, with_values
 from core.store.audit import Change, append_audit
+from core.store.dependencies import check_needs_live, check_not_needed
 from core.store.documents import use_case_document, validation_messages
 from core.store.engine import StoreEngine
 from core.store.errors import ConflictError, ImportRejected, NotFoundError, StoreError
@@ -327,12 +328,14 @@ class UseCaseOps(StoreEngine):
         at = iso(moment)
         stamped = use_case.model_copy(update={"updated_at": moment.replace(microsecond=0)})
         if row is None:
+            check_needs_live(conn, workspace_id, stamped)
             changes = _insert_use_case(conn, workspace_id, stamped, expected_version, at, actor)
             new_version, action = 1, "create_use_case"
         else:
             changes = self._changes_to_save(workspace_id, row, stamped, expected_version)
             if not changes:
                 return row.version, None
+            check_needs_live(conn, workspace_id, stamped, known=self._parsed(workspace_id, row).needs)
             new_version, action = update_use_case_row(conn, workspace_id, row, stamped, at, actor), "update_use_case"
         append_audit(conn, at, actor, workspace_id, use_case.id, action, changes, idempotency_key)
         if idempotency_key is not None:
@@ -375,10 +378,13 @@ class UseCaseOps(StoreEngine):
                 raise NotFoundError(f"no use case '{use_case_id}' in this workspace")
             if row.deleted == deleted:
                 return row.version
+            use_case = UseCase.model_validate_json(row.document)
+            if deleted:
+                check_not_needed(conn, workspace_id, use_case_id)
+            else:
+                check_needs_live(conn, workspace_id, use_case)
             at = iso(now_utc())
-            version = update_use_case_row(
-                conn, workspace_id, row, UseCase.model_validate_json(row.document), at, actor, deleted=deleted
-            )
+            version = update_use_case_row(conn, workspace_id, row, use_case, at, actor, deleted=deleted)
             action = "delete_use_case" if deleted else "restore_use_case"
             append_audit(conn, at, actor, workspace_id, use_case_id, action, [("deleted", not deleted, deleted)])
             return version

@@ -82,7 +82,7 @@ def test_sheets_in_order_meta_hidden_and_protected(s15_pack):
     decision = [name for ordinal, use_case_id in enumerate(("uc-s15", "uc.low", "uc_free"), start=1)
                 for name in (decision_sheet_name(ordinal, use_case_id), cash_flow_sheet_name(ordinal, use_case_id))]
     assert decision[:2] == ["D1_uc-s15", "CF1_uc-s15"]
-    assert book.sheetnames == ["Summary", "Matrix", *decision, "Assumptions", "Audit trail", "Meta"]
+    assert book.sheetnames == ["Summary", "Matrix", "Portfolio", *decision, "Assumptions", "Audit trail", "Meta"]
     assert book[META_SHEET].sheet_state == "hidden"
     assert all(book[name].sheet_state == "visible" for name in book.sheetnames if name != META_SHEET)
     for sheet in book.worksheets:
@@ -381,7 +381,9 @@ def test_meta_lists_versions_inputs_and_a_matching_hash(s15_pack):
     use_case_rows = [tuple(meta.cell(r, c).value or "" for c in range(4, 8)) for r in range(2, 5)]
     assert use_case_rows[0] == ("uc-s15", "3", decision_sheet_name(1, "uc-s15"), "1")
     input_rows = [tuple(meta.cell(r, c).value or "" for c in range(9, 15)) for r in range(2, meta.max_row + 1)]
-    assert len(input_rows) == 3 * (7 + 7 + 21 + 5)
+    # Decision sheets: 7 scoring + 7 ROI inputs + 21 scenario overrides + 5 S19 inputs each;
+    # Portfolio: 3 funded flags, 3 limits.
+    assert len(input_rows) == 3 * (7 + 7 + 21 + 5) + 3 + 3
     assert ("uc-s15", "roi.adoption") in {row[:2] for row in input_rows}
     assert keys["content_hash"] == meta_content_hash("ws-test", use_case_rows, input_rows)
 

@@ -3,7 +3,14 @@
 import pytest
 
 from core import readiness, roi
-from core.models import READINESS_ITEMS, DpiaTriggers, InferenceCostInputs, ReadinessItem, SolutionProfile
+from core.models import (
+    DPIA_TRIGGER_FIELDS,
+    READINESS_ITEMS,
+    DpiaTriggers,
+    InferenceCostInputs,
+    ReadinessItem,
+    SolutionProfile,
+)
 from core.readiness import (
     CHECKLIST,
     DPIA_TRIGGER_LABELS,
@@ -102,7 +109,8 @@ def test_high_risk_lists_the_four_s8_obligations():
 
 
 def test_dpia_labels_cover_every_trigger_field():
-    assert tuple(DPIA_TRIGGER_LABELS) == tuple(DpiaTriggers.model_fields)
+    assert tuple(DPIA_TRIGGER_LABELS) == DPIA_TRIGGER_FIELDS
+    assert set(DpiaTriggers.model_fields) - set(DPIA_TRIGGER_FIELDS) == {"assessed"}
 
 
 def test_no_trigger_means_no_dpia():
@@ -111,7 +119,7 @@ def test_no_trigger_means_no_dpia():
     assert assessment.triggered == ()
 
 
-@pytest.mark.parametrize("field", list(DpiaTriggers.model_fields))
+@pytest.mark.parametrize("field", list(DPIA_TRIGGER_FIELDS))
 def test_any_single_trigger_requires_a_dpia(field):
     assessment = dpia_triggers(DpiaTriggers(**{field: True}))
     assert assessment.required is True
@@ -120,10 +128,15 @@ def test_any_single_trigger_requires_a_dpia(field):
 
 def test_all_triggers_are_listed_in_article_order():
     everything = DpiaTriggers(**dict.fromkeys(DpiaTriggers.model_fields, True))
-    assert dpia_triggers(everything).triggered == tuple(DpiaTriggers.model_fields)
+    assert dpia_triggers(everything).triggered == DPIA_TRIGGER_FIELDS
 
 
 def test_inference_cost_is_reexported_from_roi():
     assert readiness.inference_cost is roi.inference_cost
     article = InferenceCostInputs(tokens_per_request=1200, requests_per_month=200_000, price_per_1k_tokens_eur=0.002)
     assert readiness.inference_cost(article) == pytest.approx(480.0)  # 240 M tokens × 0.002 €/1k (S12)
+
+
+def test_assessed_is_no_trigger():
+    # S11 lists four triggers; "assessed" only records that they were looked at (S20 reads it for high risk).
+    assert dpia_triggers(DpiaTriggers(assessed=True)).required is False

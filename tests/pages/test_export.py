@@ -74,8 +74,8 @@ def test_pack_download_is_in_the_ui_language(store: Store, sample_id: str, monke
                                              language: str, label: str, other: str) -> None:
     real, builders = export.pack_download, []
 
-    def spy(use_case_ids, author, language="en"):
-        builders.append((language, real(use_case_ids, author, language)))
+    def spy(use_case_ids, author, language="en", plan_name=None):
+        builders.append((language, real(use_case_ids, author, language, plan_name)))
         return builders[-1][1]
 
     monkeypatch.setattr(export, "pack_download", spy)

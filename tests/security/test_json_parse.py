@@ -64,7 +64,7 @@ def largest_valid_workspace() -> bytes:
     head, tail = b'{"name": "Largest workspace", "use_cases": [', b"]}"
     parts, size, copy = [], len(head) + len(tail), 0
     while True:
-        use_case = dict(sample["use_cases"][copy % len(sample["use_cases"])], id=f"copy-{copy}")
+        use_case = dict(sample["use_cases"][copy % len(sample["use_cases"])], id=f"copy-{copy}", needs=[])
         part = json.dumps(use_case, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         if size + len(part) + 1 > SIZE:
             return head + b",".join(parts) + tail

@@ -8,28 +8,62 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
 from core import excel
+from core.models import PlanBudgets, SavedPlan
 from core.store import AuditEntry, SnapshotInfo
 from ui import formatting, state, store_access
 from ui.i18n import has, translate
 
+if TYPE_CHECKING:
+    from core.portfolio_workspace import PlanIssue
+
 AUDIT_VIEW_LIMIT = 500
 
 
-def pack_download(use_case_ids: Sequence[str], author: str, language: str = "en") -> Callable[[], bytes]:
+def pack_download(use_case_ids: Sequence[str], author: str, language: str = "en",
+                  plan_name: str | None = None) -> Callable[[], bytes]:
     """A callable for ``st.download_button`` that builds the Excel decision pack in ``language`` ("en" or
     "de") fresh from the Store when clicked; it runs outside the script thread, so the workspace id, the
-    Store and the language are bound now."""
+    Store and the language are bound now. The Portfolio sheet starts from the saved plan ``plan_name``, else
+    from the optimal plan at the default budget."""
     store, workspace_id, chosen = store_access.store(), store_access.selected_workspace_id(), list(use_case_ids)
 
     def build() -> bytes:
+        plan = store.get_plan(workspace_id, plan_name).plan if plan_name else None
         return excel.build_pack(store.load(workspace_id), chosen or None, author=author,
-                                       audit_entries=store.audit(workspace_id), language=language)
+                                       audit_entries=store.audit(workspace_id), language=language, plan=plan)
 
     return build
+
+
+def saved_plan_names() -> list[str]:
+    return [stored.name for stored in store_access.store().list_plans(store_access.selected_workspace_id())]
+
+
+def pack_plan(change: excel.PlanChange, name: str, source: str = "excel") -> SavedPlan:
+    """The plan read from a pack's Portfolio sheet as a :class:`SavedPlan` over the current use cases."""
+    from core.portfolio_workspace import portfolio_items, saved_plan
+
+    workspace = store_access.store().load(store_access.selected_workspace_id()).workspace
+    return saved_plan(name, portfolio_items(workspace), PlanBudgets(**change.budgets), change.funded_ids,
+                      source=source)
+
+
+def pack_plan_issues(change: excel.PlanChange) -> tuple[PlanIssue, ...]:
+    """The S20 rules the pack's plan breaks (over a limit, ineligible funded, a must left out, a need unfunded)."""
+    from core.portfolio_workspace import check_plan, portfolio_items
+
+    workspace = store_access.store().load(store_access.selected_workspace_id()).workspace
+    return check_plan(portfolio_items(workspace), PlanBudgets(**change.budgets), change.funded_ids)
+
+
+def save_pack_plan(change: excel.PlanChange, name: str) -> None:
+    """Save the pack's plan under ``name`` (audited as ``save_plan``); StoreError when the name is taken."""
+    store_access.store().save_plan(store_access.selected_workspace_id(), pack_plan(change, name), state.actor())
 
 
 def json_download() -> Callable[[], str]:

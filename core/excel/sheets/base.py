@@ -51,8 +51,8 @@ class PackContext:
     """Everything a workbook-level sheet may show, once the Decision sheets are written.
 
     ``moment`` is the generation time (UTC, whole seconds); ``ranked`` holds every use case id, best
-    S3 score first; ``decision_sheets``, ``live``, ``inputs`` and ``business_cases`` (the S19 results their Cash
-    flow sheets store) follow the Decision sheets' order.
+    S3 score first; ``decision_sheets``, ``live``, ``inputs`` (the Portfolio sheet's inputs last) and
+    ``business_cases`` (the S19 results their Cash flow sheets store) follow the Decision sheets' order.
     """
 
     loaded: LoadedWorkspaceLike
@@ -66,6 +66,8 @@ class PackContext:
     live: Mapping[str, LiveCells]
     inputs: Sequence[InputCell]
     business_cases: Mapping[str, BusinessCaseResult]
+    portfolio: Any = None
+    """The Portfolio sheet's figures (:class:`core.excel.sheets.portfolio.PortfolioFigures`)."""
 
     @property
     def workspace(self) -> Workspace:
