@@ -20,6 +20,7 @@ from core.models import (
     with_values,
 )
 from core.store import (
+    DATABASE_SCHEMA_VERSION,
     DATABASE_URL_ENV,
     ConflictError,
     ImportRejected,
@@ -81,7 +82,7 @@ def test_sqlite_runs_in_wal_with_full_sync_and_busy_timeout(tmp_path):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     assert (tmp_path / "sub" / "folder" / "w.db").exists()
-    assert store.schema_version() == 1
+    assert store.schema_version() == DATABASE_SCHEMA_VERSION
     store.dispose()
 
 
