@@ -18,14 +18,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import numpy as np
-import pandas as pd
 from pydantic import Field, model_validator
 
 from core.models import Frozen, Identifier, ScoringWeights, ShortText, UseCase, get_path
 from core.scoring import BOUNDARY_TOLERANCE, SCORING_FIELDS, quadrant_labels, score_arrays
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 QUANTILE_METHOD = "linear"
 SCORING_QUESTIONS: tuple[str, ...] = tuple(f"scoring.{name}" for name in SCORING_FIELDS)
@@ -247,6 +249,8 @@ def is_disputed(questions: Sequence[str] | np.ndarray, medians: Sequence[float] 
 
 def answers_frame(rows: Sequence[Mapping[str, object]] = ()) -> pd.DataFrame:
     """An answers table with :data:`ANSWER_COLUMNS` from row mappings (missing low/high become NaN)."""
+    import pandas as pd
+
     frame = pd.DataFrame(list(rows), columns=list(ANSWER_COLUMNS))
     for column in ("value", "low", "high"):
         frame[column] = pd.to_numeric(frame[column], errors="raise").astype(float)
@@ -272,6 +276,8 @@ def round_statistics(answers: pd.DataFrame) -> pd.DataFrame:
     discussion starts where the room disagrees most. Quantiles as :func:`answer_statistics`.
     Example: four answers 0.1, 0.2, 0.7, 0.9 to ``scoring.data_availability`` → median 0.45, IQR 0.575, disputed.
     """
+    import pandas as pd
+
     answers = _check_answers(answers)
     if answers.empty:
         index = pd.MultiIndex.from_arrays([[], []], names=["use_case_id", "question"])
@@ -308,6 +314,7 @@ def three_point_ranges(answers: pd.DataFrame, use_case_id: str) -> dict[str, tup
     data), so they form a valid triangular (low, mode, high) without further pooling.
     Example: low/likely/high (0.3, 0.5, 0.7) and (0.4, 0.6, 0.9) for adoption → {"adoption": (0.35, 0.55, 0.8)}.
     """
+
     answers = _check_answers(answers)
     chosen = answers[(answers["use_case_id"] == use_case_id) & answers["question"].isin(THREE_POINT_QUESTIONS)]
     medians = chosen.groupby("question")[["low", "value", "high"]].median()
@@ -325,6 +332,8 @@ def _scoring_matrix(use_cases: Sequence[UseCase]) -> np.ndarray:
 
 def _padded_scoring_answers(answers: pd.DataFrame, use_case_ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """(use cases × 7 × most answers) array of S3 answers, NaN-padded, and the (use cases × 7) answer counts."""
+    import pandas as pd
+
     scoring = answers[answers["question"].isin(SCORING_QUESTIONS) & answers["use_case_id"].isin(use_case_ids)]
     case_index = pd.Index(list(use_case_ids)).get_indexer(scoring["use_case_id"])
     question_index = pd.Index(list(SCORING_QUESTIONS)).get_indexer(scoring["question"])
@@ -366,6 +375,8 @@ def rank_stability_from_answers(
     the share of draws in that quadrant (NaN for use cases without answers). Deterministic per seed.
     Example: a use case whose every answer equals its stored inputs has stay_share 1.0.
     """
+    import pandas as pd
+
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 1 <= n <= MAX_ANSWER_DRAWS:
         raise ValueError(f"n: must be a whole number in [1, {MAX_ANSWER_DRAWS:,}], got {n!r}")
     answers = _check_answers(answers)
@@ -401,6 +412,8 @@ def positions_with_spread(use_cases: Sequence[UseCase], answers: pd.DataFrame,
     value. Returns index id with n (participants) and value/feasibility median, q1, q3 (:data:`SPREAD_COLUMNS`).
     Example: two participants whose answers give values 0.4 and 0.6 → value_median 0.5, value_q1 0.45, q3 0.55.
     """
+    import pandas as pd
+
     answers = _check_answers(answers)
     scoring = answers[answers["question"].isin(SCORING_QUESTIONS)]
     rows: dict[str, list[float]] = {}
