@@ -164,14 +164,18 @@ def _open_round(loaded, selected_id: str | None) -> None:
     frame.subheader("ws.open_title")
     st.caption(t("ws.open_caption"))
     names = {case.id: case.name for case in loaded.workspace.use_cases}
+    # A fixed mapping, not a translating function: the form's values are matched back to the options by label.
+    questions = {question: rounds.question_label(question) for question in (*SCORING_QUESTIONS,
+                                                                            *THREE_POINT_QUESTIONS)}
     with st.form("ws.open", border=False):
         use_case_ids = st.multiselect(t("ws.open_use_cases"), options=list(names), format_func=names.__getitem__,
-                                      default=[selected_id] if selected_id in names else [])
-        scoring_questions = st.multiselect(t("ws.open_s3"), options=SCORING_QUESTIONS,
-                                           format_func=rounds.question_label, default=list(SCORING_QUESTIONS))
-        three_point = st.multiselect(t("ws.open_three_point"), options=THREE_POINT_QUESTIONS,
-                                     format_func=rounds.question_label)
-        title = st.text_input(t("ws.open_round_title"), max_chars=200, placeholder=t("ws.open_round_placeholder"))
+                                      default=[selected_id] if selected_id in names else [], key="w.ws.open.use_cases")
+        scoring_questions = st.multiselect(t("ws.open_s3"), options=SCORING_QUESTIONS, key="w.ws.open.s3",
+                                           format_func=questions.__getitem__, default=list(SCORING_QUESTIONS))
+        three_point = st.multiselect(t("ws.open_three_point"), options=THREE_POINT_QUESTIONS, key="w.ws.open.three",
+                                     format_func=questions.__getitem__)
+        title = st.text_input(t("ws.open_round_title"), max_chars=200, placeholder=t("ws.open_round_placeholder"),
+                              key="w.ws.open.title")
         submitted = st.form_submit_button(t("ws.open_submit"), type="primary", icon=":material/groups:")
     if submitted:
         opened = scoring.open_round(use_case_ids, [*scoring_questions, *three_point], title)
