@@ -87,7 +87,7 @@ def require_facilitator() -> None:
     st.stop()
 
 
-def _lan_address() -> str | None:
+def lan_address() -> str | None:
     """This machine's address on the network its default route leads to, or None without one."""
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
@@ -111,7 +111,7 @@ def share_base_url() -> str:
     base_path = (st.get_option("server.baseUrlPath") or "").strip("/")
     suffix = f"/{base_path}" if base_path else ""
     address = str(st.get_option("server.address") or "")
-    host = address if address not in WILDCARD_ADDRESSES else _lan_address()
+    host = address if address not in WILDCARD_ADDRESSES else lan_address()
     if host is None or host in ("127.0.0.1", "localhost", "::1"):
         seen = urlsplit(st.context.url or "")
         if seen.scheme and seen.netloc:

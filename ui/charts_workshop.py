@@ -6,6 +6,7 @@ combination; the rows travel as Arrow bytes. Values arrive in display units (per
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -27,7 +28,8 @@ AGREED = OKABE_ITO["blue"]
 ANSWER_DOT = OKABE_ITO["black"]
 TODAY = NEUTRAL
 ROW_HEIGHT = 64
-JITTER_PX = 14
+JITTER_ROWS = 0.22
+"""How far (in rows) a dot may sit above or below its row's line, so that equal answers stay visible."""
 SINGLE_ROW_HEIGHT = 110
 LINE_BREAK = "|"
 """Splits an item label into lines on the axis ("Data availability|Support chatbot")."""
@@ -55,11 +57,16 @@ def _strip_spec(language: str, x_title: str, d3_format: str, suffix: str, domain
     scale: dict[str, Any] = {"domain": list(domain)} if domain else {"zero": False, "nice": True}
     x = {"field": "value", "type": "quantitative", "title": x_title, "scale": scale,
          "axis": {"labelExpr": number_label_expr(language, d3_format, suffix), "grid": True}}
-    axis = ({"labelLimit": 300, "labelExpr": f"split(datum.label, '{LINE_BREAK}')", "labelLineHeight": 19}
-            if item_axis else None)
-    y = {"field": "item", "type": "nominal", "sort": list(order), "title": None, "axis": axis}
-    offset = {"yOffset": {"field": "jitter", "type": "quantitative", "scale": {"domain": [-1, 1],
-                                                                               "range": [-JITTER_PX, JITTER_PX]}}}
+    # Rows are numbers (0 = top), so that a dot's jitter is a fraction of a row whatever height the chart gets.
+    rows = len(order)
+    labels = json.dumps([item.split(LINE_BREAK) for item in order], ensure_ascii=False)
+    axis = ({"values": list(range(rows)), "labelExpr": f"{labels}[datum.value]", "labelLimit": 300,
+             "labelLineHeight": 19, "grid": False, "ticks": False, "domain": False} if item_axis else None)
+    y = {"field": "row", "type": "quantitative", "title": None, "axis": axis,
+         "scale": {"domain": [rows - 0.5, -0.5], "nice": False, "zero": False}}
+    jittered = {**y, "field": "jittered_row"}
+    jitter = [{"calculate": f"datum.row + {JITTER_ROWS} * datum.jitter", "as": "jittered_row"}]
+    height = max(ROW_HEIGHT * 2, ROW_HEIGHT * rows) if item_axis else SINGLE_ROW_HEIGHT
     color = {"condition": {"test": "datum.disputed", "value": DISPUTED}, "value": AGREED}
     stats_tooltip = [_nominal("item_text", " "), _nominal("n_text", titles["n"]),
                      _nominal("median_text", titles["median"]), _nominal("iqr_text", titles["iqr"]),
@@ -78,18 +85,19 @@ def _strip_spec(language: str, x_title: str, d3_format: str, suffix: str, domain
     if ranges:
         layers.append({"data": {"name": "answers"}, "mark": {"type": "rule", "color": ANSWER_DOT, "opacity": 0.45,
                                                              "strokeWidth": 1.5},
-                       "encoding": {"x": {**x, "field": "low"}, "x2": {"field": "high"}, "y": y, **offset,
+                       "transform": jitter,
+                       "encoding": {"x": {**x, "field": "low"}, "x2": {"field": "high"}, "y": jittered,
                                     "tooltip": answer_tooltip}})
     layers.append({"data": {"name": "answers"},
                    "mark": {"type": "circle", "size": 120, "opacity": 0.8, "color": ANSWER_DOT,
                             "stroke": "white", "strokeWidth": 1},
-                   "encoding": {"x": x, "y": y, **offset, "tooltip": answer_tooltip}})
+                   "transform": jitter, "encoding": {"x": x, "y": jittered, "tooltip": answer_tooltip}})
     if show_names:
         layers.append({"data": {"name": "answers"},
                        "mark": {"type": "text", "align": "left", "dx": 7, "dy": -7, "fontSize": MARK_FONT_SIZE - 3,
                                 "color": "#1a1a1a"},
-                       "encoding": {"x": x, "y": y, **offset, "text": _nominal("name")}})
-    return _layered(layers, max(ROW_HEIGHT * 2, ROW_HEIGHT * len(order)) if item_axis else SINGLE_ROW_HEIGHT)
+                       "transform": jitter, "encoding": {"x": x, "y": jittered, "text": _nominal("name")}})
+    return _layered(layers, height)
 
 
 def strip_plot(
@@ -119,8 +127,11 @@ def strip_plot(
     d3_format, suffix = (",.0f", " %" if language == "de" else "%") if percent else (",.4~f", "")
     spec = _strip_spec(language, x_title, d3_format, suffix, domain, tuple(stats["item"]), bool(show_names),
                        bool(ranges), tuple(sorted(tooltip_titles.items())), bool(item_axis))
-    shown = dict(answers) if show_names else {key: value for key, value in answers.items() if key != "name"}
-    return with_datasets(spec, {"stats": arrow_bytes(stats), "answers": arrow_bytes(shown)})
+    row_of = {item: row for row, item in enumerate(stats["item"])}
+    shown = {key: value for key, value in answers.items() if show_names or key != "name"}
+    shown["row"] = [row_of[item] for item in answers["item"]]
+    return with_datasets(spec, {"stats": arrow_bytes({**stats, "row": list(range(len(stats["item"])))}),
+                                "answers": arrow_bytes(shown)})
 
 
 @lru_cache(maxsize=64)
