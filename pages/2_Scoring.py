@@ -173,7 +173,8 @@ def _open_round(loaded, selected_id: str | None) -> None:
         scoring_questions = st.multiselect(t("ws.open_s3"), options=SCORING_QUESTIONS, key="w.ws.open.s3",
                                            format_func=questions.__getitem__, default=list(SCORING_QUESTIONS))
         three_point = st.multiselect(t("ws.open_three_point"), options=THREE_POINT_QUESTIONS, key="w.ws.open.three",
-                                     format_func=questions.__getitem__)
+                                     format_func=questions.__getitem__,
+                                     placeholder=t("ws.open_three_point_placeholder"))
         title = st.text_input(t("ws.open_round_title"), max_chars=200, placeholder=t("ws.open_round_placeholder"),
                               key="w.ws.open.title")
         submitted = st.form_submit_button(t("ws.open_submit"), type="primary", icon=":material/groups:")

@@ -115,11 +115,14 @@ def test_answers_are_upserted_idempotently_and_stay_private_until_the_reveal(sto
 def test_a_participant_cannot_touch_another_participants_answers(store, workspace_id):
     opened = open_round(store, workspace_id)
     use_case_id = opened.definition.use_case_ids[0]
+    before = store.get_use_case(workspace_id, use_case_id)
     _, anna = store.join_round(opened.token, "Anna")
     _, ben = store.join_round(opened.token, "Ben")
     store.save_answer(opened.token, ben, use_case_id, "scoring.data_availability", Answer(value=0.9))
     store.save_answer(opened.token, anna, use_case_id, "scoring.data_availability", Answer(value=0.1))
+    store.submit_answers(opened.token, anna)
     assert store.my_answers(opened.token, ben)[(use_case_id, "scoring.data_availability")].value == 0.9
+    assert store.get_use_case(workspace_id, use_case_id) == before  # answering never touches the use case
     other = open_round(store, workspace_id)
     with pytest.raises(NotFoundError):  # Anna's secret belongs to the first round only
         store.save_answer(other.token, anna, other.definition.use_case_ids[0], "scoring.data_availability",

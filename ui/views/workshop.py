@@ -187,7 +187,8 @@ def _item(use_case_id: str, question: str, row: pd.Series, names: dict[str, str]
 def _table(stats: pd.DataFrame, labels: dict[tuple[str, str], str], language: str) -> pa.Table:
     text = partial(translate, language_code=language)
     keys = list(stats.index)
-    column = {name: [rounds.value_text(q, stats.loc[(u, q), name], language) for u, q in keys]
+    questions = [question for _, question in keys]
+    column = {name: _value_texts(questions, stats[name], language)
               for name in ("median", "iqr", "minimum", "maximum", "low_median", "high_median")}
     return pa.table({
         text("ws.col_question"): [labels[key] for key in keys],
@@ -200,6 +201,11 @@ def _table(stats: pd.DataFrame, labels: dict[tuple[str, str], str], language: st
         text("ws.col_high"): column["high_median"],
         text("ws.col_disputed"): [text("ws.disputed") if flag else "" for flag in stats["disputed"]],
     })
+
+
+def _value_texts(questions: list[str], values: pd.Series, language: str) -> list[str]:
+    return [rounds.value_text(question, value, language)
+            for question, value in zip(questions, values.to_numpy(dtype=float), strict=True)]
 
 
 def _tooltip_titles(language: str) -> dict[str, str]:
@@ -215,8 +221,9 @@ def _axis_label(use_case_name: str, question: str, disputed: bool, language: str
 
 def _strip_rows(stats: pd.DataFrame, answers: pd.DataFrame, labels: dict[tuple[str, str], str], language: str,
                 scale: float, names: dict[str, str]) -> tuple[dict[str, list[Any]], dict[str, Any]]:
-    axis_labels = {key: _axis_label(names.get(key[0], key[0]), key[1], bool(stats.loc[key, "disputed"]), language)
-                   for key in stats.index}
+    axis_labels = {key: _axis_label(names.get(key[0], key[0]), key[1], bool(disputed), language)
+                   for key, disputed in zip(stats.index, stats["disputed"], strict=True)}
+    questions = [question for _, question in stats.index]
     keys = list(stats.index)
     stat_rows: dict[str, list[Any]] = {
         "item": [axis_labels[key] for key in keys],
@@ -225,12 +232,16 @@ def _strip_rows(stats: pd.DataFrame, answers: pd.DataFrame, labels: dict[tuple[s
                                                                              "maximum")},
         "disputed": [bool(flag) for flag in stats["disputed"]],
         "n_text": [formatting.number(n, language) for n in stats["n"]],
-        "median_text": [rounds.value_text(q, stats.loc[(u, q), "median"], language) for u, q in keys],
-        "iqr_text": [rounds.value_text(q, stats.loc[(u, q), "iqr"], language) for u, q in keys],
-        "range_text": [f"{rounds.value_text(q, stats.loc[(u, q), 'minimum'], language)} – "
-                       f"{rounds.value_text(q, stats.loc[(u, q), 'maximum'], language)}" for u, q in keys],
+        "median_text": _value_texts(questions, stats["median"], language),
+        "iqr_text": _value_texts(questions, stats["iqr"], language),
+        "range_text": [f"{low} – {high}" for low, high in zip(_value_texts(questions, stats["minimum"], language),
+                                                               _value_texts(questions, stats["maximum"], language),
+                                                               strict=True)],
     }
-    chosen = answers.set_index(["use_case_id", "question"]).loc[keys].reset_index()
+    position = {key: index for index, key in enumerate(keys)}
+    row_of = [position.get(key, -1) for key in zip(answers["use_case_id"], answers["question"], strict=True)]
+    chosen = answers.assign(order=row_of)
+    chosen = chosen[chosen["order"].to_numpy() >= 0].sort_values("order", kind="stable")
     answer_rows: dict[str, Any] = {
         "item": [axis_labels[(u, q)] for u, q in zip(chosen["use_case_id"], chosen["question"], strict=True)],
         "value": chosen["value"].to_numpy(dtype=float) * scale,
@@ -266,11 +277,11 @@ def _scoring_strip(stats: pd.DataFrame, answers: pd.DataFrame, labels: dict[tupl
 def _three_point_strips(stats: pd.DataFrame, answers: pd.DataFrame, labels: dict[tuple[str, str], str],
                         names: dict[str, str], language: str, show_names: bool) -> list[tuple[str, dict[str, Any]]]:
     specs = []
-    for key in stats.index:
+    for index, key in enumerate(stats.index):
         if not workshop.is_three_point(key[1]):
             continue
         fraction = key[1] == "roi.adoption"
-        stat_rows, answer_rows = _strip_rows(stats.loc[[key]], answers, labels, language,
+        stat_rows, answer_rows = _strip_rows(stats.iloc[[index]], answers, labels, language,
                                              PERCENT if fraction else 1.0, names)
         spec = charts_workshop.strip_plot(
             stat_rows, answer_rows, language=language, percent=fraction, domain=(0.0, 100.0) if fraction else None,
