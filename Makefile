@@ -2,7 +2,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test bench lint e2e clean bytecode
+.PHONY: run workshop test bench lint e2e clean bytecode
 
 $(VENV)/.runtime-stamp: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -22,6 +22,11 @@ bytecode: $(VENV)/.runtime-stamp
 
 run: bytecode
 	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+# A workshop round on the LAN (S21): listens on every interface with XSRF and CORS protection on and prints the
+# participants' address; only this machine (http://localhost:$(PORT)) opens the facilitator's pages.
+workshop: bytecode
+	$(PY) -m ui.serve --port $(PORT)
 
 test: $(VENV)/.dev-stamp
 	$(PY) -m pytest

@@ -5,13 +5,16 @@ import streamlit as st
 
 from core.models import FEASIBILITY_WEIGHT_FIELDS, PHASES, VALUE_WEIGHT_FIELDS, ScoringWeights
 from core.scoring import QUADRANTS
-from ui import charts, formatting, frame, sidebar, state, store_access, tables
+from core.workshop import SCORING_QUESTIONS, THREE_POINT_QUESTIONS
+from ui import charts, formatting, frame, rounds, sidebar, state, store_access, tables
 from ui.i18n import label, labels, t
 from ui.portfolio import portfolio_frame
 from ui.views import scoring
 
 WEIGHT_WIDGET = "w.weights.{field}"
 JITTER_WIDGET = "w.scoring.jitter"
+SOURCE_WIDGET = "w.scoring.stability_source"
+SOURCE_CHOICE = "scoring.stability_source"
 WEIGHT_ERRORS = "scoring.weight_errors"
 STABILITY_DRAWS = 500
 LABEL_LENGTH = 28
@@ -36,6 +39,10 @@ def _reset_weights() -> None:
 
 def _remember_jitter() -> None:
     state.set_ui_value("scoring.jitter", state.widget_value(JITTER_WIDGET))
+
+
+def _remember_source() -> None:
+    state.set_ui_value(SOURCE_CHOICE, state.widget_value(SOURCE_WIDGET))
 
 
 def _short(name: str) -> str:
@@ -110,26 +117,71 @@ def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> Non
                  feasibility=formatting.score(thresholds.quick_win_min_feasibility, lang)))
 
 
+def _stability_source(loaded, lang: str) -> tuple[str | None, float]:
+    """The chosen source of the rank stability (a round id, or None for weight noise) and the jitter."""
+    sources = scoring.stability_sources(loaded.id, lang)
+    chosen = state.ui_value(SOURCE_CHOICE, scoring.WEIGHT_NOISE)
+    source_column, jitter_column = st.columns(2)
+    source = source_column.selectbox(
+        t("ws.source_label"), options=list(sources), format_func=sources.__getitem__,
+        key=store_access.bind(SOURCE_WIDGET, chosen if chosen in sources else scoring.WEIGHT_NOISE),
+        on_change=_remember_source,
+    )
+    jitter = state.ui_value("scoring.jitter", 0.2)
+    if source == scoring.WEIGHT_NOISE:
+        jitter = jitter_column.slider(
+            t("scoring.jitter"), min_value=0.05, max_value=0.5, step=0.05, format="percent",
+            key=store_access.bind(JITTER_WIDGET, jitter), on_change=_remember_jitter,
+            help=t("scoring.jitter_help", n=STABILITY_DRAWS),
+        )
+        st.caption(t("ws.source_caption_noise", n=STABILITY_DRAWS, jitter=formatting.percent(jitter, lang)))
+        return None, jitter
+    st.caption(t("ws.source_caption_round", n=STABILITY_DRAWS, round=sources[source]))
+    return source, jitter
+
+
 def _ranking(loaded, lang: str) -> None:
     frame.subheader("scoring.ranking")
-    jitter = st.slider(
-        t("scoring.jitter"), min_value=0.05, max_value=0.5, step=0.05, format="percent",
-        key=store_access.bind(JITTER_WIDGET, state.ui_value("scoring.jitter", 0.2)), on_change=_remember_jitter,
-        help=t("scoring.jitter_help", n=STABILITY_DRAWS),
-    )
+    round_id, jitter = _stability_source(loaded, lang)
+    stay_help = (t("scoring.stay_share_help", jitter=formatting.percent(jitter, lang)) if round_id is None
+                 else t("ws.stay_share_help_round"))
     st.dataframe(
-        tables.ranking(loaded, jitter, STABILITY_DRAWS, lang),
+        tables.ranking(loaded, jitter, STABILITY_DRAWS, lang, round_id),
         column_config={
             t("col.rank"): st.column_config.NumberColumn(width=50),
             t("col.name"): st.column_config.TextColumn(width=260),
             t("col.stay_share"): st.column_config.ProgressColumn(
                 t("col.stay_share"), min_value=0, max_value=100, format="%.0f %%" if lang == "de" else "%.0f%%",
-                help=t("scoring.stay_share_help", jitter=formatting.percent(jitter, lang)), width=130,
+                help=stay_help, width=130,
             )
         },
         hide_index=True,
         width="stretch",
     )
+
+
+def _open_round(loaded, selected_id: str | None) -> None:
+    frame.subheader("ws.open_title")
+    st.caption(t("ws.open_caption"))
+    names = {case.id: case.name for case in loaded.workspace.use_cases}
+    # A fixed mapping, not a translating function: the form's values are matched back to the options by label.
+    questions = {question: rounds.question_label(question) for question in (*SCORING_QUESTIONS,
+                                                                            *THREE_POINT_QUESTIONS)}
+    with st.form("ws.open", border=False):
+        use_case_ids = st.multiselect(t("ws.open_use_cases"), options=list(names), format_func=names.__getitem__,
+                                      default=[selected_id] if selected_id in names else [], key="w.ws.open.use_cases")
+        scoring_questions = st.multiselect(t("ws.open_s3"), options=SCORING_QUESTIONS, key="w.ws.open.s3",
+                                           format_func=questions.__getitem__, default=list(SCORING_QUESTIONS))
+        three_point = st.multiselect(t("ws.open_three_point"), options=THREE_POINT_QUESTIONS, key="w.ws.open.three",
+                                     format_func=questions.__getitem__,
+                                     placeholder=t("ws.open_three_point_placeholder"))
+        title = st.text_input(t("ws.open_round_title"), max_chars=200, placeholder=t("ws.open_round_placeholder"),
+                              key="w.ws.open.title")
+        submitted = st.form_submit_button(t("ws.open_submit"), type="primary", icon=":material/groups:")
+    if submitted:
+        opened = scoring.open_round(use_case_ids, [*scoring_questions, *three_point], title)
+        state.set_selected_round_id(opened.id)
+        st.switch_page("pages/10_Workshop.py")
 
 
 @st.fragment
@@ -185,6 +237,8 @@ ctx = sidebar.render("scoring.title", ":material/scatter_plot:", "scoring.captio
 with sidebar.guard():
     sidebar.use_case_picker(ctx)
     _live()
+    with st.container(border=True):
+        _open_round(ctx.loaded, state.use_case_id())
     with st.container(border=True):
         _weights_editor(ctx.loaded.workspace.weights, ctx.language)
     with st.container(border=True):

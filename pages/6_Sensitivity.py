@@ -14,6 +14,8 @@ from ui.views import sensitivity
 DRAWS_WIDGET = "w.sens.draws"
 TARGET_WIDGET = "w.sens.target_percent"
 DRAWS_CHOICE = "sens.draws"
+SOURCE_WIDGET = "w.sens.mc_source"
+SOURCE_CHOICE = "sens.mc_source"
 TARGET_CHOICE = "sens.target_roi"
 FIGURE_WIDGET = "w.sens.figure"
 FIGURE_CHOICE = "sens.figure"
@@ -32,6 +34,24 @@ def _target() -> str:
 
 def _remember_draws() -> None:
     state.set_ui_value(DRAWS_CHOICE, state.widget_value(DRAWS_WIDGET))
+
+
+def _remember_source() -> None:
+    state.set_ui_value(SOURCE_CHOICE, state.widget_value(SOURCE_WIDGET))
+
+
+def _ranges_source(use_case: UseCase, workspace_id: str, lang: str) -> str | None:
+    """The Monte Carlo's ranges: the scenarios' (None) or a revealed workshop round's three-point answers (S21)."""
+    sources = sensitivity.monte_carlo_sources(workspace_id, use_case.id, lang)
+    if len(sources) == 1:
+        st.caption(sensitivity.monte_carlo_caption(None, use_case.id, sources))
+        return None
+    chosen = state.ui_value(SOURCE_CHOICE, sensitivity.SCENARIO_RANGES)
+    source = st.selectbox(t("ws.mc_source_label"), options=list(sources), format_func=sources.__getitem__,
+                          key=store_access.bind(SOURCE_WIDGET, chosen if chosen in sources
+                                                else sensitivity.SCENARIO_RANGES), on_change=_remember_source)
+    st.caption(sensitivity.monte_carlo_caption(source, use_case.id, sources))
+    return None if source == sensitivity.SCENARIO_RANGES else source
 
 
 def _remember_target() -> None:
@@ -142,9 +162,11 @@ def _business_case_readouts(result: BusinessCaseMonteCarloResult, lang: str) -> 
 
 
 @st.fragment
-def _monte_carlo(use_case: UseCase, default_target: float, target: str, terms: BusinessCaseTerms) -> None:
+def _monte_carlo(use_case: UseCase, default_target: float, target: str, terms: BusinessCaseTerms,
+                 workspace_id: str) -> None:
     with sidebar.guard():
         lang = state.language()
+        round_id = _ranges_source(use_case, workspace_id, lang)
         draws_column, target_column = st.columns(2)
         draws = draws_column.select_slider(
             t("an.sens.draws"), options=sensitivity.MONTE_CARLO_DRAWS,
@@ -153,7 +175,7 @@ def _monte_carlo(use_case: UseCase, default_target: float, target: str, terms: B
             on_change=_remember_draws, help=t("an.sens.draws_help", seed=sensitivity.MONTE_CARLO_SEED),
         )
         if target != "roi":
-            result, spec = sensitivity.business_case_monte_carlo_view(use_case, terms, draws, target, lang)
+            result, spec = sensitivity.business_case_monte_carlo_view(use_case, terms, draws, target, lang, round_id)
             _business_case_readouts(result, lang)
             st.vega_lite_chart(spec=spec, width="stretch")
             st.caption(t("an.sens.mc_caption_business_case", n=formatting.number(result.n, lang), seed=result.seed))
@@ -167,7 +189,7 @@ def _monte_carlo(use_case: UseCase, default_target: float, target: str, terms: B
         if use_case.roi.run_cost_eur_per_month <= 0:
             st.info(t("an.sens.no_run_cost"))
             return
-        result, spec = sensitivity.monte_carlo_view(use_case, draws, target_roi, lang)
+        result, spec = sensitivity.monte_carlo_view(use_case, draws, target_roi, lang, round_id)
         metrics = st.columns(5)
         for column, name, value in zip(metrics[:3], ("P5", "P50", "P95"), (result.p5, result.p50, result.p95),
                                        strict=True):
@@ -206,4 +228,4 @@ with sidebar.guard():
             _tornado(tornado_view, terms, lang)
         with st.container(border=True):
             frame.subheader("an.sens.monte_carlo")
-            _monte_carlo(use_case, ctx.loaded.workspace.thresholds.scale_min_roi, target, terms)
+            _monte_carlo(use_case, ctx.loaded.workspace.thresholds.scale_min_roi, target, terms, ctx.loaded.id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from ui import state
+from ui import access, state
 from ui.i18n import t
 
 NAVIGATION = (
@@ -29,6 +29,7 @@ NAVIGATION = (
     ("pages/7_Gates.py", "nav.gates", ":material/traffic:"),
     ("pages/8_Data_readiness.py", "nav.data_readiness", ":material/dataset:"),
     ("pages/9_Export.py", "nav.export", ":material/download:"),
+    ("pages/10_Workshop.py", "nav.workshop", ":material/groups:"),
 )
 PENDING = "…"
 MESSAGE_KINDS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
@@ -88,9 +89,13 @@ def subheader(message_key: str, container: DeltaGenerator | None = None, **kwarg
 
 
 def draw(title_key: str, icon: str, caption_key: str | None = None) -> None:
-    """Page config, URL state, the sidebar's navigation, the title, the caption and queued messages."""
+    """Page config, URL state, the sidebar's navigation, the title, the caption and queued messages.
+
+    A browser that is not the facilitator's (:mod:`ui.access`) is stopped here, before anything is drawn.
+    """
     freeze_long_lived_objects()
     state.restore_from_url()
+    access.require_facilitator()
     state.start_run()
     st.set_page_config(page_title=f"{t(title_key)} · {t('app.name')}", page_icon=icon, layout="wide")
     with st.sidebar:

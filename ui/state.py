@@ -222,3 +222,52 @@ def remember_versions(versions: dict[str, int]) -> None:
 
 def remember_version(use_case_id_: str, version: int) -> None:
     st.session_state.setdefault(SEEN_VERSIONS_KEY, {})[use_case_id_] = version
+
+
+QUERY_ROUND = "round"
+QUERY_ROUND_TOKEN = "r"
+QUERY_PARTICIPANT = "p"
+ROUND_KEY = "ctx.round_id"
+
+
+def selected_round_id() -> str | None:
+    """The workshop round the facilitator looks at (mirrored in the URL as ``?round=``)."""
+    return st.session_state.get(ROUND_KEY) or st.query_params.get(QUERY_ROUND)
+
+
+def set_selected_round_id(round_id: str | None) -> None:
+    st.session_state[ROUND_KEY] = round_id
+    if round_id is None:
+        st.query_params.pop(QUERY_ROUND, None)
+    elif st.query_params.get(QUERY_ROUND) != round_id:
+        st.query_params[QUERY_ROUND] = round_id
+
+
+def round_token() -> str | None:
+    """The round token of a participant's link (``?r=``); the only key the participant page accepts."""
+    return st.query_params.get(QUERY_ROUND_TOKEN) or None
+
+
+def participant_secret() -> str | None:
+    """The participant's own secret (``?p=``), put into the URL on joining so that a reload finds the answers."""
+    return st.query_params.get(QUERY_PARTICIPANT) or None
+
+
+def set_participant(round_token_: str, secret: str | None) -> None:
+    """Point the URL at this round and participant (no secret: the join form)."""
+    st.query_params[QUERY_ROUND_TOKEN] = round_token_
+    if secret is None:
+        st.query_params.pop(QUERY_PARTICIPANT, None)
+    else:
+        st.query_params[QUERY_PARTICIPANT] = secret
+
+
+def url_language() -> None:
+    """Take the language from ``?lang=`` (the participant page, which has no sidebar)."""
+    if st.query_params.get(QUERY_LANGUAGE) in LANGUAGES:
+        st.session_state[LANGUAGE_KEY] = st.query_params[QUERY_LANGUAGE]
+
+
+def mirror_language_to_url() -> None:
+    if st.query_params.get(QUERY_LANGUAGE) != language():
+        st.query_params[QUERY_LANGUAGE] = language()

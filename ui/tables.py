@@ -12,7 +12,7 @@ import pyarrow as pa
 import streamlit as st
 
 from core.store import LoadedWorkspace
-from ui import formatting
+from ui import formatting, rounds
 from ui.i18n import labels, translate
 from ui.portfolio import filter_and_sort, portfolio_frame, portfolio_key, rank_stability
 
@@ -28,9 +28,13 @@ def _payback_texts(months: pd.Series, lang: str) -> list[str]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _ranking(key: str, jitter: float, draws: int, lang: str, _loaded: LoadedWorkspace) -> pa.Table:
+def _ranking(key: str, jitter: float, draws: int, lang: str, round_id: str | None,
+             _loaded: LoadedWorkspace) -> pa.Table:
     portfolio = portfolio_frame(_loaded)
-    stability = rank_stability(_loaded, jitter=jitter, n=draws)
+    if round_id is None:
+        stability = rank_stability(_loaded, jitter=jitter, n=draws)
+    else:
+        stability = rounds.rank_stability(_loaded, round_id, n=draws)
     ranked = portfolio.sort_values(["rank", "name"])
     return _arrow({
         translate("col.rank", lang): ranked["rank"].astype(int).to_numpy(),
@@ -45,10 +49,11 @@ def _ranking(key: str, jitter: float, draws: int, lang: str, _loaded: LoadedWork
     })
 
 
-def ranking(loaded: LoadedWorkspace, jitter: float, draws: int, lang: str) -> pa.Table:
+def ranking(loaded: LoadedWorkspace, jitter: float, draws: int, lang: str, round_id: str | None = None) -> pa.Table:
     """Use cases by S3 rank with value, feasibility, score, quadrant, net €/month and the share (0–100) of
-    ``draws`` weight draws, each weight varied by ±``jitter``, that keep the use case in its quadrant."""
-    return _ranking(portfolio_key(loaded), float(jitter), int(draws), lang, loaded)
+    ``draws`` weight draws, each weight varied by ±``jitter``, that keep the use case in its quadrant; with
+    ``round_id`` the draws come from that revealed workshop round's answers instead (S21)."""
+    return _ranking(portfolio_key(loaded), float(jitter), int(draws), lang, round_id, loaded)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

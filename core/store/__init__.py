@@ -23,6 +23,7 @@ One module per concept; :class:`Store` is composed from one mixin per concept ov
 - :mod:`~core.store.audit`: append, query, CSV, gate decisions
 - :mod:`~core.store.snapshots`: create, list, restore
 - :mod:`~core.store.plans`: saved S20 portfolio plans; :mod:`~core.store.dependencies`: "needs" stay inside
+- :mod:`~core.store.rounds`: S21 workshop rounds: open, join, answer, close, reveal, adopt
 - :mod:`~core.store.rows`, :mod:`~core.store.values`, :mod:`~core.store.errors`, :mod:`~core.store.records`:
   row lookups, stored value formats, errors, returned records
 """
@@ -51,6 +52,18 @@ from core.store.engine import (
 from core.store.errors import ConflictError, ImportRejected, NotFoundError, StoreError
 from core.store.plans import PLAN_FIELD_PATH, PlanOps, StoredPlan
 from core.store.records import AuditEntry, DeletedUseCase, LoadedWorkspace, SnapshotInfo, WorkspaceInfo
+from core.store.rounds import (
+    JOIN_CODE_ALPHABET,
+    Adoption,
+    NameTakenError,
+    Participant,
+    RoundAnswer,
+    RoundClosedError,
+    RoundInfo,
+    RoundOps,
+    RoundProgress,
+    UseCaseBrief,
+)
 from core.store.schema import (
     DATABASE_SCHEMA_VERSION,
     audit_log_table,
@@ -69,8 +82,9 @@ from core.store.values import MAX_ACTOR_LENGTH
 from core.store.workspaces import SAMPLE_ACTOR, SAMPLE_WORKSPACE_PATH, WorkspaceOps
 
 
-class Store(WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps, PlanOps):
-    """The workbench's persistence (S18): workspaces, use cases with versions, audit trail, snapshots, plans (S20).
+class Store(WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps, PlanOps, RoundOps):
+    """The workbench's persistence (S18): workspaces, use cases with versions, audit trail, snapshots, plans (S20),
+    workshop rounds (S21).
 
     ``url`` None → env ``WORKBENCH_DATABASE_URL``, else SQLite at ``data/workbench.db`` in the repository.
     Creates the database and its tables on first use; safe for many threads and several processes.
@@ -88,6 +102,7 @@ __all__ = [
     "DATABASE_URL_ENV",
     "DEFAULT_DATABASE_PATH",
     "DEFAULT_DATABASE_URL",
+    "JOIN_CODE_ALPHABET",
     "MAX_ACTOR_LENGTH",
     "MAX_IMPORT_BYTES",
     "MAX_IMPORT_DEPTH",
@@ -97,16 +112,24 @@ __all__ = [
     "SAMPLE_ACTOR",
     "SAMPLE_WORKSPACE_PATH",
     "WRITE_ATTEMPTS",
+    "Adoption",
     "AuditEntry",
     "ConflictError",
     "DeletedUseCase",
     "ImportRejected",
     "LoadedWorkspace",
+    "NameTakenError",
     "NotFoundError",
+    "Participant",
+    "RoundAnswer",
+    "RoundClosedError",
+    "RoundInfo",
+    "RoundProgress",
     "SnapshotInfo",
     "Store",
     "StoreError",
     "StoredPlan",
+    "UseCaseBrief",
     "WorkspaceInfo",
     "audit_log_table",
     "canonical_json",

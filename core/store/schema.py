@@ -12,6 +12,7 @@ from collections.abc import Callable
 from sqlalchemy import (
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -30,7 +31,7 @@ from sqlalchemy.engine import Connection
 from core.store.errors import StoreError
 from core.store.values import MAX_ACTOR_LENGTH, iso, now_utc
 
-DATABASE_SCHEMA_VERSION = 3
+DATABASE_SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -132,6 +133,70 @@ schema_version_table = Table(
     Column("applied_at", String(40), nullable=False),
 )
 
+# S21 workshop rounds (migration 2). Their own MetaData, so that migration 1's create_all never creates them and
+# migration 2 creates exactly these tables.
+workshop_metadata = MetaData()
+
+workshop_rounds_table = Table(
+    "workshop_rounds",
+    workshop_metadata,
+    Column("id", String(32), primary_key=True),
+    Column("workspace_id", String(32), ForeignKey(workspaces_table.c.id), nullable=False),
+    Column("join_code", String(6), nullable=False, unique=True),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("definition", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("created_by", String(MAX_ACTOR_LENGTH), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("updated_by", String(MAX_ACTOR_LENGTH), nullable=False),
+    Index("ix_workshop_rounds_workspace", "workspace_id", "created_at"),
+)
+
+workshop_participants_table = Table(
+    "workshop_participants",
+    workshop_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("round_id", String(32), ForeignKey("workshop_rounds.id"), nullable=False),
+    Column("name", String(MAX_ACTOR_LENGTH), nullable=False),
+    Column("name_key", String(MAX_ACTOR_LENGTH), nullable=False),
+    Column("subject", String(MAX_ACTOR_LENGTH)),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("joined_at", String(40), nullable=False),
+    Column("submitted_at", String(40)),
+    UniqueConstraint("round_id", "name_key", name="uq_workshop_participants_name"),
+    sqlite_autoincrement=True,
+)
+
+workshop_answers_table = Table(
+    "workshop_answers",
+    workshop_metadata,
+    Column("participant_id", Integer, ForeignKey("workshop_participants.id"), primary_key=True),
+    Column("use_case_id", String(64), primary_key=True),
+    Column("question", String(64), primary_key=True),
+    Column("round_id", String(32), ForeignKey("workshop_rounds.id"), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("low", Float),
+    Column("high", Float),
+    Column("answered_at", String(40), nullable=False),
+    Index("ix_workshop_answers_round", "round_id"),
+)
+
+workshop_adoptions_table = Table(
+    "workshop_adoptions",
+    workshop_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("round_id", String(32), ForeignKey("workshop_rounds.id"), nullable=False),
+    Column("use_case_id", String(64), nullable=False),
+    Column("question", String(64), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("median", Float),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(MAX_ACTOR_LENGTH), nullable=False),
+    Index("ix_workshop_adoptions_round", "round_id", "use_case_id", "question"),
+    sqlite_autoincrement=True,
+)
+
 _SQLITE_AUDIT_TRIGGERS = (
     "CREATE TRIGGER IF NOT EXISTS audit_log_refuse_update BEFORE UPDATE ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END",
@@ -172,7 +237,14 @@ def _migration_3(conn: Connection) -> None:
     portfolio_plans_metadata.create_all(conn)
 
 
-_MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _migration_1, 2: _migration_2, 3: _migration_3}
+def _migration_4(conn: Connection) -> None:
+    """S21 workshop rounds: rounds, participants, their answers and the adopted results."""
+    workshop_metadata.create_all(conn)
+
+
+_MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4,
+}
 
 
 def current_version(conn: Connection) -> int:

@@ -14,7 +14,7 @@ from conftest import ROOT, SAMPLE_NAME, assert_clean, open_page
 from core.gates import evaluate_all
 from core.roi import compute_roi
 from core.scoring import score_portfolio
-from ui import formatting, frame, i18n
+from ui import access, formatting, frame, i18n
 
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").rglob("*.py"))]
 HOME_IN_A_FRESH_PROCESS = """
@@ -257,9 +257,11 @@ def test_home_reruns_draw_the_figures_without_placeholders(store):
 
 
 def test_every_navigation_link_points_at_a_page_that_ships():
+    # The participant's phone page (S21) is reached by a round's link only, never from the navigation.
     assert [path for path, _, _ in frame.NAVIGATION if not (ROOT / path).is_file()] == []
     assert {path for path, _, _ in frame.NAVIGATION} == {"app.py", *(f"pages/{page.name}" for page in
-                                                                    (ROOT / "pages").glob("*.py"))}
+                                                                    (ROOT / "pages").glob("*.py"))} - {
+        access.PARTICIPANT_PAGE}
 
 
 def test_every_heading_on_every_page_has_its_own_fixed_anchor(store):

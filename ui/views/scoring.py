@@ -1,4 +1,5 @@
-"""Scoring: the cached S3 score of the selected use case and the weights editor's check and save.
+"""Scoring: the cached S3 score of the selected use case, the weights editor's check and save, the rank
+stability's source (weight noise or a workshop round's answers) and opening a workshop round (S21).
 
 The matrix reads :func:`ui.portfolio.portfolio_frame`; the ranking is :func:`ui.tables.ranking`.
 """
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from core import scoring
+from core import scoring, workshop
 from core.models import (
     FEASIBILITY_WEIGHT_FIELDS,
     VALUE_WEIGHT_FIELDS,
@@ -18,8 +19,11 @@ from core.models import (
     ScoringInputs,
     ScoringWeights,
 )
-from ui import formatting, state, store_access
+from core.store import RoundInfo
+from ui import formatting, rounds, state, store_access
 from ui.i18n import t
+
+WEIGHT_NOISE = "noise"
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
@@ -47,3 +51,21 @@ def weights_errors(values: Mapping[str, float]) -> list[str]:
 def save_weights(weights: ScoringWeights) -> None:
     workspace_id = store_access.selected_workspace_id()
     store_access.store().save_settings(workspace_id, state.actor(), weights=weights)
+
+
+def stability_sources(workspace_id: str, language: str) -> dict[str, str]:
+    """Where the rank stability's uncertainty can come from: weight noise, or a revealed round with S3 answers."""
+    sources = {WEIGHT_NOISE: t("ws.source_noise_short")}
+    sources.update((source.round_id, source.label) for source in rounds.revealed_rounds(workspace_id, language))
+    return sources
+
+
+def open_round(use_case_ids: list[str], questions: list[str], title: str) -> RoundInfo:
+    """Open a workshop round on these use cases of the selected workspace (S21); ValueError when nothing is chosen."""
+    if not use_case_ids or not questions:
+        raise ValueError(t("ws.open_none"))
+    workspace_id = store_access.selected_workspace_id()
+    loaded = store_access.store().load(workspace_id)
+    chosen = [loaded.workspace.use_case(use_case_id) for use_case_id in use_case_ids]
+    definition = workshop.define_round(chosen, questions, title.strip())
+    return store_access.store().open_round(workspace_id, definition, state.actor())

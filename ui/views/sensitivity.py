@@ -21,8 +21,8 @@ import streamlit as st
 from core import sensitivity
 from core.business_case import BusinessCaseTerms
 from core.models import ROI_FRACTION_FIELDS, RoiInputs, Scenario, UseCase
-from ui import charts_analysis, formatting, store_access
-from ui.i18n import translate
+from ui import charts_analysis, formatting, rounds, store_access
+from ui.i18n import t, translate
 from ui.views import VIEW_CACHE_SIZE
 
 MONTE_CARLO_SEED = 0
@@ -33,6 +33,8 @@ MONTE_CARLO_CACHE_SIZE = 32
 ROI_MONEY_FIELDS = ("cost_per_minute_eur", "error_cost_per_case_eur", "run_cost_eur_per_month", "investment_eur")
 TARGETS: tuple[str, ...] = sensitivity.TARGETS
 DEFAULT_TARGET = "roi"
+SCENARIO_RANGES = "scenarios"
+RangeItems = tuple[tuple[str, tuple[float, float, float]], ...]
 
 
 @dataclass(frozen=True)
@@ -237,30 +239,57 @@ def _tornado_display(swings: pd.DataFrame, target: str, base: float, language: s
     return rows, spec
 
 
+def monte_carlo_sources(workspace_id: str, use_case_id: str, language: str) -> dict[str, str]:
+    """Where the Monte Carlo's ranges can come from: the scenarios, or a revealed workshop round whose three-point
+    answers cover this use case (S21)."""
+    sources = {SCENARIO_RANGES: t("ws.mc_source_scenarios")}
+    sources.update((source.round_id, source.label)
+                   for source in rounds.revealed_rounds(workspace_id, language, use_case_id, three_point=True))
+    return sources
+
+
+def round_ranges(round_id: str | None, use_case_id: str) -> dict[str, tuple[float, float, float]]:
+    """The S16 ranges a round's three-point answers give this use case ({} for the scenarios' ranges)."""
+    return {} if round_id in (None, SCENARIO_RANGES) else rounds.three_point_ranges(round_id, use_case_id)
+
+
+def monte_carlo_caption(round_id: str | None, use_case_id: str, sources: dict[str, str]) -> str:
+    """Which ranges the Monte Carlo draws from, in a sentence."""
+    ranges = round_ranges(round_id, use_case_id)
+    if not ranges:
+        return t("ws.mc_source_caption_scenarios")
+    inputs = ", ".join(t(f"field.{field}") for field in ranges)
+    return t("ws.mc_source_caption_round", round=sources.get(round_id or "", ""), inputs=inputs)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def _monte_carlo(inputs_json: str, scenarios_json: tuple[str, ...], n: int,
-                 target_roi: float) -> sensitivity.MonteCarloResult:
+def _monte_carlo(inputs_json: str, scenarios_json: tuple[str, ...], n: int, target_roi: float,
+                 from_round: RangeItems = ()) -> sensitivity.MonteCarloResult:
     inputs = RoiInputs.model_validate_json(inputs_json)
-    return sensitivity.monte_carlo(inputs, _ranges(inputs, scenarios_json), n=n, seed=MONTE_CARLO_SEED,
-                                   target_roi=target_roi)
+    ranges = {**_ranges(inputs, scenarios_json), **dict(from_round)}
+    return sensitivity.monte_carlo(inputs, ranges, n=n, seed=MONTE_CARLO_SEED, target_roi=target_roi)
 
 
-def monte_carlo(use_case: UseCase, n: int, target_roi: float) -> sensitivity.MonteCarloResult:
-    """Monte Carlo of the ROI over the ranges its scenarios span, fixed seed, cached on inputs, n and target."""
-    return _monte_carlo(use_case.roi.model_dump_json(), _scenarios_json(use_case), int(n), float(target_roi))
+def monte_carlo(use_case: UseCase, n: int, target_roi: float,
+                round_id: str | None = None) -> sensitivity.MonteCarloResult:
+    """Monte Carlo of the ROI over the ranges its scenarios span (the inputs a round's three-point answers cover
+    from those instead), fixed seed, cached on inputs, ranges, n and target."""
+    return _monte_carlo(use_case.roi.model_dump_json(), _scenarios_json(use_case), int(n), float(target_roi),
+                        tuple(round_ranges(round_id, use_case.id).items()))
 
 
-def monte_carlo_view(use_case: UseCase, n: int, target_roi: float,
-                     language: str) -> tuple[sensitivity.MonteCarloResult, dict[str, Any]]:
-    """The Monte Carlo result and its histogram spec, cached on (inputs, scenarios, n, target, language)."""
+def monte_carlo_view(use_case: UseCase, n: int, target_roi: float, language: str,
+                     round_id: str | None = None) -> tuple[sensitivity.MonteCarloResult, dict[str, Any]]:
+    """The Monte Carlo result and its histogram spec, cached on (inputs, ranges, n, target, language)."""
     return _monte_carlo_view(use_case.roi.model_dump_json(), _scenarios_json(use_case), int(n), float(target_roi),
-                             language)
+                             language, tuple(round_ranges(round_id, use_case.id).items()))
 
 
 @lru_cache(maxsize=MONTE_CARLO_CACHE_SIZE)
 def _monte_carlo_view(inputs_json: str, scenarios_json: tuple[str, ...], n: int, target_roi: float,
-                      language: str) -> tuple[sensitivity.MonteCarloResult, dict[str, Any]]:
-    result = _monte_carlo(inputs_json, scenarios_json, n, target_roi)
+                      language: str, from_round: RangeItems = (),
+                      ) -> tuple[sensitivity.MonteCarloResult, dict[str, Any]]:
+    result = _monte_carlo(inputs_json, scenarios_json, n, target_roi, from_round)
     spec = charts_analysis.chart_spec(
         "monte_carlo", result.samples,
         percentiles=[(name, value, formatting.roi(value, language))
@@ -275,26 +304,27 @@ def _monte_carlo_view(inputs_json: str, scenarios_json: tuple[str, ...], n: int,
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _business_case_monte_carlo(inputs_json: str, scenarios_json: tuple[str, ...], terms: BusinessCaseTerms,
-                               n: int) -> sensitivity.BusinessCaseMonteCarloResult:
+                               n: int, from_round: RangeItems = ()) -> sensitivity.BusinessCaseMonteCarloResult:
     inputs = RoiInputs.model_validate_json(inputs_json)
-    return sensitivity.monte_carlo_business_case(inputs, terms, _ranges(inputs, scenarios_json, terms), n=n,
-                                                 seed=MONTE_CARLO_SEED)
+    ranges = {**_ranges(inputs, scenarios_json, terms), **dict(from_round)}
+    return sensitivity.monte_carlo_business_case(inputs, terms, ranges, n=n, seed=MONTE_CARLO_SEED)
 
 
-def business_case_monte_carlo_view(use_case: UseCase, terms: BusinessCaseTerms, n: int, target: str,
-                                   language: str) -> tuple[sensitivity.BusinessCaseMonteCarloResult, dict[str, Any]]:
+def business_case_monte_carlo_view(use_case: UseCase, terms: BusinessCaseTerms, n: int, target: str, language: str,
+                                   round_id: str | None = None,
+                                   ) -> tuple[sensitivity.BusinessCaseMonteCarloResult, dict[str, Any]]:
     """The S19 Monte Carlo (NPV and payback per draw, fixed seed) and the histogram of ``target`` ("npv": NPV in €
     with P5/P50/P95; "payback": the months of the draws that pay back, with the median), cached on the inputs,
-    scenarios, terms, n, target and language."""
+    scenarios (or a round's three-point ranges), terms, n, target and language."""
     return _business_case_monte_carlo_view(use_case.roi.model_dump_json(), _scenarios_json(use_case), terms,
-                                           int(n), target, language)
+                                           int(n), target, language, tuple(round_ranges(round_id, use_case.id).items()))
 
 
 @lru_cache(maxsize=MONTE_CARLO_CACHE_SIZE)
 def _business_case_monte_carlo_view(inputs_json: str, scenarios_json: tuple[str, ...], terms: BusinessCaseTerms,
-                                    n: int, target: str, language: str
+                                    n: int, target: str, language: str, from_round: RangeItems = (),
                                     ) -> tuple[sensitivity.BusinessCaseMonteCarloResult, dict[str, Any]]:
-    result = _business_case_monte_carlo(inputs_json, scenarios_json, terms, n)
+    result = _business_case_monte_carlo(inputs_json, scenarios_json, terms, n, from_round)
     text = partial(translate, language_code=language)
     bins: int | list[float] = charts_analysis.HISTOGRAM_BINS
     if target == "npv":

@@ -1,0 +1,151 @@
+"""The participant's page (S21, S23): join a round by its link or code, answer one use case at a time on a phone,
+and find the answers again after a reload.
+
+It reaches the store only with the round token (the link) and the participant's own secret (put into the URL on
+joining): never a workspace, a use case's figures or another participant's answers. Each answer is saved the
+moment a slider is released.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core import workshop
+from core.store import NotFoundError, Participant, RoundInfo, UseCaseBrief
+from core.workshop import Answer, Scale
+from ui import state, store_access
+from ui.i18n import t
+
+PAGE_ICON = "🗳️"
+THREE_POINT_DEFAULTS = (0.25, 0.5, 0.75)
+"""Where an unanswered three-point estimate starts: low, likely and high at these shares of its scale."""
+INDEX_CHOICE = "answer.index.{round_id}"
+SUBMITTED_CHOICE = "answer.submitted.{round_id}"
+
+
+def page_config() -> None:
+    """The phone page's frame: no sidebar, no navigation; language from the URL."""
+    state.url_language()
+    state.start_run()
+    st.set_page_config(page_title=t("ans.title"), page_icon=PAGE_ICON, layout="centered",
+                       initial_sidebar_state="collapsed")
+
+
+def round_for_link(token: str) -> RoundInfo | None:
+    try:
+        return store_access.store().round_for_token(token)
+    except NotFoundError:
+        return None
+
+
+def round_for_code(code: str) -> RoundInfo | None:
+    """The open round with this join code, or None."""
+    try:
+        return store_access.store().round_for_code(code)
+    except NotFoundError:
+        return None
+
+
+def participant(token: str, secret: str | None) -> Participant | None:
+    if not secret:
+        return None
+    try:
+        return store_access.store().participant(token, secret)
+    except NotFoundError:
+        return None
+
+
+def signed_in_name() -> str | None:
+    """The participant's name from the sign-in, once sign-in exists (issue 15); None while it is off."""
+    return None
+
+
+def join(token: str, name: str) -> str:
+    """Join as a new participant; returns the secret and puts it into the URL."""
+    _, secret = store_access.store().join_round(token, name)
+    state.set_participant(token, secret)
+    return secret
+
+
+def briefs(token: str) -> list[UseCaseBrief]:
+    return store_access.store().round_briefs(token)
+
+
+def my_answers(token: str, secret: str) -> dict[tuple[str, str], Answer]:
+    return store_access.store().my_answers(token, secret)
+
+
+def submit(token: str, secret: str) -> None:
+    store_access.store().submit_answers(token, secret)
+
+
+def widget_key(round_id: str, use_case_id: str, question: str, part: str = "value") -> str:
+    return f"w.ans.{round_id}.{use_case_id}.{question}.{part}"
+
+
+def starting_answer(question: str, scale: Scale) -> Answer:
+    """What the sliders show before a participant has answered: mid-scale, or 25/50/75 % for three-point ones."""
+    span = scale.maximum - scale.minimum
+    low, likely, high = (_on_step(scale.minimum + share * span, scale) for share in THREE_POINT_DEFAULTS)
+    if workshop.is_three_point(question):
+        return Answer(low=low, value=likely, high=high)
+    return Answer(value=likely)
+
+
+def _on_step(value: float, scale: Scale) -> float:
+    steps = round((value - scale.minimum) / scale.step)
+    return round(scale.minimum + steps * scale.step, 10)
+
+
+def answer_from_widgets(round_id: str, use_case_id: str, question: str) -> Answer:
+    """The answer as the sliders hold it now; a likely value outside the range is moved to its nearer end."""
+    if not workshop.is_three_point(question):
+        return Answer(value=float(state.widget_value(widget_key(round_id, use_case_id, question))))
+    low, high = state.widget_value(widget_key(round_id, use_case_id, question, "range"))
+    likely = float(state.widget_value(widget_key(round_id, use_case_id, question, "likely")))
+    return Answer(low=float(low), value=min(max(likely, float(low)), float(high)), high=float(high))
+
+
+def save_from_widgets(token: str, secret: str, round_id: str, use_case_id: str, question: str) -> None:
+    """Save one question's sliders (keeping a three-point likely value inside its range on screen too)."""
+    answer = answer_from_widgets(round_id, use_case_id, question)
+    if workshop.is_three_point(question):
+        state.sync_widget(widget_key(round_id, use_case_id, question, "likely"), answer.value)
+    store_access.store().save_answer(token, secret, use_case_id, question, answer)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where the participant is: use case ``index`` of ``total``, and how many of all questions are answered."""
+
+    index: int
+    total: int
+    answered: int
+    questions: int
+
+
+def position(info: RoundInfo, cases: list[UseCaseBrief], answers: dict[tuple[str, str], Answer]) -> Position:
+    """The remembered use case, or after a reload the first one with an unanswered question."""
+    ids = [case.id for case in cases]
+    remembered = state.ui_value(INDEX_CHOICE.format(round_id=info.id))
+    if remembered is None:
+        open_cases = [i for i, case_id in enumerate(ids)
+                      if any((case_id, q) not in answers for q in info.definition.questions)]
+        remembered = open_cases[0] if open_cases else max(0, len(ids) - 1)
+    index = min(max(0, int(remembered)), max(0, len(ids) - 1))
+    answered = sum(1 for key in answers if key[0] in set(ids))
+    return Position(index=index, total=len(ids), answered=answered, questions=len(ids) * len(info.definition.questions))
+
+
+def go_to(round_id: str, index: int) -> None:
+    state.set_ui_value(INDEX_CHOICE.format(round_id=round_id), index)
+
+
+def mark_submitted(round_id: str, submitted: bool) -> None:
+    state.set_ui_value(SUBMITTED_CHOICE.format(round_id=round_id), submitted)
+
+
+def just_submitted(round_id: str) -> bool:
+    return bool(state.ui_value(SUBMITTED_CHOICE.format(round_id=round_id), False))
