@@ -8,6 +8,7 @@ Units are part of the field names.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -40,9 +41,30 @@ FiniteNumber = Annotated[float, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, **_FINITE)]
 ShortText = Annotated[str, Field(max_length=200, strict=True)]
 LongText = Annotated[str, Field(max_length=5000, strict=True)]
 
+# Refused anywhere in a name or label: control characters (\r once turned the Home table into a heading and a
+# list), line and paragraph separators, and bidi embeddings, overrides and isolates (they reorder what is shown).
+_REFUSED_CHARACTERS = r"\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+# Not enough on their own: white space, format characters (zero-width space and joiners, soft hyphen, BOM),
+# Hangul fillers, the braille blank and combining marks.
+_INVISIBLE_CHARACTERS = (
+    r"\s\u00a0\u00ad\u034f\u0300-\u036f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u1680"
+    r"\u180e\u2000-\u200f\u202f\u205f-\u2064\u206a-\u206f\u20d0-\u20ff\u2800\u3000\u3164\ufe20-\ufe2f\ufeff"
+    r"\uffa0\ufff9-\ufffb"
+)
+NAME_PATTERN = (f"^[^{_REFUSED_CHARACTERS}]*[^{_REFUSED_CHARACTERS}{_INVISIBLE_CHARACTERS}]"
+                f"[^{_REFUSED_CHARACTERS}]*$")
+LABEL_PATTERN = f"^$|{NAME_PATTERN}"
+NAME_RULE = ("must show at least one visible character and hold no control characters (such as line breaks) "
+             "or bidi overrides")
+LABEL_RULE = f"must be empty or {NAME_RULE.removeprefix('must ')}"
+RULE_OF_PATTERN = {NAME_PATTERN: NAME_RULE, LABEL_PATTERN: LABEL_RULE}
 
-Name = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S", strict=True)]
-"""Non-blank text; the pattern runs in pydantic-core, which keeps loading 1,000 use cases fast."""
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NAME_PATTERN, strict=True)]
+"""A name shown on its own (workspace, use case, KPI, deliverable, role, scenario): one line with a visible
+character, no control characters or bidi overrides (:data:`NAME_RULE`). The pattern runs in pydantic-core
+(Rust), which keeps loading 1,000 use cases fast; :func:`error_text` says the rule instead of the pattern."""
+Label = Annotated[str, Field(max_length=200, pattern=LABEL_PATTERN, strict=True)]
+"""An optional short label (owner, KPI unit, cost-block driver): empty, or shown like a :data:`Name`."""
 Identifier = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", strict=True)
 ]
@@ -160,8 +182,8 @@ class Kpi(Frozen):
     group: KpiGroup
     name: Name
     target_value: FiniteNumber
-    unit: ShortText = ""
-    measurement_window: ShortText = ""
+    unit: Label = ""
+    measurement_window: Label = ""
     baseline_value: FiniteNumber | None = None
 
 
@@ -314,10 +336,10 @@ class CostBlock(Frozen):
     """S12: one cost block with driver and metric (baseline → target)."""
 
     block: CostBlockName
-    driver: ShortText = ""
-    metric: ShortText = ""
-    baseline: ShortText = ""
-    target: ShortText = ""
+    driver: Label = ""
+    metric: Label = ""
+    baseline: Label = ""
+    target: Label = ""
     cost_eur_per_month: NonNegative | None = None
     one_time_eur: NonNegative | None = None
     """S19: the block's one-time amount, paid at month 0 (e.g. integration 80,000 €)."""
@@ -374,7 +396,7 @@ class UseCase(Frozen):
 
     id: Identifier
     name: Name
-    owner: ShortText = ""
+    owner: Label = ""
     phase: Phase = "discovery"
     created_at: UtcDatetime = Field(default_factory=utc_now)
     updated_at: UtcDatetime = Field(default_factory=utc_now)
@@ -383,7 +405,7 @@ class UseCase(Frozen):
     process_step: LongText = ""
     decision_point: LongText = ""
     output_type: OutputType = "answer"
-    output_format: ShortText = ""
+    output_format: Label = ""
     guardrails: LongText = ""
     out_of_scope: LongText = ""
     kpi_set: tuple[Kpi, ...] = ()
@@ -399,7 +421,7 @@ class UseCase(Frozen):
     readiness: tuple[ReadinessItem, ...] = Field(default_factory=default_readiness)
     inference: InferenceCostInputs | None = None
     cost_blocks: tuple[CostBlock, ...] = ()
-    assumption_sources: dict[Annotated[str, Field(max_length=200)], ShortText] = Field(default_factory=dict)
+    assumption_sources: dict[Annotated[str, Field(max_length=200)], Label] = Field(default_factory=dict)
     business_case: BusinessCase = BusinessCase()
     capacity_person_months: NonNegative = 0.0
     """S20: the delivery team's effort this use case takes, in person-months."""
@@ -416,7 +438,9 @@ class UseCase(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> UseCase:
         if len({scenario.name for scenario in self.scenarios}) != len(self.scenarios):
-            raise ValueError(f"scenarios: names must be unique, got {[s.name for s in self.scenarios]}")
+            names = [scenario.name for scenario in self.scenarios]
+            twice = next(name for name in names if names.count(name) > 1)
+            raise ValueError(f"scenarios: names must be unique; '{twice}' appears {names.count(twice)} times")
         if len({entry.item for entry in self.readiness}) != len(self.readiness):
             raise ValueError("readiness: each checklist item may appear only once")
         if len({row.deliverable for row in self.raci}) != len(self.raci):
@@ -635,3 +659,17 @@ def diff_fields(old: BaseModel | None, new: BaseModel | None) -> list[tuple[str,
         if before != after:
             changes.append((path, before, after))
     return changes
+
+
+def error_text(item: Mapping[str, Any]) -> str:
+    """One pydantic error item (``ValidationError.errors()``) as a sentence, without its path: a name or label
+    that breaks its rule says the rule (:data:`NAME_RULE`), not the regular expression.
+
+    Example: ``error_text({"type": "string_pattern_mismatch", "ctx": {"pattern": NAME_PATTERN}, "msg": "…"})``
+    → ``"must show at least one visible character and hold no control characters …"``.
+    """
+    if item.get("type") == "string_pattern_mismatch":
+        rule = RULE_OF_PATTERN.get((item.get("ctx") or {}).get("pattern", ""))
+        if rule is not None:
+            return rule
+    return str(item.get("msg", "")).removeprefix("Value error, ")

@@ -1,35 +1,65 @@
 """S7 minimal data-profiling check: read an uploaded table safely, then profile it.
 
-Limits (checked before or while parsing, so a hostile upload cannot exhaust memory):
-files up to 20 MB, at most 1,000,000 data rows, 500 columns and 5,000,000 cells; an XLSX archive
-may unpack to at most 200 MB (a compressed workbook can otherwise hide gigabytes of XML).
-CSV: delimiter ";" "," or tab (chosen from the header line), encoding UTF-8 (with or without BOM),
-falling back to Latin-1; with ";" as delimiter, decimal-comma numbers ("1,5") become floats.
-XLSX: first worksheet, first row is the header (openpyxl, read-only). Parquet: via pyarrow.
+An upload is untrusted: a few kilobytes can decode to gigabytes. Every limit is checked before the part it
+guards is decoded, and a refusal names the file and the limit:
+
+- every file: at most 20 MB, 1,000,000 data rows, 500 columns, 5,000,000 cells, column names of at most
+  1,000 characters, and at most 128 MB once decoded;
+- CSV: one linear scan of the bytes (quotes respected) counts the fields of every line first: a line may not
+  have more fields than the header (pandas would silently turn the surplus into an index: one row of a
+  million fields once read as "1 row, 2 columns"). Delimiter ";" "," or tab (chosen from the header line),
+  encoding UTF-8 (with or without BOM), falling back to Latin-1; with ";" as delimiter, decimal-comma numbers
+  ("1,5") become floats;
+- Parquet: from the file's metadata, at most 10,000 row groups and 128 MB of uncompressed pages; string
+  columns are read dictionary-encoded and their decoded size is summed from the dictionary before they are
+  expanded (a 207 KB file of one repeated string once decoded to 5 GB);
+- XLSX: the archive checks of :mod:`core.archives` (entries, ≤ 200 MB unpacked, compression ratio ≤ 200:1,
+  no DOCTYPE or ENTITY), a shared-strings part of at most 32 MB and at most 250,000 cells per worksheet,
+  counted in its XML before openpyxl parses it (openpyxl takes ≈9 µs per cell), cells of at most 32,767
+  characters (Excel's own limit); the first worksheet, first row is the header (openpyxl, read-only).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePath
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from core.archives import ArchiveLimits, UnsafeArchive, check_declarations, open_archive
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 500
 MAX_CELLS = 5_000_000
+MAX_NAME_CHARS = 1_000
+MAX_DECODED_BYTES = 128 * 1024 * 1024
+MAX_PARQUET_ROW_GROUPS = 10_000
 MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_XLSX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
+MAX_XLSX_SHEET_CELLS = 250_000
+MAX_XLSX_CELL_CHARS = 32_767
 TOP_COLUMNS = 15
 SUPPORTED_EXTENSIONS = (".csv", ".parquet", ".xlsx")
 CSV_DELIMITERS = (";", ",", "\t")
 GERMAN_TIMESTAMP_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y")
 _DECIMAL_COMMA = re.compile(r"^[+-]?\d+(,\d+)?$")
+# pandas holds a Python object per cell of a binary or nested column (bytes, ndarray, dict): ≈100 bytes or more.
+_OBJECT_CELL_BYTES = 128
+_SCAN_CHUNK = 1 << 20
+_QUOTE = ord('"')
+_NEWLINE = ord("\n")
+_RETURN = ord("\r")
+_BLANK = np.array([ord(character) for character in " \t\r\n"], dtype=np.uint8)
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?c[\s/>]")
+_TAG_SPAN = 40
+_SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 
 
 class TableReadError(ValueError):
@@ -40,9 +70,13 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _check_shape(filename: str, rows: int, columns: int) -> None:
+def _check_columns(filename: str, columns: int) -> None:
     if columns > MAX_COLUMNS:
         raise TableReadError(f"'{filename}' has {columns:,} columns; the limit is {MAX_COLUMNS:,}")
+
+
+def _check_shape(filename: str, rows: int, columns: int) -> None:
+    _check_columns(filename, columns)
     if rows > MAX_ROWS:
         raise TableReadError(f"'{filename}' has more than {MAX_ROWS:,} data rows; the limit is {MAX_ROWS:,}")
     if rows * columns > MAX_CELLS:
@@ -52,6 +86,20 @@ def _check_shape(filename: str, rows: int, columns: int) -> None:
         )
     if rows == 0:
         raise TableReadError(f"'{filename}' has a header but no data rows")
+
+
+def _check_names(filename: str, names: list[Any]) -> None:
+    for position, name in enumerate(names, start=1):
+        length = len(str(name)) if name is not None else 0
+        if length > MAX_NAME_CHARS:
+            raise TableReadError(f"'{filename}': the name of column {position} has {length:,} characters; "
+                                 f"a column name may have at most {MAX_NAME_CHARS:,}")
+
+
+def _check_decoded(filename: str, decoded: int) -> None:
+    if decoded > MAX_DECODED_BYTES:
+        raise TableReadError(f"'{filename}' would take {_megabytes(decoded)} once decoded; the limit is "
+                             f"{_megabytes(MAX_DECODED_BYTES)}")
 
 
 def _decode(data: bytes, filename: str) -> tuple[str, str]:
@@ -67,10 +115,87 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
-def _delimiter(text: str) -> str:
-    header = text.lstrip().split("\n", 1)[0]
-    field_counts = {delimiter: len(next(csv.reader([header], delimiter=delimiter))) for delimiter in CSV_DELIMITERS}
-    return max(CSV_DELIMITERS, key=lambda delimiter: field_counts[delimiter])
+@dataclass(frozen=True, slots=True)
+class CsvLayout:
+    """What one scan of a CSV's bytes found: the delimiter, the header's field count, and the line with the
+    most fields (its number, counting the header as line 1, and its field count)."""
+
+    delimiter: str
+    header_fields: int
+    widest_line: int
+    widest_fields: int
+
+
+def _outside_quotes(codes: np.ndarray, in_quotes: int) -> tuple[np.ndarray, int]:
+    """Which bytes lie outside double-quoted fields (a doubled quote inside a field toggles twice)."""
+    inside = np.bitwise_xor.accumulate((codes == _QUOTE).view(np.uint8)) ^ in_quotes
+    return inside == 0, int(inside[-1]) if inside.size else in_quotes
+
+
+def _line_break(data: bytes) -> int:
+    """"\\n" ends a line; a file without one but with "\\r" (old Mac) ends them with "\\r"."""
+    return _RETURN if b"\n" not in data and b"\r" in data else _NEWLINE
+
+
+def csv_layout(data: bytes) -> CsvLayout:
+    """Delimiter and field counts of every line, by one linear scan in 1 MiB chunks (no Python step per line).
+
+    The delimiter is the candidate that splits the header (the first non-blank line) into the most fields.
+    Example: ``csv_layout(b'a;b\\n1;"2;3"\\n4;5;6\\n')`` → delimiter ";", header 2 fields, line 3 has 3.
+    """
+    codes = np.frombuffer(data, dtype=np.uint8)
+    line_break = _line_break(data)
+    start = _first_content(codes)
+    header_end = _header_end(codes, start, line_break)
+    header = codes[start:header_end]
+    outside, _ = _outside_quotes(header, 0)
+    counts = {delimiter: int(np.count_nonzero((header == ord(delimiter)) & outside)) + 1
+              for delimiter in CSV_DELIMITERS}
+    delimiter = max(CSV_DELIMITERS, key=counts.__getitem__)
+    widest_line, widest_fields = _widest_line(codes[start:], ord(delimiter), line_break)
+    return CsvLayout(delimiter, counts[delimiter], widest_line, widest_fields)
+
+
+def _first_content(codes: np.ndarray) -> int:
+    """The position of the first byte that is not a blank or a line break (pandas skips blank lines)."""
+    for chunk_start in range(0, codes.size, _SCAN_CHUNK):
+        content = ~np.isin(codes[chunk_start:chunk_start + _SCAN_CHUNK], _BLANK)
+        if content.any():
+            return chunk_start + int(content.argmax())
+    return codes.size
+
+
+def _header_end(codes: np.ndarray, start: int, line_break: int) -> int:
+    in_quotes = 0
+    for chunk_start in range(start, codes.size, _SCAN_CHUNK):
+        chunk = codes[chunk_start:chunk_start + _SCAN_CHUNK]
+        outside, in_quotes = _outside_quotes(chunk, in_quotes)
+        ends = np.flatnonzero((chunk == line_break) & outside)
+        if ends.size:
+            return chunk_start + int(ends[0])
+    return codes.size
+
+
+def _widest_line(codes: np.ndarray, delimiter: int, line_break: int) -> tuple[int, int]:
+    """(line number, fields) of the line with the most fields; blank lines count as lines of one field."""
+    in_quotes, lines_before, delimiters_before, open_line = 0, 0, 0, 0
+    widest_line, widest_fields = 1, 1
+    for chunk_start in range(0, codes.size, _SCAN_CHUNK):
+        chunk = codes[chunk_start:chunk_start + _SCAN_CHUNK]
+        outside, in_quotes = _outside_quotes(chunk, in_quotes)
+        running = np.cumsum((chunk == delimiter) & outside, dtype=np.int64) + delimiters_before
+        ends = np.flatnonzero((chunk == line_break) & outside)
+        at_ends = np.concatenate(([open_line], running[ends]))
+        fields = np.diff(at_ends) + 1
+        if fields.size and int(fields.max()) > widest_fields:
+            widest_fields, widest_line = int(fields.max()), lines_before + int(fields.argmax()) + 1
+        lines_before += ends.size
+        open_line = int(at_ends[-1])
+        delimiters_before = int(running[-1])
+    last_fields = delimiters_before - open_line + 1
+    if last_fields > widest_fields:
+        widest_fields, widest_line = last_fields, lines_before + 1
+    return widest_line, widest_fields
 
 
 def _decimal_commas_to_floats(frame: pd.DataFrame) -> pd.DataFrame:
@@ -86,19 +211,58 @@ def _decimal_commas_to_floats(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
-    text, encoding = _decode(data, filename)
-    if not text.strip():
+    if not data.strip():
         raise TableReadError(f"'{filename}' is empty")
-    delimiter = _delimiter(text)
+    text, encoding = _decode(data, filename)
+    layout = csv_layout(data)
+    _check_columns(filename, layout.header_fields)
+    if layout.widest_fields > layout.header_fields:
+        raise TableReadError(
+            f"'{filename}': line {layout.widest_line:,} has {layout.widest_fields:,} fields, but the header names "
+            f"only {layout.header_fields:,} columns; every line may have at most as many fields as the header"
+        )
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, nrows=MAX_ROWS + 1)
+        frame = pd.read_csv(io.StringIO(text), sep=layout.delimiter, nrows=MAX_ROWS + 1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
         raise TableReadError(f"'{filename}' could not be read as CSV: {error}") from error
+    _check_names(filename, list(frame.columns))
     _check_shape(filename, len(frame), len(frame.columns))
-    if delimiter == ";":
+    if layout.delimiter == ";":
         frame = _decimal_commas_to_floats(frame)
-    frame.attrs.update({"encoding": encoding, "delimiter": delimiter})
+    frame.attrs.update({"encoding": encoding, "delimiter": layout.delimiter})
     return frame
+
+
+def _check_parquet_metadata(filename: str, metadata: Any) -> None:
+    """Row groups and the uncompressed size of every column chunk (its pages, dictionary page included)."""
+    _check_shape(filename, metadata.num_rows, metadata.num_columns)
+    if metadata.num_row_groups > MAX_PARQUET_ROW_GROUPS:
+        raise TableReadError(f"'{filename}' has {metadata.num_row_groups:,} row groups; the limit is "
+                             f"{MAX_PARQUET_ROW_GROUPS:,}")
+    uncompressed = sum(metadata.row_group(group).column(column).total_uncompressed_size
+                       for group in range(metadata.num_row_groups) for column in range(metadata.num_columns))
+    _check_decoded(filename, uncompressed)
+
+
+def _parquet_decoded_bytes(table: Any, expanded: set[str]) -> int:
+    """The bytes the table takes once the ``expanded`` dictionary columns are expanded, without expanding them:
+    their strings are summed as the dictionary entries' lengths taken at the indices. Other dictionary columns
+    stay dictionaries (pandas categoricals)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    total = 0
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        if name in expanded and pa.types.is_dictionary(kind):
+            for chunk in column.chunks:
+                lengths = pc.binary_length(chunk.dictionary)
+                total += int(pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0) + 8 * len(chunk)
+        elif pa.types.is_nested(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+            total += column.nbytes + _OBJECT_CELL_BYTES * len(column)
+        else:
+            total += column.nbytes
+    return total
 
 
 def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
@@ -106,15 +270,23 @@ def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
-        parquet_file = pq.ParquetFile(io.BytesIO(data))
-        metadata = parquet_file.metadata
-        _check_shape(filename, metadata.num_rows, metadata.num_columns)
-        frame = pd.read_parquet(io.BytesIO(data))
+        metadata = pq.ParquetFile(io.BytesIO(data)).metadata
+        _check_parquet_metadata(filename, metadata)
+        schema = metadata.schema.to_arrow_schema()
+        _check_names(filename, schema.names)
+        strings = {field.name for field in schema
+                   if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+                   or pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type)}
+        table = pq.ParquetFile(io.BytesIO(data), read_dictionary=sorted(strings)).read()
+        _check_decoded(filename, _parquet_decoded_bytes(table, strings))
+        plain = pa.schema([field.with_type(field.type.value_type)
+                           if field.name in strings and pa.types.is_dictionary(field.type) else field
+                           for field in table.schema], metadata=table.schema.metadata)
+        return table.cast(plain).to_pandas()
     except TableReadError:
         raise
-    except (pa.ArrowException, OSError, ValueError) as error:
+    except (pa.ArrowException, OSError, ValueError, TypeError, KeyError) as error:
         raise TableReadError(f"'{filename}' could not be read as Parquet: {error}") from error
-    return frame
 
 
 def _unique_names(header: tuple[object, ...]) -> list[str]:
@@ -129,51 +301,88 @@ def _unique_names(header: tuple[object, ...]) -> list[str]:
     return names
 
 
+def _xlsx_cells(archive: Any, entry: Any) -> int:
+    """The cell elements in a worksheet part, counted in its XML while it is inflated chunk by chunk."""
+    count, carry = 0, b""
+    with archive.open(entry) as part:
+        while chunk := part.read(_SCAN_CHUNK):
+            window = carry + chunk
+            # A tag cut off at the chunk's end is counted with the next chunk.
+            cut = window.rfind(b"<", max(len(window) - _TAG_SPAN, 0))
+            complete, carry = (window[:cut], window[cut:]) if cut >= 0 else (window, b"")
+            count += len(_CELL_TAG.findall(complete))
+    return count + len(_CELL_TAG.findall(carry))
+
+
+def _check_xlsx_archive(data: bytes, filename: str) -> None:
+    """The archive checks shared with the pack reader, then the shared strings and the cells of every
+    worksheet, before openpyxl reads a byte of them."""
+    limits = ArchiveLimits(max_total_bytes=MAX_XLSX_UNPACKED_BYTES,
+                           max_part_bytes={"xl/sharedStrings.xml": MAX_XLSX_SHARED_STRINGS_BYTES})
+    try:
+        with open_archive(data, limits) as archive:
+            check_declarations(archive)
+            for entry in archive.infolist():
+                if _SHEET_PART.match(entry.filename):
+                    cells = _xlsx_cells(archive, entry)
+                    if cells > MAX_XLSX_SHEET_CELLS:
+                        raise TableReadError(
+                            f"'{filename}': worksheet {entry.filename} holds {cells:,} cells; an XLSX upload may "
+                            f"hold at most {MAX_XLSX_SHEET_CELLS:,} per sheet (save larger tables as CSV or Parquet)"
+                        )
+    except UnsafeArchive as error:
+        raise TableReadError(f"'{filename}' could not be read as XLSX: {error}") from error
+    except (OSError, EOFError, zlib.error) as error:
+        raise TableReadError(f"'{filename}' could not be read as XLSX: {error}") from error
+
+
+def _xlsx_rows(sheet: Any, filename: str) -> tuple[tuple[object, ...], list[tuple[object, ...]]]:
+    """The header and the data rows (cut to the header's width) of a read-only worksheet."""
+    rows_iter = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+    header = next(rows_iter, None)
+    if header is None:
+        raise TableReadError(f"'{filename}' is empty (the first worksheet has no cells)")
+    while header and header[-1] is None:
+        header = header[:-1]
+    if not header:
+        raise TableReadError(f"'{filename}' has no header row in the first worksheet")
+    _check_columns(filename, len(header))
+    _check_names(filename, list(header))
+    width = len(header)
+    rows: list[tuple[object, ...]] = []
+    for row in rows_iter:
+        cells = tuple(row[:width]) + (None,) * (width - len(row))
+        for column, cell in enumerate(cells, start=1):
+            if isinstance(cell, str) and len(cell) > MAX_XLSX_CELL_CHARS:
+                raise TableReadError(f"'{filename}': row {len(rows) + 2:,}, column {column} holds {len(cell):,} "
+                                     f"characters; a cell may hold at most {MAX_XLSX_CELL_CHARS:,}")
+        rows.append(cells)
+        if len(rows) > MAX_ROWS or len(rows) * width > MAX_CELLS:
+            break
+    return header, rows
+
+
 def _read_xlsx(data: bytes, filename: str) -> pd.DataFrame:
-    from zipfile import BadZipFile, ZipFile
-
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_xlsx_archive(data, filename)
     try:
-        with ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(entry.file_size for entry in archive.infolist())
-        if unpacked > MAX_XLSX_UNPACKED_BYTES:
-            raise TableReadError(
-                f"'{filename}' unpacks to {_megabytes(unpacked)}; the limit is {_megabytes(MAX_XLSX_UNPACKED_BYTES)}"
-            )
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except TableReadError:
-        raise
-    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        raise TableReadError(f"'{filename}' could not be read as XLSX: {error}") from error
+    except Exception as error:  # openpyxl raises many types (KeyError, ParseError, …) for malformed parts
+        raise TableReadError(f"'{filename}' could not be read as XLSX: {type(error).__name__}: {error}") from error
     try:
-        sheet = workbook.worksheets[0]
-        rows_iter = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
-        header = next(rows_iter, None)
-        if header is None:
-            raise TableReadError(f"'{filename}' is empty (the first worksheet has no cells)")
-        while header and header[-1] is None:
-            header = header[:-1]
-        if not header:
-            raise TableReadError(f"'{filename}' has no header row in the first worksheet")
-        _check_shape(filename, 1, len(header))
-        width = len(header)
-        rows: list[tuple[object, ...]] = []
-        for row in rows_iter:
-            cells = tuple(row[:width]) + (None,) * (width - len(row))
-            rows.append(cells)
-            if len(rows) > MAX_ROWS or len(rows) * width > MAX_CELLS:
-                break
+        if not workbook.worksheets:
+            raise TableReadError(f"'{filename}' has no worksheet")
+        header, rows = _xlsx_rows(workbook.worksheets[0], filename)
     except TableReadError:
         raise
-    except (IndexError, KeyError, OSError, ValueError, TypeError) as error:
-        raise TableReadError(f"'{filename}' could not be read as XLSX: {error}") from error
+    except Exception as error:  # a broken sheet XML raises a ParseError (a SyntaxError), a bad cell ValueError
+        raise TableReadError(f"'{filename}' could not be read as XLSX: {type(error).__name__}: {error}") from error
     finally:
         workbook.close()
     while rows and all(cell is None for cell in rows[-1]):
         rows.pop()
-    _check_shape(filename, len(rows), width)
+    _check_shape(filename, len(rows), len(header))
     return pd.DataFrame(rows, columns=_unique_names(header)).infer_objects()
 
 
@@ -181,8 +390,8 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     """Read an uploaded CSV, Parquet or XLSX file (S7) into a DataFrame.
 
     Raises TableReadError naming ``filename`` for an unsupported extension, an empty file, a file over
-    20 MB, corrupt content, or more than 1,000,000 rows / 500 columns / 5,000,000 cells.
-    CSV frames carry ``attrs["encoding"]`` and ``attrs["delimiter"]``.
+    20 MB, corrupt content, more than 1,000,000 rows / 500 columns / 5,000,000 cells, or any limit of the
+    module docstring. CSV frames carry ``attrs["encoding"]`` and ``attrs["delimiter"]``.
     Example: ``read_table(b"a;b\\n1;2,5\\n", "x.csv")`` → one row, a=1, b=2.5.
     """
     extension = PurePath(filename).suffix.lower()

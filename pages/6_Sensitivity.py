@@ -76,7 +76,7 @@ def _verdict(view: sensitivity.SensitivityView, lang: str) -> None:
     frame = view.table.frame
     for column, (name, row) in zip(st.columns(len(frame)), frame.iterrows(), strict=True):
         column.metric(
-            t("an.sens.roi_of", scenario=label("an.sens.scenario", name)), formatting.roi(row["roi"], lang),
+            t("an.sens.roi_of", scenario=sensitivity.scenario_label(name, lang)), formatting.roi(row["roi"], lang),
             delta=formatting.eur(row["net_value"], lang), delta_description=t("an.sens.net_per_month"), border=True,
         )
 

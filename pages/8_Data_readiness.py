@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.models import DPIA_TRIGGER_FIELDS, READINESS_STATUSES, SolutionProfile, UseCase
-from core.profiling import SUPPORTED_EXTENSIONS, Profile, TableReadError
+from core.profiling import SUPPORTED_EXTENSIONS, Profile
 from core.readiness import (
     DPIA_TRIGGER_LABELS,
     OBLIGATION_LABELS,
@@ -88,18 +88,20 @@ def _source() -> tuple[bytes, str] | None:
     return None
 
 
-def _timestamp_column(filename: str, columns: list[str]) -> str | None:
-    """The S7 freshness column chosen for this file (remembered per file name; "updated_at" when present)."""
+def _wanted_timestamp(filename: str) -> str:
+    """The S7 freshness column chosen for this file (remembered per file name; "updated_at" by default)."""
     remembered = state.ui_value(TIMESTAMP_CHOICE.format(source=filename))
-    chosen = remembered if remembered is not None else (PREFERRED_TIMESTAMP if PREFERRED_TIMESTAMP in columns else "")
+    return PREFERRED_TIMESTAMP if remembered is None else remembered
+
+
+def _timestamp_select(filename: str, columns: tuple[str, ...], chosen: str | None) -> None:
     options = ["", *columns]
     no_timestamp = t("an.ready.no_timestamp")
     st.selectbox(
         t("an.ready.timestamp"), options=options, format_func=lambda column: column or no_timestamp,
-        key=store_access.bind(TIMESTAMP_WIDGET, chosen if chosen in options else ""),
+        key=store_access.bind(TIMESTAMP_WIDGET, chosen or ""),
         on_change=_remember_timestamp, args=(filename,), help=t("an.ready.timestamp_help"),
     )
-    return chosen if chosen in columns else None
 
 
 def _profile(lang: str) -> None:
@@ -108,23 +110,17 @@ def _profile(lang: str) -> None:
         st.info(t("an.ready.no_table"))
         return
     data, filename = source
-    try:
-        columns = data_readiness.table_columns(data, filename)
-    except TableReadError as error:
-        st.error(t("an.ready.read_error", name=filename, detail=str(error)))
+    outcome = data_readiness.profile_upload(data, filename, _wanted_timestamp(filename) or None)
+    if outcome.read_error is not None:
+        st.error(t("an.ready.read_error", name=filename, detail=outcome.read_error))
         return
-    timestamp = _timestamp_column(filename, columns)
-    try:
-        result = data_readiness.read_and_profile(data, filename, timestamp)
-    except TableReadError as error:
-        st.error(t("an.ready.read_error", name=filename, detail=str(error)))
-        return
-    except ValueError as error:
-        st.error(t("an.ready.timestamp_error", name=filename, detail=str(error)))
+    _timestamp_select(filename, outcome.columns, outcome.timestamp_column)
+    if outcome.profile is None:
+        st.error(t("an.ready.timestamp_error", name=filename, detail=outcome.timestamp_error or ""))
         return
     st.markdown(t("an.ready.profiled", name=filename))
-    _profile_metrics(result, timestamp, lang)
-    _top_columns(result.top, lang)
+    _profile_metrics(outcome.profile, outcome.timestamp_column, lang)
+    _top_columns(outcome.profile.top, lang)
 
 
 def _profile_metrics(result: Profile, timestamp: str | None, lang: str) -> None:

@@ -48,7 +48,8 @@ def _apply(changes: tuple[FieldChange, ...], versions: dict[str, int]) -> None:
     try:
         export.apply_pack(changes, versions)
     except ImportRejected as error:
-        state.flash("error", t("an.export.apply_rejected", errors="\n".join(f"- {line}" for line in error.errors)))
+        lines = formatting.markdown_lines(error.errors, bullets=True)
+        state.flash("error", f"{t('an.export.apply_rejected')}\n{lines}")
         return
     state.bump_nonce(PACK_UPLOAD_NONCE)
     state.flash("success", t("an.export.applied", count=len(changes)))
@@ -244,7 +245,8 @@ def _json_section(ctx: sidebar.PageContext) -> None:
               key="w.export.json_import")
     errors = state.ui_value(IMPORT_ERRORS) or []
     if errors:
-        st.error(t("an.export.json_rejected", count=len(errors)) + "\n" + "\n".join(f"- {line}" for line in errors))
+        lines = formatting.markdown_lines(errors, bullets=True)
+        st.error(f"{t('an.export.json_rejected', count=len(errors))}\n{lines}")
 
 
 def _snapshots(lang: str) -> None:

@@ -77,11 +77,8 @@ def facilitator_allowed() -> bool:
     return is_facilitator_address(client_address(), facilitator_networks(os.environ.get(FACILITATOR_NETWORKS_ENV)))
 
 
-def require_facilitator() -> None:
+def stop_for_participant() -> None:
     """Stop the page for a browser that is not the facilitator's, pointing it to the participant page."""
-    if facilitator_allowed():
-        return
-    st.set_page_config(page_title=t("app.name"), layout="centered", initial_sidebar_state="collapsed")
     st.warning(t("access.facilitator_only"), icon=":material/lock:")
     st.page_link(PARTICIPANT_PAGE, label=t("access.to_answer"), icon=":material/how_to_vote:")
     st.stop()

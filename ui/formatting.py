@@ -7,6 +7,7 @@ the language explicitly so that it stays testable without Streamlit.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cache, lru_cache
@@ -22,8 +23,27 @@ from babel.numbers import (
 )
 
 LOCALES = {"de": "de_DE", "en": "en_GB"}
-MARKDOWN_SPECIALS = frozenset("\\`*_[]<>!~$|")
 MISSING = "–"
+WORD_JOINER = "\u2060"
+# Characters that start Markdown or Streamlit syntax anywhere in a line: code, emphasis, links and images,
+# raw HTML and <autolinks>, strikethrough, math, tables, entities (&lt;), headings and Streamlit's directives
+# (:red[…], :material/…:, :small[…]). CommonMark makes any escaped ASCII punctuation literal. Other punctuation
+# (".,-()%/") stays as typed, so names and figures read as they are.
+_ESCAPED = "\\`*_[]!<>~$|&:@#"
+_ESCAPES = str.maketrans({
+    **{character: "\\" + character for character in _ESCAPED},
+    **dict.fromkeys("\r\n\v\f\x85\u2028\u2029", " "),
+})
+# Streamlit and remark-gfm also rewrite the parsed text itself, where no escape is left: bare URLs
+# ("http://", "www.") and e-mail addresses become links, ":smile:" an emoji, ":streamlit:" an <img>,
+# ":material_icon:" an icon, and "->", "<=", "--" arrows and dashes. An invisible word joiner (U+2060) after
+# ":", after "@", between "www" and ".", and inside the arrows breaks every one of those patterns; it is not
+# shown and not a line-break opportunity.
+_TEXT_SYNTAX = re.compile(r"[:@](?=\S)|(?i:www)(?=\.)|[<>~-](?=[<>=~-])")
+# A block marker at the start of the text ("- ", "+ ", "1. ", "1) ", "===") would make a list or a heading of
+# it ("#" and ">" are escaped anyway).
+_BLOCK_MARKER = re.compile(r"^(?:([-+=])(?=[-=\s]*$|\s)|(\d{1,9})([.)])(?=\s|$))")
+_NEEDS_ESCAPE = frozenset(_ESCAPED + "\r\n\v\f\x85\u2028\u2029-+=.)")
 
 
 # Tables repeat the same figures on every rerun; each Babel call re-reads locale data, so results are kept.
@@ -55,13 +75,26 @@ def _finite(value: float | None) -> bool:
     return value is not None and math.isfinite(value)
 
 
+_NONZERO_DIGITS = frozenset("123456789")
+
+
+def _no_negative_zero(value: float, text: str, zero: str) -> str:
+    """``zero`` for a negative value (or -0.0) that rounds to zero, which Babel shows as "-0 %" or "-€0".
+
+    The caches below would otherwise also hand the cached "-€0" of -0.0 to 0.0 (equal keys).
+    """
+    return zero if math.copysign(1.0, value) < 0 and _NONZERO_DIGITS.isdisjoint(text) else text
+
+
 @lru_cache(maxsize=RESULT_CACHE_SIZE)
 def eur(amount: float | None, language: str, decimals: int = 0) -> str:
     """Euros, e.g. 51378 → "51.378 €" (de) or "€51,378" (en); 1234.56 with decimals=2 → "1.234,56 €"."""
     if not _finite(amount):
         return MISSING
-    return format_currency(amount, "EUR", format=_currency_pattern(language, decimals), locale=locale_for(language),
-                           currency_digits=False)
+    pattern, locale = _currency_pattern(language, decimals), locale_for(language)
+    text = format_currency(amount, "EUR", format=pattern, locale=locale, currency_digits=False)
+    return _no_negative_zero(amount, text, format_currency(0.0, "EUR", format=pattern, locale=locale,
+                                                           currency_digits=False))
 
 
 @lru_cache(maxsize=RESULT_CACHE_SIZE)
@@ -84,7 +117,8 @@ def number(value: float | None, language: str, decimals: int = 0) -> str:
     if not _finite(value):
         return MISSING
     pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
-    return format_decimal(value, format=pattern, locale=locale_for(language))
+    text = format_decimal(value, format=pattern, locale=locale_for(language))
+    return _no_negative_zero(value, text, format_decimal(0.0, format=pattern, locale=locale_for(language)))
 
 
 def compact(value: float | None, language: str) -> str:
@@ -92,7 +126,9 @@ def compact(value: float | None, language: str) -> str:
     if not _finite(value):
         return MISSING
     # en_GB abbreviates millions as "m"; the plain English locale writes "M".
-    return format_compact_decimal(value, locale="en" if language == "en" else locale_for(language), fraction_digits=1)
+    locale = "en" if language == "en" else locale_for(language)
+    text = format_compact_decimal(value, locale=locale, fraction_digits=1)
+    return _no_negative_zero(value, text, format_compact_decimal(0, locale=locale))
 
 
 @lru_cache(maxsize=RESULT_CACHE_SIZE)
@@ -100,7 +136,9 @@ def percent(fraction: float | None, language: str, decimals: int = 0) -> str:
     """A fraction as percent, e.g. 0.62 → "62 %" (de) or "62%" (en); 2.854 with 1 decimal → "285,4 %"."""
     if not _finite(fraction):
         return MISSING
-    return format_percent(fraction, format=_percent_pattern(language, decimals), locale=locale_for(language))
+    pattern, locale = _percent_pattern(language, decimals), locale_for(language)
+    text = format_percent(fraction, format=pattern, locale=locale)
+    return _no_negative_zero(fraction, text, format_percent(0.0, format=pattern, locale=locale))
 
 
 def roi(ratio: float | None, language: str) -> str:
@@ -120,12 +158,31 @@ def timestamp(value: datetime | None, language: str) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Backslash-escape the characters with which user text could form Markdown in Streamlit's labels,
-    headers and messages: emphasis, code, links and, above all, images, which would make the browser
-    fetch a URL. "![x](http://host/p.png)" → "\\!\\[x\\](http://host/p.png)"."""
-    if not any(character in MARKDOWN_SPECIALS for character in text):
+    """User text as literal Markdown for Streamlit's labels, headers, metrics and messages: no element,
+    link, image (which would make the browser fetch a URL), icon, emoji or colour can come of it.
+
+    Syntax characters are backslash-escaped, line breaks become spaces, leading white space goes (at the start
+    of a line four spaces make a code block; HTML would not show them), and a word joiner (U+2060, invisible)
+    breaks Streamlit's text rewrites: "![x](http://h/p.png)" → "\\!\\[x\\](http\\://h/p.png)", shown as typed.
+    "Support-Chatbot (RAG), 62 %" stays as it is.
+    """
+    text = text.lstrip()
+    if _NEEDS_ESCAPE.isdisjoint(text):
         return text
-    return "".join("\\" + character if character in MARKDOWN_SPECIALS else character for character in text)
+    joined = _TEXT_SYNTAX.sub(lambda match: match.group() + WORD_JOINER, text)
+    return _BLOCK_MARKER.sub(_escape_block_marker, joined.translate(_ESCAPES))
+
+
+def _escape_block_marker(match: re.Match[str]) -> str:
+    marker = match.group(1)
+    return f"\\{marker}" if marker is not None else f"{match.group(2)}\\{match.group(3)}"
+
+
+def markdown_lines(lines: Iterable[str], bullets: bool = False) -> str:
+    """Lines of user or core text (import errors, validation messages) as Markdown, each escaped: paragraphs,
+    or a bullet list with ``bullets``. ``markdown_lines(["a: *x*"], bullets=True)`` → ``"- a\\: \\*x\\*"``."""
+    escaped = [escape_markdown(line) for line in lines]
+    return "\n".join(f"- {line}" for line in escaped) if bullets else "\n\n".join(escaped)
 
 
 def markdown_table(header: Iterable[str], rows: Iterable[Iterable[str]], right_aligned: tuple[int, ...] = ()) -> str:
@@ -138,4 +195,5 @@ def markdown_table(header: Iterable[str], rows: Iterable[Iterable[str]], right_a
     header = list(header)
     rule = ["---:" if index in right_aligned else "---" for index in range(len(header))]
     lines = [header, rule, *(list(row) for row in rows)]
-    return "\n".join("| " + " | ".join(cell.replace("\n", " ") for cell in line) + " |" for line in lines)
+    return "\n".join("| " + " | ".join(cell.replace("\r", " ").replace("\n", " ") for cell in line) + " |"
+                     for line in lines)

@@ -7,10 +7,14 @@ browser (which then fetches the code for those elements) while the server is sti
 
 from __future__ import annotations
 
+import base64
 import gc
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -31,6 +35,7 @@ NAVIGATION = (
     ("pages/9_Export.py", "nav.export", ":material/download:"),
     ("pages/10_Workshop.py", "nav.workshop", ":material/groups:"),
 )
+PAGE_ICON_PATH = Path(__file__).resolve().parent / "assets" / "page_icon.svg"
 PENDING = "…"
 MESSAGE_KINDS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
 _modules_when_frozen = 0
@@ -88,16 +93,37 @@ def subheader(message_key: str, container: DeltaGenerator | None = None, **kwarg
     (st if container is None else container).subheader(t(message_key, **kwargs), anchor=anchor_for(message_key))
 
 
+@cache
+def page_icon() -> str:
+    """The browser tab's icon for every page: the app's own SVG as a data URI, so the browser fetches nothing.
+
+    A ``:material/…:`` page icon would make the browser fetch the favicon from fonts.gstatic.com, which sends
+    the user's IP address to Google (issue 12); the page's Material icon appears only in its title, drawn
+    from the font Streamlit serves itself. Encoded once per process: set_page_config runs on every rerun.
+    """
+    return "data:image/svg+xml;base64," + base64.b64encode(PAGE_ICON_PATH.read_bytes()).decode("ascii")
+
+
+def set_page(title: str, *, layout: Literal["wide", "centered"] = "wide", sidebar_collapsed: bool = False) -> None:
+    """The one call of ``st.set_page_config``, so that every page, the participant's included, has the local tab
+    icon (:func:`page_icon`)."""
+    st.set_page_config(page_title=title, page_icon=page_icon(), layout=layout,
+                       initial_sidebar_state="collapsed" if sidebar_collapsed else "auto")
+
+
 def draw(title_key: str, icon: str, caption_key: str | None = None) -> None:
     """Page config, URL state, the sidebar's navigation, the title, the caption and queued messages.
 
+    ``icon`` (``":material/euro:"``) heads the page title; the tab icon is always :func:`page_icon`.
     A browser that is not the facilitator's (:mod:`ui.access`) is stopped here, before anything is drawn.
     """
     freeze_long_lived_objects()
     state.restore_from_url()
-    access.require_facilitator()
+    if not access.facilitator_allowed():
+        set_page(t("app.name"), layout="centered", sidebar_collapsed=True)
+        access.stop_for_participant()
     state.start_run()
-    st.set_page_config(page_title=f"{t(title_key)} · {t('app.name')}", page_icon=icon, layout="wide")
+    set_page(f"{t(title_key)} · {t('app.name')}")
     with st.sidebar:
         _navigation()
         st.header(t("app.name"), anchor=anchor_for("app.name"))

@@ -17,7 +17,7 @@ from typing import Any, ParamSpec
 import streamlit as st
 from pydantic import ValidationError
 
-from core.models import UseCase, with_values
+from core.models import LABEL_RULE, NAME_RULE, UseCase, error_text, with_values
 from core.store import ConflictError, LoadedWorkspace, NotFoundError, Store, StoreError, WorkspaceInfo
 from ui import formatting, state
 from ui.i18n import has, t
@@ -53,19 +53,23 @@ def field_label(path: Sequence[Any] | str) -> str:
 
 
 def readable_errors(error: ValidationError) -> list[str]:
-    """Each pydantic error as "field: message", the field translated where the catalog knows it.
+    """Each pydantic error as "field: message", the field translated where the catalog knows it, ready for a
+    Markdown sink: the message may quote what the user typed (a duplicate scenario name, a field path), so
+    each line is escaped (:func:`formatting.escape_markdown`).
 
     A model rule over several fields names its field at the start of the message ("ramp_months: the ramp …");
     that field's label then replaces the model's: "Adoption ramp (months): the ramp …".
     """
+    rules = {NAME_RULE: t("error.name_rule"), LABEL_RULE: t("error.label_rule")}
     lines = []
     for item in error.errors():
-        message = str(item.get("msg", "")).removeprefix("Value error, ")
+        message = error_text(item)
         field, separator, rest = message.partition(": ")
         if separator and has(f"field.{field}"):
-            lines.append(f"{t(f'field.{field}')}: {rest}")
+            line = f"{t(f'field.{field}')}: {rest}"
         else:
-            lines.append(f"{field_label(item.get('loc', ()))}: {message}")
+            line = f"{field_label(item.get('loc', ()))}: {rules.get(message, message)}"
+        lines.append(formatting.escape_markdown(line))
     return lines
 
 

@@ -1,10 +1,10 @@
 """Reading an edited Excel decision pack back as a reviewable diff of input changes.
 
-The pack is checked as an untrusted upload before openpyxl parses any of it: it must be a zip
-archive with ``[Content_Types].xml``, hold no macros, stay within size, ratio and entry-count caps,
-and contain no XML document-type or entity declarations. Then the hidden Meta sheet (written by
-:mod:`core.excel.sheets.meta` in the layout of :mod:`core.excel.names`) says which workspace the pack
-belongs to and where every input cell is.
+The pack is checked as an untrusted upload before openpyxl parses any of it (:mod:`core.archives`, shared with
+the data-profiling reader): it must be a zip archive with ``[Content_Types].xml``, hold no macros, stay within
+size, ratio and entry-count caps, and contain no XML document-type or entity declarations. Then the hidden
+Meta sheet (written by :mod:`core.excel.sheets.meta` in the layout of :mod:`core.excel.names`) says which
+workspace the pack belongs to and where every input cell is.
 Nothing is written anywhere: the caller shows the diff and applies it through the store.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from typing import Any
 import openpyxl
 from pydantic import ValidationError
 
+from core import archives
+from core.archives import CONTENT_TYPES, ArchiveLimits, UnsafeArchive, check_declarations, open_archive, read_part
 from core.excel.names import (
     BUDGET_KIND,
     FIXED_SHEETS,
@@ -49,14 +50,11 @@ from core.excel.names import (
 )
 from core.models import RAMP_SHAPES, SCHEMA_VERSION, UseCase, get_path
 
-MAX_ENTRIES = 10_000
+MAX_ENTRIES = archives.MAX_ENTRIES
 MAX_TOTAL_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200.0
-# Small parts compress far better than a sheet (a few repeated tags); only larger ones can be bombs.
-RATIO_CHECK_MIN_BYTES = 1024 * 1024
-DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+MAX_COMPRESSION_RATIO = archives.MAX_COMPRESSION_RATIO
+RATIO_CHECK_MIN_BYTES = archives.RATIO_CHECK_MIN_BYTES
 MACRO_CONTENT_TYPES = ("macroenabled", "vbaproject", "application/vnd.ms-office.vba")
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UNCHANGED_RELATIVE_TOLERANCE = 1e-13
 EXPORTED_VALUE_COLUMN = META_INPUT_COLUMN + META_INPUT_HEADER.index("exported_value")
 
@@ -140,54 +138,31 @@ class _Meta:
     inputs: list[_MetaInput]
 
 
+def _rejected(error: UnsafeArchive) -> PackRejected:
+    clause = str(error)
+    return PackRejected(f"{clause[:1].upper()}{clause[1:]}.")
+
+
 def _check_archive(data: bytes) -> zipfile.ZipFile:
-    if not isinstance(data, bytes | bytearray) or not data:
-        raise PackRejected("The file is empty or not bytes: not an xlsx file.")
-    buffer = io.BytesIO(data)
-    if not zipfile.is_zipfile(buffer):
-        raise PackRejected("The file is not an xlsx workbook (not a zip archive).")
+    limits = ArchiveLimits(max_total_bytes=MAX_TOTAL_UNCOMPRESSED_BYTES, max_entries=MAX_ENTRIES,
+                           max_ratio=MAX_COMPRESSION_RATIO, ratio_min_bytes=RATIO_CHECK_MIN_BYTES)
     try:
-        archive = zipfile.ZipFile(buffer)
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise PackRejected(f"The file is not a readable xlsx workbook: {error}.") from error
-    if len(entries) > MAX_ENTRIES:
-        raise PackRejected(f"The archive holds {len(entries):,} entries (limit {MAX_ENTRIES:,}): "
-                           "refused as a zip bomb.")
-    total = sum(entry.file_size for entry in entries)
-    if total > MAX_TOTAL_UNCOMPRESSED_BYTES:
-        raise PackRejected(f"The archive unpacks to {total:,} bytes (limit {MAX_TOTAL_UNCOMPRESSED_BYTES:,}): "
-                           "refused as a zip bomb.")
-    for entry in entries:
-        if entry.file_size >= RATIO_CHECK_MIN_BYTES:
-            ratio = entry.file_size / max(entry.compress_size, 1)
-            if ratio > MAX_COMPRESSION_RATIO:
-                raise PackRejected(f"Archive entry {entry.filename} compresses {ratio:,.0f}:1 "
-                                   f"(limit {MAX_COMPRESSION_RATIO:,.0f}:1): refused as a zip bomb.")
-    names = {entry.filename for entry in entries}
-    if "[Content_Types].xml" not in names:
-        raise PackRejected("The file is a zip archive but not an xlsx workbook (no [Content_Types].xml).")
-    return archive
+        return open_archive(data, limits)
+    except UnsafeArchive as error:
+        raise _rejected(error) from error
 
 
 def _check_parts(archive: zipfile.ZipFile) -> None:
     for entry in archive.infolist():
         if entry.filename.lower().endswith("vbaproject.bin"):
             raise PackRejected(f"The workbook contains macros ({entry.filename}): macro-enabled files are refused.")
-    for entry in archive.infolist():
-        if entry.is_dir():
-            continue
-        try:
-            content = archive.read(entry)
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
-            raise PackRejected(f"Archive entry {entry.filename} cannot be read: {error}.") from error
-        text = content.decode("utf-16", errors="ignore").encode() if content[:2] in UTF16_BOMS else content
-        if DECLARATION.search(text):
-            raise PackRejected(f"Archive entry {entry.filename} declares a DOCTYPE or ENTITY: refused "
-                               "(XML entity expansion).")
-        if entry.filename == "[Content_Types].xml" and any(
-                marker in text.lower().decode("utf-8", errors="ignore") for marker in MACRO_CONTENT_TYPES):
-            raise PackRejected("The workbook is macro-enabled ([Content_Types].xml names a macro content type).")
+    try:
+        check_declarations(archive)
+        content_types = read_part(archive, archive.getinfo(CONTENT_TYPES)).lower().decode("utf-8", errors="ignore")
+    except UnsafeArchive as error:
+        raise _rejected(error) from error
+    if any(marker in content_types for marker in MACRO_CONTENT_TYPES):
+        raise PackRejected("The workbook is macro-enabled ([Content_Types].xml names a macro content type).")
 
 
 def _text(value: object) -> str:

@@ -1,9 +1,12 @@
 """Workspace JSON: the strict import parse, the canonical export and the compact row document.
 
-:func:`parse_workspace_json` checks, in order: size (≤ 20 MB), nesting depth (≤ 32, by a linear scan),
-JSON syntax (line and column), duplicate keys, a newer ``schema_version``, then every model rule with its
-JSON path. :func:`canonical_json` is the byte-stable export; :func:`use_case_document` is what a use-case
-row stores.
+:func:`parse_workspace_json` checks, in order: size (≤ 20 MB), then in one linear scan nesting depth (≤ 32),
+JSON values (≤ 2,000,000) and objects (≤ 500,000), then JSON syntax (line and column), duplicate keys, a newer
+``schema_version``, the values per use case and outside them (≤ 50,000 each), then every model rule with its
+JSON path. Use cases are validated one by one and checking stops once 50 problems are found; the report gives
+those 50 and how many more were found (or "at least" that many when checking stopped early). Every 20 MB shape
+is accepted or refused in ≈1.5 s and ≈200 MB (``tests/security/test_json_parse.py``).
+:func:`canonical_json` is the byte-stable export; :func:`use_case_document` is what a use-case row stores.
 """
 
 from __future__ import annotations
@@ -12,20 +15,37 @@ import gc
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import numpy as np
 from pydantic import ValidationError
 
-from core.models import SCHEMA_VERSION, UseCase, Workspace
+from core.models import SCHEMA_VERSION, UseCase, Workspace, error_text
 from core.store.errors import ImportRejected
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_IMPORT_DEPTH = 32
+# The largest valid workspace that fits in 20 MB holds ≈0.9 million values and ≈130,000 objects; a hostile file
+# of small values makes json.loads and pydantic spend time per value (e.g. 10 million numbers), and a file of
+# empty objects a Python call per object, so both are counted before anything is parsed.
+MAX_IMPORT_VALUES = 2_000_000
+MAX_IMPORT_OBJECTS = 500_000
+# One use case of the sample holds ≈320 values. Validating is ≈0.5 µs and ≈450 bytes per error found, so a use
+# case (or the rest of the workspace) is validated only when it is no larger than this.
+MAX_ITEM_VALUES = 50_000
 MAX_REPORTED_ERRORS = 50
+# Rule errors are formatted only for a copy cut to this many items per list and keys per object: pydantic
+# formats ≈8 µs per error, and a list of 2 million wrong values would otherwise take 16 s to report.
+_REPORT_SAMPLE_ITEMS = 64
 ALWAYS_STORED_FIELDS = ("created_at", "updated_at")
 
 _QUOTE = ord('"')
+_COMMA = ord(",")
+_COLON = ord(":")
+_OBJECT = ord("{")
+_ARRAY = ord("[")
 # "[" and "{" differ only in the bit 0x20, as do "]" and "}": one OR folds each pair onto the curly one.
 _OPENING = ord("{")
 _CLOSING = ord("}")
@@ -66,13 +86,24 @@ def validation_messages(error: ValidationError, prefix: str = "") -> list[str]:
         path = _json_path(item["loc"])
         if prefix:
             path = prefix if path == "$" else f"{prefix}.{path}"
-        message = item["msg"].removeprefix("Value error, ")
-        messages.append(f"{path}: {message}")
+        messages.append(f"{path}: {error_text(item)}")
     return messages
 
 
-def nesting_depth(document: bytes) -> int:
-    """The deepest bracket nesting outside JSON strings, e.g. ``nesting_depth(b'{"a": [1, "]["]}') == 2``.
+@dataclass(frozen=True, slots=True)
+class JsonShape:
+    """What one linear scan of a JSON document counts outside its strings: the deepest bracket nesting, an
+    upper bound on the values (every comma and every opening bracket, plus the root) and the objects."""
+
+    depth: int
+    values: int
+    objects: int
+    keys: int
+
+
+def json_shape(document: bytes) -> JsonShape:
+    """Depth, values and objects of ``document``, e.g. ``json_shape(b'{"a": [1, "]["]}')`` →
+    ``JsonShape(depth=2, values=4, objects=1, keys=1)`` (values: the root, two opening brackets and one comma).
 
     O(n) time and 1 MiB chunks of working memory for any input; the regex pass it replaces took quadratic
     time on an unterminated string of escaped quotes (≈12 s for 64 KB, issue 12). Backslash pairs are dropped
@@ -84,17 +115,41 @@ def nesting_depth(document: bytes) -> int:
     """
     unescaped = document.replace(b"\\\\", b"").replace(b'\\"', b"")
     codes = np.frombuffer(unescaped, dtype=np.uint8)
-    in_string, depth, deepest = 0, 0, 0
+    in_string, depth, deepest, values, objects, keys = 0, 0, 0, 1 if codes.size else 0, 0, 0
     for start in range(0, codes.size, _SCAN_CHUNK):
         chunk = codes[start:start + _SCAN_CHUNK]
         inside = np.bitwise_xor.accumulate((chunk == _QUOTE).view(np.uint8)) ^ in_string
-        folded = chunk | 0x20
-        outside = inside == 0
-        steps = ((folded == _OPENING) & outside).astype(np.int32) - ((folded == _CLOSING) & outside)
-        levels = np.cumsum(steps) + depth
-        deepest = max(deepest, int(levels.max()))
-        depth, in_string = int(levels[-1]), int(inside[-1])
-    return deepest
+        outside = chunk[inside == 0]
+        folded = outside | 0x20
+        steps = (folded == _OPENING).astype(np.int8) - (folded == _CLOSING)
+        if steps.size:
+            levels = np.cumsum(steps, dtype=np.int64) + depth
+            deepest, depth = max(deepest, int(levels.max())), int(levels[-1])
+        in_string = int(inside[-1])
+        counts = np.bincount(outside, minlength=256)
+        values += int(counts[_COMMA] + counts[_OBJECT] + counts[_ARRAY])
+        objects += int(counts[_OBJECT])
+        keys += int(counts[_COLON])
+    return JsonShape(depth=deepest, values=values, objects=objects, keys=keys)
+
+
+def nesting_depth(document: bytes) -> int:
+    """The deepest bracket nesting outside JSON strings, e.g. ``nesting_depth(b'{"a": [1, "]["]}') == 2``
+    (see :func:`json_shape`)."""
+    return json_shape(document).depth
+
+
+def _checked_shape(encoded: bytes) -> JsonShape:
+    shape = json_shape(encoded)
+    if shape.depth > MAX_IMPORT_DEPTH:
+        raise ImportRejected([f"$: nested {shape.depth} levels deep; a workspace needs at most {MAX_IMPORT_DEPTH}"])
+    if shape.values > MAX_IMPORT_VALUES:
+        raise ImportRejected([f"$: the file holds about {shape.values:,} JSON values; a workspace may hold at most "
+                              f"{MAX_IMPORT_VALUES:,}"])
+    if shape.objects > MAX_IMPORT_OBJECTS:
+        raise ImportRejected([f"$: the file holds {shape.objects:,} JSON objects; a workspace may hold at most "
+                              f"{MAX_IMPORT_OBJECTS:,}"])
+    return shape
 
 
 @contextmanager
@@ -114,21 +169,23 @@ def _collector_paused() -> Iterator[None]:
 def parse_workspace_json(data: str | bytes) -> Workspace:
     """Validate a workspace JSON document completely, or raise :class:`ImportRejected` listing every problem.
 
-    Checks, in order: size (≤ 20 MB), nesting depth (≤ 32), JSON syntax (line and column), duplicate
-    keys, a newer ``schema_version``, then every model rule with its JSON path.
+    Checks, in order: size (≤ 20 MB), nesting depth (≤ 32), values (≤ 2,000,000) and objects (≤ 500,000),
+    JSON syntax (line and column), duplicate keys, a newer ``schema_version``, values per use case and outside
+    them (≤ 50,000 each), then every model rule with its JSON path (the first 50, then how many more).
     """
     encoded = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
     if len(encoded) > MAX_IMPORT_BYTES:
         limit = MAX_IMPORT_BYTES / 2**20
         raise ImportRejected([f"$: the file has {len(encoded) / 2**20:.1f} MiB; the limit is {limit:.0f} MiB"])
     text = _utf8_text(data)
-    depth = nesting_depth(encoded)
-    if depth > MAX_IMPORT_DEPTH:
-        raise ImportRejected([f"$: nested {depth} levels deep; a workspace needs at most {MAX_IMPORT_DEPTH}"])
+    shape = _checked_shape(encoded)
     with _collector_paused():
         document = _json_object(text)
+        parts = _parts(document)
+        if parts.keys != shape.keys:
+            _reject_duplicate_keys(text)
         _check_schema_version(document)
-        return _validated_workspace(document)
+        return _validated_workspace(parts)
 
 
 def _utf8_text(data: str | bytes) -> str:
@@ -141,28 +198,35 @@ def _utf8_text(data: str | bytes) -> str:
 
 
 def _json_object(text: str) -> dict[str, Any]:
-    """The parsed top-level object; syntax errors with line and column, duplicate keys and non-objects refused."""
-    duplicates: list[str] = []
-
-    def reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in result:
-                duplicates.append(key)
-            result[key] = value
-        return result
-
+    """The parsed top-level object; syntax errors with line and column and non-objects refused."""
     try:
-        document = json.loads(text, object_pairs_hook=reject_duplicate_keys)
+        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportRejected([f"$: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"]) from None
     except RecursionError:
         raise ImportRejected([f"$: nested too deeply; a workspace needs at most {MAX_IMPORT_DEPTH} levels"]) from None
-    if duplicates:
-        raise ImportRejected([f"$: duplicate key '{key}' in one object" for key in sorted(set(duplicates))])
     if not isinstance(document, dict):
         raise ImportRejected([f"$: expected a JSON object (a workspace), got {type(document).__name__}"])
     return document
+
+
+def _reject_duplicate_keys(text: str) -> None:
+    """Parse again, this time naming every key that occurs twice in one object (a slower parse: one Python call
+    per object, taken only when the scan found more keys than the parsed objects hold)."""
+    duplicates: set[str] = set()
+
+    def note_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    duplicates.add(key)
+                seen.add(key)
+        return result
+
+    json.loads(text, object_pairs_hook=note_duplicates)
+    raise ImportRejected([f"$: duplicate key '{key}' in one object" for key in sorted(duplicates)])
 
 
 def _check_schema_version(document: dict[str, Any]) -> None:
@@ -174,11 +238,142 @@ def _check_schema_version(document: dict[str, Any]) -> None:
         ])
 
 
-def _validated_workspace(document: dict[str, Any]) -> Workspace:
+def _size(value: Any) -> tuple[int, int]:
+    """(values, keys) in ``value``: every value counts one, every object member also one key (≈0.1 s for the
+    largest valid workspace)."""
+    values, keys, stack = 1, 0, [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            keys += len(item)
+            children: Any = item.values()
+        elif type(item) is list:
+            children = item
+        else:
+            continue
+        values += len(children)
+        stack.extend(children)
+    return values, keys
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """A parsed workspace split for validation: everything but the use cases, the use cases (None when
+    ``use_cases`` is not a list, which the model then reports), their sizes, and the document's keys."""
+
+    rest: dict[str, Any]
+    rest_values: int
+    use_cases: list[Any] | None
+    use_case_values: list[int]
+    keys: int
+
+
+def _parts(document: dict[str, Any]) -> _Parts:
+    raw_use_cases = document.get("use_cases")
+    use_cases = raw_use_cases if type(raw_use_cases) is list else None
+    rest = dict(document)
+    if use_cases is not None:
+        del rest["use_cases"]
+    rest_values, keys = _size(rest)
+    sizes = []
+    for use_case in use_cases or ():
+        values, use_case_keys = _size(use_case)
+        sizes.append(values)
+        keys += use_case_keys
+    return _Parts(rest, rest_values, use_cases, sizes, keys + (use_cases is not None))
+
+
+class _ErrorBudget:
+    """The messages reported for a rejected workspace: the first :data:`MAX_REPORTED_ERRORS`, plus how many
+    more were found, and whether checking stopped early (then there may be more still; see
+    :class:`ImportRejected`)."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.more = 0
+        self.stopped = False
+
+    @property
+    def full(self) -> bool:
+        return len(self.messages) >= MAX_REPORTED_ERRORS
+
+    def add(self, message: str) -> None:
+        if self.full:
+            self.more += 1
+        else:
+            self.messages.append(message)
+
+    def add_error(self, error: ValidationError, raw: Any, prefix: str = "") -> None:
+        """The errors of validating ``raw``, formatted only as far as the budget reaches (see :func:`_sample`)."""
+        room = MAX_REPORTED_ERRORS - len(self.messages)
+        total = error.error_count()
+        shown = validation_messages(error, prefix) if total <= room else _sampled_messages(raw, error, prefix)
+        self.messages.extend(shown[:room])
+        self.more += total - len(shown[:room])
+
+    def rejection(self) -> ImportRejected:
+        return ImportRejected(self.messages, unreported=self.more, stopped=self.stopped)
+
+
+def _validated_workspace(parts: _Parts) -> Workspace:
+    """The workspace, its use cases validated one by one so that checking stops once the error budget is spent;
+    a use case, or the rest, of more than :data:`MAX_ITEM_VALUES` values is refused without validating it."""
+    budget = _ErrorBudget()
+    validated: list[UseCase] = []
+    for index, (raw, values) in enumerate(zip(parts.use_cases or (), parts.use_case_values, strict=True)):
+        if budget.full:
+            budget.stopped = True
+            budget.more += sum(1 for item in parts.use_cases[index:] if type(item) is not dict)
+            break
+        if values > MAX_ITEM_VALUES:
+            budget.add(f"use_cases[{index}]: holds {values:,} JSON values; a use case may hold at most "
+                       f"{MAX_ITEM_VALUES:,}")
+            continue
+        try:
+            validated.append(UseCase.model_validate(raw))
+        except ValidationError as error:
+            budget.add_error(error, raw, f"use_cases[{index}]")
+    if parts.rest_values > MAX_ITEM_VALUES:
+        budget.add(f"$: the workspace holds {parts.rest_values:,} JSON values besides its use cases; at most "
+                   f"{MAX_ITEM_VALUES:,}")
+    elif not budget.stopped:
+        # With a use case refused, the checks across use cases (unique ids, "needs") would report the refused
+        # one as missing; they run once every use case is valid.
+        complete = parts.use_cases is not None and len(validated) == len(parts.use_cases)
+        whole = parts.rest if parts.use_cases is None else {**parts.rest, "use_cases": validated if complete else ()}
+        try:
+            workspace = Workspace.model_validate(whole)
+        except ValidationError as error:
+            budget.add_error(error, whole)
+        else:
+            if not budget.messages:
+                return workspace
+    raise budget.rejection()
+
+
+def _sampled_messages(raw: Any, error: ValidationError, prefix: str) -> list[str]:
+    """Messages for some of ``error``'s problems, from validating a copy of ``raw`` cut to a few items per list
+    and keys per object: formatting costs ≈8 µs per error, the copy's errors are few. A field reported missing
+    where an object was cut may only have been cut off, so those are left out."""
+    cut: set[tuple[str | int, ...]] = set()
+    sample = _sample(raw, (), cut)
+    model = UseCase if prefix else Workspace
     try:
-        return Workspace.model_validate(document)
-    except ValidationError as error:
-        messages = validation_messages(error)
-        if len(messages) > MAX_REPORTED_ERRORS:
-            messages = [*messages[:MAX_REPORTED_ERRORS], f"$: … and {len(messages) - MAX_REPORTED_ERRORS} more"]
-        raise ImportRejected(messages) from None
+        model.model_validate(sample)
+    except ValidationError as sample_error:
+        items = sample_error.errors(include_url=False, include_input=False)
+        return [message for item, message in zip(items, validation_messages(sample_error, prefix), strict=True)
+                if not (item["type"] == "missing" and tuple(item["loc"][:-1]) in cut)]
+    return []
+
+
+def _sample(value: Any, path: tuple[str | int, ...], cut: set[tuple[str | int, ...]]) -> Any:
+    """``value`` with every list and object cut to its first few items; the paths of cut objects go into
+    ``cut``."""
+    if type(value) is dict:
+        if len(value) > _REPORT_SAMPLE_ITEMS:
+            cut.add(path)
+        return {key: _sample(item, (*path, key), cut) for key, item in islice(value.items(), _REPORT_SAMPLE_ITEMS)}
+    if type(value) is list:
+        return [_sample(item, (*path, index), cut) for index, item in enumerate(value[:_REPORT_SAMPLE_ITEMS])]
+    return value

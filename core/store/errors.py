@@ -38,10 +38,29 @@ class ConflictError(StoreError):
 
 
 class ImportRejected(StoreError):
-    """An import that failed validation; ``errors`` holds one "json.path: message" per problem."""
+    """An import that failed validation; ``errors`` holds one "json.path: message" per problem.
 
-    def __init__(self, errors: Sequence[str]) -> None:
-        self.errors = list(errors)
-        shown = "; ".join(self.errors[:5])
-        more = f" (and {len(self.errors) - 5} more)" if len(self.errors) > 5 else ""
-        super().__init__(f"import rejected: {shown}{more}")
+    ``unreported``: problems found beyond those listed; ``stopped``: checking stopped early, so there may be
+    more still. Either adds a last line to ``errors``, e.g. "$: … and at least 1,950 more (checking stopped
+    after 50 problems)"; the message shows the first five and counts the rest.
+    """
+
+    def __init__(self, errors: Sequence[str], unreported: int = 0, stopped: bool = False) -> None:
+        listed = list(errors)
+        self.unreported, self.stopped = unreported, stopped
+        self.errors = [*listed, *_summary(len(listed), unreported, stopped)]
+        hidden = max(len(listed) - 5, 0) + unreported
+        at_least = "at least " if stopped else ""
+        if hidden:
+            more = f" (and {at_least}{hidden:,} more{'; checking stopped early' if stopped else ''})"
+        else:
+            more = " (checking stopped early)" if stopped else ""
+        super().__init__(f"import rejected: {'; '.join(listed[:5])}{more}")
+
+
+def _summary(listed: int, unreported: int, stopped: bool) -> list[str]:
+    if stopped and unreported:
+        return [f"$: … and at least {unreported:,} more (checking stopped after {listed} problems)"]
+    if stopped:
+        return [f"$: … checking stopped after {listed} problems; the rest of the file was not checked"]
+    return [f"$: … and {unreported:,} more"] if unreported else []

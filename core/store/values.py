@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from pydantic import TypeAdapter, ValidationError
 
-from core.models import Name, Workspace, WorkspaceSettings
+from core.models import Name, Workspace, WorkspaceSettings, error_text
 
 MAX_ACTOR_LENGTH = 200
 
@@ -27,12 +27,13 @@ def parse_iso(text: str) -> datetime:
 
 
 def check_actor(actor: str) -> str:
-    """The display name for the audit trail, stripped; ``ValueError`` if empty or too long."""
+    """The display name for the audit trail, stripped; ``ValueError`` if empty, too long or against the
+    :data:`~core.models.NAME_RULE` (a line break in it would break every table and message that shows it)."""
     if not isinstance(actor, str) or not actor.strip():
         raise ValueError("actor: a display name is required for the audit trail")
     if len(actor) > MAX_ACTOR_LENGTH:
         raise ValueError(f"actor: at most {MAX_ACTOR_LENGTH} characters")
-    return actor.strip()
+    return check_name(actor.strip(), "actor")
 
 
 def check_name(name: str, field: str = "name") -> str:
@@ -40,7 +41,7 @@ def check_name(name: str, field: str = "name") -> str:
     try:
         return _name_adapter.validate_python(name)
     except ValidationError as error:
-        raise ValueError(f"{field}: {error.errors()[0]['msg']}") from None
+        raise ValueError(f"{field}: {error_text(error.errors()[0])}") from None
 
 
 def settings_document(workspace: Workspace | WorkspaceSettings) -> str:

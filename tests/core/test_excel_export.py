@@ -43,6 +43,7 @@ INJECTIONS = (
     '=HYPERLINK("http://x","y")', "=cmd|'/c calc'!A1", "+1+1", "-2", "@SUM(A1)", "\tleading tab",
     "carriage\rreturn", "line\nfeed", "a;=1", "bell\x07char",
 )
+ONE_LINE_INJECTIONS = tuple(text for text in INJECTIONS if text.isprintable())
 EXCEL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 CELL_REFERENCE = re.compile(r"^[A-Za-z]{1,3}[0-9]+$")
 
@@ -272,9 +273,10 @@ def test_user_text_is_always_a_string_never_a_formula():
         "inject", name="-2", owner="+1+1", problem_statement=INJECTIONS[0], users=INJECTIONS[1],
         process_step=INJECTIONS[4], decision_point=INJECTIONS[5], guardrails=INJECTIONS[6],
         out_of_scope=INJECTIONS[7], output_format=INJECTIONS[8],
-        kpi_set=tuple(Kpi(group="value", name=text, target_value=1.0, unit=text) for text in INJECTIONS),
-        raci=(RaciRow(deliverable=INJECTIONS[0], accountable=(INJECTIONS[9],), responsible=(INJECTIONS[1],)),),
-        assumption_sources={"roi.adoption": INJECTIONS[9], "scoring.cost_reduction": INJECTIONS[2]},
+        # Names and labels refuse control characters (issue 12); the long texts and the audit trail still hold them.
+        kpi_set=tuple(Kpi(group="value", name=text, target_value=1.0, unit=text) for text in ONE_LINE_INJECTIONS),
+        raci=(RaciRow(deliverable=INJECTIONS[0], accountable=(INJECTIONS[8],), responsible=(INJECTIONS[1],)),),
+        assumption_sources={"roi.adoption": INJECTIONS[4], "scoring.cost_reduction": INJECTIONS[2]},
     )
     loaded = make_loaded([use_case], name="=1+1 & <Workspace>")
     entries = [FakeAuditEntry(GENERATED, text, "inject", "update", "roi.adoption", text, text) for text in INJECTIONS]

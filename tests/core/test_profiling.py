@@ -2,6 +2,7 @@
 
 import io
 import re
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -234,5 +235,104 @@ def test_too_many_rows_and_cells(monkeypatch):
 
 def test_xlsx_that_unpacks_too_large_is_rejected(monkeypatch):
     monkeypatch.setattr(profiling, "MAX_XLSX_UNPACKED_BYTES", 1_000)
-    with pytest.raises(TableReadError, match=re.escape("'bombe.xlsx' unpacks to")):
+    message = "'bombe.xlsx' could not be read as XLSX: the archive unpacks to"
+    with pytest.raises(TableReadError, match=re.escape(message)):
         read_table(_xlsx([["a"], [1]]), "bombe.xlsx")
+
+
+@pytest.mark.parametrize(("data", "layout"), [
+    (b'a;b\n1;"2;3"\n4;5;6\n', profiling.CsvLayout(";", 2, 3, 3)),  # the quoted ";" is no delimiter
+    (b'\n\n a,b\n1,2\n', profiling.CsvLayout(",", 2, 1, 2)),        # blank lines before the header are skipped
+    (b'a,b\r\n1,2,3\r\n', profiling.CsvLayout(",", 2, 2, 3)),
+    (b"a,b\r1,2,3\r", profiling.CsvLayout(",", 2, 2, 3)),            # "\r" alone ends lines when there is no "\n"
+    (b'a\tb\tc\n"x\ny"\t2\t3\n', profiling.CsvLayout("\t", 3, 1, 3)),  # a quoted line break is no line break
+    (b"a,b", profiling.CsvLayout(",", 2, 1, 2)),
+])
+def test_csv_layout_counts_fields_outside_quotes(data, layout):
+    assert profiling.csv_layout(data) == layout
+
+
+def test_csv_layout_carries_quotes_and_fields_across_scan_chunks():
+    # The quoted field and the third line's fields straddle the 1 MiB chunk boundary.
+    padding = b"x" * (2**20 - 10)
+    data = b'a,b,c\n"' + padding + b',,,"\n1,2,3,4\n'
+    assert profiling.csv_layout(data) == profiling.CsvLayout(",", 3, 3, 4)
+
+
+def test_a_line_with_more_fields_than_the_header_is_refused_naming_it():
+    with pytest.raises(TableReadError, match=re.escape(
+            "'mehr.csv': line 3 has 3 fields, but the header names only 2 columns")):
+        read_table(b"a,b\n1,2\n1,2,3\n", "mehr.csv")
+
+
+def test_a_header_line_over_131072_characters_reads_when_every_name_is_within_the_limit():
+    names = [f"{index:03d}" + "n" * 696 for index in range(200)]
+    data = (",".join(names) + "\n" + ",".join(["1"] * 200) + "\n").encode()
+    assert len(data.split(b"\n")[0]) > 131_072
+    frame = read_table(data, "breit.csv")
+    assert frame.shape == (1, 200)
+    assert list(frame.columns) == names
+
+
+def test_a_column_name_over_the_limit_is_refused_naming_the_column():
+    data = b"id," + b"n" * (profiling.MAX_NAME_CHARS + 1) + b"\n1,2\n"
+    with pytest.raises(TableReadError, match=re.escape(
+            f"'k.csv': the name of column 2 has {profiling.MAX_NAME_CHARS + 1:,} characters")):
+        read_table(data, "k.csv")
+
+
+def _parquet(table, **options) -> bytes:
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, **options)
+    return buffer.getvalue()
+
+
+def test_parquet_decoded_size_is_summed_from_the_dictionary_before_expanding(monkeypatch):
+    import pyarrow as pa
+
+    # 1,000 rows of one 100-byte string: 100,000 bytes of text plus 8 bytes of offset per row.
+    column = pa.DictionaryArray.from_arrays(pa.array(np.zeros(1_000, dtype=np.int32)), pa.array(["x" * 100]))
+    data = _parquet(pa.table({"text": column}), store_schema=False)
+    monkeypatch.setattr(profiling, "MAX_DECODED_BYTES", 108_000)
+    assert read_table(data, "ok.parquet")["text"].str.len().tolist() == [100] * 1_000
+    monkeypatch.setattr(profiling, "MAX_DECODED_BYTES", 107_999)
+    with pytest.raises(TableReadError, match=r"'zu.parquet' would take 0.1 MB once decoded; the limit is 0.1 MB"):
+        read_table(data, "zu.parquet")
+
+
+def test_parquet_uncompressed_pages_are_bounded_from_the_metadata(monkeypatch):
+    import pyarrow as pa
+
+    data = _parquet(pa.table({"n": np.zeros(100_000, dtype=np.int64)}), compression="zstd")
+    monkeypatch.setattr(profiling, "MAX_DECODED_BYTES", 100_000)
+    with pytest.raises(TableReadError, match=r"'n.parquet' would take 0.\d MB once decoded"):
+        read_table(data, "n.parquet")
+
+
+def test_parquet_categoricals_stay_categoricals_and_strings_stay_strings():
+    original = pd.DataFrame({"c": pd.Categorical(["u", "v", "u"]), "s": ["x", None, "y"], "b": [b"1", b"2", b"3"]})
+    buffer = io.BytesIO()
+    original.to_parquet(buffer)
+    pd.testing.assert_frame_equal(read_table(buffer.getvalue(), "t.parquet"), original)
+
+
+def test_broken_xlsx_sheet_xml_is_a_read_error_not_a_crash():
+    data = _xlsx([["a"], [1]])
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(broken, "w") as target:
+        for entry in source.infolist():
+            content = source.read(entry)
+            target.writestr(entry, content[:-40] if entry.filename == "xl/worksheets/sheet1.xml" else content)
+    with pytest.raises(TableReadError, match=r"'kaputt.xlsx' could not be read as XLSX: ParseError"):
+        read_table(broken.getvalue(), "kaputt.xlsx")
+
+
+def test_xlsx_cells_are_counted_before_openpyxl_reads_the_sheet(monkeypatch):
+    data = _xlsx([["a", "b"], [1, 2], [3, 4]])
+    monkeypatch.setattr(profiling, "MAX_XLSX_SHEET_CELLS", 5)
+    with pytest.raises(TableReadError, match=r"holds 6 cells; an XLSX upload may hold at most 5 per sheet"):
+        read_table(data, "z.xlsx")
+    monkeypatch.setattr(profiling, "MAX_XLSX_SHEET_CELLS", 6)
+    assert read_table(data, "z.xlsx").shape == (2, 2)

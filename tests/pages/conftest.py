@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,13 @@ from core.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_NAME = "Beispiel GmbH – KI-Portfolio"
+MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def shown(markdown: str) -> str:
+    """What a Markdown text shows: backslash escapes and the invisible word joiners of
+    ``formatting.escape_markdown`` removed."""
+    return MARKDOWN_ESCAPE.sub(r"\1", markdown).replace("\u2060", "")
 
 
 @pytest.fixture

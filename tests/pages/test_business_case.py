@@ -7,7 +7,7 @@ import json
 
 import pyarrow as pa
 import pytest
-from conftest import assert_clean, open_page
+from conftest import assert_clean, open_page, shown
 
 from core.business_case import use_case_business_case
 from core.store import Store
@@ -97,7 +97,7 @@ def test_a_ramp_longer_than_the_horizon_names_the_field_and_saves_nothing(store,
     at = open_page(PAGE, use_case=CHATBOT)
     at.slider(key=RAMP_SLIDER).set_value(40).run()
     assert not at.exception
-    errors = [error.value for error in at.error]
+    errors = [shown(error.value) for error in at.error]
     assert any(error.startswith("Adoption ramp (months): the ramp (40 months) must not be longer than the horizon")
                for error in errors), errors
     assert _stored(store, sample_id).business_case.ramp_months == 6

@@ -10,7 +10,7 @@ import pytest
 
 from core.excel import build_pack, read_pack
 from core.store import Store
-from tests.pages.conftest import assert_clean, open_page
+from tests.pages.conftest import assert_clean, open_page, shown
 from ui import state
 from ui.views import export
 
@@ -168,7 +168,7 @@ def test_invalid_workspace_json_lists_every_error(store: Store, sample_id: str) 
     _button(at, "Import as new workspace").click().run()
     assert not at.exception
     assert len(at.error) == 1
-    message = at.error[0].value
+    message = shown(at.error[0].value)
     assert message.startswith("Import rejected (2 problem(s)):")
     assert "use_cases[0].roi.adoption" in message or "use_cases.0.roi.adoption" in message
     assert message.count("- bad.json: ") == 2

@@ -11,10 +11,11 @@ from streamlit.testing.v1 import AppTest
 
 from core.models import Workspace, with_values
 
-PAYLOAD = "![pixel](http://tracker.invalid/p.png) [click](http://tracker.invalid) **loud**"
+PAYLOAD = ("![pixel](http://tracker.invalid/p.png) [click](http://tracker.invalid) **loud** :red[red] "
+           ":material/bolt: :smile: www.tracker.invalid")
 PAGES = [None, "pages/1_Use_cases.py", "pages/2_Scoring.py", "pages/4_ROI.py", "pages/6_Sensitivity.py",
          "pages/7_Gates.py", "pages/8_Data_readiness.py", "pages/9_Export.py"]
-RAW_MARKERS = ("![pixel]", "[click](", "**loud**")
+RAW_MARKERS = ("![pixel]", "[click](", "**loud**", ":red[", ":material/bolt", ":smile:", "www.tracker", "http://tracker")
 TEXT_FIELDS = {"Heading": ("body",), "Markdown": ("body",), "Alert": ("body",), "Metric": ("label", "help")}
 
 
@@ -70,6 +71,6 @@ def test_escape_markdown_neutralises_images_links_and_emphasis():
     from ui.formatting import escape_markdown
 
     assert escape_markdown("Support-Chatbot (RAG), 62 %") == "Support-Chatbot (RAG), 62 %"
-    assert escape_markdown("![x](http://h/p.png)") == "\\!\\[x\\](http://h/p.png)"
+    assert escape_markdown("![x](http://h/p.png)") == "\\!\\[x\\](http\\:\u2060//h/p.png)"
     assert escape_markdown("a_b *c* `d` <e> $f$ |g| ~h~ \\") == (
         "a\\_b \\*c\\* \\`d\\` \\<e\\> \\$f\\$ \\|g\\| \\~h\\~ \\\\")

@@ -195,3 +195,27 @@ def test_the_payback_target_draws_the_payback_months(store: Store, sample_id: st
     assert rules["text"].tolist() == [f"P50 Month {expected.payback_p50_month}"]
     at.segmented_control(key="w.sens.figure").set_value("roi").run()
     assert _metric(at, "ROI P50")
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_custom_scenarios_show_the_users_name_and_defaults_their_translation(store: Store, sample_id: str,
+                                                                              language: str) -> None:
+    use_case, version = _chatbot(store, sample_id)
+    stress = use_case.scenarios[0].model_copy(update={"name": "stress"})
+    custom = use_case.model_copy(update={"scenarios": (stress, *use_case.scenarios[1:])})
+    store.save_use_case(sample_id, custom, version, actor="Ada")
+    at = open_page(PAGE, language=language, use_case=CHATBOT)
+    assert_clean(at)
+    roi_of = translate("an.sens.roi_of", language, scenario="stress")
+    base = translate("an.sens.roi_of", language, scenario=translate("an.sens.scenario.base", language))
+    labels = [metric.label for metric in at.metric]
+    assert roi_of in labels and base in labels
+    table = next(frame.value for frame in at.dataframe
+                 if translate("an.sens.col_scenario", language) in frame.value.columns)
+    names = table[translate("an.sens.col_scenario", language)].tolist()
+    assert names == ["stress", *(translate(f"an.sens.scenario.{name}", language) for name in ("base", "best"))]
+    scenario_chart = at.get("vega_lite_chart")[0]
+    chart_labels = [label for data in _datasets(scenario_chart) if "label" in data for label in data["label"]]
+    chart_text = json.dumps(json.loads(scenario_chart.proto.spec)) + json.dumps(chart_labels)
+    assert "stress" in chart_text
+    assert "an.sens.scenario" not in json.dumps([labels, names]) + chart_text

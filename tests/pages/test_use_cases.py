@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import assert_clean, open_page
+from conftest import assert_clean, open_page, shown
 
 from core.models import with_value
 
@@ -122,7 +122,7 @@ def test_blank_name_is_rejected_naming_the_field(store, sample_id):
     at = open_page(PAGE, use_case=CHATBOT)
     at.text_input(key=f"w.uc.{CHATBOT}.name").input("   ").run()
     assert not at.exception
-    assert at.error and at.error[0].value.startswith("Name:")
+    assert at.error and shown(at.error[0].value).startswith("Name: must show at least one visible character")
     assert store.load(sample_id).workspace.use_case(CHATBOT).name.startswith("Support-Chatbot")
 
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import streamlit as st
-
 from core import workshop
 from core.store import NotFoundError, Participant, RoundInfo, UseCaseBrief
 from core.workshop import Answer, Scale
-from ui import state, store_access
+from ui import frame, state, store_access
 from ui.i18n import t
 
-PAGE_ICON = "🗳️"
 THREE_POINT_DEFAULTS = (0.25, 0.5, 0.75)
 """Where an unanswered three-point estimate starts: low, likely and high at these shares of its scale."""
 INDEX_CHOICE = "answer.index.{round_id}"
@@ -29,8 +26,7 @@ def page_config() -> None:
     """The phone page's frame: no sidebar, no navigation; language from the URL."""
     state.url_language()
     state.start_run()
-    st.set_page_config(page_title=t("ans.title"), page_icon=PAGE_ICON, layout="centered",
-                       initial_sidebar_state="collapsed")
+    frame.set_page(t("ans.title"), layout="centered", sidebar_collapsed=True)
 
 
 def round_for_link(token: str) -> RoundInfo | None:

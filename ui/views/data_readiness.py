@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,16 +50,36 @@ def _readiness_table(stored: tuple[tuple[str, str, str], ...], language: str) ->
     })
 
 
-@st.cache_data(max_entries=16, ttl=PROFILE_CACHE_SECONDS, show_spinner=False)
-def read_and_profile(data: bytes, filename: str, timestamp_column: str | None) -> profiling.Profile:
-    """S7 profile of an uploaded table; raises ``TableReadError`` naming the file, ValueError naming the column."""
-    frame = profiling.read_table(data, filename)
-    return profiling.profile(frame, timestamp_column if timestamp_column in frame.columns else None)
+@dataclass(frozen=True)
+class UploadProfile:
+    """What reading and profiling an upload gave: its columns and S7 profile, or the sentence saying why not.
+
+    ``read_error``: the file could not be read (the core's message names the file and the limit);
+    ``timestamp_error``: the chosen timestamp column holds no timestamp. A failure is a value like a success,
+    so the cache keeps it and a rerun does not read a hostile file again.
+    """
+
+    columns: tuple[str, ...] = ()
+    profile: profiling.Profile | None = None
+    timestamp_column: str | None = None
+    read_error: str | None = None
+    timestamp_error: str | None = None
 
 
 @st.cache_data(max_entries=16, ttl=PROFILE_CACHE_SECONDS, show_spinner=False)
-def table_columns(data: bytes, filename: str) -> list[str]:
-    return [str(column) for column in profiling.read_table(data, filename).columns]
+def profile_upload(data: bytes, filename: str, timestamp_column: str | None) -> UploadProfile:
+    """Read the upload once and profile it (S7) with ``timestamp_column`` if the table has it; never raises for
+    a file that cannot be read or a column without timestamps."""
+    try:
+        frame = profiling.read_table(data, filename)
+    except profiling.TableReadError as error:
+        return UploadProfile(read_error=str(error))
+    columns = tuple(str(column) for column in frame.columns)
+    used = timestamp_column if timestamp_column in frame.columns else None
+    try:
+        return UploadProfile(columns=columns, profile=profiling.profile(frame, used), timestamp_column=used)
+    except ValueError as error:
+        return UploadProfile(columns=columns, timestamp_column=used, timestamp_error=str(error))
 
 
 def sample_table() -> tuple[bytes, str]:

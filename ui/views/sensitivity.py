@@ -20,7 +20,7 @@ import streamlit as st
 
 from core import sensitivity
 from core.business_case import BusinessCaseTerms
-from core.models import ROI_FRACTION_FIELDS, RoiInputs, Scenario, UseCase
+from core.models import DEFAULT_SCENARIOS, ROI_FRACTION_FIELDS, RoiInputs, Scenario, UseCase
 from ui import charts_analysis, formatting, rounds, store_access
 from ui.i18n import t, translate
 from ui.views import VIEW_CACHE_SIZE
@@ -35,6 +35,13 @@ TARGETS: tuple[str, ...] = sensitivity.TARGETS
 DEFAULT_TARGET = "roi"
 SCENARIO_RANGES = "scenarios"
 RangeItems = tuple[tuple[str, tuple[float, float, float]], ...]
+TRANSLATED_SCENARIOS = frozenset(scenario.name for scenario in DEFAULT_SCENARIOS)
+
+
+def scenario_label(name: str, language: str) -> str:
+    """The S16 scenarios worst, base and best in the user's language; any other name as the user typed it
+    (plain text: escape it for a Markdown sink). ``scenario_label("best", "de")`` → "Best Case"."""
+    return translate(f"an.sens.scenario.{name}", language) if name in TRANSLATED_SCENARIOS else name
 
 
 @dataclass(frozen=True)
@@ -167,7 +174,7 @@ def _tornado_view(inputs_json: str, scenarios_json: tuple[str, ...], target: str
 def _scenario_display(frame: pd.DataFrame, language: str) -> tuple[pa.Table, dict[str, Any]]:
     """The scenario table's display rows and the net-value-by-scenario chart spec."""
     text = partial(translate, language_code=language)
-    names = [text(f"an.sens.scenario.{name}") for name in frame.index]
+    names = [scenario_label(str(name), language) for name in frame.index]
     net_texts = [formatting.eur(v, language) for v in frame["net_value"]]
     yes, no = text("an.common.yes"), text("an.common.no")
     rows = pa.table({
