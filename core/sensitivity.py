@@ -330,6 +330,23 @@ def _check_draw_arguments(n: object, seed: object, distribution: str) -> int:
     return count
 
 
+def _drawn_columns(checked: Mapping[str, RangeSpec], base: Mapping[str, float], fields: Sequence[str], n: int,
+                   seed: int, distribution: str) -> dict[str, np.ndarray | float]:
+    """Per field, ``n`` draws from its range, or its base value where it has none (S16).
+
+    Drawing in the fixed field order keeps a seed's samples independent of the mapping's order.
+    """
+    rng = np.random.default_rng(seed)
+    return {name: _draws(rng, name, checked[name], base[name], n, distribution) if name in checked else base[name]
+            for name in fields}
+
+
+def _check_run_cost_stays_positive(checked: Mapping[str, RangeSpec], base: Mapping[str, float]) -> None:
+    field = "run_cost_eur_per_month"
+    if (checked[field].low if field in checked else base[field]) <= 0:
+        raise ValueError("run_cost_eur_per_month: must stay above 0 €/month, else ROI is undefined")
+
+
 def monte_carlo(
     inputs: RoiInputs,
     ranges: Mapping[str, RangeSpec] | None = None,
@@ -350,17 +367,8 @@ def monte_carlo(
     target = _real("target_roi", target_roi)
     base = _base_values(inputs)
     checked = validate_ranges(default_ranges(inputs) if ranges is None else ranges)
-    run_cost_low = checked["run_cost_eur_per_month"].low if "run_cost_eur_per_month" in checked else base[
-        "run_cost_eur_per_month"]
-    if run_cost_low <= 0:
-        raise ValueError("run_cost_eur_per_month: must stay above 0 €/month, else ROI is undefined")
-    rng = np.random.default_rng(seed)
-    # Drawing in the fixed field order keeps a seed's samples independent of the mapping's order.
-    columns = {
-        name: _draws(rng, name, checked[name], base[name], n, distribution) if name in checked else base[name]
-        for name in ROI_INPUT_FIELDS
-    }
-    samples = roi_arrays(**columns)["roi"]
+    _check_run_cost_stays_positive(checked, base)
+    samples = roi_arrays(**_drawn_columns(checked, base, ROI_INPUT_FIELDS, n, seed, distribution))["roi"]
     if samples.shape != (n,):
         samples = np.full(n, float(samples))
     samples.flags.writeable = False
@@ -400,11 +408,7 @@ def monte_carlo_business_case(
     n = _check_draw_arguments(n, seed, distribution)
     base = _horizon_base(inputs, terms)
     checked = validate_ranges(default_ranges(inputs, terms=terms) if ranges is None else ranges, horizon=True)
-    rng = np.random.default_rng(seed)
-    columns = {
-        name: _draws(rng, name, checked[name], base[name], n, distribution) if name in checked else base[name]
-        for name in ROI_INPUT_FIELDS + HORIZON_RANGE_FIELDS
-    }
+    columns = _drawn_columns(checked, base, ROI_INPUT_FIELDS + HORIZON_RANGE_FIELDS, n, seed, distribution)
     figures = _horizon_figures(columns, terms, with_payback=True)
     npv_samples = np.broadcast_to(figures["npv_eur"], (n,)).copy()
     payback_samples = np.broadcast_to(figures["payback_month"], (n,)).copy()
@@ -437,6 +441,15 @@ def _scoring_matrix(use_cases: Sequence[UseCase] | pd.DataFrame) -> np.ndarray:
     ).reshape(-1, len(SCORING_FIELDS))
 
 
+def _jittered_weights(weights: ScoringWeights, jitter: float, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` draws of the value and the feasibility weights, each multiplied by U(1 − jitter, 1 + jitter) and
+    renormalised to 1 per group: arrays of shape (n, 3) and (n, 4)."""
+    drawn = np.random.default_rng(seed).uniform(1.0 - jitter, 1.0 + jitter, (n, len(SCORING_FIELDS)))
+    drawn *= np.array([getattr(weights, name) for name in SCORING_FIELDS])
+    return (drawn[:, :3] / drawn[:, :3].sum(axis=1, keepdims=True),
+            drawn[:, 3:] / drawn[:, 3:].sum(axis=1, keepdims=True))
+
+
 def rank_stability(
     use_cases: Sequence[UseCase] | pd.DataFrame,
     weights: ScoringWeights | None = None,
@@ -464,11 +477,7 @@ def rank_stability(
     value_inputs = matrix[:, :3]
     feasibility_inputs = matrix[:, 3:].copy()
     feasibility_inputs[:, 1:] = 1.0 - feasibility_inputs[:, 1:]
-    base_weights = np.array([getattr(weights, name) for name in SCORING_FIELDS])
-    drawn = np.random.default_rng(seed).uniform(1.0 - jitter, 1.0 + jitter, (n, len(SCORING_FIELDS)))
-    drawn *= base_weights
-    value_weights = drawn[:, :3] / drawn[:, :3].sum(axis=1, keepdims=True)
-    feasibility_weights = drawn[:, 3:] / drawn[:, 3:].sum(axis=1, keepdims=True)
+    value_weights, feasibility_weights = _jittered_weights(weights, jitter, n, seed)
     base_high_value = (base["value"].to_numpy() >= min_value - BOUNDARY_TOLERANCE)[:, None]
     base_high_feasibility = (base["feasibility"].to_numpy() >= min_feasibility - BOUNDARY_TOLERANCE)[:, None]
     stays = np.zeros(len(base), dtype=np.int64)

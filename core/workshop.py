@@ -390,17 +390,25 @@ def rank_stability_from_answers(
     answered = [i for i, case_id in enumerate(ids) if case_id in with_scoring]
     if answered:
         padded, counts = _padded_scoring_answers(answers, [ids[i] for i in answered])
-        base_answered = base[answered]
-        stays = np.zeros(len(answered), dtype=np.int64)
-        rng = np.random.default_rng(seed)
-        block = max(1, ANSWER_DRAW_BLOCK_ELEMENTS // (len(answered) * len(SCORING_FIELDS)))
-        for start in range(0, int(n), block):
-            draws = scoring_draws(base_answered, padded, counts, rng, min(block, int(n) - start))
-            drawn_value, drawn_feasibility, _ = score_arrays(draws.reshape(-1, len(SCORING_FIELDS)), weights)
-            drawn = quadrant_labels(drawn_value, drawn_feasibility, min_value, min_feasibility)
-            stays += (drawn.reshape(-1, len(answered)) == quadrants[answered]).sum(axis=0)
+        stays = _quadrant_stays(base[answered], quadrants[answered], padded, counts, weights, int(n),
+                                np.random.default_rng(seed), (min_value, min_feasibility))
         stay_share[answered] = stays / n
     return pd.DataFrame({"quadrant": quadrants, "stay_share": stay_share}, index=pd.Index(ids, name="id"))
+
+
+def _quadrant_stays(base: np.ndarray, quadrants: np.ndarray, padded: np.ndarray, counts: np.ndarray,
+                    weights: ScoringWeights, n: int, rng: np.random.Generator,
+                    thresholds: tuple[float, float]) -> np.ndarray:
+    """Per answered use case, in how many of ``n`` answer draws it stays in its quadrant; drawn in blocks so
+    that memory stays bounded (:data:`ANSWER_DRAW_BLOCK_ELEMENTS`)."""
+    stays = np.zeros(len(base), dtype=np.int64)
+    block = max(1, ANSWER_DRAW_BLOCK_ELEMENTS // (len(base) * len(SCORING_FIELDS)))
+    for start in range(0, n, block):
+        draws = scoring_draws(base, padded, counts, rng, min(block, n - start))
+        drawn_value, drawn_feasibility, _ = score_arrays(draws.reshape(-1, len(SCORING_FIELDS)), weights)
+        drawn = quadrant_labels(drawn_value, drawn_feasibility, *thresholds)
+        stays += (drawn.reshape(-1, len(base)) == quadrants).sum(axis=0)
+    return stays
 
 
 def positions_with_spread(use_cases: Sequence[UseCase], answers: pd.DataFrame,

@@ -65,39 +65,49 @@ def _strip_spec(language: str, x_title: str, d3_format: str, suffix: str, domain
     y = {"field": "row", "type": "quantitative", "title": None, "axis": axis,
          "scale": {"domain": [rows - 0.5, -0.5], "nice": False, "zero": False}}
     jittered = {**y, "field": "jittered_row"}
-    jitter = [{"calculate": f"datum.row + {JITTER_ROWS} * datum.jitter", "as": "jittered_row"}]
     height = max(ROW_HEIGHT * 2, ROW_HEIGHT * rows) if item_axis else SINGLE_ROW_HEIGHT
-    color = {"condition": {"test": "datum.disputed", "value": DISPUTED}, "value": AGREED}
     stats_tooltip = [_nominal("item_text", " "), _nominal("n_text", titles["n"]),
                      _nominal("median_text", titles["median"]), _nominal("iqr_text", titles["iqr"]),
                      _nominal("range_text", titles["range"])]
-    layers: list[dict[str, Any]] = [
-        {"data": {"name": "stats"}, "mark": {"type": "rule", "color": NEUTRAL, "strokeWidth": 2},
-         "encoding": {"x": {**x, "field": "minimum"}, "x2": {"field": "maximum"}, "y": y, "tooltip": stats_tooltip}},
-        {"data": {"name": "stats"}, "mark": {"type": "bar", "height": 22, "opacity": 0.35},
-         "encoding": {"x": {**x, "field": "q1"}, "x2": {"field": "q3"}, "y": y, "color": color,
-                      "tooltip": stats_tooltip}},
-        {"data": {"name": "stats"}, "mark": {"type": "tick", "thickness": 4, "size": 34, "color": ANSWER_DOT},
-         "encoding": {"x": {**x, "field": "median"}, "y": y, "tooltip": stats_tooltip}},
-    ]
     answer_tooltip = [_nominal("value_text", titles["answer"])] + ([_nominal("name", titles["name"])]
                                                                  if show_names else [])
+    layers = _stats_layers(x, y, stats_tooltip) + _answer_layers(x, jittered, answer_tooltip, show_names, ranges)
+    return _layered(layers, height)
+
+
+def _stats_layers(x: dict[str, Any], y: dict[str, Any], tooltip: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per question: the min–max rule, the IQR bar (red when disputed, S21) and the median tick."""
+    color = {"condition": {"test": "datum.disputed", "value": DISPUTED}, "value": AGREED}
+    return [
+        {"data": {"name": "stats"}, "mark": {"type": "rule", "color": NEUTRAL, "strokeWidth": 2},
+         "encoding": {"x": {**x, "field": "minimum"}, "x2": {"field": "maximum"}, "y": y, "tooltip": tooltip}},
+        {"data": {"name": "stats"}, "mark": {"type": "bar", "height": 22, "opacity": 0.35},
+         "encoding": {"x": {**x, "field": "q1"}, "x2": {"field": "q3"}, "y": y, "color": color, "tooltip": tooltip}},
+        {"data": {"name": "stats"}, "mark": {"type": "tick", "thickness": 4, "size": 34, "color": ANSWER_DOT},
+         "encoding": {"x": {**x, "field": "median"}, "y": y, "tooltip": tooltip}},
+    ]
+
+
+def _answer_layers(x: dict[str, Any], y: dict[str, Any], tooltip: list[dict[str, Any]], show_names: bool,
+                   ranges: bool) -> list[dict[str, Any]]:
+    """One dot per answer, jittered within its row; a low–high rule for three-point answers; names if shown."""
+    jitter = [{"calculate": f"datum.row + {JITTER_ROWS} * datum.jitter", "as": "jittered_row"}]
+    layers: list[dict[str, Any]] = []
     if ranges:
         layers.append({"data": {"name": "answers"}, "mark": {"type": "rule", "color": ANSWER_DOT, "opacity": 0.45,
                                                              "strokeWidth": 1.5},
                        "transform": jitter,
-                       "encoding": {"x": {**x, "field": "low"}, "x2": {"field": "high"}, "y": jittered,
-                                    "tooltip": answer_tooltip}})
+                       "encoding": {"x": {**x, "field": "low"}, "x2": {"field": "high"}, "y": y, "tooltip": tooltip}})
     layers.append({"data": {"name": "answers"},
                    "mark": {"type": "circle", "size": 120, "opacity": 0.8, "color": ANSWER_DOT,
                             "stroke": "white", "strokeWidth": 1},
-                   "transform": jitter, "encoding": {"x": x, "y": jittered, "tooltip": answer_tooltip}})
+                   "transform": jitter, "encoding": {"x": x, "y": y, "tooltip": tooltip}})
     if show_names:
         layers.append({"data": {"name": "answers"},
                        "mark": {"type": "text", "align": "left", "dx": 7, "dy": -7, "fontSize": MARK_FONT_SIZE - 3,
                                 "color": "#1a1a1a"},
-                       "transform": jitter, "encoding": {"x": x, "y": jittered, "text": _nominal("name")}})
-    return _layered(layers, height)
+                       "transform": jitter, "encoding": {"x": x, "y": y, "text": _nominal("name")}})
+    return layers
 
 
 def strip_plot(
