@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from core.models import UseCase, Workspace, diff_fields
+from core.store.actors import shown_actor
 from core.store.audit import Change, append_audit
 from core.store.engine import StoreEngine
 from core.store.errors import NotFoundError, StoreError
@@ -45,7 +46,7 @@ def _restore_use_cases(
         row = rows.get(use_case.id)
         if row is None:
             position += 1
-            values = new_use_case_row(workspace_id, use_case, position, at, actor)
+            values = new_use_case_row(workspace_id, use_case, position, at, shown_actor(conn, workspace_id, actor, at))
             conn.execute(insert(use_cases_table).values(**values))
             append_audit(conn, at, actor, workspace_id, use_case.id, _RESTORE, diff_fields(None, use_case))
             continue
@@ -86,13 +87,14 @@ class SnapshotOps(StoreEngine):
             if exists is not None:
                 raise StoreError(f"a snapshot labelled '{label}' already exists in this workspace")
             moment = now_utc()
+            shown = shown_actor(conn, workspace_id, actor, iso(moment))
             snapshot_id = conn.execute(
                 insert(snapshots_table).values(
-                    workspace_id=workspace_id, label=label, created_at=iso(moment), actor=actor, document=document
+                    workspace_id=workspace_id, label=label, created_at=iso(moment), actor=shown, document=document
                 )
             ).inserted_primary_key[0]
             append_audit(conn, iso(moment), actor, workspace_id, None, "create_snapshot", [(None, None, label)])
-            return SnapshotInfo(id=int(snapshot_id), label=label, created_at=moment, actor=actor)
+            return SnapshotInfo(id=int(snapshot_id), label=label, created_at=moment, actor=shown)
 
         try:
             return self._write(work)
