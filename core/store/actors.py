@@ -29,7 +29,17 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from core.store.schema import actors_table, store_meta_table, workspaces_table
+from core.store.schema import (
+    actors_table,
+    portfolio_plans_table,
+    snapshots_table,
+    store_meta_table,
+    use_cases_table,
+    workshop_adoptions_table,
+    workshop_participants_table,
+    workshop_rounds_table,
+    workspaces_table,
+)
 from core.store.values import iso, now_utc, stored_settings
 
 AUDIT_SECRET_ENV = "WORKBENCH_AUDIT_SECRET"
@@ -37,6 +47,10 @@ SECRET_OPTION = "workbench_audit_secret"
 """The execution option through which the Store hands its configured secret to the transactions."""
 _KEY_META = "audit_lookup_key"
 PSEUDONYM_PREFIX = "P-"
+_PERSON_COLUMNS = (
+    (use_cases_table, "updated_by"), (snapshots_table, "actor"), (portfolio_plans_table, "actor"),
+    (workshop_rounds_table, "created_by"), (workshop_rounds_table, "updated_by"),
+)
 
 
 @dataclass(frozen=True)
@@ -113,8 +127,41 @@ def identities(conn: Connection, actor_ids: set[str]) -> dict[str, str | None]:
     return {row.id: row.identity for row in rows}
 
 
+def replace_person(conn: Connection, workspace_id: str, identity: str, pseudonym: str) -> dict[str, int]:
+    """Put ``pseudonym`` where the workspace's rows name ``identity`` as who changed, wrote or answered something
+    (``updated_by``, snapshot and plan authors, workshop rounds, adoptions and participants); rows per column."""
+    changed: dict[str, int] = {}
+
+    def count(name: str, result) -> None:
+        if result.rowcount:
+            changed[name] = changed.get(name, 0) + int(result.rowcount)
+
+    count("workspaces.updated_by", conn.execute(update(workspaces_table).where(
+        workspaces_table.c.id == workspace_id, workspaces_table.c.updated_by == identity).values(updated_by=pseudonym)))
+    for table, column in _PERSON_COLUMNS:
+        count(f"{table.name}.{column}", conn.execute(update(table).where(
+            table.c.workspace_id == workspace_id, table.c[column] == identity).values({column: pseudonym})))
+    in_workspace = select(workshop_rounds_table.c.id).where(workshop_rounds_table.c.workspace_id == workspace_id)
+    count("workshop_adoptions.actor", conn.execute(update(workshop_adoptions_table).where(
+        workshop_adoptions_table.c.round_id.in_(in_workspace), workshop_adoptions_table.c.actor == identity)
+        .values(actor=pseudonym)))
+    count("workshop_participants.name", conn.execute(update(workshop_participants_table).where(
+        workshop_participants_table.c.round_id.in_(in_workspace), workshop_participants_table.c.name == identity)
+        .values(name=pseudonym, name_key=pseudonym.casefold())))
+    return changed
+
+
 def pseudonymise_workspace(conn: Connection, workspace_id: str, at: str) -> int:
-    """Empty the identity of every actor row of the workspace (pseudonymised mode switched on); returns how many."""
+    """Pseudonymised mode switched on: empty the identity of every actor row of the workspace and put each
+    person's latest pseudonym where rows name them (:func:`replace_person`); returns the actor rows changed."""
+    rows = conn.execute(
+        select(actors_table.c.id, actors_table.c.identity)
+        .where(actors_table.c.workspace_id == workspace_id, actors_table.c.identity.is_not(None))
+        .order_by(actors_table.c.created_at)
+    ).all()
+    latest = {row.identity: row.id for row in rows}
+    for identity, pseudonym in latest.items():
+        replace_person(conn, workspace_id, identity, pseudonym)
     result = conn.execute(
         update(actors_table)
         .where(actors_table.c.workspace_id == workspace_id, actors_table.c.identity.is_not(None))

@@ -34,6 +34,7 @@ from core.store.actors import (
     audit_key,
     expire_identities,
     lookup_key,
+    replace_person,
     shown_actor,
 )
 from core.store.chain import ChainReport, append_entries, entry_row, verify_chain
@@ -45,24 +46,12 @@ from core.store.schema import (
     actors_table,
     audit_log_table,
     missing_audit_triggers,
-    portfolio_plans_table,
     restore_audit_triggers,
-    snapshots_table,
-    use_cases_table,
-    workshop_adoptions_table,
-    workshop_participants_table,
-    workshop_rounds_table,
     workspaces_table,
 )
 from core.store.values import check_actor, iso, now_utc, parse_iso, stored_settings
 
 _LOG = logging.getLogger("core.store")
-ERASED_COLUMNS = (
-    (use_cases_table, "updated_by"), (snapshots_table, "actor"), (portfolio_plans_table, "actor"),
-    (workshop_rounds_table, "created_by"), (workshop_rounds_table, "updated_by"),
-)
-"""The columns besides the actors table that can hold a person who signed something, per workspace."""
-ROUND_ERASED_COLUMNS = ((workshop_adoptions_table, "actor"), (workshop_participants_table, "name"))
 
 Change = tuple[str | None, Any, Any]
 """``(field path or None, old value, new value)``, as :func:`core.models.diff_fields` yields them."""
@@ -124,7 +113,7 @@ def coalesce_entries(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
     """Entries as a reader sees them (issue 13): consecutive steps on one field of one use case by one actor,
     each at most :data:`COALESCE_WINDOW_S` after the previous step (and :data:`COALESCE_MAX_SPAN_S` after the
     first), become one entry from the first old value to the last new value, with ``steps`` counting them and the
-    id and time of the last. Another actor's change of the same field ends a run. Order (newest first) is kept.
+    id and time of the last. Another actor's change of the same field ends a run. Newest (last id) first.
 
     Example: a drag 0.50 → 0.51 → 0.52 → 0.53 by Ada within two seconds reads as one entry 0.50 → 0.53, steps 3.
     """
@@ -141,7 +130,7 @@ def coalesce_entries(entries: Sequence[AuditEntry]) -> list[AuditEntry]:
             continue
         merged.append(entry)
         open_runs[key] = (len(merged) - 1, entry, entry)
-    return merged[::-1]
+    return sorted(merged, key=lambda entry: entry.id, reverse=True)
 
 
 def _gate_check_json(check: Any) -> Any:
@@ -179,23 +168,7 @@ def _erase_in_workspace(
     changed = {"actors": int(conn.execute(
         update(actors_table).where(actors_table.c.id.in_([row.id for row in rows]))
         .values(identity=None, lookup_key=None, status="erased", changed_at=at)).rowcount or 0)}
-    for table, column in ERASED_COLUMNS:
-        count = conn.execute(update(table).where(table.c.workspace_id == workspace_id, table.c[column] == identity)
-                             .values({column: pseudonym})).rowcount
-        if count:
-            changed[f"{table.name}.{column}"] = changed.get(f"{table.name}.{column}", 0) + int(count)
-    count = conn.execute(update(workspaces_table).where(workspaces_table.c.id == workspace_id,
-                                                        workspaces_table.c.updated_by == identity)
-                         .values(updated_by=pseudonym)).rowcount
-    if count:
-        changed["workspaces.updated_by"] = int(count)
-    for table, column in ROUND_ERASED_COLUMNS:
-        in_workspace = select(workshop_rounds_table.c.id).where(workshop_rounds_table.c.workspace_id == workspace_id)
-        values = {column: pseudonym, "name_key": pseudonym.casefold()} if column == "name" else {column: pseudonym}
-        count = conn.execute(update(table).where(table.c.round_id.in_(in_workspace), table.c[column] == identity)
-                             .values(values)).rowcount
-        if count:
-            changed[f"{table.name}.{column}"] = int(count)
+    changed.update(replace_person(conn, workspace_id, identity, pseudonym))
     return pseudonym, changed
 
 
