@@ -214,8 +214,8 @@ def _export_pack(store: Store, args: argparse.Namespace) -> None:
     unknown = sorted(set(args.use_case or ()) - set(loaded.versions))
     if unknown:
         raise CliError(f"no use case {', '.join(repr(u) for u in unknown)} in '{args.workspace}'")
-    data = build_pack(loaded, args.use_case or None, author=args.actor, audit_entries=store.audit(workspace_id),
-                      language=args.language)
+    data = build_pack(loaded, args.use_case or None, author=store.shown_identity(workspace_id, args.actor),
+                      audit_entries=store.audit(workspace_id, coalesce=True), language=args.language)
     target = Path(args.out)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)

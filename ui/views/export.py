@@ -34,8 +34,11 @@ def pack_download(use_case_ids: Sequence[str], author: str, language: str = "en"
 
     def build() -> bytes:
         plan = store.get_plan(workspace_id, plan_name).plan if plan_name else None
-        return excel.build_pack(store.load(workspace_id), chosen or None, author=author,
-                                       audit_entries=store.audit(workspace_id), language=language, plan=plan)
+        # Author and Audit-trail sheet as the workspace's rules allow (S23): a pseudonym in pseudonymised mode,
+        # the steps of a drag merged into one row (issue 13).
+        return excel.build_pack(store.load(workspace_id), chosen or None,
+                                author=store.shown_identity(workspace_id, author),
+                                audit_entries=store.audit(workspace_id, coalesce=True), language=language, plan=plan)
 
     return build
 
@@ -114,7 +117,7 @@ def restore_snapshot(label: str) -> None:
 
 
 def audit_entries(use_case_id: str | None, limit: int = AUDIT_VIEW_LIMIT) -> list[AuditEntry]:
-    return store_access.store().audit(store_access.selected_workspace_id(), use_case_id, limit=limit)
+    return store_access.store().audit(store_access.selected_workspace_id(), use_case_id, limit=limit, coalesce=True)
 
 
 def audit_table(entries: Sequence[AuditEntry], names: dict[str, str], language: str) -> pa.Table:
@@ -139,4 +142,5 @@ def _audit_table(entries: tuple[AuditEntry, ...], names: tuple[tuple[str, str], 
         translate("an.export.col_field", language): [e.field_path or missing for e in entries],
         translate("an.export.col_old", language): [e.old_value or missing for e in entries],
         translate("an.export.col_new", language): [e.new_value or missing for e in entries],
+        translate("an.export.col_steps", language): [formatting.number(e.steps, language) for e in entries],
     })
