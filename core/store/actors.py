@@ -23,8 +23,9 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -46,6 +47,13 @@ AUDIT_SECRET_ENV = "WORKBENCH_AUDIT_SECRET"
 SECRET_OPTION = "workbench_audit_secret"
 """The execution option through which the Store hands its configured secret to the transactions."""
 _KEY_META = "audit_lookup_key"
+TRANSACTION_CACHE = "workbench_transaction_cache"
+# Built once: a save runs them on every slider step, and building a statement costs more than running it.
+_STORED_KEY = select(store_meta_table.c.value).where(store_meta_table.c.key == _KEY_META)
+_SETTINGS = select(workspaces_table.c.settings).where(workspaces_table.c.id == bindparam("workspace_id"))
+_ACTOR = select(actors_table.c.id).where(actors_table.c.workspace_id == bindparam("workspace_id"),
+                                         actors_table.c.lookup_key == bindparam("lookup_key"),
+                                         actors_table.c.period == bindparam("period"))
 PSEUDONYM_PREFIX = "P-"
 _PERSON_COLUMNS = (
     (use_cases_table, "updated_by"), (snapshots_table, "actor"), (portfolio_plans_table, "actor"),
@@ -67,16 +75,27 @@ def lookup_key(key: bytes, workspace_id: str, identity: str) -> str:
     return hmac.new(key, f"{workspace_id}\n{identity}".encode(), hashlib.sha256).hexdigest()
 
 
+def transaction_cache(conn: Connection) -> dict[Any, Any]:
+    """Lookups made once per write transaction (a save asks for its actor twice); emptied by ``StoreEngine._write``
+    at the start of each transaction, since ``conn.info`` outlives it with the pooled connection."""
+    return conn.info.setdefault(TRANSACTION_CACHE, {})
+
+
 def audit_key(conn: Connection) -> bytes:
+    """The key of ``lookup_key``: the configured secret, else the database's own random key (created once)."""
     configured = conn.get_execution_options().get(SECRET_OPTION)
     if configured:
         return configured.encode()
-    stored = conn.scalar(select(store_meta_table.c.value).where(store_meta_table.c.key == _KEY_META))
+    # The database's key never changes once written, so the pooled connection may keep it.
+    if _KEY_META in conn.info:
+        return conn.info[_KEY_META]
+    stored = conn.scalar(_STORED_KEY)
     if stored is None:
-        stored = secrets.token_hex(32)
-        conn.execute(_insert_ignoring_duplicates(conn, store_meta_table).values(key=_KEY_META, value=stored))
-        stored = conn.scalar(select(store_meta_table.c.value).where(store_meta_table.c.key == _KEY_META))
-    return str(stored).encode()
+        conn.execute(_insert_ignoring_duplicates(conn, store_meta_table).values(key=_KEY_META,
+                                                                               value=secrets.token_hex(32)))
+        stored = conn.scalar(_STORED_KEY)
+    conn.info[_KEY_META] = str(stored).encode()
+    return conn.info[_KEY_META]
 
 
 def _insert_ignoring_duplicates(conn: Connection, table):
@@ -86,8 +105,18 @@ def _insert_ignoring_duplicates(conn: Connection, table):
 
 
 def is_pseudonymised(conn: Connection, workspace_id: str) -> bool:
-    settings = conn.scalar(select(workspaces_table.c.settings).where(workspaces_table.c.id == workspace_id))
-    return settings is not None and stored_settings(settings).audit_pseudonymised
+    cache = transaction_cache(conn)
+    if ("pseudonymised", workspace_id) not in cache:
+        settings = conn.scalar(_SETTINGS, {"workspace_id": workspace_id})
+        cache["pseudonymised", workspace_id] = settings is not None and stored_settings(settings).audit_pseudonymised
+    return cache["pseudonymised", workspace_id]
+
+
+def forget_mode(conn: Connection, workspace_id: str) -> None:
+    """The workspace's pseudonymised setting changed in this transaction: look it up again next time."""
+    cache = transaction_cache(conn)
+    for key in [key for key in cache if key[1] == workspace_id]:
+        del cache[key]
 
 
 def actor_ref(conn: Connection, workspace_id: str, identity: str, at: str,
@@ -95,19 +124,24 @@ def actor_ref(conn: Connection, workspace_id: str, identity: str, at: str,
     """The actor row signing ``identity``'s entries of this workspace in the month of ``at``, created on first use."""
     if pseudonymised is None:
         pseudonymised = is_pseudonymised(conn, workspace_id)
-    key = lookup_key(audit_key(conn), workspace_id, identity)
     period = "" if pseudonymised else at[:7]
-    found = select(actors_table.c.id).where(actors_table.c.workspace_id == workspace_id,
-                                            actors_table.c.lookup_key == key, actors_table.c.period == period)
-    actor_id = conn.scalar(found)
+    cache = transaction_cache(conn)
+    cached = cache.get(("actor", workspace_id, identity, period))
+    if cached is not None:
+        return cached
+    key = lookup_key(audit_key(conn), workspace_id, identity)
+    found = {"workspace_id": workspace_id, "lookup_key": key, "period": period}
+    actor_id = conn.scalar(_ACTOR, found)
     if actor_id is None:
         conn.execute(_insert_ignoring_duplicates(conn, actors_table).values(
             id=PSEUDONYM_PREFIX + secrets.token_hex(6), workspace_id=workspace_id, lookup_key=key, period=period,
             identity=None if pseudonymised else identity, status="pseudonymised" if pseudonymised else "named",
             created_at=at,
         ))
-        actor_id = conn.scalar(found)
-    return ActorRef(id=actor_id, shown=actor_id if pseudonymised else identity)
+        actor_id = conn.scalar(_ACTOR, found)
+    ref = ActorRef(id=actor_id, shown=actor_id if pseudonymised else identity)
+    cache["actor", workspace_id, identity, period] = ref
+    return ref
 
 
 def shown_actor(conn: Connection, workspace_id: str, identity: str, at: str) -> str:

@@ -37,6 +37,10 @@ CONTENT_COLUMNS: tuple[str, ...] = (
     "idempotency_key",
 )
 _VERIFY_BATCH = 5_000
+# Built once: every save runs them.
+_HEAD = select(store_meta_table.c.value).where(store_meta_table.c.key == HEAD_KEY)
+_HEAD_FOR_UPDATE = _HEAD.with_for_update()
+_MOVE_HEAD = update(store_meta_table).where(store_meta_table.c.key == HEAD_KEY).values(value=bindparam("head"))
 
 
 def entry_content(entry: Mapping[str, Any] | Any) -> str:
@@ -51,8 +55,7 @@ def link_hash(prev_hash: str, content: str) -> str:
 
 
 def _head(conn: Connection, lock: bool) -> tuple[int, str] | None:
-    query = select(store_meta_table.c.value).where(store_meta_table.c.key == HEAD_KEY)
-    value = conn.scalar(query.with_for_update() if lock else query)
+    value = conn.scalar(_HEAD_FOR_UPDATE if lock else _HEAD)
     if value is None:
         return None
     head = json.loads(value)
@@ -65,8 +68,7 @@ def _head_value(entries: int, last_hash: str) -> str:
 
 def _write_head(conn: Connection, entries: int, last_hash: str, exists: bool) -> None:
     if exists:
-        conn.execute(update(store_meta_table).where(store_meta_table.c.key == HEAD_KEY)
-                     .values(value=_head_value(entries, last_hash)))
+        conn.execute(_MOVE_HEAD, {"head": _head_value(entries, last_hash)})
     else:
         conn.execute(insert(store_meta_table).values(key=HEAD_KEY, value=_head_value(entries, last_hash)))
 

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from core.store import schema
-from core.store.actors import AUDIT_SECRET_ENV, SECRET_OPTION
+from core.store.actors import AUDIT_SECRET_ENV, SECRET_OPTION, TRANSACTION_CACHE
 from core.store.errors import StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,6 +129,7 @@ class StoreEngine:
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 with self._writer.begin() as conn:
+                    conn.info[TRANSACTION_CACHE] = {}
                     return work(conn)
             except DBAPIError as error:
                 if not is_transient(error):

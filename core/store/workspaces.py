@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
 from core.models import ScoringWeights, Thresholds, Workspace, WorkspaceSettings, diff_fields
-from core.store.actors import actor_ref, pseudonymise_workspace
+from core.store.actors import actor_ref, forget_mode, pseudonymise_workspace
 from core.store.audit import Change, append_audit, audit_value
 from core.store.chain import append_entries, entry_row
 from core.store.documents import canonical_json, parse_workspace_json
@@ -129,6 +129,8 @@ def write_settings(
         .values(**values, updated_at=at, updated_by=signer.shown)
     )
     append_audit(conn, at, signer, row.id, None, action, changes)
+    if pseudonymised != was_pseudonymised:
+        forget_mode(conn, row.id)
     if pseudonymised and not was_pseudonymised:
         pseudonymise_workspace(conn, row.id, at)
 
