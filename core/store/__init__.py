@@ -107,7 +107,7 @@ class Store(WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps, PlanOps, RoundOps):
         self._cache = UseCaseCache()
         super().__init__(url, audit_secret)
         if check:
-            self.startup_check()
+            self.startup_check(background=True)
 
 
 __all__ = [

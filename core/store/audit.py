@@ -18,12 +18,13 @@ import io
 import json
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, is_dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -39,7 +40,7 @@ from core.store.actors import (
 )
 from core.store.chain import ChainReport, append_entries, entry_row, verify_chain
 from core.store.engine import StoreEngine, reason
-from core.store.errors import NotFoundError
+from core.store.errors import NotFoundError, StoreError
 from core.store.records import AuditEntry, ErasureReport, StoreNotice
 from core.store.rows import use_case_row, workspace_row
 from core.store.schema import (
@@ -52,6 +53,8 @@ from core.store.schema import (
 from core.store.values import check_actor, iso, now_utc, parse_iso, stored_settings
 
 _LOG = logging.getLogger("core.store")
+SYNC_VERIFY_ENTRIES = 20_000
+"""Up to this many entries (≈0.2-0.4 s) the start-up check verifies the chain before the Store is returned."""
 
 Change = tuple[str | None, Any, Any]
 """``(field path or None, old value, new value)``, as :func:`core.models.diff_fields` yields them."""
@@ -175,45 +178,63 @@ def _erase_in_workspace(
 class AuditOps(StoreEngine):
     """Reading the audit trail, and recording gate decisions into it; verifying its chain, retention, erasure."""
 
-    notices: tuple[StoreNotice, ...] = ()
+    _notices: tuple[StoreNotice, ...] = ()
+
+    @property
+    def notices(self) -> tuple[StoreNotice, ...]:
+        """What the start-up check found so far (a long chain is verified in the background, its notice follows)."""
+        return self._notices
+
+    def _notify(self, found: Sequence[StoreNotice]) -> None:
+        for notice in found:
+            _LOG.warning(notice.text)
+        self._notices = (*self._notices, *found)
 
     def verify_audit(self) -> ChainReport:
         """Recompute the chain over every entry (issue 12): the first broken link, or a report that all hold."""
         with self._read() as conn:
             return verify_chain(conn)
 
-    def startup_check(self) -> tuple[StoreNotice, ...]:
+    def startup_check(self, background: bool = False) -> tuple[StoreNotice, ...]:
         """What a Store runs once when it opens: re-create missing append-only triggers, verify the chain, apply
-        each workspace's retention. Returns (and logs) what a user should know; nothing when all is well."""
-        notices: list[StoreNotice] = []
+        each workspace's retention. Returns (and logs) what a user should know; nothing when all is well.
+
+        ``background``: a trail longer than :data:`SYNC_VERIFY_ENTRIES` is verified in a thread (≈1-2 s per
+        100,000 entries), so the app starts at once; its notice joins :attr:`notices` when done.
+        """
+        self._notices = ()
         with self._read() as conn:
             missing = missing_audit_triggers(conn)
+            entries = int(conn.scalar(select(func.count()).select_from(audit_log_table)) or 0)
         if missing:
             names = ", ".join(missing)
             try:
                 self._write(lambda conn: restore_audit_triggers(conn, missing))
-                notices.append(StoreNotice("triggers_recreated", f"The audit trail's append-only triggers {names} "
-                                           "were missing or switched off and have been re-created.",
-                                           (("triggers", names),)))
+                self._notify([StoreNotice("triggers_recreated", f"The audit trail's append-only triggers {names} "
+                                          "were missing or switched off and have been re-created.",
+                                          (("triggers", names),))])
             except DBAPIError as error:
-                notices.append(StoreNotice("triggers_missing", f"The audit trail's append-only triggers {names} are "
-                                           f"missing and could not be re-created: {reason(error)}.",
-                                           (("triggers", names),)))
-        report = self.verify_audit()
-        if not report.ok:
-            notices.append(StoreNotice("chain_broken", report.sentence(), (
-                ("entry", str(report.broken_id or "")), ("at", (report.broken_at or "")[:19].replace("T", " ")))))
-        try:
-            self.apply_retention()
-        except DBAPIError as error:
-            _LOG.warning("audit retention could not run: %s", reason(error))
+                self._notify([StoreNotice("triggers_missing", f"The audit trail's append-only triggers {names} are "
+                                          f"missing and could not be re-created: {reason(error)}.",
+                                          (("triggers", names),))])
         if not self.audit_secret_configured and self._any_pseudonymised():
-            notices.append(StoreNotice("secret_missing", f"A workspace is pseudonymised but {AUDIT_SECRET_ENV} is "
-                                       "not set: its keyed hashes use a key kept in the database itself."))
-        for notice in notices:
-            _LOG.warning(notice.text)
-        self.notices = tuple(notices)
+            self._notify([StoreNotice("secret_missing", f"A workspace is pseudonymised but {AUDIT_SECRET_ENV} is "
+                                      "not set: its keyed hashes use a key kept in the database itself.")])
+        if background and entries > SYNC_VERIFY_ENTRIES:
+            threading.Thread(target=self._check_chain_and_retention, name="audit-verify", daemon=True).start()
+        else:
+            self._check_chain_and_retention()
         return self.notices
+
+    def _check_chain_and_retention(self) -> None:
+        try:
+            report = self.verify_audit()
+            if not report.ok:
+                self._notify([StoreNotice("chain_broken", report.sentence(), (
+                    ("entry", str(report.broken_id or "")), ("at", (report.broken_at or "")[:19].replace("T", " "))))])
+            self.apply_retention()
+        except (DBAPIError, StoreError) as error:
+            _LOG.warning("the audit check could not finish: %s", reason(error))
 
     def _any_pseudonymised(self) -> bool:
         with self._read() as conn:

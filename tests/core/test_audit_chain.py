@@ -229,3 +229,24 @@ def test_actors_rows_hold_the_identity_and_entries_only_the_pseudonym(store):
         identities = dict(conn.execute(select(actors_table.c.id, actors_table.c.identity)).all())
     assert actor_ids == set(identities) and "ada@example.com" in identities.values()
     assert not any("ada@example.com" in str(value) for row in stored_rows(store) for value in row)
+
+
+def test_a_long_trail_is_verified_in_the_background_and_its_notice_follows(tmp_path, monkeypatch):
+    import threading
+
+    from core.store import audit
+
+    path = tmp_path / "workbench.db"
+    store = Store(f"sqlite:///{path}")
+    step_adoption(store, store.ensure_sample_workspace(), [0.5, 0.51])
+    store.dispose()
+    with sqlite3.connect(path) as raw:
+        raw.execute("DROP TRIGGER audit_log_refuse_update")
+        raw.execute("UPDATE audit_log SET new_value = '0.99' WHERE id = 2")
+    monkeypatch.setattr(audit, "SYNC_VERIFY_ENTRIES", 1)  # three entries count as a long trail here
+    opened = Store(f"sqlite:///{path}")
+    for thread in threading.enumerate():
+        if thread.name == "audit-verify":
+            thread.join(timeout=30)
+    assert [notice.kind for notice in opened.notices] == ["triggers_recreated", "chain_broken"]
+    opened.dispose()
