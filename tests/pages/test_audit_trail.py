@@ -64,3 +64,18 @@ def test_the_pack_merges_the_drag_and_names_the_author_by_the_workspaces_rules(s
     assert book.properties.creator.startswith("P-")
     actors = {row[1] for row in book["Audit trail"].iter_rows(min_row=3, values_only=True) if row[0] is not None}
     assert all(actor.startswith("P-") for actor in actors)
+
+
+def test_the_export_page_sets_pseudonymised_mode_and_retention(store: Store, sample_id: str) -> None:
+    drag(store, sample_id, [0.5])
+    at = open_page(PAGE)
+    assert_clean(at)
+    toggle = next(item for item in at.toggle if item.label == "Pseudonymised audit trail")
+    toggle.set_value(True).run()
+    assert_clean(at)
+    assert store.workspace_settings(sample_id).audit_pseudonymised is True
+    assert all(entry.actor.startswith("P-") for entry in store.audit(sample_id))
+    months = next(item for item in at.number_input if item.label.startswith("Keep names in the audit trail"))
+    months.set_value(24).run()
+    assert store.workspace_settings(sample_id).audit_retention_months == 24
+    assert store.verify_audit().ok

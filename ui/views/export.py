@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from core import excel
-from core.models import PlanBudgets, SavedPlan
+from core.models import PlanBudgets, SavedPlan, WorkspaceSettings
 from core.store import AuditEntry, SnapshotInfo
 from ui import formatting, state, store_access
 from ui.i18n import has, translate
@@ -114,6 +114,23 @@ def create_snapshot(label: str) -> SnapshotInfo:
 
 def restore_snapshot(label: str) -> None:
     store_access.store().restore_snapshot(store_access.selected_workspace_id(), label, state.actor())
+
+
+def audit_privacy() -> WorkspaceSettings:
+    """The selected workspace's settings, for its audit privacy rules (S23: pseudonymised, retention)."""
+    return store_access.store().workspace_settings(store_access.selected_workspace_id())
+
+
+def save_audit_privacy(pseudonymised: bool, retention_months: int | None) -> None:
+    """Set pseudonymised mode and the retention in months (None: names are kept); audited, applied at once."""
+    store = store_access.store()
+    workspace_id = store_access.selected_workspace_id()
+    current = store.workspace_settings(workspace_id)
+    settings = WorkspaceSettings.model_validate({**current.model_dump(), "audit_pseudonymised": pseudonymised,
+                                                 "audit_retention_months": retention_months})
+    if settings != current:
+        store.save_settings(workspace_id, state.actor(), settings=settings)
+        store.apply_retention()
 
 
 def audit_entries(use_case_id: str | None, limit: int = AUDIT_VIEW_LIMIT) -> list[AuditEntry]:
