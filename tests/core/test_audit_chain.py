@@ -250,3 +250,41 @@ def test_a_long_trail_is_verified_in_the_background_and_its_notice_follows(tmp_p
             thread.join(timeout=30)
     assert [notice.kind for notice in opened.notices] == ["triggers_recreated", "chain_broken"]
     opened.dispose()
+
+
+@pytest.mark.postgres
+def test_migration_5_on_postgresql_moves_names_into_actors_and_chains_the_entries(database_url):
+    """PostgreSQL has no schema-4 fixture file: a fresh database is turned back into the schema-4 shape (names in
+    ``audit_log.actor``, no chain, no actors table, the schema-1 triggers), then opened again."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    store = Store(database_url)
+    workspace_id = store.ensure_sample_workspace()
+    step_adoption(store, workspace_id, [0.5, 0.51], actor="M. Schneider")
+    store.create_snapshot(workspace_id, "before", actor="Dr. Petra Vorstand")
+    expected = [(entry.id, entry.actor, entry.new_value) for entry in store.audit(workspace_id)]
+    with store._engine.begin() as conn:
+        for statement in (
+            "DROP TRIGGER audit_log_refuse_update_delete ON audit_log",
+            "UPDATE audit_log SET actor_id = (SELECT identity FROM actors WHERE actors.id = audit_log.actor_id)",
+            "ALTER TABLE audit_log RENAME COLUMN actor_id TO actor",
+            "ALTER TABLE audit_log DROP COLUMN prev_hash",
+            "ALTER TABLE audit_log DROP COLUMN entry_hash",
+            "DROP TABLE actors",
+            "DELETE FROM store_meta WHERE key IN ('audit_chain_head', 'audit_lookup_key')",
+            "DELETE FROM schema_version WHERE version = 5",
+            "CREATE TRIGGER audit_log_refuse_update_delete BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()",
+        ):
+            conn.exec_driver_sql(statement)
+    store.dispose()
+    migrated = Store(database_url)
+    assert migrated.schema_version() == 5 and migrated.notices == ()
+    report = migrated.verify_audit()
+    assert report.ok and report.entries == len(expected) == 4
+    assert [(entry.id, entry.actor, entry.new_value) for entry in migrated.audit(workspace_id)] == expected
+    with migrated._engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM audit_log WHERE actor_id NOT LIKE 'P-%%'").scalar() == 0
+    with pytest.raises(Exception, match="append-only"), migrated._engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM audit_log")
+    migrated.dispose()
