@@ -22,10 +22,11 @@ from core.store.records import SnapshotInfo
 from core.store.rows import workspace_row
 from core.store.schema import snapshots_table, use_cases_table
 from core.store.use_cases import new_use_case_row, update_use_case_row
-from core.store.values import check_actor, check_name, iso, now_utc, parse_iso
+from core.store.values import check_actor, check_name, iso, now_utc, parse_iso, stored_settings
 from core.store.workspaces import write_settings
 
 _RESTORE = "restore_snapshot"
+AUDIT_RULES = ("audit_pseudonymised", "audit_retention_months")
 
 
 def _snapshot(conn: Connection, workspace_id: str, label: str) -> Workspace:
@@ -130,8 +131,11 @@ class SnapshotOps(StoreEngine):
             at = iso(now_utc())
             _restore_use_cases(conn, workspace_id, snapshot, rows, at, actor)
             _delete_the_rest(conn, workspace_id, snapshot, rows, at, actor)
-            write_settings(conn, workspace, actor, at, snapshot.weights, snapshot.thresholds, _RESTORE,
-                           snapshot.settings)
+            # The audit trail's privacy rules (S23) are the workspace's governance, not its content: a snapshot taken
+            # before pseudonymised mode was switched on must not switch it off again.
+            current = stored_settings(workspace.settings)
+            settings = snapshot.settings.model_copy(update={name: getattr(current, name) for name in AUDIT_RULES})
+            write_settings(conn, workspace, actor, at, snapshot.weights, snapshot.thresholds, _RESTORE, settings)
             append_audit(conn, at, actor, workspace_id, None, _RESTORE, [(None, None, label)])
 
         self._write(work)

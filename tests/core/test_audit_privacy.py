@@ -186,3 +186,15 @@ def test_the_store_csv_and_the_pack_merge_the_steps_but_keep_every_stored_entry(
     assert len(csv_lines) == 3 and csv_lines[1].split(",")[-2] == "5"
     assert len(store.audit_csv(workspace_id, coalesce=False).splitlines()) == 7
     assert store.verify_audit().entries == 6
+
+
+def test_restoring_an_older_snapshot_keeps_the_audit_privacy_rules(store):
+    workspace_id = store.workspace_id_by_name(SAMPLE)
+    store.create_snapshot(workspace_id, "before the works council", actor=PERSON)
+    store.save_settings(workspace_id, "Olga Oberhaupt",
+                        settings=WorkspaceSettings(audit_pseudonymised=True, audit_retention_months=12))
+    store.restore_snapshot(workspace_id, "before the works council", actor="Jan Jansen")
+    settings = store.workspace_settings(workspace_id)
+    assert settings.audit_pseudonymised is True and settings.audit_retention_months == 12
+    assert store.audit(workspace_id, limit=1)[0].actor.startswith("P-")
+    assert store.verify_audit().ok
