@@ -87,13 +87,45 @@ def _restore(store: Store, args: argparse.Namespace) -> None:
 def _audit(store: Store, args: argparse.Namespace) -> None:
     workspace_id = store.workspace_id_by_name(args.name)
     if args.csv:
-        _write_text(args.csv, store.audit_csv(workspace_id, args.use_case))
+        _write_text(args.csv, store.audit_csv(workspace_id, args.use_case, coalesce=not args.raw))
         print(f"wrote {args.csv}")
         return
-    for entry in store.audit(workspace_id, args.use_case):
+    for entry in store.audit(workspace_id, args.use_case, coalesce=not args.raw):
         change = f"{entry.old_value} -> {entry.new_value}" if entry.field_path else (entry.new_value or "")
+        steps = f"\t({entry.steps} steps)" if entry.steps > 1 else ""
         print(f"{entry.at:%Y-%m-%d %H:%M:%S} UTC\t{entry.actor}\t{entry.use_case_id or '-'}\t{entry.action}\t"
-              f"{entry.field_path or '-'}\t{change}")
+              f"{entry.field_path or '-'}\t{change}{steps}")
+
+
+def _audit_verify(store: Store, _args: argparse.Namespace) -> None:
+    """Issue 12: recompute the chain; exit 1 with the first broken link, after re-creating missing triggers."""
+    notices = store.startup_check()
+    for notice in notices:
+        if notice.kind != "chain_broken":
+            print(notice.text)
+    report = store.verify_audit()
+    if not report.ok:
+        raise CliError(report.sentence())
+    print(report.sentence())
+
+
+def _audit_erase(store: Store, args: argparse.Namespace) -> None:
+    """S23: a data subject's erasure request: the identity becomes a pseudonym everywhere; one entry says so."""
+    report = store.erase_identity(args.identity, args.actor)
+    if not report.pseudonyms:
+        print("nothing to erase: no workspace's audit trail, authors or rounds hold that identity")
+        return
+    names = {info.id: info.name for info in store.list_workspaces()}
+    for workspace_id, pseudonym in report.pseudonyms.items():
+        print(f"{names.get(workspace_id, workspace_id)}\tnow {pseudonym}")
+    print("rows changed\t" + ", ".join(f"{table} {count}" for table, count in sorted(report.rows.items())))
+    print(store.verify_audit().sentence())
+
+
+def _audit_retention(store: Store, _args: argparse.Namespace) -> None:
+    """S23: apply every workspace's retention now (the app also does at start-up)."""
+    changed = store.apply_retention()
+    print(f"retention applied: {changed} identities replaced by their pseudonyms")
 
 
 def _backup(store: Store, args: argparse.Namespace) -> None:
@@ -182,8 +214,8 @@ def _export_pack(store: Store, args: argparse.Namespace) -> None:
     unknown = sorted(set(args.use_case or ()) - set(loaded.versions))
     if unknown:
         raise CliError(f"no use case {', '.join(repr(u) for u in unknown)} in '{args.workspace}'")
-    data = build_pack(loaded, args.use_case or None, author=args.actor, audit_entries=store.audit(workspace_id),
-                      language=args.language)
+    data = build_pack(loaded, args.use_case or None, author=store.shown_identity(workspace_id, args.actor),
+                      audit_entries=store.audit(workspace_id, coalesce=True), language=args.language)
     target = Path(args.out)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
@@ -266,11 +298,22 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--snapshot", required=True)
     restore.set_defaults(handler=_restore)
 
-    audit = commands.add_parser("audit", help="show or export the audit trail")
-    audit.add_argument("name")
-    audit.add_argument("--use-case", dest="use_case")
-    audit.add_argument("--csv", help="write CSV to this file instead of printing")
-    audit.set_defaults(handler=_audit)
+    audit = commands.add_parser("audit", help="show, export or verify the audit trail; erasure and retention",
+                                description="audit NAME is short for audit show NAME")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
+    show = audit_commands.add_parser("show", help="a workspace's audit trail (a drag's steps merged)")
+    show.add_argument("name")
+    show.add_argument("--use-case", dest="use_case")
+    show.add_argument("--csv", help="write CSV to this file instead of printing")
+    show.add_argument("--raw", action="store_true", help="every stored entry, steps not merged")
+    show.set_defaults(handler=_audit)
+    audit_commands.add_parser("verify", help="check the hash chain; exit 1 naming the first broken link").set_defaults(
+        handler=_audit_verify, check=False)
+    erase = audit_commands.add_parser("erase", help="erasure request: replace a person by a pseudonym everywhere")
+    erase.add_argument("--identity", required=True, help="the name, e-mail or subject as the audit trail recorded it")
+    erase.set_defaults(handler=_audit_erase)
+    audit_commands.add_parser("retention", help="apply each workspace's retention now").set_defaults(
+        handler=_audit_retention)
 
     backup = commands.add_parser("backup", help="online backup of the SQLite database")
     backup.add_argument("--out", required=True)
@@ -312,10 +355,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+AUDIT_COMMANDS = ("show", "verify", "erase", "retention", "-h", "--help")
+
+
+def _with_audit_show(argv: Sequence[str]) -> list[str]:
+    """``audit NAME …`` as before the audit subcommands: the same as ``audit show NAME …``."""
+    arguments = list(argv)
+    index = 0
+    while index < len(arguments) and arguments[index].startswith("-"):
+        index += 2 if arguments[index] in ("--database", "--actor") else 1
+    if (index + 1 < len(arguments) and arguments[index] == "audit"
+            and arguments[index + 1] not in AUDIT_COMMANDS):
+        arguments.insert(index + 1, "show")
+    return arguments
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_with_audit_show(sys.argv[1:] if argv is None else argv))
     try:
-        store = Store(args.database) if getattr(args, "needs_store", True) else None
+        store = (Store(args.database, check=getattr(args, "check", True)) if getattr(args, "needs_store", True)
+                 else None)
         try:
             args.handler(store, args)
         finally:

@@ -527,6 +527,10 @@ class Thresholds(Frozen):
 DEFAULT_DISCOUNT_RATE_PER_YEAR = 0.08
 
 
+RetentionMonths = Annotated[int, Field(ge=1, le=240, strict=True)]
+"""How long the audit trail keeps a person's identity, in months (S23), e.g. 24."""
+
+
 class WorkspaceSettings(Frozen):
     """Workspace-level settings beyond the S3 weights and the gate thresholds, stored together (S19).
 
@@ -535,6 +539,10 @@ class WorkspaceSettings(Frozen):
     """
 
     default_discount_rate_per_year: Rate = DEFAULT_DISCOUNT_RATE_PER_YEAR
+    audit_pseudonymised: bool = False
+    """S23: the audit trail stores a keyed hash (HMAC) of the person instead of their name."""
+    audit_retention_months: RetentionMonths | None = None
+    """S23: after this many months an audit entry's person is replaced by its pseudonym; None keeps names."""
 
 
 WORKSPACE_SETTINGS_FIELDS: tuple[str, ...] = tuple(WorkspaceSettings.model_fields)
@@ -549,6 +557,10 @@ class Workspace(Frozen):
     thresholds: Thresholds = Thresholds()
     default_discount_rate_per_year: Rate = DEFAULT_DISCOUNT_RATE_PER_YEAR
     """S19: the discount rate of every use case whose business case leaves its own rate empty."""
+    audit_pseudonymised: bool = False
+    """S23: the audit trail stores a keyed hash (HMAC) of the person instead of their name."""
+    audit_retention_months: RetentionMonths | None = None
+    """S23: after this many months an audit entry's person is replaced by its pseudonym; None keeps names."""
     use_cases: tuple[UseCase, ...] = ()
 
     @field_validator("schema_version")

@@ -293,6 +293,7 @@ def _audit(ctx: sidebar.PageContext) -> None:
         file_name=f"audit-{_slug(ctx.loaded.workspace.name)}{'-' + _slug(use_case_id) if use_case_id else ''}.csv",
         mime="text/csv", icon=":material/receipt_long:", key="w.export.audit_csv", on_click="ignore",
     )
+    _audit_privacy()
     entries = export.audit_entries(use_case_id)
     if not entries:
         st.caption(t("an.export.audit_empty"))
@@ -300,6 +301,26 @@ def _audit(ctx: sidebar.PageContext) -> None:
     st.dataframe(export.audit_table(entries, names, lang), hide_index=True, width="stretch")
     st.caption(t("an.export.audit_count", count=formatting.number(len(entries), lang),
                  limit=formatting.number(export.AUDIT_VIEW_LIMIT, lang)))
+
+
+def _save_audit_privacy(toggle_key: str, months_key: str) -> None:
+    months = int(state.widget_value(months_key) or 0)
+    export.save_audit_privacy(bool(state.widget_value(toggle_key)), months or None)
+
+
+def _audit_privacy() -> None:
+    """S23: the workspace's audit privacy rules; a change is audited and applies to the entries already there."""
+    settings = export.audit_privacy()
+    toggle_key = f"w.export.audit_pseudonymised.{state.workspace_id()}"
+    months_key = f"w.export.audit_retention.{state.workspace_id()}"
+    left, right = st.columns(2)
+    left.toggle(t("audit.privacy.pseudonymised"), key=store_access.bind(toggle_key, settings.audit_pseudonymised),
+                help=t("audit.privacy.pseudonymised_help"), on_change=_save_audit_privacy,
+                args=(toggle_key, months_key))
+    right.number_input(t("audit.privacy.retention"), min_value=0, max_value=240, step=1,
+                       key=store_access.bind(months_key, settings.audit_retention_months or 0),
+                       help=t("audit.privacy.retention_help"), on_change=_save_audit_privacy,
+                       args=(toggle_key, months_key))
 
 
 ctx = sidebar.render("an.export.title", ":material/download:", "an.export.caption")

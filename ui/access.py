@@ -30,7 +30,8 @@ FACILITATOR_NETWORKS_ENV = "WORKBENCH_FACILITATOR_NETWORKS"
 PUBLIC_URL_ENV = "WORKBENCH_PUBLIC_URL"
 PARTICIPANT_PAGE = "pages/11_Answer.py"
 PARTICIPANT_PATH = "Answer"
-WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
+# Recognised in a configured address, never bound here.
+WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})  # nosec B104
 # A documentation address (RFC 5737): connecting a UDP socket to it picks the outgoing interface, sends nothing.
 ROUTE_PROBE_ADDRESS = ("192.0.2.1", 9)
 

@@ -19,6 +19,8 @@ from ui.access import PARTICIPANT_PATH, PUBLIC_URL_ENV, lan_address
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PORT = 8501
+# Every interface, on purpose: phones on the LAN answer (XSRF, CORS and allowed hosts as the docstring says).
+ALL_INTERFACES = "0.0.0.0"  # nosec B104
 
 
 def workshop_command(port: int, lan: str | None, python: str = sys.executable) -> list[str]:
@@ -26,7 +28,7 @@ def workshop_command(port: int, lan: str | None, python: str = sys.executable) -
     hosts = ["localhost", "127.0.0.1", *([lan] if lan else [])]
     return [
         python, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.address", "0.0.0.0", "--server.port", str(port), "--server.headless", "true",
+        "--server.address", ALL_INTERFACES, "--server.port", str(port), "--server.headless", "true",
         "--server.enableXsrfProtection", "true", "--server.enableCORS", "true",
         *(argument for host in hosts for argument in ("--server.allowedHosts", host)),
     ]
@@ -48,7 +50,8 @@ def main(arguments: list[str] | None = None) -> None:
     sys.stdout.flush()
     command = workshop_command(port, lan)
     os.chdir(ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
-    os.execve(command[0], command, environment)
+    # A fixed argument list, no shell.
+    os.execve(command[0], command, environment)  # nosec B606
 
 
 if __name__ == "__main__":

@@ -74,6 +74,8 @@ def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -
             required=True,
         )
         st.caption(t("sidebar.autosave"))
+        for kind, values in store_access.store_notices():
+            st.warning(t(f"audit.notice.{kind}", **values))
 
 
 def load(on_stop: Callable[[], None] | None = None) -> PageContext:

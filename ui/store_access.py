@@ -31,15 +31,32 @@ def database_url() -> str | None:
     return os.environ.get(DATABASE_URL_ENV) or None
 
 
+def _audit_secret() -> str | None:
+    """``audit_secret`` from ``.streamlit/secrets.toml`` (``[workbench]``), else None: the Store then reads env
+    ``WORKBENCH_AUDIT_SECRET`` (S23 pseudonymised mode)."""
+    try:
+        section = st.secrets.get("workbench", {})
+    except (OSError, KeyError, ValueError):  # no secrets file (Streamlit's error is a FileNotFoundError)
+        return None
+    secret = section.get("audit_secret") if hasattr(section, "get") else None
+    return str(secret) if secret else None
+
+
 @st.cache_resource(show_spinner=False)
 def _store_for(url: str | None) -> Store:
-    store = Store(url)
+    store = Store(url, audit_secret=_audit_secret())
     store.ensure_sample_workspace()
     return store
 
 
 def store() -> Store:
     return _store_for(database_url())
+
+
+def store_notices() -> list[tuple[str, dict[str, str]]]:
+    """What the store's start-up check found (audit triggers re-created, a broken chain link), as message kinds
+    and their values for the sidebar (issue 12)."""
+    return [(notice.kind, dict(notice.values)) for notice in store().notices]
 
 
 def field_label(path: Sequence[Any] | str) -> str:

@@ -20,7 +20,8 @@ One module per concept; :class:`Store` is composed from one mixin per concept ov
 - :mod:`~core.store.documents`: workspace JSON: strict import parse, canonical export, row documents
 - :mod:`~core.store.workspaces`: create, import, rename, duplicate, list, settings, sample workspace
 - :mod:`~core.store.use_cases`: load, get, save with versions, delete/restore, batch edits, the cache
-- :mod:`~core.store.audit`: append, query, CSV, gate decisions
+- :mod:`~core.store.audit`: append, query, CSV, gate decisions, verify, retention, erasure
+- :mod:`~core.store.chain`: the audit trail's hash chain; :mod:`~core.store.actors`: pseudonyms and identities
 - :mod:`~core.store.snapshots`: create, list, restore
 - :mod:`~core.store.plans`: saved S20 portfolio plans; :mod:`~core.store.dependencies`: "needs" stay inside
 - :mod:`~core.store.rounds`: S21 workshop rounds: open, join, answer, close, reveal, adopt
@@ -30,7 +31,8 @@ One module per concept; :class:`Store` is composed from one mixin per concept ov
 
 from __future__ import annotations
 
-from core.store.audit import AuditOps
+from core.store.audit import COALESCE_WINDOW_S, AuditOps, coalesce_entries
+from core.store.chain import ChainReport
 from core.store.documents import (
     ALWAYS_STORED_FIELDS,
     MAX_IMPORT_BYTES,
@@ -51,7 +53,15 @@ from core.store.engine import (
 )
 from core.store.errors import ConflictError, ImportRejected, NotFoundError, StoreError
 from core.store.plans import PLAN_FIELD_PATH, PlanOps, StoredPlan
-from core.store.records import AuditEntry, DeletedUseCase, LoadedWorkspace, SnapshotInfo, WorkspaceInfo
+from core.store.records import (
+    AuditEntry,
+    DeletedUseCase,
+    ErasureReport,
+    LoadedWorkspace,
+    SnapshotInfo,
+    StoreNotice,
+    WorkspaceInfo,
+)
 from core.store.rounds import (
     JOIN_CODE_ALPHABET,
     Adoption,
@@ -88,16 +98,22 @@ class Store(WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps, PlanOps, RoundOps):
 
     ``url`` None → env ``WORKBENCH_DATABASE_URL``, else SQLite at ``data/workbench.db`` in the repository.
     Creates the database and its tables on first use; safe for many threads and several processes.
+    ``audit_secret`` keys the audit trail's hashes of people (None → env ``WORKBENCH_AUDIT_SECRET``). On opening,
+    :meth:`startup_check` re-creates missing audit triggers, verifies the chain and applies retention; what it
+    found is in ``notices`` (``check=False`` skips it, e.g. for ``audit verify``, which reports it itself).
     """
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, audit_secret: str | None = None, check: bool = True) -> None:
         self._cache = UseCaseCache()
-        super().__init__(url)
+        super().__init__(url, audit_secret)
+        if check:
+            self.startup_check(background=True)
 
 
 __all__ = [
     "ALWAYS_STORED_FIELDS",
     "BUSY_TIMEOUT_S",
+    "COALESCE_WINDOW_S",
     "DATABASE_SCHEMA_VERSION",
     "DATABASE_URL_ENV",
     "DEFAULT_DATABASE_PATH",
@@ -114,8 +130,10 @@ __all__ = [
     "WRITE_ATTEMPTS",
     "Adoption",
     "AuditEntry",
+    "ChainReport",
     "ConflictError",
     "DeletedUseCase",
+    "ErasureReport",
     "ImportRejected",
     "LoadedWorkspace",
     "NameTakenError",
@@ -128,11 +146,13 @@ __all__ = [
     "SnapshotInfo",
     "Store",
     "StoreError",
+    "StoreNotice",
     "StoredPlan",
     "UseCaseBrief",
     "WorkspaceInfo",
     "audit_log_table",
     "canonical_json",
+    "coalesce_entries",
     "metadata",
     "parse_workspace_json",
     "portfolio_plans_table",

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from core.store import schema
+from core.store.actors import AUDIT_SECRET_ENV, SECRET_OPTION, TRANSACTION_CACHE
 from core.store.errors import StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,13 +95,19 @@ def engine_for(url: str) -> Engine:
 
 
 class StoreEngine:
-    """The database behind a :class:`~core.store.Store`; opens it and brings its schema up to date."""
+    """The database behind a :class:`~core.store.Store`; opens it and brings its schema up to date.
 
-    def __init__(self, url: str | None = None) -> None:
+    ``audit_secret``: the key of the audit trail's keyed hashes (pseudonymised mode, S23); None → env
+    ``WORKBENCH_AUDIT_SECRET``, else a random key kept in the database.
+    """
+
+    def __init__(self, url: str | None = None, audit_secret: str | None = None) -> None:
         self.url = url or os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+        secret = audit_secret or os.environ.get(AUDIT_SECRET_ENV) or None
+        self.audit_secret_configured = secret is not None
         try:
             self._engine = engine_for(self.url)
-            self._writer = self._engine.execution_options(workbench_write=True)
+            self._writer = self._engine.execution_options(workbench_write=True, **{SECRET_OPTION: secret})
             self._write(schema.migrate)
         except (OSError, ArgumentError, DBAPIError) as error:
             raise StoreError(f"the database {shown_url(self.url)} cannot be opened: {reason(error)}") from error
@@ -122,6 +129,7 @@ class StoreEngine:
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 with self._writer.begin() as conn:
+                    conn.info[TRANSACTION_CACHE] = {}
                     return work(conn)
             except DBAPIError as error:
                 if not is_transient(error):

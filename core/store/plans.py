@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from core.models import SavedPlan
+from core.store.actors import shown_actor
 from core.store.audit import append_audit
 from core.store.engine import StoreEngine
 from core.store.errors import NotFoundError, StoreError
@@ -64,13 +65,14 @@ class PlanOps(StoreEngine):
             if self._plan_row(conn, workspace_id, plan.name) is not None:
                 raise StoreError(taken)
             moment = now_utc()
+            shown = shown_actor(conn, workspace_id, actor, iso(moment))
             plan_id = conn.execute(insert(portfolio_plans_table).values(
-                workspace_id=workspace_id, name=plan.name, created_at=iso(moment), actor=actor,
+                workspace_id=workspace_id, name=plan.name, created_at=iso(moment), actor=shown,
                 document=plan.model_dump_json(),
             )).inserted_primary_key[0]
             append_audit(conn, iso(moment), actor, workspace_id, None, "save_plan",
                          [(PLAN_FIELD_PATH, None, plan_summary(plan))])
-            return StoredPlan(id=int(plan_id), created_at=moment, actor=actor, plan=plan)
+            return StoredPlan(id=int(plan_id), created_at=moment, actor=shown, plan=plan)
 
         try:
             return self._write(work)

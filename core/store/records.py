@@ -34,6 +34,10 @@ class AuditEntry:
     field_path: str | None
     old_value: str | None
     new_value: str | None
+    actor_id: str = ""
+    """The pseudonym the entry carries (``actor`` is the person where the rules allow it, else this)."""
+    steps: int = 1
+    """Stored entries this one stands for: more than 1 where a drag's steps were merged (coalesce)."""
 
 
 @dataclass(frozen=True)
@@ -52,3 +56,25 @@ class DeletedUseCase:
     deleted_by: str
     version: int
     use_case: UseCase
+
+
+@dataclass(frozen=True)
+class StoreNotice:
+    """Something the start-up check found (audit triggers re-created, a broken chain link, …) that a user should
+    see: ``kind`` and ``values`` for a translated message, ``text`` as one English sentence for the log and CLI.
+
+    Kinds: ``triggers_recreated``, ``triggers_missing``, ``chain_broken``, ``secret_missing``.
+    """
+
+    kind: str
+    text: str
+    values: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    """What :meth:`~core.store.Store.erase_identity` replaced: the pseudonym now shown per workspace id, and the
+    rows changed per table."""
+
+    pseudonyms: dict[str, str]
+    rows: dict[str, int]

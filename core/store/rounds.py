@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from core.models import UseCase, with_values
+from core.store.actors import shown_actor
 from core.store.audit import append_audit
 from core.store.engine import StoreEngine
 from core.store.errors import NotFoundError, StoreError
@@ -188,12 +189,12 @@ class RoundOps(StoreEngine):
     _parsed: Callable[[str, Any], UseCase]
     _cache: Any
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, audit_secret: str | None = None) -> None:
         # A round's definition never changes once opened, so a parsed one never goes stale.
         self._definitions: dict[str, RoundDefinition] = {}
         self._definitions_lock = threading.Lock()
         self._participant_writes = threading.Lock()
-        super().__init__(url)
+        super().__init__(url, audit_secret)
 
     def _participant_write(self, work: Callable[[Connection], T]) -> T:
         """:meth:`_write` for the participants' many small writes. On SQLite the threads of this process queue
@@ -231,9 +232,10 @@ class RoundOps(StoreEngine):
             if row is None or row.deleted:
                 raise NotFoundError(f"no use case '{use_case_id}' in this workspace")
         at = iso(now_utc())
+        shown = shown_actor(conn, workspace_id, actor, at)
         values = {"id": uuid.uuid4().hex, "workspace_id": workspace_id, "join_code": new_join_code(),
                   "token": secrets.token_urlsafe(ROUND_TOKEN_BYTES), "definition": definition.model_dump_json(),
-                  "status": "open", "created_at": at, "created_by": actor, "updated_at": at, "updated_by": actor}
+                  "status": "open", "created_at": at, "created_by": shown, "updated_at": at, "updated_by": shown}
         conn.execute(insert(workshop_rounds_table).values(**values))
         summary = {"round": values["id"], "code": values["join_code"], "title": definition.title,
                    "use_cases": list(definition.use_case_ids), "questions": list(definition.questions)}
@@ -412,7 +414,8 @@ class RoundOps(StoreEngine):
                 raise StoreError(f"a {row.status} round cannot be {done}")
             at = iso(now_utc())
             conn.execute(update(workshop_rounds_table).where(workshop_rounds_table.c.id == round_id)
-                         .values(status=target, updated_at=at, updated_by=actor))
+                         .values(status=target, updated_at=at,
+                                 updated_by=shown_actor(conn, row.workspace_id, actor, at)))
             append_audit(conn, at, actor, row.workspace_id, None, f"{transition}_workshop_round",
                          [(ROUND_AUDIT_FIELD, {"round": round_id, "status": row.status},
                            {"round": round_id, "status": target})])
@@ -504,6 +507,6 @@ class RoundOps(StoreEngine):
             summary["questions"][question] = {"n": len(answers), "median": median, "adopted": float(value)}
             conn.execute(insert(workshop_adoptions_table).values(
                 round_id=round_row.id, use_case_id=use_case_id, question=question, value=float(value),
-                median=median, at=at, actor=actor))
+                median=median, at=at, actor=shown_actor(conn, round_row.workspace_id, actor, at)))
         append_audit(conn, at, actor, round_row.workspace_id, use_case_id, "adopt_workshop_round",
                      [(ROUND_AUDIT_FIELD, None, summary)])

@@ -1,5 +1,9 @@
 """The database schema: tables, the append-only triggers on ``audit_log``, and numbered migrations.
 
+Migration 5 makes the audit trail tamper-evident and keeps identities apart from it: an entry carries an actor id
+(a pseudonym, ``actors.id``) and a SHA-256 chain link over the previous entry (:mod:`core.store.chain`); the
+identity lives only in ``actors``, so an erasure or a retention run changes that table and never an entry.
+
 ``DATABASE_SCHEMA_VERSION`` is the newest migration this code knows; :func:`migrate` applies the missing ones
 in order, each recorded in ``schema_version``, and refuses a database that is newer than the code.
 A new migration is a function ``_migration_<n>`` added to ``_MIGRATIONS`` with the constant raised to ``n``.
@@ -31,7 +35,7 @@ from sqlalchemy.engine import Connection
 from core.store.errors import StoreError
 from core.store.values import MAX_ACTOR_LENGTH, iso, now_utc
 
-DATABASE_SCHEMA_VERSION = 4
+DATABASE_SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -68,7 +72,8 @@ audit_log_table = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", String(40), nullable=False),
-    Column("actor", String(MAX_ACTOR_LENGTH), nullable=False),
+    # The pseudonym (actors.id) since migration 5; the person's name is in the actors table only.
+    Column("actor_id", String(MAX_ACTOR_LENGTH), nullable=False),
     Column("workspace_id", String(32), nullable=False),
     Column("use_case_id", String(64)),
     Column("action", String(40), nullable=False),
@@ -76,6 +81,9 @@ audit_log_table = Table(
     Column("old_value", Text),
     Column("new_value", Text),
     Column("idempotency_key", String(200)),
+    # The chain (migration 5): the previous entry's entry_hash, and SHA-256 over it and this entry's content.
+    Column("prev_hash", String(64)),
+    Column("entry_hash", String(64)),
     UniqueConstraint("idempotency_key", "field_path", name="uq_audit_log_idempotency"),
     Index("ix_audit_log_workspace", "workspace_id", "use_case_id", "id"),
     sqlite_autoincrement=True,
@@ -197,6 +205,30 @@ workshop_adoptions_table = Table(
     sqlite_autoincrement=True,
 )
 
+# Who signed the audit entries (migration 5): one row per workspace, person and month (the retention unit); the
+# identity column is emptied by pseudonymised mode, retention and erasure, the id (the pseudonym) stays.
+actors_metadata = MetaData()
+
+actors_table = Table(
+    "actors",
+    actors_metadata,
+    Column("id", String(32), primary_key=True),
+    Column("workspace_id", String(32), nullable=False),
+    # HMAC of the identity, to find this person's row again; emptied by an erasure.
+    Column("lookup_key", String(64)),
+    # YYYY-MM of the entries it signs; "" for a pseudonymised workspace (one pseudonym per person).
+    Column("period", String(7), nullable=False),
+    Column("identity", String(MAX_ACTOR_LENGTH)),
+    # named | pseudonymised | expired | erased: why the identity is (not) there.
+    Column("status", String(16), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("changed_at", String(40)),
+    UniqueConstraint("workspace_id", "lookup_key", "period", name="uq_actors_person_period"),
+    Index("ix_actors_lookup", "lookup_key"),
+)
+
+SQLITE_AUDIT_TRIGGER_NAMES = ("audit_log_refuse_update", "audit_log_refuse_delete")
+POSTGRES_AUDIT_TRIGGER_NAMES = ("audit_log_refuse_update_delete", "audit_log_refuse_truncate")
 _SQLITE_AUDIT_TRIGGERS = (
     "CREATE TRIGGER IF NOT EXISTS audit_log_refuse_update BEFORE UPDATE ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END",
@@ -215,11 +247,55 @@ _POSTGRES_AUDIT_TRIGGERS = (
 _MIGRATION_LOCK_ID = 7_220_113
 
 
-def _migration_1(conn: Connection) -> None:
-    metadata.create_all(conn)
+def create_audit_triggers(conn: Connection) -> None:
+    """The triggers that refuse UPDATE and DELETE on ``audit_log`` (and TRUNCATE on PostgreSQL)."""
     triggers = _SQLITE_AUDIT_TRIGGERS if conn.dialect.name == "sqlite" else _POSTGRES_AUDIT_TRIGGERS
     for statement in triggers:
         conn.exec_driver_sql(statement)
+
+
+def missing_audit_triggers(conn: Connection) -> list[str]:
+    """The names of the append-only triggers that the database no longer has, or has switched off."""
+    if conn.dialect.name == "sqlite":
+        present = {row[0] for row in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")}
+        return [name for name in SQLITE_AUDIT_TRIGGER_NAMES if name not in present]
+    # tgenabled 'D' is a trigger switched off by ALTER TABLE … DISABLE TRIGGER.
+    present = {row[0] for row in conn.exec_driver_sql(
+        "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass('audit_log') AND tgenabled <> 'D'")}
+    return [name for name in POSTGRES_AUDIT_TRIGGER_NAMES if name not in present]
+
+
+def restore_audit_triggers(conn: Connection, missing: list[str]) -> None:
+    """Create the missing append-only triggers again (a disabled PostgreSQL trigger is switched back on)."""
+    if conn.dialect.name == "sqlite":
+        create_audit_triggers(conn)
+        return
+    existing = {row[0] for row in conn.exec_driver_sql(
+        "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass('audit_log')")}
+    for name in missing:
+        if name in existing:
+            conn.exec_driver_sql(f"ALTER TABLE audit_log ENABLE TRIGGER {name}")
+    if any(name not in existing for name in missing):
+        conn.exec_driver_sql(_POSTGRES_AUDIT_TRIGGERS[0])
+        for name, statement in zip(POSTGRES_AUDIT_TRIGGER_NAMES, _POSTGRES_AUDIT_TRIGGERS[1:], strict=True):
+            if name not in existing:
+                conn.exec_driver_sql(statement)
+
+
+def drop_audit_triggers(conn: Connection) -> None:
+    """Only for migration 5, which writes the actor ids and chain of the entries already there."""
+    if conn.dialect.name == "sqlite":
+        for name in SQLITE_AUDIT_TRIGGER_NAMES:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+    else:
+        for name in POSTGRES_AUDIT_TRIGGER_NAMES:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON audit_log")
+
+
+def _migration_1(conn: Connection) -> None:
+    metadata.create_all(conn)
+    create_audit_triggers(conn)
 
 
 def _migration_2(conn: Connection) -> None:
@@ -242,8 +318,29 @@ def _migration_4(conn: Connection) -> None:
     workshop_metadata.create_all(conn)
 
 
+def _migration_5(conn: Connection) -> None:
+    """The actors table, ``audit_log.actor`` → ``actor_id`` (a pseudonym), and the hash chain over every entry.
+
+    The names already in ``audit_log`` move into ``actors`` (one row per workspace, person and month) and the
+    chain is computed in id order; the append-only triggers are dropped for this one rewrite and created again
+    in the same transaction. A database created by this code has the new columns from migration 1.
+    """
+    from core.store.chain import chain_existing_entries  # the chain imports this module's tables
+
+    actors_metadata.create_all(conn)
+    columns = {column["name"] for column in inspect(conn).get_columns("audit_log")}
+    drop_audit_triggers(conn)
+    if "actor" in columns:
+        conn.exec_driver_sql("ALTER TABLE audit_log RENAME COLUMN actor TO actor_id")
+    for name in ("prev_hash", "entry_hash"):
+        if name not in columns:
+            conn.exec_driver_sql(f"ALTER TABLE audit_log ADD COLUMN {name} VARCHAR(64)")
+    chain_existing_entries(conn)
+    create_audit_triggers(conn)
+
+
 _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
-    1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4,
+    1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5,
 }
 
 

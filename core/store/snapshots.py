@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from core.models import UseCase, Workspace, diff_fields
+from core.store.actors import shown_actor
 from core.store.audit import Change, append_audit
 from core.store.engine import StoreEngine
 from core.store.errors import NotFoundError, StoreError
@@ -21,10 +22,11 @@ from core.store.records import SnapshotInfo
 from core.store.rows import workspace_row
 from core.store.schema import snapshots_table, use_cases_table
 from core.store.use_cases import new_use_case_row, update_use_case_row
-from core.store.values import check_actor, check_name, iso, now_utc, parse_iso
+from core.store.values import check_actor, check_name, iso, now_utc, parse_iso, stored_settings
 from core.store.workspaces import write_settings
 
 _RESTORE = "restore_snapshot"
+AUDIT_RULES = ("audit_pseudonymised", "audit_retention_months")
 
 
 def _snapshot(conn: Connection, workspace_id: str, label: str) -> Workspace:
@@ -45,7 +47,7 @@ def _restore_use_cases(
         row = rows.get(use_case.id)
         if row is None:
             position += 1
-            values = new_use_case_row(workspace_id, use_case, position, at, actor)
+            values = new_use_case_row(workspace_id, use_case, position, at, shown_actor(conn, workspace_id, actor, at))
             conn.execute(insert(use_cases_table).values(**values))
             append_audit(conn, at, actor, workspace_id, use_case.id, _RESTORE, diff_fields(None, use_case))
             continue
@@ -86,13 +88,14 @@ class SnapshotOps(StoreEngine):
             if exists is not None:
                 raise StoreError(f"a snapshot labelled '{label}' already exists in this workspace")
             moment = now_utc()
+            shown = shown_actor(conn, workspace_id, actor, iso(moment))
             snapshot_id = conn.execute(
                 insert(snapshots_table).values(
-                    workspace_id=workspace_id, label=label, created_at=iso(moment), actor=actor, document=document
+                    workspace_id=workspace_id, label=label, created_at=iso(moment), actor=shown, document=document
                 )
             ).inserted_primary_key[0]
             append_audit(conn, iso(moment), actor, workspace_id, None, "create_snapshot", [(None, None, label)])
-            return SnapshotInfo(id=int(snapshot_id), label=label, created_at=moment, actor=actor)
+            return SnapshotInfo(id=int(snapshot_id), label=label, created_at=moment, actor=shown)
 
         try:
             return self._write(work)
@@ -128,8 +131,11 @@ class SnapshotOps(StoreEngine):
             at = iso(now_utc())
             _restore_use_cases(conn, workspace_id, snapshot, rows, at, actor)
             _delete_the_rest(conn, workspace_id, snapshot, rows, at, actor)
-            write_settings(conn, workspace, actor, at, snapshot.weights, snapshot.thresholds, _RESTORE,
-                           snapshot.settings)
+            # The audit trail's privacy rules (S23) are the workspace's governance, not its content: a snapshot taken
+            # before pseudonymised mode was switched on must not switch it off again.
+            current = stored_settings(workspace.settings)
+            settings = snapshot.settings.model_copy(update={name: getattr(current, name) for name in AUDIT_RULES})
+            write_settings(conn, workspace, actor, at, snapshot.weights, snapshot.thresholds, _RESTORE, settings)
             append_audit(conn, at, actor, workspace_id, None, _RESTORE, [(None, None, label)])
 
         self._write(work)

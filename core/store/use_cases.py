@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from core.models import ScoringWeights, Thresholds, UseCase, Workspace, diff_fields, with_values
+from core.store.actors import shown_actor
 from core.store.audit import Change, append_audit
 from core.store.dependencies import check_needs_live, check_not_needed
 from core.store.documents import use_case_document, validation_messages
@@ -109,7 +110,7 @@ def update_use_case_row(
         "document": use_case_document(use_case),
         "version": row.version + 1,
         "updated_at": at,
-        "updated_by": actor,
+        "updated_by": shown_actor(conn, workspace_id, actor, at),
     }
     if deleted is not None:
         values["deleted"] = deleted
@@ -139,7 +140,8 @@ def _insert_use_case(
             use_cases_table.c.workspace_id == workspace_id
         )
     )
-    conn.execute(insert(use_cases_table).values(**new_use_case_row(workspace_id, use_case, position, at, actor)))
+    shown = shown_actor(conn, workspace_id, actor, at)
+    conn.execute(insert(use_cases_table).values(**new_use_case_row(workspace_id, use_case, position, at, shown)))
     return diff_fields(None, use_case)
 
 

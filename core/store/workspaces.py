@@ -14,13 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
 from core.models import ScoringWeights, Thresholds, Workspace, WorkspaceSettings, diff_fields
+from core.store.actors import actor_ref, forget_mode, pseudonymise_workspace
 from core.store.audit import Change, append_audit, audit_value
+from core.store.chain import append_entries, entry_row
 from core.store.documents import canonical_json, parse_workspace_json
 from core.store.engine import ROOT, StoreEngine
 from core.store.errors import ImportRejected, NotFoundError, StoreError
 from core.store.records import LoadedWorkspace, WorkspaceInfo
 from core.store.rows import name_taken, workspace_row
-from core.store.schema import audit_log_table, store_meta_table, use_cases_table, workspaces_table
+from core.store.schema import store_meta_table, use_cases_table, workspaces_table
 from core.store.use_cases import new_use_case_row
 from core.store.values import (
     check_actor,
@@ -63,6 +65,7 @@ def _insert_workspace(conn: Connection, workspace: Workspace, actor: str, action
     """Store a new workspace, its use cases at version 1 and one audit row summarising it; returns its id."""
     workspace_id = uuid.uuid4().hex
     at = iso(now_utc())
+    shown = actor_ref(conn, workspace_id, actor, at, pseudonymised=workspace.audit_pseudonymised).shown
     conn.execute(
         insert(workspaces_table).values(
             id=workspace_id,
@@ -73,21 +76,18 @@ def _insert_workspace(conn: Connection, workspace: Workspace, actor: str, action
             settings=settings_document(workspace),
             created_at=at,
             updated_at=at,
-            updated_by=actor,
+            updated_by=shown,
         )
     )
     if workspace.use_cases:
         conn.execute(
             insert(use_cases_table),
-            [new_use_case_row(workspace_id, use_case, position, at, actor)
+            [new_use_case_row(workspace_id, use_case, position, at, shown)
              for position, use_case in enumerate(workspace.use_cases)],
         )
     summary = {"name": workspace.name, "use_cases": len(workspace.use_cases), **detail}
-    conn.execute(
-        insert(audit_log_table).values(
-            at=at, actor=actor, workspace_id=workspace_id, action=action, new_value=audit_value(summary)
-        )
-    )
+    signer = actor_ref(conn, workspace_id, actor, at, pseudonymised=workspace.audit_pseudonymised)
+    append_entries(conn, [entry_row(at, signer, workspace_id, None, action, None, None, audit_value(summary))])
     return workspace_id
 
 
@@ -119,12 +119,20 @@ def write_settings(
         values["settings"] = settings_document(settings)
     if not changes:
         return
+    # The change that switches pseudonymised mode on is itself signed under the new rule, as is every later one.
+    was_pseudonymised = stored_settings(row.settings).audit_pseudonymised
+    pseudonymised = settings.audit_pseudonymised if settings is not None else was_pseudonymised
+    signer = actor_ref(conn, row.id, actor, at, pseudonymised=pseudonymised)
     conn.execute(
         update(workspaces_table)
         .where(workspaces_table.c.id == row.id)
-        .values(**values, updated_at=at, updated_by=actor)
+        .values(**values, updated_at=at, updated_by=signer.shown)
     )
-    append_audit(conn, at, actor, row.id, None, action, changes)
+    append_audit(conn, at, signer, row.id, None, action, changes)
+    if pseudonymised != was_pseudonymised:
+        forget_mode(conn, row.id)
+    if pseudonymised and not was_pseudonymised:
+        pseudonymise_workspace(conn, row.id, at)
 
 
 class WorkspaceOps(StoreEngine):
@@ -209,12 +217,13 @@ class WorkspaceOps(StoreEngine):
             if name_taken(conn, name):
                 raise StoreError(f"a workspace named '{name}' already exists")
             at = iso(now_utc())
+            signer = actor_ref(conn, workspace_id, actor, at)
             conn.execute(
                 update(workspaces_table)
                 .where(workspaces_table.c.id == workspace_id)
-                .values(name=name, updated_at=at, updated_by=actor)
+                .values(name=name, updated_at=at, updated_by=signer.shown)
             )
-            append_audit(conn, at, actor, workspace_id, None, "rename_workspace", [("name", row.name, name)])
+            append_audit(conn, at, signer, workspace_id, None, "rename_workspace", [("name", row.name, name)])
 
         try:
             self._write(work)

@@ -171,7 +171,7 @@ def test_same_idempotency_key_writes_one_audit_entry(store):
     assert store.load(workspace_id).versions["uc-0"] == 2
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_log SET actor = 'Mallory'", "DELETE FROM audit_log"])
+@pytest.mark.parametrize("statement", ["UPDATE audit_log SET actor_id = 'Mallory'", "DELETE FROM audit_log"])
 def test_database_refuses_update_and_delete_on_audit_log(store, statement):
     workspace_id = store.create_workspace(make_workspace(), actor="Ada")
     before = store.audit(workspace_id)
@@ -236,7 +236,8 @@ def test_audit_filter_limit_and_csv(store):
     assert len(store.audit(workspace_id, limit=1)) == 1
     csv_text = store.audit_csv(workspace_id, use_case_id="uc-0")
     lines = csv_text.splitlines()
-    assert lines[0] == "id,at_utc,actor,workspace_id,use_case_id,action,field_path,old_value,new_value"
+    # steps: stored entries a row stands for (a drag's steps merged, issue 13); actor_id: the pseudonym (issue 12).
+    assert lines[0] == "id,at_utc,actor,workspace_id,use_case_id,action,field_path,old_value,new_value,steps,actor_id"
     assert len(lines) == 2 and ",uc-0,update_use_case,owner," in lines[1]
     assert ",'=cmd()," in lines[1]  # a formula-looking actor name is defused for spreadsheet apps
 

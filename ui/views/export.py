@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from core import excel
-from core.models import PlanBudgets, SavedPlan
+from core.models import PlanBudgets, SavedPlan, WorkspaceSettings
 from core.store import AuditEntry, SnapshotInfo
 from ui import formatting, state, store_access
 from ui.i18n import has, translate
@@ -34,8 +34,11 @@ def pack_download(use_case_ids: Sequence[str], author: str, language: str = "en"
 
     def build() -> bytes:
         plan = store.get_plan(workspace_id, plan_name).plan if plan_name else None
-        return excel.build_pack(store.load(workspace_id), chosen or None, author=author,
-                                       audit_entries=store.audit(workspace_id), language=language, plan=plan)
+        # Author and Audit-trail sheet as the workspace's rules allow (S23): a pseudonym in pseudonymised mode,
+        # the steps of a drag merged into one row (issue 13).
+        return excel.build_pack(store.load(workspace_id), chosen or None,
+                                author=store.shown_identity(workspace_id, author),
+                                audit_entries=store.audit(workspace_id, coalesce=True), language=language, plan=plan)
 
     return build
 
@@ -113,8 +116,25 @@ def restore_snapshot(label: str) -> None:
     store_access.store().restore_snapshot(store_access.selected_workspace_id(), label, state.actor())
 
 
+def audit_privacy() -> WorkspaceSettings:
+    """The selected workspace's settings, for its audit privacy rules (S23: pseudonymised, retention)."""
+    return store_access.store().workspace_settings(store_access.selected_workspace_id())
+
+
+def save_audit_privacy(pseudonymised: bool, retention_months: int | None) -> None:
+    """Set pseudonymised mode and the retention in months (None: names are kept); audited, applied at once."""
+    store = store_access.store()
+    workspace_id = store_access.selected_workspace_id()
+    current = store.workspace_settings(workspace_id)
+    settings = WorkspaceSettings.model_validate({**current.model_dump(), "audit_pseudonymised": pseudonymised,
+                                                 "audit_retention_months": retention_months})
+    if settings != current:
+        store.save_settings(workspace_id, state.actor(), settings=settings)
+        store.apply_retention()
+
+
 def audit_entries(use_case_id: str | None, limit: int = AUDIT_VIEW_LIMIT) -> list[AuditEntry]:
-    return store_access.store().audit(store_access.selected_workspace_id(), use_case_id, limit=limit)
+    return store_access.store().audit(store_access.selected_workspace_id(), use_case_id, limit=limit, coalesce=True)
 
 
 def audit_table(entries: Sequence[AuditEntry], names: dict[str, str], language: str) -> pa.Table:
@@ -139,4 +159,5 @@ def _audit_table(entries: tuple[AuditEntry, ...], names: tuple[tuple[str, str], 
         translate("an.export.col_field", language): [e.field_path or missing for e in entries],
         translate("an.export.col_old", language): [e.old_value or missing for e in entries],
         translate("an.export.col_new", language): [e.new_value or missing for e in entries],
+        translate("an.export.col_steps", language): [formatting.number(e.steps, language) for e in entries],
     })
