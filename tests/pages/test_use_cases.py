@@ -174,3 +174,16 @@ def test_picker_keeps_the_selection_across_page_switches(store):
         shown = at.selectbox(key=picker)
         assert shown.value == "supplier-risk-scoring", page
         assert shown.proto.raw_value == "Lieferantenrisiko-Scoring", page
+
+
+def test_a_new_id_transliterates_umlauts_and_stored_ids_stay(store, sample_id):
+    before = {case.id for case in store.load(sample_id).workspace.use_cases}
+    at = open_page(PAGE)
+    at.text_input(key="w.registry.add_name").input("Gesprächszusammenfassung")
+    _button(at, "Add use case").click().run()
+    assert_clean(at)
+    after = {case.id for case in store.load(sample_id).workspace.use_cases}
+    assert after - before == {"gespraechszusammenfassung"}
+    at.text_input(key="w.registry.duplicate_name").input("Gesprächszusammenfassung für Ärzte")
+    _button(at, "Duplicate selected").click().run()
+    assert store.load(sample_id).workspace.use_case("gespraechszusammenfassung-fuer-aerzte")
