@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SCORING_FIELDS: tuple[str, ...] = VALUE_WEIGHT_FIELDS + FEASIBILITY_WEIGHT_FIELDS
+HIGHER_IS_HARDER: frozenset[str] = frozenset(FEASIBILITY_WEIGHT_FIELDS[1:])
+"""The S3 inputs that enter feasibility as ``1 - x`` (integration, compliance, change): a higher value is worse.
+For the other four (the value inputs and data availability) a higher value is better."""
 BOUNDARY_TOLERANCE = 1e-12
 QUADRANTS = ("quick_win", "strategic_bet", "fill_in", "deprioritise")
 

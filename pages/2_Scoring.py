@@ -73,7 +73,7 @@ def _inputs(use_case) -> None:
         for field in fields:
             key = f"w.score.{use_case.id}.{field}"
             st.slider(
-                t(f"field.{field}"), min_value=0.0, max_value=1.0, step=0.01, format="percent",
+                rounds.directed_label(field), min_value=0.0, max_value=1.0, step=0.01, format="percent",
                 key=store_access.bind(key, getattr(use_case.scoring, field)), help=t(f"help.{field}"),
                 on_change=store_access.on_widget_change, args=(use_case.id, f"scoring.{field}", key),
             )
