@@ -14,7 +14,7 @@ import streamlit as st
 from core.store import LoadedWorkspace
 from ui import formatting, rounds
 from ui.i18n import labels, translate
-from ui.portfolio import filter_and_sort, portfolio_frame, portfolio_key, rank_stability
+from ui.portfolio import filter_and_sort, portfolio_frame, portfolio_key, rank_stability, search_texts
 
 
 def _arrow(columns: dict[str, object]) -> pa.Table:
@@ -58,7 +58,8 @@ def ranking(loaded: LoadedWorkspace, jitter: float, draws: int, lang: str, round
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _registry(key: str, query: str, column: str, descending: bool, lang: str, _loaded: LoadedWorkspace) -> pa.Table:
-    shown = filter_and_sort(portfolio_frame(_loaded), query, column, descending)
+    texts = search_texts(_loaded, lang) if query.strip() else None
+    shown = filter_and_sort(portfolio_frame(_loaded), query, column, descending, texts)
     kpi_counts = {case.id: len(case.kpi_set) for case in _loaded.workspace.use_cases}
     return _arrow({
         translate("col.rank", lang): shown["rank"].astype(int).to_numpy(),
@@ -79,6 +80,7 @@ def _registry(key: str, query: str, column: str, descending: bool, lang: str, _l
 
 
 def registry(loaded: LoadedWorkspace, query: str, column: str, descending: bool, lang: str) -> pa.Table:
-    """The S18 registry: use cases whose name, owner or id contain ``query``, sorted by ``column`` (e.g. "npv";
+    """The S18 registry: use cases whose card (every text field, KPI and RACI rows, phase, risk class) contains
+    every word of ``query``, sorted by ``column`` (e.g. "npv";
     a payback not reached sorts last), with the S19 investment, NPV and payback beside the S15 figures."""
     return _registry(portfolio_key(loaded), query, column, bool(descending), lang, loaded)
