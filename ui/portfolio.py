@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from core.portfolio_workspace import PlanIssue
 
 PORTFOLIO_COLUMNS = (
-    "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "rank", "quadrant",
+    "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "scored", "rank", "quadrant",
     "total_value", "net_value", "roi", "investment", "npv", "payback_month", "next_gate", "gates_passed",
     "gates_evaluated",
 )
@@ -61,12 +61,6 @@ class PortfolioArrays:
         return len(self.ids)
 
 
-def min_ranks(scores: np.ndarray) -> np.ndarray:
-    """1 = highest score; equal scores share the better rank, as pandas' ``rank(method="min", ascending=False)``."""
-    descending = np.sort(-np.asarray(scores, dtype=float))
-    return np.searchsorted(descending, -np.asarray(scores, dtype=float), side="left").astype("int64") + 1
-
-
 def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
     cases = workspace.use_cases
     thresholds = workspace.thresholds
@@ -74,6 +68,7 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         [[getattr(case.scoring, name) for name in scoring.SCORING_FIELDS] for case in cases], dtype=float
     ).reshape(-1, len(scoring.SCORING_FIELDS))
     value, feasibility, product = scoring.score_arrays(matrix, workspace.weights)
+    scored = np.array([case.scored for case in cases], dtype=bool)
     roi_values = roi.roi_arrays(
         *(np.array([getattr(case.roi, name) for case in cases], dtype=float) for name in ROI_INPUT_FIELDS)
     )
@@ -88,9 +83,10 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         "value": value,
         "feasibility": feasibility,
         "score": product,
-        "rank": min_ranks(product),
-        "quadrant": scoring.quadrant_labels(
-            value, feasibility, thresholds.quick_win_min_value, thresholds.quick_win_min_feasibility
+        "scored": scored,
+        "rank": scoring.scored_ranks(product, scored),
+        "quadrant": scoring.scored_quadrants(
+            value, feasibility, scored, thresholds.quick_win_min_value, thresholds.quick_win_min_feasibility
         ),
         "total_value": roi_values["total_value"],
         "net_value": roi_values["net_value"],

@@ -35,7 +35,7 @@ def _ranking(key: str, jitter: float, draws: int, lang: str, round_id: str | Non
         stability = rank_stability(_loaded, jitter=jitter, n=draws)
     else:
         stability = rounds.rank_stability(_loaded, round_id, n=draws)
-    ranked = portfolio.sort_values(["rank", "name"])
+    ranked = portfolio[portfolio["scored"]].sort_values(["rank", "name"])
     return _arrow({
         translate("col.rank", lang): ranked["rank"].astype(int).to_numpy(),
         translate("col.name", lang): ranked["name"].to_numpy(),
@@ -62,7 +62,8 @@ def _registry(key: str, query: str, column: str, descending: bool, lang: str, _l
     shown = filter_and_sort(portfolio_frame(_loaded), query, column, descending, texts)
     kpi_counts = {case.id: len(case.kpi_set) for case in _loaded.workspace.use_cases}
     return _arrow({
-        translate("col.rank", lang): shown["rank"].astype(int).to_numpy(),
+        translate("col.rank", lang): [formatting.MISSING if pd.isna(rank) else formatting.number(rank, lang)
+                                      for rank in shown["rank"]],
         translate("col.name", lang): shown["name"].to_numpy(),
         translate("col.owner", lang): shown["owner"].to_numpy(),
         translate("col.phase", lang): labels("phase", shown["phase"], lang),

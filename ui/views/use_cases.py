@@ -24,12 +24,13 @@ def _taken_ids(workspace_id: str) -> set[str]:
 
 
 def add_use_case(name: str) -> str:
-    """A new use case with neutral scoring inputs (0.5) and an empty ROI; selects it."""
+    """A new use case with neutral scoring inputs (0.5), not scored yet (S3), and an empty ROI; selects it."""
     workspace_id = store_access.selected_workspace_id()
     use_case = UseCase(
         id=unique_id(name, _taken_ids(workspace_id)),
         name=name,
         scoring=ScoringInputs(**NEW_USE_CASE_SCORING),
+        scored=False,
         roi=RoiInputs(**NEW_USE_CASE_ROI),
     )
     store_access.save_use_case(use_case, new=True)
