@@ -23,8 +23,9 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = 2
-"""2 adds the S19 business case; a file with version 1 loads with S19's defaults and is version 2 afterwards."""
+SCHEMA_VERSION = 3
+"""2 adds the S19 business case; 3 adds ``UseCase.scored`` (S3). A file with an older version loads with the
+defaults of what it lacks (S19's defaults; ``scored`` true) and is the current version afterwards."""
 
 _FINITE = {"strict": True, "allow_inf_nan": False}
 
@@ -412,6 +413,9 @@ class UseCase(Frozen):
     eu_ai_act_risk_class: RiskClass = "minimal"
     raci: tuple[RaciRow, ...] = DEFAULT_RACI
     scoring: ScoringInputs
+    scored: StrictBool = True
+    """S3: False for a new use case whose inputs nobody has scored yet (each at its neutral 0.5); it stays out of
+    the quadrants and the ranking until the first edit of a scoring input (or "keep as scored") sets it."""
     roi: RoiInputs
     scenarios: tuple[Scenario, ...] = DEFAULT_SCENARIOS
     gate_metrics: GateMetrics = GateMetrics()
@@ -552,7 +556,7 @@ class Workspace(Frozen):
     """A named portfolio of use cases with its weights, thresholds and default discount rate (S18, S19)."""
 
     name: Name
-    schema_version: Literal[1, 2] = SCHEMA_VERSION
+    schema_version: Literal[1, 2, 3] = SCHEMA_VERSION
     weights: ScoringWeights = ScoringWeights()
     thresholds: Thresholds = Thresholds()
     default_discount_rate_per_year: Rate = DEFAULT_DISCOUNT_RATE_PER_YEAR
@@ -566,7 +570,7 @@ class Workspace(Frozen):
     @field_validator("schema_version")
     @classmethod
     def _current_version(cls, version: int) -> int:
-        # Version 1 lacks only fields that have S19 defaults, so after validation it is the current version.
+        # Older versions lack only fields with defaults (S19, ``scored``), so after validation it is the current one.
         return SCHEMA_VERSION
 
     @model_validator(mode="after")
@@ -596,6 +600,15 @@ class Workspace(Frozen):
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def marked_scored(before: UseCase, after: UseCase) -> UseCase:
+    """``after``, marked scored (S3) when its scoring inputs differ from ``before``'s: the first scoring edit of a
+    new use case is its first score. Example: a new use case (``scored`` False) whose data availability moves from
+    0.5 to 0.7 comes back with ``scored`` True; any other edit leaves it unscored."""
+    if after.scored or after.scoring == before.scoring:
+        return after
+    return after.model_copy(update={"scored": True})
 
 
 def get_path(model: BaseModel, path: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -10,6 +11,8 @@ from core.models import ROI_FRACTION_FIELDS, ROI_INPUT_FIELDS, InferenceCostInpu
 
 NO_RUN_COST_REASON = "run cost is 0 €/month: ROI is undefined"
 TINY_RUN_COST_REASON = "run cost is too close to 0 €/month for a finite ROI"
+BreakEvenOutcome = Literal["at_value", "any_value", "unreachable"]
+"""What :func:`break_even_outcome` found: a break-even value, the target met at every allowed value, or none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,25 @@ def break_even(inputs: RoiInputs, field: str, target_roi: float = 0.0) -> float 
     if solution < 0 or solution > upper:
         return None
     return float(solution)
+
+
+def break_even_outcome(inputs: RoiInputs, field: str, target_roi: float = 0.0) -> BreakEvenOutcome:
+    """Why :func:`break_even` has (or lacks) a value (S15): "at_value" when it has one, "any_value" when ROI stays
+    at or above ``target_roi`` for every allowed value of the field (so there is nothing to break even on), else
+    "unreachable" (no allowed value reaches it, or ROI is undefined because run cost is 0).
+
+    Only run cost can push ROI down without limit, so "any_value" means for the other fields that ROI at the
+    field's value 0 already meets the target. Example: the S15 base inputs, field "error_rate_reduction":
+    ROI at 0 is (63,240 − 18,000) / 18,000 = 2.513 ≥ 0 → "any_value"; field "adoption" → "at_value".
+    """
+    if break_even(inputs, field, target_roi) is not None:
+        return "at_value"
+    if field == "run_cost_eur_per_month":
+        return "any_value" if target_roi <= -1.0 else "unreachable"
+    if inputs.run_cost_eur_per_month <= 0:
+        return "unreachable"
+    at_zero = compute_roi(inputs.model_copy(update={field: 0.0})).roi
+    return "any_value" if at_zero is not None and at_zero >= target_roi else "unreachable"
 
 
 def inference_cost(inputs: InferenceCostInputs) -> float:

@@ -20,8 +20,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SCORING_FIELDS: tuple[str, ...] = VALUE_WEIGHT_FIELDS + FEASIBILITY_WEIGHT_FIELDS
+HIGHER_IS_HARDER: frozenset[str] = frozenset(FEASIBILITY_WEIGHT_FIELDS[1:])
+"""The S3 inputs that enter feasibility as ``1 - x`` (integration, compliance, change): a higher value is worse.
+For the other four (the value inputs and data availability) a higher value is better."""
 BOUNDARY_TOLERANCE = 1e-12
 QUADRANTS = ("quick_win", "strategic_bet", "fill_in", "deprioritise")
+UNSCORED = "unscored"
+"""The quadrant of a use case nobody has scored yet (``UseCase.scored`` False): it is in no S3 quadrant."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +89,28 @@ def quadrant_labels(
         ["quick_win", "strategic_bet", "fill_in"],
         default="deprioritise",
     )
+
+
+def scored_ranks(scores: np.ndarray, scored: np.ndarray) -> np.ndarray:
+    """S3 ranks among the scored use cases only (1 = highest score, ties share the better rank, as pandas'
+    ``rank(method="min", ascending=False)``); NaN where ``scored`` is False, which sorts last.
+
+    Example: ``scored_ranks(np.array([0.2, 0.25, 0.3]), np.array([True, False, True]))`` → ``[2., nan, 1.]``:
+    the unscored 0.25 (every input at 0.5) neither takes rank 1 nor pushes another use case down.
+    """
+    scores, scored = np.asarray(scores, dtype=float), np.asarray(scored, dtype=bool)
+    ranks = np.full(scores.shape, np.nan)
+    descending = np.sort(-scores[scored])
+    ranks[scored] = np.searchsorted(descending, -scores[scored], side="left") + 1.0
+    return ranks
+
+
+def scored_quadrants(value: np.ndarray, feasibility: np.ndarray, scored: np.ndarray, min_value: float = 0.5,
+                     min_feasibility: float = 0.5) -> np.ndarray:
+    """:func:`quadrant_labels`, with :data:`UNSCORED` where ``scored`` is False (S3: an unscored use case is no
+    quick win, however neutral its inputs)."""
+    return np.where(np.asarray(scored, dtype=bool),
+                    quadrant_labels(value, feasibility, min_value, min_feasibility), UNSCORED)
 
 
 def score_portfolio(

@@ -102,7 +102,7 @@ def _question(info: RoundInfo, secret: str, use_case_id: str, question: str, sav
             st.slider(t("ans.likely"), key=store_access.bind(
                 answer.widget_key(info.id, use_case_id, question, "likely"), shown.value), **bounds)
         else:
-            st.slider(rounds.question_label(question), key=store_access.bind(
+            st.slider(rounds.input_label(question), key=store_access.bind(
                 answer.widget_key(info.id, use_case_id, question), shown.value),
                 help=t(f"help.{question.removeprefix('scoring.')}"), **bounds)
         st.caption(t("ans.saved") if saved else t("ans.not_saved"))

@@ -67,7 +67,7 @@ def _registry(ctx: sidebar.PageContext) -> None:
     st.dataframe(
         shown,
         column_config={
-            t("col.rank"): st.column_config.NumberColumn(width=50),
+            t("col.rank"): st.column_config.TextColumn(width=50),
             t("col.name"): st.column_config.TextColumn(width=270),
             t("col.owner"): st.column_config.TextColumn(width=200),
             t("col.kpis"): st.column_config.NumberColumn(width=50),

@@ -57,10 +57,27 @@ def _metrics(use_case, weights, portfolio: pd.DataFrame, lang: str) -> None:
     metrics[1].metric(t("col.feasibility"), formatting.score(result.feasibility, lang), border=True)
     metrics[2].metric(t("col.score"), formatting.score(result.score, lang), border=True,
                       help=t("scoring.score_help"))
+    ranked = int(portfolio["scored"].sum())
     metrics[3].metric(
         t("col.quadrant"), label("quadrant", row["quadrant"]), border=True,
-        help=t("scoring.rank_of", rank=int(row["rank"]), total=len(portfolio)),
+        help=t("scoring.rank_of", rank=int(row["rank"]), total=ranked) if row["scored"] else t("scoring.unscored_help"),
     )
+
+
+@store_access.safe_callback
+def _keep_as_scored(use_case_id: str) -> None:
+    store_access.set_fields(use_case_id, {"scored": True})
+    state.flash("success", t("scoring.kept_as_scored"))
+
+
+def _unscored_notice(use_case) -> None:
+    """S3: a new use case's neutral inputs are no score; say so and offer to keep them as one."""
+    if use_case.scored:
+        return
+    message, button = st.columns([4, 1], vertical_alignment="center")
+    message.info(t("scoring.unscored_notice"), icon=":material/pending:")
+    button.button(t("scoring.keep_as_scored"), on_click=_keep_as_scored, args=(use_case.id,),
+                  help=t("scoring.keep_as_scored_help"), key=f"w.score.{use_case.id}.keep_as_scored")
 
 
 def _inputs(use_case) -> None:
@@ -73,7 +90,7 @@ def _inputs(use_case) -> None:
         for field in fields:
             key = f"w.score.{use_case.id}.{field}"
             st.slider(
-                t(f"field.{field}"), min_value=0.0, max_value=1.0, step=0.01, format="percent",
+                rounds.directed_label(field), min_value=0.0, max_value=1.0, step=0.01, format="percent",
                 key=store_access.bind(key, getattr(use_case.scoring, field)), help=t(f"help.{field}"),
                 on_change=store_access.on_widget_change, args=(use_case.id, f"scoring.{field}", key),
             )
@@ -81,6 +98,8 @@ def _inputs(use_case) -> None:
 
 def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> None:
     thresholds = loaded.workspace.thresholds
+    unscored = list(portfolio.loc[~portfolio["scored"], "name"])
+    portfolio = portfolio[portfolio["scored"]]
     points = {
         "id": list(portfolio.index),
         "label": [_short(name) for name in portfolio["name"]],
@@ -115,6 +134,8 @@ def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> Non
     st.vega_lite_chart(spec=spec, width="stretch")
     st.caption(t("scoring.matrix_caption", value=formatting.score(thresholds.quick_win_min_value, lang),
                  feasibility=formatting.score(thresholds.quick_win_min_feasibility, lang)))
+    if unscored:
+        st.caption(t("scoring.unscored_left_out", count=len(unscored), names=", ".join(unscored)))
 
 
 def _stability_source(loaded, lang: str) -> tuple[str | None, float]:
@@ -197,6 +218,7 @@ def _live() -> None:
         lang = state.language()
         portfolio = portfolio_frame(loaded)
         frame.subheader("scoring.inputs_for", name=use_case.name)
+        _unscored_notice(use_case)
         _metrics(use_case, loaded.workspace.weights, portfolio, lang)
         inputs_column, matrix_column = st.columns([1, 2], gap="medium")
         with inputs_column, st.container(border=True):

@@ -156,14 +156,15 @@ def _break_even(use_case: UseCase, lang: str) -> None:
     adoption = readout.break_even["adoption"]
     st.metric(
         t("roi.adoption_needed"),
-        formatting.percent(adoption, lang, decimals=1) if adoption is not None else t("roi.unreachable"),
+        formatting.percent(adoption, lang, decimals=1) if adoption is not None
+        else roi.break_even_text(readout, "adoption", lang),
         border=True,
         help=t("roi.break_even_help"),
     )
     rows = zip(
         (t(f"field.{field}") for field in ROI_INPUT_FIELDS),
         (_show(field, getattr(use_case.roi, field), lang) for field in ROI_INPUT_FIELDS),
-        (_show(field, value, lang) if value is not None else t("roi.unreachable")
+        (_show(field, value, lang) if value is not None else roi.break_even_text(readout, field, lang)
          for field, value in readout.break_even.items()),
         (t("roi.at_most") if field == "run_cost_eur_per_month" else t("roi.at_least") for field in ROI_INPUT_FIELDS),
         strict=True,

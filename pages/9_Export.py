@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from core.excel import FieldChange, PackRejected, PlanChange
+from core.excel import FieldChange, IgnoredEdits, PackRejected, PlanChange
 from core.models import ROI_FRACTION_FIELDS, UseCase
 from core.scoring import SCORING_FIELDS
 from core.store import ImportRejected
@@ -44,7 +44,11 @@ def _remember(name: str, widget_key: str) -> None:
 
 
 @store_access.safe_callback
-def _apply(changes: tuple[FieldChange, ...], versions: dict[str, int]) -> None:
+def _apply(changes: tuple[FieldChange, ...], versions: dict[str, int], editor_key: str) -> None:
+    changes = export.ticked_changes(changes, state.widget_value(editor_key))
+    if not changes:
+        state.flash("error", t("an.export.none_ticked"))
+        return
     try:
         export.apply_pack(changes, versions)
     except ImportRejected as error:
@@ -147,16 +151,52 @@ def _pack_uploader():
                             key=f"w.export.pack_upload.{state.nonce(PACK_UPLOAD_NONCE)}")
 
 
+def _rejected_cells(file_name: str, error: PackRejected) -> None:
+    """Every bad cell of a refused pack, one line each naming its sheet and cell."""
+    if len(error.problems) == 1:
+        st.error(t("an.export.pack_rejected", name=file_name, detail=error.problems[0]))
+        return
+    st.error(f"{t('an.export.pack_rejected_cells', name=file_name, count=len(error.problems))}\n"
+             f"{formatting.markdown_lines(error.problems, bullets=True)}")
+
+
+def _ignored(ignored: IgnoredEdits, file_name: str, lang: str) -> None:
+    """The pack's edits outside its inputs and why none of them is taken over."""
+    if not ignored.total:
+        return
+    st.warning(t("an.export.ignored_title", name=file_name, count=ignored.total), icon=":material/block:")
+    st.dataframe(
+        pd.DataFrame({
+            t("an.export.col_cell"): [f"{edit.sheet}!{edit.cell}" for edit in ignored.edits],
+            t("an.export.col_ignored_reason"): [t_plain(f"an.export.ignored.{edit.reason}") for edit in ignored.edits],
+            t("an.export.col_in_file"): [edit.found or t_plain("an.export.empty_cell") for edit in ignored.edits],
+            t("an.export.col_as_exported"): [edit.expected or t_plain("an.export.empty_cell")
+                                             for edit in ignored.edits],
+        }),
+        hide_index=True, width="stretch",
+    )
+    if ignored.total > len(ignored.edits):
+        st.caption(t("an.export.ignored_more", shown=formatting.number(len(ignored.edits), lang),
+                     total=formatting.number(ignored.total, lang)))
+    if ignored.skipped_sheets:
+        st.caption(t("an.export.ignored_skipped", sheets=", ".join(ignored.skipped_sheets)))
+
+
 def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
     lang = ctx.language
+    data = uploaded.getvalue()
     try:
-        diff = export.read_pack(uploaded.getvalue())
+        diff = export.read_pack(data)
     except PackRejected as error:
-        st.error(t("an.export.pack_rejected", name=uploaded.name, detail=str(error)))
+        _rejected_cells(uploaded.name, error)
         return
+    ignored = export.ignored_edits(data, diff)
     if diff.is_empty:
-        st.info(t("an.export.pack_no_changes", name=uploaded.name))
-        return
+        if ignored.total:
+            st.info(t("an.export.pack_only_ignored", name=uploaded.name))
+        else:
+            st.info(t("an.export.pack_no_changes", name=uploaded.name))
+    _ignored(ignored, uploaded.name, lang)
     use_cases = {case.id: case for case in ctx.loaded.workspace.use_cases}
     if diff.plan is not None and diff.plan.changed:
         _pack_plan(diff.plan, use_cases, uploaded.name, lang)
@@ -167,8 +207,11 @@ def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
                           for case_id in diff.stale_use_cases)
         st.warning(t("an.export.pack_stale", use_cases=stale))
     st.markdown(f"**{t('an.export.diff_title', count=len(diff.changes), name=uploaded.name)}**")
-    st.dataframe(
+    st.caption(t("an.export.tick_caption"))
+    editor_key = f"w.export.pick.{state.nonce(PACK_UPLOAD_NONCE)}"
+    st.data_editor(
         pd.DataFrame({
+            export.APPLY_COLUMN: [True] * len(diff.changes),
             t("an.export.col_use_case"): [use_cases[c.use_case_id].name if c.use_case_id in use_cases
                                           else c.use_case_id for c in diff.changes],
             t("an.export.col_field"): [_field_text(c.field_path, use_cases) for c in diff.changes],
@@ -178,11 +221,15 @@ def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
             ],
             t("an.export.col_cell"): [c.cell for c in diff.changes],
         }),
-        hide_index=True, width="stretch",
+        column_config={export.APPLY_COLUMN: st.column_config.CheckboxColumn(t("an.export.col_apply"), width=70)},
+        disabled=[t("an.export.col_use_case"), t("an.export.col_field"), t("an.export.col_change"),
+                  t("an.export.col_cell")],
+        hide_index=True, width="stretch", num_rows="fixed", key=editor_key,
     )
-    st.button(t("an.export.apply", count=len(diff.changes)), on_click=_apply,
-              args=(diff.changes, dict(ctx.loaded.versions)), type="primary", icon=":material/done_all:",
-              key="w.export.apply", help=t("an.export.apply_help"))
+    ticked = export.ticked_changes(diff.changes, state.widget_value(editor_key))
+    st.button(t("an.export.apply", count=len(ticked)), on_click=_apply,
+              args=(diff.changes, dict(ctx.loaded.versions), editor_key), type="primary", icon=":material/done_all:",
+              key="w.export.apply", help=t("an.export.apply_help"), disabled=not ticked)
 
 
 @store_access.safe_callback

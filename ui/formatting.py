@@ -6,6 +6,7 @@ the language explicitly so that it stays testable without Streamlit.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from datetime import datetime
 from functools import cache, lru_cache
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import (
     format_compact_currency,
     format_compact_decimal,
@@ -23,6 +24,8 @@ from babel.numbers import (
 )
 
 LOCALES = {"de": "de_DE", "en": "en_GB"}
+DATE_PATTERNS = {"de": "d. MMM y", "en": "d MMM y"}
+"""Day, abbreviated month name, year: never "02/12/2026", which reads as 12 February in the US."""
 MISSING = "–"
 WORD_JOINER = "\u2060"
 # Characters that start Markdown or Streamlit syntax anywhere in a line: code, emphasis, links and images,
@@ -152,9 +155,18 @@ def score(value: float | None, language: str) -> str:
 
 
 def timestamp(value: datetime | None, language: str) -> str:
+    """A moment with the month as a word, so no reader confuses day and month: "2 Dec 2026, 14:05" (en),
+    "2. Dez. 2026, 14:05" (de); :data:`MISSING` for None."""
     if value is None:
         return MISSING
-    return format_datetime(value, format="short", locale=locale_for(language))
+    return format_datetime(value, format=f"{DATE_PATTERNS[language]}, HH:mm", locale=locale_for(language))
+
+
+def date(value: datetime | dt.date | None, language: str) -> str:
+    """A day with the month as a word: "2 Dec 2026" (en), "2. Dez. 2026" (de); :data:`MISSING` for None."""
+    if value is None:
+        return MISSING
+    return format_date(value, format=DATE_PATTERNS[language], locale=locale_for(language))
 
 
 def escape_markdown(text: str) -> str:

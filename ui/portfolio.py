@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import streamlit as st
 
-from core import business_case, gates, roi, scoring
-from core.models import ROI_INPUT_FIELDS, Workspace
+from core import business_case, gates, roi, scoring, search
+from core.models import ROI_INPUT_FIELDS, UseCase, Workspace
 from core.store import LoadedWorkspace
 from ui import formatting
-from ui.i18n import t
+from ui.i18n import label, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from core.portfolio_workspace import PlanIssue
 
 PORTFOLIO_COLUMNS = (
-    "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "rank", "quadrant",
+    "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "scored", "rank", "quadrant",
     "total_value", "net_value", "roi", "investment", "npv", "payback_month", "next_gate", "gates_passed",
     "gates_evaluated",
 )
@@ -61,12 +61,6 @@ class PortfolioArrays:
         return len(self.ids)
 
 
-def min_ranks(scores: np.ndarray) -> np.ndarray:
-    """1 = highest score; equal scores share the better rank, as pandas' ``rank(method="min", ascending=False)``."""
-    descending = np.sort(-np.asarray(scores, dtype=float))
-    return np.searchsorted(descending, -np.asarray(scores, dtype=float), side="left").astype("int64") + 1
-
-
 def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
     cases = workspace.use_cases
     thresholds = workspace.thresholds
@@ -74,6 +68,7 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         [[getattr(case.scoring, name) for name in scoring.SCORING_FIELDS] for case in cases], dtype=float
     ).reshape(-1, len(scoring.SCORING_FIELDS))
     value, feasibility, product = scoring.score_arrays(matrix, workspace.weights)
+    scored = np.array([case.scored for case in cases], dtype=bool)
     roi_values = roi.roi_arrays(
         *(np.array([getattr(case.roi, name) for case in cases], dtype=float) for name in ROI_INPUT_FIELDS)
     )
@@ -88,9 +83,10 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         "value": value,
         "feasibility": feasibility,
         "score": product,
-        "rank": min_ranks(product),
-        "quadrant": scoring.quadrant_labels(
-            value, feasibility, thresholds.quick_win_min_value, thresholds.quick_win_min_feasibility
+        "scored": scored,
+        "rank": scoring.scored_ranks(product, scored),
+        "quadrant": scoring.scored_quadrants(
+            value, feasibility, scored, thresholds.quick_win_min_value, thresholds.quick_win_min_feasibility
         ),
         "total_value": roi_values["total_value"],
         "net_value": roi_values["net_value"],
@@ -150,12 +146,31 @@ def rank_stability(loaded: LoadedWorkspace, jitter: float = 0.2, n: int = 500) -
     return _rank_stability(portfolio_key(loaded), float(jitter), int(n), loaded.workspace)
 
 
-def filter_and_sort(frame: pd.DataFrame, query: str, column: str, descending: bool) -> pd.DataFrame:
-    """Registry rows whose name, owner or id contain ``query`` (case-insensitive), sorted by ``column``."""
+@st.cache_data(max_entries=64, show_spinner=False)
+def _search_texts(key: str, lang: str, _workspace: Workspace) -> tuple[str, ...]:
+    def shown_labels(case: UseCase) -> tuple[str, ...]:
+        return (label("phase", case.phase, lang), label("risk", case.eu_ai_act_risk_class, lang),
+                label("output", case.output_type, lang))
+
+    return tuple(search.card_text(case, shown_labels(case)) for case in _workspace.use_cases)
+
+
+def search_texts(loaded: LoadedWorkspace, lang: str) -> dict[str, str]:
+    """Per use case id, the case-folded text the registry search looks in: every text field of the card, its KPI
+    and RACI rows, and its phase, risk class and output type as shown in ``lang`` (built once per version)."""
+    texts = _search_texts(portfolio_key(loaded), lang, loaded.workspace)
+    return dict(zip((case.id for case in loaded.workspace.use_cases), texts, strict=True))
+
+
+def filter_and_sort(frame: pd.DataFrame, query: str, column: str, descending: bool,
+                    texts: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Registry rows whose card contains every word of ``query`` (case-insensitive; ``texts`` from
+    :func:`search_texts`, else name, owner and id), sorted by ``column``."""
     if query.strip():
-        needle = query.strip().lower()
-        haystack = frame["name"].str.lower() + " " + frame["owner"].str.lower() + " " + frame.index.str.lower()
-        frame = frame[haystack.str.contains(needle, regex=False)]
+        if texts is None:
+            texts = {case_id: f"{name}\n{owner}\n{case_id}".casefold()
+                     for case_id, name, owner in zip(frame.index, frame["name"], frame["owner"], strict=True)}
+        frame = frame[search.matches([texts.get(case_id, "") for case_id in frame.index], query)]
     if column in frame.columns:
         frame = frame.sort_values(column, ascending=not descending, kind="stable", na_position="last")
     return frame

@@ -12,10 +12,10 @@ import pandas as pd
 import streamlit as st
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
-from core import workshop
+from core import scoring, workshop
 from core.models import Workspace
 from core.store import LoadedWorkspace, RoundAnswer, RoundInfo
-from ui import formatting, store_access
+from ui import formatting, i18n, store_access
 from ui.i18n import t, translate
 from ui.portfolio import portfolio_key
 
@@ -27,6 +27,21 @@ def question_label(question: str, language: str | None = None) -> str:
     """The field a question asks about, translated, e.g. "roi.adoption" → "Adoption"."""
     key = f"field.{question.split('.', 1)[1]}"
     return translate(key, language) if language else t(key)
+
+
+def directed_label(field: str, language: str | None = None) -> str:
+    """An S3 input's name with the direction of its scale, e.g. "Data availability (higher = better)",
+    "Integration effort (higher = harder)"; ``field`` with or without its "scoring." prefix."""
+    name = field.removeprefix("scoring.")
+    key = "scoring.direction_harder" if name in scoring.HIGHER_IS_HARDER else "scoring.direction_better"
+    code = language or i18n.language()
+    return translate(key, code, name=translate(f"field.{name}", code))
+
+
+def input_label(question: str) -> str:
+    """The label of a question's answer slider: an S3 input with its direction (:func:`directed_label`), any
+    other question by its field name."""
+    return directed_label(question) if question in workshop.SCORING_QUESTIONS else question_label(question)
 
 
 def value_text(question: str, value: float | None, language: str) -> str:

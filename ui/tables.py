@@ -14,7 +14,7 @@ import streamlit as st
 from core.store import LoadedWorkspace
 from ui import formatting, rounds
 from ui.i18n import labels, translate
-from ui.portfolio import filter_and_sort, portfolio_frame, portfolio_key, rank_stability
+from ui.portfolio import filter_and_sort, portfolio_frame, portfolio_key, rank_stability, search_texts
 
 
 def _arrow(columns: dict[str, object]) -> pa.Table:
@@ -35,7 +35,7 @@ def _ranking(key: str, jitter: float, draws: int, lang: str, round_id: str | Non
         stability = rank_stability(_loaded, jitter=jitter, n=draws)
     else:
         stability = rounds.rank_stability(_loaded, round_id, n=draws)
-    ranked = portfolio.sort_values(["rank", "name"])
+    ranked = portfolio[portfolio["scored"]].sort_values(["rank", "name"])
     return _arrow({
         translate("col.rank", lang): ranked["rank"].astype(int).to_numpy(),
         translate("col.name", lang): ranked["name"].to_numpy(),
@@ -58,10 +58,12 @@ def ranking(loaded: LoadedWorkspace, jitter: float, draws: int, lang: str, round
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _registry(key: str, query: str, column: str, descending: bool, lang: str, _loaded: LoadedWorkspace) -> pa.Table:
-    shown = filter_and_sort(portfolio_frame(_loaded), query, column, descending)
+    texts = search_texts(_loaded, lang) if query.strip() else None
+    shown = filter_and_sort(portfolio_frame(_loaded), query, column, descending, texts)
     kpi_counts = {case.id: len(case.kpi_set) for case in _loaded.workspace.use_cases}
     return _arrow({
-        translate("col.rank", lang): shown["rank"].astype(int).to_numpy(),
+        translate("col.rank", lang): [formatting.MISSING if pd.isna(rank) else formatting.number(rank, lang)
+                                      for rank in shown["rank"]],
         translate("col.name", lang): shown["name"].to_numpy(),
         translate("col.owner", lang): shown["owner"].to_numpy(),
         translate("col.phase", lang): labels("phase", shown["phase"], lang),
@@ -79,6 +81,7 @@ def _registry(key: str, query: str, column: str, descending: bool, lang: str, _l
 
 
 def registry(loaded: LoadedWorkspace, query: str, column: str, descending: bool, lang: str) -> pa.Table:
-    """The S18 registry: use cases whose name, owner or id contain ``query``, sorted by ``column`` (e.g. "npv";
+    """The S18 registry: use cases whose card (every text field, KPI and RACI rows, phase, risk class) contains
+    every word of ``query``, sorted by ``column`` (e.g. "npv";
     a payback not reached sorts last), with the S19 investment, NPV and payback beside the S15 figures."""
     return _registry(portfolio_key(loaded), query, column, bool(descending), lang, loaded)

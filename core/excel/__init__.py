@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from core.excel.names import FIXED_SHEETS, META_SHEET, decision_sheet_name, meta_content_hash
     from core.excel.pack import build_pack
     from core.excel.reader import FieldChange, PackDiff, PackRejected, PlanChange, read_pack, updated_use_case
+    from core.excel.review import IgnoredEdit, IgnoredEdits, ignored_edits
     from core.excel.sheets.summary import SUMMARY_TABLE_ROW
     from core.excel.texts import DECISION_LABELS, GATE_LABELS, LANGUAGES, NOT_AVAILABLE
 
@@ -29,6 +30,9 @@ _HOMES: dict[str, str] = {
     "NOT_AVAILABLE": "core.excel.texts",
     "SUMMARY_TABLE_ROW": "core.excel.sheets.summary",
     "FieldChange": "core.excel.reader",
+    "IgnoredEdit": "core.excel.review",
+    "IgnoredEdits": "core.excel.review",
+    "ignored_edits": "core.excel.review",
     "PackDiff": "core.excel.reader",
     "PackRejected": "core.excel.reader",
     "PlanChange": "core.excel.reader",
@@ -48,11 +52,14 @@ __all__ = [
     "NOT_AVAILABLE",
     "SUMMARY_TABLE_ROW",
     "FieldChange",
+    "IgnoredEdit",
+    "IgnoredEdits",
     "PackDiff",
     "PackRejected",
     "PlanChange",
     "build_pack",
     "decision_sheet_name",
+    "ignored_edits",
     "meta_content_hash",
     "read_pack",
     "updated_use_case",

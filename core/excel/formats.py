@@ -10,7 +10,8 @@ from xlsxwriter.workbook import Format, Workbook
 
 from core.excel.names import FRACTION_KIND, MONTHS_KIND, RAMP_SHAPE_KIND, field_kind
 
-DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_TIME_FORMAT = "d mmm yyyy hh:mm"
+"""The month as a word in the reader's own Excel language (2 Dec 2026 14:05), never 02/12/2026."""
 
 
 class Formats:

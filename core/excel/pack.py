@@ -34,7 +34,7 @@ from core.excel.sheets.base import LiveCells, PackContext, SheetSpec
 from core.excel.sheets.cash_flow import CASH_FLOW_REPEAT_ROWS, CASH_FLOW_WIDTHS, CashFlowSheet
 from core.excel.sheets.decision import DECISION_REPEAT_ROWS, DECISION_WIDTHS, DecisionSheet
 from core.excel.texts import Texts
-from core.excel.writer import PackWorksheet, SheetWriter, excel_datetime, setup_sheet
+from core.excel.writer import PackWorksheet, SheetWriter, setup_sheet
 from core.models import SavedPlan, Workspace
 
 # Workbook order: these sheets come before and after the Decision sheets (one per selected use case, each followed
@@ -109,7 +109,7 @@ def _add_sheets(workbook: Workbook, texts: Texts, workspace_name: str, moment: d
                 decision_sheets: Mapping[str, str]) -> tuple[dict[str, Worksheet], list[DecisionPair]]:
     """Every sheet in workbook order, set up for print and protected; returns the fixed sheets by name and, per
     use case with a Decision sheet (``decision_sheets``: id → sheet name), its id, Decision and Cash flow sheet."""
-    shown = (excel_datetime(moment) or moment).strftime("%Y-%m-%d %H:%M UTC")
+    shown = texts.moment(moment)
 
     def add_sheet(name: str, widths: Sequence[float], repeat_rows: tuple[int, int] | None) -> Worksheet:
         sheet = workbook.add_worksheet(name, worksheet_class=PackWorksheet)

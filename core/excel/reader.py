@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import math
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +60,21 @@ EXPORTED_VALUE_COLUMN = META_INPUT_COLUMN + META_INPUT_HEADER.index("exported_va
 
 
 class PackRejected(ValueError):
-    """The uploaded file is not a pack this workspace can take; the message names sheet and cell."""
+    """The uploaded file is not a pack this workspace can take; the message names sheet and cell.
+
+    ``problems`` holds one sentence per bad cell (each naming its sheet and cell), so that a pack with several
+    bad inputs is reported in full at once; a file-level refusal has one problem, its message.
+    """
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[str, ...] = tuple(problems) or (message,)
+
+
+def _rejected_cells(problems: Sequence[str]) -> PackRejected:
+    if len(problems) == 1:
+        return PackRejected(problems[0])
+    return PackRejected(f"{len(problems)} cells cannot be read back: " + " ".join(problems), problems)
 
 
 InputValue = float | int | str | None
@@ -349,11 +363,21 @@ def _validate(use_case: UseCase, changes: list[FieldChange]) -> None:
         raise PackRejected(f"{cells}: the changed inputs of use case '{use_case.id}' are invalid: {error}") from error
 
 
+def read_pack_meta(data: bytes) -> _Meta:
+    """The Meta sheet of a pack that :func:`read_pack` has accepted: its keys, use-case rows and input cells."""
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        return _read_meta(book)
+    finally:
+        book.close()
+
+
 def read_pack(data: bytes, loaded: LoadedWorkspaceLike) -> PackDiff:
     """The input changes of an edited pack against ``loaded`` (no side effects).
 
     Raises :class:`PackRejected` naming the sheet and cell for unsafe files, packs of another
-    workspace, missing or renamed sheets, and empty, non-numeric or out-of-range inputs.
+    workspace, missing or renamed sheets, and empty, non-numeric or out-of-range inputs: every bad input cell at
+    once, in ``problems``.
     Example: adoption edited from 0.62 to 0.5 on the first Decision sheet →
     ``PackDiff(changes=(FieldChange("support-chatbot", "roi.adoption", 0.62, 0.5, "D1_support-chatbot!B43"),))``.
     """
@@ -386,9 +410,20 @@ def read_pack(data: bytes, loaded: LoadedWorkspaceLike) -> PackDiff:
     return _diff(meta, cells, cached, loaded)
 
 
+def _read_cell(item: _MetaInput, cells: Mapping[tuple[str, str], Any], cached: Mapping[tuple[str, str], Any],
+               problems: list[str]) -> tuple[bool, InputValue]:
+    """(True, value) of an input cell, or (False, None) with its problem appended to ``problems``."""
+    try:
+        return True, _cell_value(item, cells.get((item.sheet, item.cell)), cached)
+    except PackRejected as error:
+        problems.append(str(error))
+        return False, None
+
+
 def _plan_change(items: list[_MetaInput], cells: Mapping[tuple[str, str], Any],
-                 cached: Mapping[tuple[str, str], Any], known: set[str]) -> PlanChange | None:
-    """The Portfolio sheet's funded flags and limits, as exported and as they are now."""
+                 cached: Mapping[tuple[str, str], Any], known: set[str], problems: list[str]) -> PlanChange | None:
+    """The Portfolio sheet's funded flags and limits, as exported and as they are now; bad cells go to
+    ``problems``."""
     if not items:
         return None
     fields = {path: field for field, path in PORTFOLIO_BUDGET_FIELDS.items()}
@@ -396,18 +431,21 @@ def _plan_change(items: list[_MetaInput], cells: Mapping[tuple[str, str], Any],
     exported_budgets: dict[str, float | None] = dict.fromkeys(PORTFOLIO_BUDGET_FIELDS)
     budgets: dict[str, float | None] = dict.fromkeys(PORTFOLIO_BUDGET_FIELDS)
     for item in items:
-        new = _cell_value(item, cells.get((item.sheet, item.cell)), cached)
+        readable, new = _read_cell(item, cells, cached, problems)
+        if not readable:
+            continue
         if not _unchanged(item.exported, new):
             edited.append(f"{item.sheet}!{item.cell}")
         if item.kind == BUDGET_KIND:
             if item.field_path not in fields:
-                raise PackRejected(f"{item.sheet}!{item.cell}: '{item.field_path}' is not a limit of the plan.")
+                problems.append(f"{item.sheet}!{item.cell}: '{item.field_path}' is not a limit of the plan.")
+                continue
             exported_budgets[fields[item.field_path]], budgets[fields[item.field_path]] = item.exported, new
             continue
         if item.use_case_id not in known:
             if new:
-                raise PackRejected(f"{item.sheet}!{item.cell}: use case '{item.use_case_id}' is funded but no longer "
-                                   "exists in this workspace.")
+                problems.append(f"{item.sheet}!{item.cell}: use case '{item.use_case_id}' is funded but no longer "
+                                "exists in this workspace.")
             continue
         if item.exported:
             exported_ids.append(item.use_case_id)
@@ -419,29 +457,37 @@ def _plan_change(items: list[_MetaInput], cells: Mapping[tuple[str, str], Any],
 def _diff(meta: _Meta, cells: Mapping[tuple[str, str], Any], cached: Mapping[tuple[str, str], Any],
           loaded: LoadedWorkspaceLike) -> PackDiff:
     use_cases = {use_case.id: use_case for use_case in loaded.workspace.use_cases}
-    plan = _plan_change([item for item in meta.inputs if item.kind in PLAN_KINDS], cells, cached, set(use_cases))
+    problems: list[str] = []
+    plan = _plan_change([item for item in meta.inputs if item.kind in PLAN_KINDS], cells, cached, set(use_cases),
+                        problems)
     changes: dict[str, list[FieldChange]] = {}
     for item in meta.inputs:
         if item.kind in PLAN_KINDS:
             continue
-        new = _cell_value(item, cells.get((item.sheet, item.cell)), cached)
-        if _unchanged(item.exported, new):
+        readable, new = _read_cell(item, cells, cached, problems)
+        if not readable or _unchanged(item.exported, new):
             continue
         where = f"{item.sheet}!{item.cell}"
         use_case = use_cases.get(item.use_case_id)
         if use_case is None:
-            raise PackRejected(f"{where}: use case '{item.use_case_id}' no longer exists in this workspace.")
+            problems.append(f"{where}: use case '{item.use_case_id}' no longer exists in this workspace.")
+            continue
         try:
             old = get_path(use_case, item.field_path)
-        except (AttributeError, IndexError, ValueError) as error:
-            raise PackRejected(f"{where}: field '{item.field_path}' no longer exists in use case "
-                               f"'{item.use_case_id}'.") from error
+        except (AttributeError, IndexError, ValueError):
+            problems.append(f"{where}: field '{item.field_path}' no longer exists in use case '{item.use_case_id}'.")
+            continue
         if old == new:
             continue
         changes.setdefault(item.use_case_id, []).append(
             FieldChange(item.use_case_id, item.field_path, _stored(old), new, where))
     for use_case_id, items in changes.items():
-        _validate(use_cases[use_case_id], items)
+        try:
+            _validate(use_cases[use_case_id], items)
+        except PackRejected as error:
+            problems.append(str(error))
+    if problems:
+        raise _rejected_cells(problems)
     exported_versions = {row[0]: int(row[1]) for row in meta.use_case_rows if row[1].isdigit()}
     versions = loaded.versions
     stale = tuple(use_case_id for use_case_id, version in exported_versions.items()

@@ -7,12 +7,16 @@ labels, units, codes shown as words and formula results that are words change.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from babel.dates import format_datetime
 
 from core.excel.names import FRACTION_KIND, field_kind
 
 LANGUAGES: tuple[str, ...] = ("en", "de")
 # Shown for a missing value in every language; live formulas compare against it, so it is never translated.
 NOT_AVAILABLE = "n/a"
+MOMENT_LOCALES = {"en": "en_GB", "de": "de_DE"}
 PASS, FAIL, YES, NO = "pass", "fail", "yes", "no"
 
 FIELD_LABELS: dict[str, str] = {
@@ -344,6 +348,13 @@ class Texts:
         """Two-decimal number text in the pack's language, e.g. 0.5 → "0.50" or "0,50"."""
         text = f"{value:,.2f}"
         return text if self.language == "en" else text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+    def moment(self, value: datetime) -> str:
+        """A UTC moment as text with the month as a word (as the app shows it), e.g. "2 Mar 2026, 09:30 UTC" or
+        "2. März 2026, 09:30 UTC": "02/03/2026" would read as 3 February in the US."""
+        pattern = "d MMM y, HH:mm" if self.language == "en" else "d. MMM y, HH:mm"
+        utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return f"{format_datetime(utc, pattern, locale=MOMENT_LOCALES[self.language])} UTC"
 
     def code(self, labels: Mapping[str, str], code: str) -> str:
         return self(labels[code]) if code in labels else code

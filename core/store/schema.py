@@ -11,6 +11,7 @@ A new migration is a function ``_migration_<n>`` added to ``_MIGRATIONS`` with t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from sqlalchemy import (
@@ -29,13 +30,14 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    update,
 )
 from sqlalchemy.engine import Connection
 
 from core.store.errors import StoreError
 from core.store.values import MAX_ACTOR_LENGTH, iso, now_utc
 
-DATABASE_SCHEMA_VERSION = 5
+DATABASE_SCHEMA_VERSION = 6
 
 metadata = MetaData()
 
@@ -339,8 +341,30 @@ def _migration_5(conn: Connection) -> None:
     create_audit_triggers(conn)
 
 
+_NEUTRAL_SCORE = 0.5
+
+
+def _migration_6(conn: Connection) -> None:
+    """``UseCase.scored`` (S3): a stored use case whose seven S3 inputs all still hold a new use case's neutral 0.5
+    was never scored, so its document gets ``"scored": false`` (it leaves the quadrants and the ranking until
+    someone scores it); every other document keeps the default, scored. No version changes: the content a
+    person typed is the same, and the store's cache starts empty with the process that migrates."""
+    rows = conn.execute(select(use_cases_table.c.workspace_id, use_cases_table.c.use_case_id,
+                               use_cases_table.c.document)).all()
+    for row in rows:
+        document = json.loads(row.document)
+        inputs = document.get("scoring")
+        if not isinstance(inputs, dict) or "scored" in document or len(inputs) != 7:
+            continue
+        if all(value == _NEUTRAL_SCORE for value in inputs.values()):
+            document["scored"] = False
+            conn.execute(update(use_cases_table).where(
+                use_cases_table.c.workspace_id == row.workspace_id, use_cases_table.c.use_case_id == row.use_case_id,
+            ).values(document=json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))))
+
+
 _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
-    1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5,
+    1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5, 6: _migration_6,
 }
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from core.models import ScoringWeights, Thresholds, UseCase, Workspace, diff_fields, with_values
+from core.models import ScoringWeights, Thresholds, UseCase, Workspace, diff_fields, marked_scored, with_values
 from core.store.actors import shown_actor
 from core.store.audit import Change, append_audit
 from core.store.dependencies import check_needs_live, check_not_needed
@@ -184,6 +184,7 @@ def _apply_edits(
         raise ImportRejected(validation_messages(error, prefix=use_case_id)) from None
     except (ValueError, IndexError, KeyError, TypeError) as error:
         raise ImportRejected([f"{use_case_id}: {error}"]) from None
+    new = marked_scored(old, new)
     field_changes = diff_fields(old, new)
     if field_changes:
         at = iso(moment)
@@ -334,6 +335,8 @@ class UseCaseOps(StoreEngine):
             changes = _insert_use_case(conn, workspace_id, stamped, expected_version, at, actor)
             new_version, action = 1, "create_use_case"
         else:
+            if not stamped.scored and not row.deleted:
+                stamped = marked_scored(self._parsed(workspace_id, row), stamped)
             changes = self._changes_to_save(workspace_id, row, stamped, expected_version)
             if not changes:
                 return row.version, None

@@ -186,7 +186,7 @@ def test_summary_ranks_all_use_cases_by_score_with_gate_decision():
     assert [name for name in formulas.sheetnames if name not in FIXED_SHEETS] == ["D1_uc7", "CF1_uc7", "D2_uc6",
                                                                                  "CF2_uc6"]
     assert cached["C2"].value == "Test workspace"
-    assert cached["C4"].value == GENERATED.replace(tzinfo=None) and cached["C4"].number_format == "yyyy-mm-dd hh:mm"
+    assert cached["C4"].value == GENERATED.replace(tzinfo=None) and cached["C4"].number_format == "d mmm yyyy hh:mm"
 
 
 def test_gate_decision_formulas_follow_the_check_cells_in_the_pack_language():
@@ -265,7 +265,7 @@ def test_inputs_unlocked_validated_and_print_setup(s15_pack):
         assert worksheet.page_setup.fitToWidth in (None, 1)  # 1 is the default and left out
         assert worksheet.page_setup.fitToHeight == 0
         assert "Test workspace" in worksheet.oddHeader.left.text
-        assert "2026-03-02 09:30 UTC" in worksheet.oddHeader.right.text
+        assert "2 Mar 2026, 09:30 UTC" in worksheet.oddHeader.right.text
 
 
 def test_user_text_is_always_a_string_never_a_formula():
@@ -437,7 +437,7 @@ def test_layout_rows_high_enough_card_merged_panes_frozen_and_titles_repeated():
     assert lines >= 2 and sheet.row_dimensions[problem].height >= lines * 14.4
     assert sheet[f"B{problem}"].alignment.wrap_text is True
     created = _row_of(sheet, "Created (UTC)")
-    assert sheet[f"B{created}"].is_date and sheet[f"B{created}"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet[f"B{created}"].is_date and sheet[f"B{created}"].number_format == "d mmm yyyy hh:mm"
     window = _row_of(sheet, "KPI") + 2
     assert sheet[f"E{window}"].value == "wöchentliche Stichprobe"
     assert sheet.row_dimensions[window].height >= 2 * 14.4

@@ -95,3 +95,23 @@ def test_amounts_are_capped_so_products_stay_finite():
 
     with pytest.raises(ValidationError, match="volume_cases_per_month"):
         S15_BASE.model_validate({**S15_BASE.model_dump(), "volume_cases_per_month": 1e300})
+
+
+def test_break_even_outcome_tells_always_positive_from_unreachable():
+    from core.roi import break_even_outcome
+
+    # S15 base: ROI at error-rate reduction 0 is (63,240 − 18,000) / 18,000 = 2.513 ≥ 0, so any value breaks even.
+    assert break_even(S15_BASE, "error_rate_reduction") is None
+    assert break_even_outcome(S15_BASE, "error_rate_reduction") == "any_value"
+    # error cost per case alike (the quality part only adds); minutes at 0 leave 6,138 € < 18,000 €: a value.
+    assert break_even_outcome(S15_BASE, "error_cost_per_case_eur") == "any_value"
+    assert break_even_outcome(S15_BASE, "minutes_saved_per_case") == "at_value"
+    assert break_even_outcome(S15_BASE, "adoption") == "at_value"
+    assert break_even_outcome(S15_BASE, "run_cost_eur_per_month") == "at_value"
+    tiny = S15_BASE.model_copy(update={"volume_cases_per_month": 10.0})
+    assert break_even_outcome(tiny, "adoption") == "unreachable"  # would need adoption > 1
+    assert break_even_outcome(tiny, "error_rate_reduction") == "unreachable"
+    no_cost = S15_BASE.model_copy(update={"run_cost_eur_per_month": 0.0})
+    assert break_even_outcome(no_cost, "adoption") == "unreachable"  # ROI undefined
+    # 1.5 × 18,000 = 27,000 € < 63,240 €: ROI 0.5 holds at error-rate reduction 0 too.
+    assert break_even_outcome(S15_BASE, "error_rate_reduction", target_roi=0.5) == "any_value"

@@ -208,3 +208,16 @@ def test_the_cost_block_table_labels_its_one_time_column(store):
     assert columns["one_time_eur"]["label"] == "Einmalig €"
     assert columns["one_time_eur"]["type_config"]["format"] == "%.0f €"
     assert any("einmalig (die Investition C0)" in caption.value for caption in at.caption)
+
+
+@pytest.mark.parametrize(("language", "any_value", "unreachable"), [
+    ("en", "ROI ≥ 0 at any value", "not reachable"), ("de", "ROI ≥ 0 bei jedem Wert", "nicht erreichbar"),
+])
+def test_the_break_even_table_says_roi_stays_positive_instead_of_not_reachable(store, language, any_value,
+                                                                               unreachable):
+    # S15 base: ROI at error-rate reduction 0 is (63,240 − 18,000) / 18,000 > 0, and at error cost 0 alike.
+    at = open_page(PAGE, language=language, use_case=CHATBOT)
+    assert_clean(at)
+    table = next(shown(item.value) for item in at.markdown if "|" in item.value and any_value in shown(item.value))
+    rows = [line for line in table.splitlines() if any_value in line]
+    assert len(rows) == 2 and unreachable not in table

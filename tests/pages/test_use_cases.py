@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import assert_clean, open_page, shown
 
 from core.models import with_value
@@ -174,3 +175,37 @@ def test_picker_keeps_the_selection_across_page_switches(store):
         shown = at.selectbox(key=picker)
         assert shown.value == "supplier-risk-scoring", page
         assert shown.proto.raw_value == "Lieferantenrisiko-Scoring", page
+
+
+def test_a_new_id_transliterates_umlauts_and_stored_ids_stay(store, sample_id):
+    before = {case.id for case in store.load(sample_id).workspace.use_cases}
+    at = open_page(PAGE)
+    at.text_input(key="w.registry.add_name").input("Gesprächszusammenfassung")
+    _button(at, "Add use case").click().run()
+    assert_clean(at)
+    after = {case.id for case in store.load(sample_id).workspace.use_cases}
+    assert after - before == {"gespraechszusammenfassung"}
+    at.text_input(key="w.registry.duplicate_name").input("Gesprächszusammenfassung für Ärzte")
+    _button(at, "Duplicate selected").click().run()
+    assert store.load(sample_id).workspace.use_case("gespraechszusammenfassung-fuer-aerzte")
+
+
+@pytest.mark.parametrize(("language", "query", "expected"), [
+    ("en", "rechtsberatung", {"Support-Chatbot für Kundenanfragen (RAG)",
+                              "Vertragsklauseln finden und vergleichen (RAG)"}),  # guardrails only
+    ("en", "syndikusanwälte", {"Vertragsklauseln finden und vergleichen (RAG)"}),  # users only
+    ("en", "feldgenauigkeit", {"Eingangsrechnungen: Extraktion der Rechnungsdaten"}),  # a KPI name only
+])
+def test_the_search_covers_every_text_field_of_the_card(store, language, query, expected):
+    at = open_page(PAGE, language=language)
+    at.text_input(key="w.registry.search").input(query).run()
+    assert_clean(at)
+    column = "Use case" if language == "en" else "Use Case"
+    assert set(_registry(at)[column]) == expected
+
+
+def test_the_search_finds_a_phase_as_the_user_reads_it(store, sample_id):
+    pilots = {case.name for case in store.load(sample_id).workspace.use_cases if case.phase == "pilot"}
+    at = open_page(PAGE)
+    at.text_input(key="w.registry.search").input("pilot").run()
+    assert pilots and pilots <= set(_registry(at)["Use case"])

@@ -6,22 +6,26 @@ them outside the script thread, where the session's state cannot be read.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import streamlit as st
 
 from core import excel
 from core.models import PlanBudgets, SavedPlan, WorkspaceSettings
-from core.store import AuditEntry, SnapshotInfo
+from core.store import AuditEntry, LoadedWorkspace, SnapshotInfo
 from ui import formatting, state, store_access
 from ui.i18n import has, translate
+from ui.portfolio import portfolio_key
 
 if TYPE_CHECKING:
     from core.portfolio_workspace import PlanIssue
 
 AUDIT_VIEW_LIMIT = 500
+APPLY_COLUMN = "apply"
 
 
 def pack_download(use_case_ids: Sequence[str], author: str, language: str = "en",
@@ -84,6 +88,28 @@ def audit_csv_download(use_case_id: str | None) -> Callable[[], str]:
 def read_pack(data: bytes) -> excel.PackDiff:
     """Diff of an edited pack against the current workspace; raises ``PackRejected`` naming sheet and cell."""
     return excel.read_pack(data, store_access.store().load(store_access.selected_workspace_id()))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _ignored_edits(digest: str, portfolio: str, _data: bytes, _loaded: LoadedWorkspace,
+                   _diff: excel.PackDiff) -> excel.IgnoredEdits:
+    return excel.ignored_edits(_data, _loaded, _diff)
+
+
+def ignored_edits(data: bytes, diff: excel.PackDiff) -> excel.IgnoredEdits:
+    """The pack's edits outside its inputs (formula overwritten, workspace renamed, …), each with its reason;
+    cached per file and portfolio version, as a tick in the change list reruns the page (≈2 s for the sample)."""
+    loaded = store_access.store().load(store_access.selected_workspace_id())
+    digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+    return _ignored_edits(digest, portfolio_key(loaded), data, loaded, diff)
+
+
+def ticked_changes(changes: Sequence[excel.FieldChange], editor_state: Any) -> tuple[excel.FieldChange, ...]:
+    """The changes whose "apply" box is ticked in the review table: all by default, minus the rows the person
+    unticked (``editor_state`` is the data editor's ``{"edited_rows": {row: {"apply": bool}}}``)."""
+    edited = (editor_state or {}).get("edited_rows", {}) if isinstance(editor_state, dict) else {}
+    ticks = {int(row): bool(values.get(APPLY_COLUMN, True)) for row, values in edited.items()}
+    return tuple(change for row, change in enumerate(changes) if ticks.get(row, True))
 
 
 def apply_pack(changes: Sequence[excel.FieldChange], expected_versions: dict[str, int]) -> None:

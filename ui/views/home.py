@@ -73,12 +73,13 @@ class RankedUseCase:
 
 
 def top_use_cases(loaded: LoadedWorkspace, count: int = 5) -> list[RankedUseCase]:
-    """The ``count`` best-ranked use cases (S3); equal ranks keep workspace order."""
+    """The ``count`` best-ranked scored use cases (S3); equal ranks keep workspace order, unscored ones have no rank."""
     arrays = portfolio.portfolio_arrays(loaded)
     columns = arrays.columns
     if not len(arrays):
         return []
-    order = np.argsort(columns["rank"], kind="stable")[:count]
+    ranked = np.flatnonzero(columns["scored"])
+    order = ranked[np.argsort(columns["rank"][ranked], kind="stable")][:count]
     return [
         RankedUseCase(
             rank=int(columns["rank"][position]),

@@ -20,6 +20,7 @@ from ui.i18n import translate
 class RoiReadout:
     result: roi.RoiResult
     break_even: dict[str, float | None]
+    outcome: dict[str, roi.BreakEvenOutcome]
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
@@ -28,12 +29,22 @@ def _roi_readout(inputs_json: str) -> RoiReadout:
     return RoiReadout(
         result=roi.compute_roi(inputs),
         break_even={field: roi.break_even(inputs, field) for field in ROI_INPUT_FIELDS},
+        outcome={field: roi.break_even_outcome(inputs, field) for field in ROI_INPUT_FIELDS},
     )
 
 
 def roi_readout(inputs: RoiInputs) -> RoiReadout:
     """S15 result plus the break-even value of every input (ROI = 0), cached on the inputs."""
     return _roi_readout(inputs.model_dump_json())
+
+
+def break_even_text(readout: RoiReadout, field: str, language: str) -> str | None:
+    """The words for a break-even cell without a value: "ROI ≥ 0 at any value" when ROI stays positive even at the
+    field's least favourable value, else "not reachable"; None when there is a value to show."""
+    outcome = readout.outcome[field]
+    if outcome == "at_value":
+        return None
+    return translate("roi.break_even_any_value" if outcome == "any_value" else "roi.unreachable", language)
 
 
 def compute_roi(inputs: RoiInputs) -> roi.RoiResult:

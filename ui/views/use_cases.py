@@ -5,26 +5,16 @@ The registry table itself is :func:`ui.tables.registry`.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from typing import Any
 
 from core import scoring
+from core.ids import unique_id
 from core.models import ROI_INPUT_FIELDS, RoiInputs, ScoringInputs, UseCase, utc_now, with_values
 from ui import state, store_access
 
 NEW_USE_CASE_SCORING = dict.fromkeys(scoring.SCORING_FIELDS, 0.5)
 NEW_USE_CASE_ROI = dict.fromkeys(ROI_INPUT_FIELDS, 0.0)
 RACI_ROLES = ("responsible", "accountable", "consulted", "informed")
-
-
-def _unique_id(base: str, taken: Iterable[str]) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", base.lower()).strip("-")[:48] or "use-case"
-    taken = set(taken)
-    candidate, counter = slug, 2
-    while candidate in taken:
-        candidate, counter = f"{slug}-{counter}", counter + 1
-    return candidate
 
 
 def _taken_ids(workspace_id: str) -> set[str]:
@@ -34,12 +24,13 @@ def _taken_ids(workspace_id: str) -> set[str]:
 
 
 def add_use_case(name: str) -> str:
-    """A new use case with neutral scoring inputs (0.5) and an empty ROI; selects it."""
+    """A new use case with neutral scoring inputs (0.5), not scored yet (S3), and an empty ROI; selects it."""
     workspace_id = store_access.selected_workspace_id()
     use_case = UseCase(
-        id=_unique_id(name, _taken_ids(workspace_id)),
+        id=unique_id(name, _taken_ids(workspace_id)),
         name=name,
         scoring=ScoringInputs(**NEW_USE_CASE_SCORING),
+        scored=False,
         roi=RoiInputs(**NEW_USE_CASE_ROI),
     )
     store_access.save_use_case(use_case, new=True)
@@ -52,7 +43,7 @@ def duplicate_use_case(use_case_id: str, name: str) -> str:
     source = store_access.fresh_use_case(use_case_id)
     now = utc_now()
     copy = source.model_copy(
-        update={"id": _unique_id(name, _taken_ids(workspace_id)), "created_at": now, "updated_at": now}
+        update={"id": unique_id(name, _taken_ids(workspace_id)), "created_at": now, "updated_at": now}
     )
     copy = with_values(copy, {"name": name})
     store_access.save_use_case(copy, new=True)
