@@ -198,6 +198,7 @@ GERMAN: dict[str, str] = {
     "Action": "Aktion",
     "Old value": "Alter Wert",
     "New value": "Neuer Wert",
+    "Steps": "Schritte",
     "Fraction 0–1": "Anteil 0–1",
     "Enter a fraction between 0 and 1 (62 % = 0.62).": "Bitte einen Anteil zwischen 0 und 1 eingeben (62 % = 0,62).",
     "Not negative": "Nicht negativ",

@@ -58,7 +58,7 @@ def test_the_pack_merges_the_drag_and_names_the_author_by_the_workspaces_rules(s
     book = openpyxl.load_workbook(io.BytesIO(export.pack_download([CHATBOT], "Carla CFO")()))
     assert book.properties.creator == "Carla CFO"
     rows = [row for row in book["Audit trail"].iter_rows(min_row=3, values_only=True) if row[0] is not None]
-    assert len(rows) == 2 and rows[0][5:7] == ("0.62", "0.52")
+    assert len(rows) == 2 and rows[0][5:8] == ("0.62", "0.52", 3)
     store.save_settings(sample_id, "Carla CFO", settings=WorkspaceSettings(audit_pseudonymised=True))
     book = openpyxl.load_workbook(io.BytesIO(export.pack_download([CHATBOT], "Carla CFO")()))
     assert book.properties.creator.startswith("P-")
