@@ -24,12 +24,24 @@ One module per concept; :class:`Store` is composed from one mixin per concept ov
 - :mod:`~core.store.snapshots`: create, list, restore
 - :mod:`~core.store.plans`: saved S20 portfolio plans; :mod:`~core.store.dependencies`: "needs" stay inside
 - :mod:`~core.store.rounds`: S21 workshop rounds: open, join, answer, close, reveal, adopt
+- :mod:`~core.store.access`: S23 roles per workspace (owner, editor, viewer) on every write, members, purge
 - :mod:`~core.store.rows`, :mod:`~core.store.values`, :mod:`~core.store.errors`, :mod:`~core.store.records`:
   row lookups, stored value formats, errors, returned records
 """
 
 from __future__ import annotations
 
+from core.store.access import (
+    ACTION_ROLES,
+    ADMINS_ENV,
+    ROLES,
+    AccessOps,
+    Identity,
+    Member,
+    PermissionDenied,
+    Role,
+    principal_keys,
+)
 from core.store.audit import AuditOps
 from core.store.documents import (
     ALWAYS_STORED_FIELDS,
@@ -74,6 +86,7 @@ from core.store.schema import (
     snapshots_table,
     store_meta_table,
     use_cases_table,
+    workspace_members_table,
     workspaces_table,
 )
 from core.store.snapshots import SnapshotOps
@@ -82,20 +95,23 @@ from core.store.values import MAX_ACTOR_LENGTH
 from core.store.workspaces import SAMPLE_ACTOR, SAMPLE_WORKSPACE_PATH, WorkspaceOps
 
 
-class Store(WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps, PlanOps, RoundOps):
+class Store(AccessOps, WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps, PlanOps, RoundOps):
     """The workbench's persistence (S18): workspaces, use cases with versions, audit trail, snapshots, plans (S20),
     workshop rounds (S21).
 
     ``url`` None → env ``WORKBENCH_DATABASE_URL``, else SQLite at ``data/workbench.db`` in the repository.
+    ``admins``: the instance admins' e-mails (S23), None → env ``WORKBENCH_ADMINS``.
     Creates the database and its tables on first use; safe for many threads and several processes.
     """
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, admins: frozenset[str] | None = None) -> None:
         self._cache = UseCaseCache()
-        super().__init__(url)
+        super().__init__(url, admins)
 
 
 __all__ = [
+    "ACTION_ROLES",
+    "ADMINS_ENV",
     "ALWAYS_STORED_FIELDS",
     "BUSY_TIMEOUT_S",
     "DATABASE_SCHEMA_VERSION",
@@ -108,6 +124,7 @@ __all__ = [
     "MAX_IMPORT_DEPTH",
     "MAX_REPORTED_ERRORS",
     "PLAN_FIELD_PATH",
+    "ROLES",
     "ROOT",
     "SAMPLE_ACTOR",
     "SAMPLE_WORKSPACE_PATH",
@@ -116,11 +133,15 @@ __all__ = [
     "AuditEntry",
     "ConflictError",
     "DeletedUseCase",
+    "Identity",
     "ImportRejected",
     "LoadedWorkspace",
+    "Member",
     "NameTakenError",
     "NotFoundError",
     "Participant",
+    "PermissionDenied",
+    "Role",
     "RoundAnswer",
     "RoundClosedError",
     "RoundInfo",
@@ -136,6 +157,7 @@ __all__ = [
     "metadata",
     "parse_workspace_json",
     "portfolio_plans_table",
+    "principal_keys",
     "save_requests_table",
     "schema_version_table",
     "snapshots_table",
@@ -143,5 +165,6 @@ __all__ = [
     "use_case_document",
     "use_cases_table",
     "validation_messages",
+    "workspace_members_table",
     "workspaces_table",
 ]

@@ -31,8 +31,6 @@ from sqlalchemy.engine import Connection
 from core.store.errors import StoreError
 from core.store.values import MAX_ACTOR_LENGTH, iso, now_utc
 
-DATABASE_SCHEMA_VERSION = 4
-
 metadata = MetaData()
 
 workspaces_table = Table(
@@ -197,6 +195,21 @@ workshop_adoptions_table = Table(
     sqlite_autoincrement=True,
 )
 
+# S23 roles per workspace (migration 7): one row per principal (an e-mail, lower-cased, or an OIDC subject) and
+# workspace. Its own MetaData, so that migration 1's create_all never creates it.
+members_metadata = MetaData()
+
+workspace_members_table = Table(
+    "workspace_members",
+    members_metadata,
+    Column("workspace_id", String(32), ForeignKey(workspaces_table.c.id), primary_key=True),
+    Column("principal", String(MAX_ACTOR_LENGTH), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("granted_at", String(40), nullable=False),
+    Column("granted_by", String(MAX_ACTOR_LENGTH), nullable=False),
+    Index("ix_workspace_members_principal", "principal"),
+)
+
 _SQLITE_AUDIT_TRIGGERS = (
     "CREATE TRIGGER IF NOT EXISTS audit_log_refuse_update BEFORE UPDATE ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END",
@@ -242,9 +255,20 @@ def _migration_4(conn: Connection) -> None:
     workshop_metadata.create_all(conn)
 
 
+def _migration_7(conn: Connection) -> None:
+    """S23 roles per workspace: ``workspace_members`` (workspace, principal, role, who granted it and when).
+
+    Existing workspaces get no rows: they have no owner yet, so the instance admins own them once sign-in is on.
+    """
+    members_metadata.create_all(conn)
+
+
+# Numbers 5 and 6 belong to migrations developed beside this one; they are applied in ascending order of number.
 _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
-    1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4,
+    1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 7: _migration_7,
 }
+DATABASE_SCHEMA_VERSION = max(_MIGRATIONS)
+MIGRATION_NUMBERS = tuple(sorted(_MIGRATIONS))
 
 
 def current_version(conn: Connection) -> int:
@@ -264,6 +288,6 @@ def migrate(conn: Connection) -> None:
             f"the database has schema version {current}, newer than this workbench "
             f"({DATABASE_SCHEMA_VERSION}); update the workbench"
         )
-    for version in range(current + 1, DATABASE_SCHEMA_VERSION + 1):
+    for version in sorted(number for number in _MIGRATIONS if number > current):
         _MIGRATIONS[version](conn)
         conn.execute(insert(schema_version_table).values(version=version, applied_at=iso(now_utc())))
