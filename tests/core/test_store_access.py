@@ -291,3 +291,33 @@ def test_a_copy_of_a_schema_4_sample_database_migrates_to_roles_without_losing_a
     with pytest.raises(PermissionDenied):
         _save(store, sample_id, VIEWER.actor)
     store.dispose()
+
+
+def test_the_cli_acts_as_the_service_identity_once_roles_are_on(tmp_path, monkeypatch, capsys):
+    from core.cli import SERVICE_IDENTITY_ENV, main
+
+    url = f"sqlite:///{tmp_path / 'workbench.db'}"
+    store = Store(url, admins=frozenset())
+    store.ensure_sample_workspace()
+    assert main(["--database", url, "--actor", "Ada", "snapshot", SAMPLE, "--label", "before roles"]) == 0
+    store.enable_access_control()
+    sample_id = store.workspace_id_by_name(SAMPLE)
+    monkeypatch.delenv("WORKBENCH_ADMINS", raising=False)
+    monkeypatch.setenv(SERVICE_IDENTITY_ENV, "svc-workbench@example.com")
+    capsys.readouterr()
+    assert main(["--database", url, "--actor", "Dr. Petra Vorstand (CEO)", "snapshot", SAMPLE, "--label", "x"]) == 1
+    error = capsys.readouterr().err
+    assert "permission denied: svc-workbench@example.com has no role" in error and SERVICE_IDENTITY_ENV in error
+    assert main(["--database", url, "workspaces", "list"]) == 0 and capsys.readouterr().out == "no workspaces\n"
+    with pytest.raises(PermissionDenied):
+        store.set_member_role(sample_id, "svc-workbench@example.com", "editor", "anyone")
+    boss = Store(url, admins=frozenset({"boss@example.com"}))
+    boss.set_member_role(sample_id, "svc-workbench@example.com", "editor", "Boss <boss@example.com> [boss]")
+    assert main(["--database", url, "--actor", "Dr. Petra Vorstand (CEO)", "snapshot", SAMPLE, "--label", "x"]) == 0
+    assert store.audit(sample_id, limit=1)[0].actor == "svc-workbench@example.com"
+    capsys.readouterr()
+    assert main(["--database", url, "workspaces", "list"]) == 0 and capsys.readouterr().out.endswith("\teditor\n")
+    assert main(["--database", url, "restore", SAMPLE, "--snapshot", "x"]) == 1  # restoring over needs an owner
+    assert "needs owner" in capsys.readouterr().err
+    boss.dispose()
+    store.dispose()
