@@ -31,16 +31,15 @@ One module per concept; :class:`Store` is composed from one mixin per concept ov
 
 from __future__ import annotations
 
+from core.identity import Identity, principal_keys
 from core.store.access import (
     ACTION_ROLES,
     ADMINS_ENV,
     ROLES,
     AccessOps,
-    Identity,
     Member,
     PermissionDenied,
     Role,
-    principal_keys,
 )
 from core.store.audit import AuditOps
 from core.store.documents import (

@@ -30,7 +30,6 @@ Example::
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -41,6 +40,7 @@ from typing import Any, Literal, TypeVar, get_args
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
+from core.identity import actor_subject, normalise_principal, principal_keys
 from core.models import SavedPlan, ScoringWeights, Thresholds, UseCase, Workspace, WorkspaceSettings
 from core.store.audit import append_audit
 from core.store.engine import StoreEngine
@@ -60,7 +60,7 @@ from core.store.schema import (
     workspace_members_table,
     workspaces_table,
 )
-from core.store.values import MAX_ACTOR_LENGTH, check_actor, iso, now_utc, parse_iso
+from core.store.values import check_actor, iso, now_utc, parse_iso
 from core.workshop import RoundDefinition
 
 ADMINS_ENV = "WORKBENCH_ADMINS"
@@ -87,8 +87,6 @@ ACTION_ROLES: Mapping[str, Role] = {
 }
 """The least role each action needs (S23)."""
 
-_EMAIL = re.compile(r"^[^\s<>@\[\]]+@[^\s<>@\[\]]+$")
-_ACTOR = re.compile(r"^(?P<name>.*?)\s*(?:<(?P<email>[^<>\s]+)>)?\s*(?:\[(?P<subject>[^\[\]]+)\])?$")
 T = TypeVar("T")
 
 
@@ -104,57 +102,11 @@ class PermissionDenied(StoreError):
 
 
 @dataclass(frozen=True)
-class Identity:
-    """A signed-in person as the OIDC provider names them: the stable subject, the e-mail, the display name."""
-
-    subject: str
-    email: str | None
-    name: str
-
-    @property
-    def actor(self) -> str:
-        """The audit trail's actor: ``"Name <e-mail> [subject]"`` within the store's 200 characters."""
-        email = f" <{self.email}>" if self.email else ""
-        tail = f"{email} [{self.subject}]"
-        name = " ".join((self.name or self.email or self.subject).split())
-        return f"{name[: max(MAX_ACTOR_LENGTH - len(tail), 1)]}{tail}"[:MAX_ACTOR_LENGTH]
-
-
-@dataclass(frozen=True)
 class Member:
     principal: str
     role: Role
     granted_by: str
     granted_at: Any
-
-
-def normalise_principal(principal: str) -> str:
-    """An e-mail compares case-insensitively, a subject exactly; ``ValueError`` for an empty or too long one."""
-    text = (principal or "").strip()
-    if not text or len(text) > MAX_ACTOR_LENGTH or any(char.isspace() for char in text):
-        raise ValueError("principal: an e-mail address or a subject, without spaces, at most 200 characters")
-    return text.lower() if "@" in text else text
-
-
-def principal_keys(actor: str) -> frozenset[str]:
-    """The e-mail and subject an actor string names.
-
-    Example: ``principal_keys("Anna Schneider <Anna@Example.com> [anna]")`` → ``{"anna@example.com", "anna"}``;
-    ``principal_keys("svc@example.com")`` → ``{"svc@example.com"}``; ``principal_keys("ci-bot")`` → ``{"ci-bot"}``.
-    """
-    text = actor.strip()
-    if _EMAIL.match(text):
-        return frozenset({text.lower()})
-    match = _ACTOR.match(text)
-    keys = set()
-    if match and (match.group("email") or match.group("subject")):
-        if match.group("email"):
-            keys.add(match.group("email").lower())
-        if match.group("subject"):
-            keys.add(match.group("subject").strip())
-    elif text and not any(char.isspace() for char in text):
-        keys.add(text)
-    return frozenset(keys)
 
 
 def admins_from_env(setting: str | None = None) -> frozenset[str]:
@@ -195,9 +147,9 @@ def role_in(conn: Connection, workspace_id: str, actor: str, admins: frozenset[s
 
 def _creator_principal(actor: str) -> str:
     """Whom a new workspace's owner row names: the subject of a signed-in identity, else its e-mail."""
-    match = _ACTOR.match(actor.strip())
-    if match and match.group("subject"):
-        return match.group("subject").strip()
+    subject = actor_subject(actor)
+    if subject:
+        return subject
     keys = principal_keys(actor)
     if not keys:
         raise ValueError("actor: with access control on, the actor must name an e-mail or a subject")

@@ -268,6 +268,9 @@ def test_principal_keys_read_the_email_and_subject_of_an_actor():
     assert principal_keys("Dr. Petra Vorstand (CEO)") == frozenset()
     long = Identity(subject="s" * 40, email="e@example.com", name="N" * 300).actor
     assert len(long) == 200 and principal_keys(long) == {"e@example.com", "s" * 40}
+    # A display name set at the provider cannot smuggle in someone else's e-mail or subject.
+    forged = Identity(subject="mallory", email=None, name="X <anna@example.com> [anna]").actor
+    assert principal_keys(forged) == {"mallory"}
 
 
 def test_a_copy_of_a_schema_4_sample_database_migrates_to_roles_without_losing_anything(tmp_path):
