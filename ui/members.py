@@ -11,6 +11,7 @@ import re
 
 import streamlit as st
 
+from core.identity import normalise_principal
 from core.models import Workspace
 from core.store import ROLES, PermissionDenied
 from ui import formatting, frame, state, store_access
@@ -27,7 +28,7 @@ PURGE_STEP = "purge.step"
 
 @store_access.safe_callback
 def _grant(workspace_id: str) -> None:
-    principal = state.widget_text(PRINCIPAL_WIDGET)
+    principal = normalise_principal(state.widget_text(PRINCIPAL_WIDGET))
     role = state.widget_value(ROLE_WIDGET) or "viewer"
     store_access.store().set_member_role(workspace_id, principal, role, state.actor())
     state.flash("success", t("members.granted", principal=principal, role=label("role", role)))
