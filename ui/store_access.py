@@ -27,7 +27,7 @@ from core.store import (
     StoreError,
     WorkspaceInfo,
 )
-from ui import formatting, state
+from ui import auth, formatting, state
 from ui.i18n import has, label, t
 
 LOGGER = logging.getLogger("workbench.ui")
@@ -50,7 +50,7 @@ def _store_for(url: str | None, roles: bool = False) -> Store:
 
 
 def store() -> Store:
-    return _store_for(database_url(), state.signed_in_actor() is not None)
+    return _store_for(database_url(), auth.sign_in_enabled())
 
 
 def permission_message(error: PermissionDenied) -> str:
