@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-RERUNS = 25
+RERUNS = 40
 PAGES = ("app.py", "pages/4_ROI.py", "pages/2_Scoring.py")
 SAMPLE_NAME = "Beispiel GmbH – KI-Portfolio"
 ADMIN = {"is_logged_in": True, "sub": "bench-admin", "email": "admin@example.com", "name": "Bench Admin"}

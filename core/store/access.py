@@ -61,6 +61,7 @@ from core.store.schema import (
     workspaces_table,
 )
 from core.store.values import check_actor, iso, now_utc, parse_iso
+from core.store.workspaces import WORKSPACE_LIST, workspace_info
 from core.workshop import RoundDefinition
 
 ADMINS_ENV = "WORKBENCH_ADMINS"
@@ -212,29 +213,29 @@ class AccessOps(StoreEngine):
 
     def workspaces_for(self, actor: str) -> list[WorkspaceInfo]:
         """The workspaces the actor holds a role on, each with its ``role``; all of them, as owner, while access
-        control is off. Two queries besides the list: the actor's grants and, for an admin, the owned workspaces."""
-        infos = self.list_workspaces()  # type: ignore[attr-defined]
-        if not self.access_control_enabled():
-            return [_with_role(info, "owner") for info in infos]
+        control is off. One read transaction: the list, the actor's grants and, for an admin, the owned workspaces."""
         keys = principal_keys(actor)
         with self._read() as conn:
+            rows = conn.execute(WORKSPACE_LIST).all()
+            if not (self._access_on or access_control_on(conn)):
+                return [workspace_info(row, "owner") for row in rows]
+            self._access_on = True
             grants: dict[str, list[str]] = {}
             if keys:
                 for workspace_id, role in conn.execute(select(
                     workspace_members_table.c.workspace_id, workspace_members_table.c.role
                 ).where(workspace_members_table.c.principal.in_(keys))):
                     grants.setdefault(workspace_id, []).append(role)
-            owned: set[str] = set()
-            if keys & self._admins:
-                owned = set(conn.scalars(select(workspace_members_table.c.workspace_id).where(
-                    workspace_members_table.c.role == "owner").distinct()))
+            admin = bool(keys & self._admins)
+            owned = set(conn.scalars(select(workspace_members_table.c.workspace_id).where(
+                workspace_members_table.c.role == "owner").distinct())) if admin else set()
         visible = []
-        for info in infos:
-            role = _best(grants.get(info.id, []))
-            if role != "owner" and keys & self._admins and info.id not in owned:
+        for row in rows:
+            role = _best(grants.get(row.id, []))
+            if role != "owner" and admin and row.id not in owned:
                 role = "owner"
             if role is not None:
-                visible.append(_with_role(info, role))
+                visible.append(workspace_info(row, role))
         return visible
 
     def members(self, workspace_id: str) -> list[Member]:
@@ -467,11 +468,6 @@ def _round_workspace(round_id: str) -> Callable[[Connection], str]:
         return workspace_id
 
     return lookup
-
-
-def _with_role(info: WorkspaceInfo, role: Role) -> WorkspaceInfo:
-    return WorkspaceInfo(id=info.id, name=info.name, use_case_count=info.use_case_count, updated_at=info.updated_at,
-                         role=role)
 
 
 def _keep_an_owner(conn: Connection, workspace_id: str, principal: str) -> None:
