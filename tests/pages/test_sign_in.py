@@ -141,3 +141,25 @@ def test_an_owner_deletes_a_workspace_for_good_in_two_steps_with_the_export_offe
     assert_clean(at)
     assert "“To go” was deleted for good." in texts(at)
     assert "To go" not in {info.name for info in store.list_workspaces()}
+
+
+def test_on_the_export_page_a_viewer_exports_but_snapshots_and_restores_are_disabled_with_the_reason(
+        store, sample_id, admins):
+    store.enable_access_control()
+    admin = Store(store.url, admins=frozenset({ADMIN["email"]}))
+    admin.create_snapshot(sample_id, "baseline", _actor(ADMIN))
+    admin.set_member_role(sample_id, CLARA["email"], "viewer", _actor(ADMIN))
+    admin.set_member_role(sample_id, DAVE["email"], "editor", _actor(ADMIN))
+    viewer = signed_in(CLARA, page="pages/9_Export.py")
+    assert_clean(viewer)
+    assert viewer.get("download_button")  # export stays open to viewers
+    restore = viewer.button(key="w.export.restore")
+    assert restore.disabled and "Needs the owner role; you are viewer" in shown(restore.help)
+    editor = signed_in(DAVE, page="pages/9_Export.py")
+    assert_clean(editor)
+    assert editor.button(key="w.export.restore").disabled
+    editor.text_input(key="w.export.snapshot_label").input("by Dave")
+    next(button for button in editor.button if button.label == "Create snapshot").click().run()
+    assert_clean(editor)
+    assert "by Dave" in {item.label for item in store.list_snapshots(sample_id)}
+    admin.dispose()
