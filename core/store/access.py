@@ -34,7 +34,6 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
 
 from sqlalchemy import delete, insert, select, update
@@ -453,10 +452,6 @@ class AccessOps(StoreEngine):
         with self._requiring(_round_workspace(round_id), actor, "edit"):
             return super().adopt_round_results(round_id, use_case_id, values,  # type: ignore[misc]
                                                expected_version, actor)
-
-    def ensure_sample_workspace(self, path: Path | str | None = None) -> str | None:
-        """The sample loads without an owner (instance admins own it), also with access control on."""
-        return super().ensure_sample_workspace(path)  # type: ignore[misc]
 
 
 def _round_workspace(round_id: str) -> Callable[[Connection], str]:
