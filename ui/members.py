@@ -24,6 +24,8 @@ REMOVE_WIDGET = "w.members.remove"
 CREATE_WIDGET = "w.members.create_name"
 PURGE_NAME_WIDGET = "w.purge.name"
 PURGE_STEP = "purge.step"
+MEMBERS_OPEN = "members.open"
+MEMBERS_TOGGLE = "w.members.show"
 
 
 @store_access.safe_callback
@@ -72,11 +74,23 @@ def no_workspace_page() -> None:
     st.stop()
 
 
+def _toggle_members() -> None:
+    state.set_ui_value(MEMBERS_OPEN, bool(state.widget_value(MEMBERS_TOGGLE)))
+
+
 def members_panel(workspace_id: str, role: str, roles_on: bool) -> None:
-    """Who holds which role on the workspace; owners grant (by e-mail or subject) and revoke here."""
+    """Who holds which role on the workspace; owners grant (by e-mail or subject) and revoke here.
+
+    Drawn only while its toggle is on: a Home rerun then costs the same signed in as with sign-in off.
+    """
     frame.subheader("members.title")
     if not roles_on:
         st.caption(t("members.off"))
+        return
+    opened = st.toggle(t("members.show", role=label("role", role)),
+                       key=store_access.bind(MEMBERS_TOGGLE, bool(state.ui_value(MEMBERS_OPEN))),
+                       on_change=_toggle_members)
+    if not opened:
         return
     members = store_access.store().members(workspace_id)
     if members:

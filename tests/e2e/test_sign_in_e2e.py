@@ -156,6 +156,8 @@ def test_sign_in_see_your_workspaces_and_sign_out_across_two_app_processes(brows
         _sign_in(ada_page, first, "ada")
         expect(ada_page.get_by_text("Signed in as")).to_be_visible()
         expect(ada_page.get_by_role("heading", name=SAMPLE)).to_be_visible()
+        ada_page.get_by_text("Show the members").click()
+        wait_idle(ada_page)
         ada_page.get_by_role("textbox", name="E-mail or subject").fill("ben@example.com")
         ada_page.get_by_role("button", name="Grant role").click()
         wait_idle(ada_page)

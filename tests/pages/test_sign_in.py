@@ -58,8 +58,10 @@ def test_an_admin_owns_the_sample_and_grants_a_viewer_who_then_sees_it_read_only
     assert_clean(at)
     page = texts(at)
     assert SAMPLE_NAME in page and "Signed in as **Ada Admin** (admin@example.com)" in page
-    assert "no owner yet, so the instance admins (WORKBENCH_ADMINS) own it" in page
     assert not any(item.label == "Your name" for item in at.text_input)  # no typed name once signed in
+    assert "w.members.principal" not in {item.key for item in at.text_input}  # the panel is drawn when opened
+    at.toggle(key="w.members.show").set_value(True).run()
+    assert "no owner yet, so the instance admins (WORKBENCH_ADMINS) own it" in texts(at)
     at.text_input(key="w.members.principal").input("Clara@Example.com")
     at.selectbox(key="w.members.role").set_value("viewer")
     next(button for button in at.button if button.label == "Grant role").click().run()
@@ -69,6 +71,7 @@ def test_an_admin_owns_the_sample_and_grants_a_viewer_who_then_sees_it_read_only
     assert store.audit(sample_id, limit=1)[0].actor == "Ada Admin <admin@example.com> [root-1]"
 
     viewer = signed_in(CLARA)
+    viewer.toggle(key="w.members.show").set_value(True).run()
     assert_clean(viewer)
     page = texts(viewer)
     assert "You are a viewer of this workspace" in page and "Only owners grant and revoke roles" in page
