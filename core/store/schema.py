@@ -2,7 +2,7 @@
 
 ``DATABASE_SCHEMA_VERSION`` is the newest migration this code knows; :func:`migrate` applies the missing ones
 in order, each recorded in ``schema_version``, and refuses a database that is newer than the code.
-A new migration is a function ``_migration_<n>`` added to ``_MIGRATIONS`` with the constant raised to ``n``.
+A new migration is a function ``_migration_<n>`` added to ``_MIGRATIONS`` (the constant is the highest number).
 """
 
 from __future__ import annotations
@@ -263,7 +263,7 @@ def _migration_7(conn: Connection) -> None:
     members_metadata.create_all(conn)
 
 
-# Numbers 5 and 6 belong to migrations developed beside this one; they are applied in ascending order of number.
+# Numbers 5 and 6 belong to migrations developed beside this one; :func:`migrate` applies whatever is missing.
 _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 7: _migration_7,
 }
@@ -288,6 +288,9 @@ def migrate(conn: Connection) -> None:
             f"the database has schema version {current}, newer than this workbench "
             f"({DATABASE_SCHEMA_VERSION}); update the workbench"
         )
-    for version in sorted(number for number in _MIGRATIONS if number > current):
+    # Every known migration not recorded yet, in ascending order: also one numbered below the newest applied, as
+    # happens when migrations developed side by side are merged after a database already got the higher number.
+    applied = set(conn.scalars(select(schema_version_table.c.version)))
+    for version in sorted(set(_MIGRATIONS) - applied):
         _MIGRATIONS[version](conn)
         conn.execute(insert(schema_version_table).values(version=version, applied_at=iso(now_utc())))

@@ -350,3 +350,16 @@ def test_every_public_write_method_of_the_store_is_checked_by_role():
     assert {"save_use_case", "create_workspace", "delete_use_case", "close_round", "import_json"} <= public
     unchecked = sorted(public - ROLE_FREE_WRITES - set(vars(AccessOps)))
     assert not unchecked, f"add these writes to core/store/access.AccessOps with their S23 role: {unchecked}"
+
+
+def test_a_migration_missing_below_the_newest_applied_one_is_applied_at_the_next_start(tmp_path):
+    # Migrations developed side by side get merged in any order: a database that already has 7 still gets a 5 or 6.
+    url = f"sqlite:///{tmp_path / 'workbench.db'}"
+    Store(url).dispose()
+    with sqlite3.connect(tmp_path / "workbench.db") as raw:
+        raw.execute("DELETE FROM schema_version WHERE version = 3")
+    store = Store(url)
+    with sqlite3.connect(tmp_path / "workbench.db") as raw:
+        versions = [row[0] for row in raw.execute("SELECT version FROM schema_version ORDER BY version")]
+    assert 3 in versions and store.schema_version() == DATABASE_SCHEMA_VERSION
+    store.dispose()
