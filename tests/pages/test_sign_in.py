@@ -166,3 +166,19 @@ def test_on_the_export_page_a_viewer_exports_but_snapshots_and_restores_are_disa
     assert_clean(editor)
     assert "by Dave" in {item.label for item in store.list_snapshots(sample_id)}
     admin.dispose()
+
+
+def test_on_the_workshop_page_a_viewer_sees_the_round_but_cannot_close_or_reveal_it(store, sample_id, admins):
+    from core.workshop import define_round
+
+    store.enable_access_control()
+    admin = Store(store.url, admins=frozenset({ADMIN["email"]}))
+    use_cases = admin.load(sample_id).workspace.use_cases[:1]
+    admin.open_round(sample_id, define_round(use_cases, ("scoring.data_availability",), "Kick-off"), _actor(ADMIN))
+    admin.set_member_role(sample_id, CLARA["email"], "viewer", _actor(ADMIN))
+    at = signed_in(CLARA, page="pages/10_Workshop.py")
+    assert_clean(at)
+    controls = [button for button in at.button if button.label in ("Close round", "Reveal answers")]
+    assert len(controls) == 2 and all(button.disabled for button in controls)
+    assert "need the editor role" in shown(controls[0].help)
+    admin.dispose()
