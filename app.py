@@ -25,7 +25,7 @@ pending = frame.pending_headline(HEADLINE_METRICS, METRICS_PER_ROW)
 # collector walking them while they load is waste.
 gc.disable()
 try:
-    from ui import formatting, sidebar, state, store_access
+    from ui import formatting, members, sidebar, state, store_access
     from ui.i18n import labels, t_plain
     from ui.views import home
 finally:
@@ -134,12 +134,21 @@ with sidebar.guard():
                               placeholder=t("home.new_name_placeholder"))
                 st.form_submit_button(t("home.create"), on_click=_create, type="primary")
             with rename_tab, st.form("home.rename", clear_on_submit=True, border=False):
-                st.text_input(t("home.rename_to"), key=RENAME_WIDGET, max_chars=200, placeholder=workspace.name)
-                st.form_submit_button(t("home.rename"), on_click=_rename, args=(ctx.loaded.id,))
+                owner = ctx.may("owner")
+                st.text_input(t("home.rename_to"), key=RENAME_WIDGET, max_chars=200, placeholder=workspace.name,
+                              disabled=not owner)
+                st.form_submit_button(t("home.rename"), on_click=_rename, args=(ctx.loaded.id,), disabled=not owner)
+                if not owner:
+                    st.caption(t("members.rename_owners_only"))
             with duplicate_tab, st.form("home.duplicate", clear_on_submit=True, border=False):
                 st.text_input(t("home.duplicate_name"), key=DUPLICATE_WIDGET, max_chars=200,
                               placeholder=t_plain("home.duplicate_placeholder", name=workspace.name))
                 st.form_submit_button(t("home.duplicate"), on_click=_duplicate, args=(ctx.loaded.id,))
+
+        with st.container(border=True):
+            members.members_panel(ctx.loaded.id, ctx.role, state.signed_in_actor() is not None)
+        with st.container(border=True):
+            members.purge_panel(ctx.loaded.id, workspace.name, ctx.role)
 
     with right, st.container(border=True):
         frame.subheader("home.guide_title")

@@ -1,5 +1,9 @@
 """Command line for workspaces, snapshots, audit trail, backups and Excel packs: ``python -m core.cli --help``.
 
+With roles on (S23: a shared deployment with sign-in turned access control on in the database) the CLI acts as
+the service identity in env ``WORKBENCH_SERVICE_IDENTITY`` (an e-mail or OIDC subject holding roles, or listed in
+``WORKBENCH_ADMINS``), never as ``--actor``; a write its role does not allow fails with "permission denied".
+
 Every error ends the program with exit code 1 (2 for bad arguments, and for a portfolio plan that no plan satisfies)
 and one line on stderr, never a traceback.
 Example: ``python -m core.cli --actor Ada workspaces import sample_data/workspace.json --name "Workshop A"``.
@@ -10,6 +14,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +26,9 @@ from core.business_case import BusinessCaseResult, use_case_business_case
 from core.models import PlanBudgets, Workspace
 from core.portfolio import Budgets, PlanInfeasible, compare_rules, efficient_frontier, plan_portfolio
 from core.portfolio_workspace import portfolio_items, saved_plan
-from core.store import MAX_IMPORT_BYTES, Store, StoreError
+from core.store import MAX_IMPORT_BYTES, PermissionDenied, Store, StoreError
+
+SERVICE_IDENTITY_ENV = "WORKBENCH_SERVICE_IDENTITY"
 
 
 class CliError(Exception):
@@ -55,12 +62,20 @@ def schema_text() -> str:
     return json.dumps(Workspace.model_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def _workspaces_list(store: Store, _args: argparse.Namespace) -> None:
-    infos = store.list_workspaces()
+def _workspaces_list(store: Store, args: argparse.Namespace) -> None:
+    roles_on = store.access_control_enabled()
+    infos = store.workspaces_for(args.actor) if roles_on else store.list_workspaces()
     if not infos:
         print("no workspaces")
     for info in infos:
-        print(f"{info.name}\t{info.use_case_count} use cases\tupdated {info.updated_at:%Y-%m-%d %H:%M} UTC")
+        role = f"\t{info.role}" if roles_on else ""
+        print(f"{info.name}\t{info.use_case_count} use cases\tupdated {info.updated_at:%Y-%m-%d %H:%M} UTC{role}")
+
+
+def _acting_as(store: Store, args: argparse.Namespace) -> None:
+    """With roles on, every write acts as the configured service identity (S23), not as the typed ``--actor``."""
+    if store.access_control_enabled():
+        args.actor = os.environ.get(SERVICE_IDENTITY_ENV, "").strip() or args.actor
 
 
 def _workspaces_import(store: Store, args: argparse.Namespace) -> None:
@@ -273,7 +288,9 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m core.cli", description="AI use-case workbench: workspaces and files.")
     parser.add_argument("--database", help="database URL (default: env WORKBENCH_DATABASE_URL, else data/workbench.db)")
-    parser.add_argument("--actor", default=_default_actor(), help="display name for the audit trail (default: OS user)")
+    parser.add_argument("--actor", default=_default_actor(),
+                        help="display name for the audit trail (default: OS user); with roles on, the CLI acts as "
+                        f"env {SERVICE_IDENTITY_ENV} instead")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     workspaces = commands.add_parser("workspaces", help="list, import or export workspaces")
@@ -376,10 +393,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         store = (Store(args.database, check=getattr(args, "check", True)) if getattr(args, "needs_store", True)
                  else None)
         try:
+            if store is not None:
+                _acting_as(store, args)
             args.handler(store, args)
         finally:
             if store is not None:
                 store.dispose()
+    except PermissionDenied as error:
+        print(f"error: {error} (the CLI acts as env {SERVICE_IDENTITY_ENV}: an e-mail or subject holding that "
+              "role, or an instance admin's e-mail in WORKBENCH_ADMINS)", file=sys.stderr)
+        return 1
     except PlanInfeasible as error:
         print(f"error: no plan: {' '.join(str(error).split())}", file=sys.stderr)
         return 2

@@ -46,18 +46,20 @@ def _names_toggle() -> bool:
                      on_change=_remember_names, help=t("ws.show_names_help"))
 
 
-def _controls(info: RoundInfo) -> None:
+def _controls(info: RoundInfo, editor: bool) -> None:
+    """Close, reopen, reveal: an editor's actions (S23); disabled below, the reason in the help."""
     close, reveal = st.columns(2)
+    why = None if editor else t("auth.round_needs_editor")
     if info.status == "open":
         close.button(t("ws.close"), on_click=_change_status, args=(workshop.close_round, info.id, "ws.closed_done"),
-                     icon=":material/lock:", width="stretch")
+                     icon=":material/lock:", width="stretch", disabled=not editor, help=why)
     else:
         close.button(t("ws.reopen"), on_click=_change_status,
                      args=(workshop.reopen_round, info.id, "ws.reopened_done"), icon=":material/lock_open:",
-                     width="stretch")
+                     width="stretch", disabled=not editor, help=why)
     reveal.button(t("ws.reveal"), type="primary", on_click=_change_status,
                   args=(workshop.reveal_round, info.id, "ws.revealed_done"), icon=":material/visibility:",
-                  width="stretch", help=t("ws.reveal_help"))
+                  width="stretch", help=why or t("ws.reveal_help"), disabled=not editor)
 
 
 @st.fragment(run_every=workshop.LIVE_REFRESH_S)
@@ -76,7 +78,7 @@ def _live_count(round_id: str, status: str, show_names: bool) -> None:
             st.caption(workshop.live_names(progress))
 
 
-def _join_page(info: RoundInfo, lang: str) -> None:
+def _join_page(info: RoundInfo, lang: str, editor: bool) -> None:
     link = workshop.join_link(info, lang)
     qr_column, text_column = st.columns([2, 3], gap="large")
     with qr_column:
@@ -90,12 +92,13 @@ def _join_page(info: RoundInfo, lang: str) -> None:
             st.warning(t("ws.closed_note"), icon=":material/lock:")
         show_names = _names_toggle()
         _live_count(info.id, info.status, show_names)
-        _controls(info)
+        _controls(info, editor)
     with st.expander(t("ws.link_expander")):
         st.code(link, language=None)
 
 
-def _adopt_row(info: RoundInfo, item: workshop.RevealItem, adopted: Adoption | None, lang: str) -> None:
+def _adopt_row(info: RoundInfo, item: workshop.RevealItem, adopted: Adoption | None, lang: str,
+               editor: bool = True) -> None:
     with st.container(border=True):
         text, value, button = st.columns([4, 2, 1.4], vertical_alignment="bottom")
         marker = f" · :red[{t('ws.disputed')}]" if item.disputed else ""
@@ -106,7 +109,8 @@ def _adopt_row(info: RoundInfo, item: workshop.RevealItem, adopted: Adoption | N
                          key=store_access.bind(key, state.widget_value(key) or item.editable_median),
                          help=t("ws.adopt_value_help"))
         button.button(t("ws.adopt"), key=f"w.ws.adopt_button.{item.use_case_id}.{item.question}", on_click=_adopt,
-                      args=(info, item.use_case_id, item.question, item.label), width="stretch")
+                      args=(info, item.use_case_id, item.question, item.label), width="stretch",
+                      disabled=not editor, help=None if editor else t("auth.round_needs_editor"))
         if adopted is not None:
             text.caption(workshop.adopted_note(item, adopted, lang))
 
@@ -141,7 +145,7 @@ def _reveal(ctx, info: RoundInfo, lang: str) -> None:
         st.caption(t("ws.adopt_caption"))
         adopted = workshop.adoptions(info.id)
         for item in view.items:
-            _adopt_row(info, item, adopted.get((item.use_case_id, item.question)), lang)
+            _adopt_row(info, item, adopted.get((item.use_case_id, item.question)), lang, ctx.may("editor"))
         with st.expander(t("ws.table_expander")):
             st.dataframe(view.table, hide_index=True, width="stretch")
 
@@ -159,4 +163,4 @@ with sidebar.guard():
         if chosen.status == "revealed":
             _reveal(ctx, chosen, lang)
         else:
-            _join_page(chosen, lang)
+            _join_page(chosen, lang, ctx.may("editor"))

@@ -229,7 +229,8 @@ def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
     ticked = export.ticked_changes(diff.changes, state.widget_value(editor_key))
     st.button(t("an.export.apply", count=len(ticked)), on_click=_apply,
               args=(diff.changes, dict(ctx.loaded.versions), editor_key), type="primary", icon=":material/done_all:",
-              key="w.export.apply", help=t("an.export.apply_help"), disabled=not ticked)
+              key="w.export.apply", help=t("an.export.apply_help") if ctx.may("editor") else _needs("editor", ctx),
+              disabled=not ticked or not ctx.may("editor"))
 
 
 @store_access.safe_callback
@@ -296,11 +297,18 @@ def _json_section(ctx: sidebar.PageContext) -> None:
         st.error(f"{t('an.export.json_rejected', count=len(errors))}\n{lines}")
 
 
-def _snapshots(lang: str) -> None:
+def _needs(role: str, ctx: sidebar.PageContext) -> str:
+    """Why a control is disabled (S23): the role it needs and the session's."""
+    return t("auth.needs_role", needed=label("role", role), held=label("role", ctx.role))
+
+
+def _snapshots(ctx: sidebar.PageContext) -> None:
+    lang, editor = ctx.language, ctx.may("editor")
     with st.form("export.snapshot", clear_on_submit=True, border=False):
         st.text_input(t("an.export.snapshot_label"), key=SNAPSHOT_LABEL_WIDGET, max_chars=200,
-                      placeholder=t("an.export.snapshot_placeholder"))
-        st.form_submit_button(t("an.export.snapshot_create"), on_click=_create_snapshot, icon=":material/photo_camera:")
+                      placeholder=t("an.export.snapshot_placeholder"), disabled=not editor)
+        st.form_submit_button(t("an.export.snapshot_create"), on_click=_create_snapshot, icon=":material/photo_camera:",
+                              disabled=not editor, help=None if editor else _needs("editor", ctx))
     items = export.snapshots()
     if not items:
         st.caption(t("an.export.no_snapshots"))
@@ -318,8 +326,9 @@ def _snapshots(lang: str) -> None:
     current = state.widget_value(RESTORE_WIDGET)
     choice.selectbox(t("an.export.restore_choice"), options=labels,
                      key=store_access.bind(RESTORE_WIDGET, current if current in labels else labels[0]))
+    owner = ctx.may("owner")
     button.button(t("an.export.restore"), on_click=_restore_snapshot, icon=":material/history:", key="w.export.restore",
-                  help=t("an.export.restore_help"))
+                  help=t("an.export.restore_help") if owner else _needs("owner", ctx), disabled=not owner)
 
 
 def _audit(ctx: sidebar.PageContext) -> None:
@@ -388,7 +397,7 @@ with sidebar.guard():
         _json_section(ctx)
     with snapshots, st.container(border=True, height="stretch"):
         frame.subheader("an.export.snapshots_title")
-        _snapshots(ctx.language)
+        _snapshots(ctx)
     with st.container(border=True):
         frame.subheader("an.export.audit_title")
         _audit(ctx)

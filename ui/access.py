@@ -1,6 +1,7 @@
 """Who may open which page while sign-in is off: the facilitator's own machine, or a participant's round link.
 
-The workbench has no sign-in yet (issue 15 brings it; then the workspace role decides). Until then the rule is:
+With sign-in configured (:mod:`ui.auth`, S23) this rule does not apply: every page but the participant's asks for
+sign-in and the workspace role decides. While sign-in is off the rule is:
 
 - A browser on the machine the app runs on (a loopback client address, 127.0.0.0/8 or ::1) is the facilitator
   and may open every page.

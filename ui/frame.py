@@ -19,7 +19,7 @@ from typing import Literal
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from ui import access, state
+from ui import access, auth, state
 from ui.i18n import t
 
 NAVIGATION = (
@@ -115,11 +115,18 @@ def draw(title_key: str, icon: str, caption_key: str | None = None) -> None:
     """Page config, URL state, the sidebar's navigation, the title, the caption and queued messages.
 
     ``icon`` (``":material/euro:"``) heads the page title; the tab icon is always :func:`page_icon`.
-    A browser that is not the facilitator's (:mod:`ui.access`) is stopped here, before anything is drawn.
+    With sign-in on (:mod:`ui.auth`) a person who has not signed in gets the sign-in page and the workspace role
+    decides the rest; with sign-in off a browser that is not the facilitator's (:mod:`ui.access`) is stopped here,
+    before anything is drawn.
     """
     freeze_long_lived_objects()
     state.restore_from_url()
-    if not access.facilitator_allowed():
+    if auth.sign_in_enabled():
+        if auth.identity() is None:
+            state.set_signed_in_actor(None)
+            set_page(t("app.name"), layout="centered", sidebar_collapsed=True)
+        state.set_signed_in_actor(auth.require_sign_in().actor)
+    elif not access.facilitator_allowed():
         set_page(t("app.name"), layout="centered", sidebar_collapsed=True)
         access.stop_for_participant()
     state.start_run()

@@ -16,8 +16,8 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.models import RISK_CLASSES, UseCase
-from core.store import ConflictError, LoadedWorkspace, StoreError, WorkspaceInfo
-from ui import frame, state, store_access, table_edits
+from core.store import ConflictError, LoadedWorkspace, PermissionDenied, StoreError, WorkspaceInfo
+from ui import auth, frame, members, state, store_access, table_edits
 from ui.i18n import label, t
 
 LOGGER = logging.getLogger("workbench.ui")
@@ -32,6 +32,12 @@ class PageContext:
     loaded: LoadedWorkspace
     language: str
     workspaces: tuple[WorkspaceInfo, ...] = ()
+    # The session's S23 role on the loaded workspace: owner with sign-in off (one local user with full rights).
+    role: str = "owner"
+
+    def may(self, role: str) -> bool:
+        """Whether the session's role is at least ``role`` (viewer < editor < owner)."""
+        return members.ROLE_RANK.get(self.role, 0) >= members.ROLE_RANK[role]
 
 
 def _on_workspace_change() -> None:
@@ -57,14 +63,18 @@ def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -
                 key=store_access.bind(WORKSPACE_WIDGET, loaded.id),
                 on_change=_on_workspace_change,
             )
-        st.text_input(
-            t("sidebar.actor"),
-            key=store_access.bind(ACTOR_WIDGET, state.actor_name()),
-            on_change=_on_actor_change,
-            placeholder=t("sidebar.actor_placeholder"),
-            help=t("sidebar.actor_help"),
-            max_chars=200,
-        )
+        person = auth.identity() if state.signed_in_actor() is not None else None
+        if person is not None:
+            auth.sidebar_identity(person)
+        else:
+            st.text_input(
+                t("sidebar.actor"),
+                key=store_access.bind(ACTOR_WIDGET, state.actor_name()),
+                on_change=_on_actor_change,
+                placeholder=t("sidebar.actor_placeholder"),
+                help=t("sidebar.actor_help"),
+                max_chars=200,
+            )
         st.segmented_control(
             t("sidebar.language"),
             options=list(LANGUAGE_NAMES),
@@ -87,8 +97,16 @@ def load(on_stop: Callable[[], None] | None = None) -> PageContext:
     store_access.save_queued_edits()
     loaded: LoadedWorkspace | None = None
     infos: tuple[WorkspaceInfo, ...] = ()
+    signed_in = state.signed_in_actor() is not None
     try:
         infos = tuple(store_access.workspaces())
+        requested = state.workspace_id()
+        if signed_in and requested is not None and requested not in {info.id for info in infos}:
+            # S23: a workspace this person holds no role on (or one that no longer exists) shows nothing of it.
+            _sidebar(None, infos)
+            if on_stop is not None:
+                on_stop()
+            members.no_access_page(bool(infos))
         loaded = store_access.current_workspace(infos)
     except StoreError as error:
         LOGGER.exception("the store could not be opened")
@@ -96,8 +114,15 @@ def load(on_stop: Callable[[], None] | None = None) -> PageContext:
     _sidebar(loaded, infos)
     state.mirror_to_url()
     if loaded is None:
+        if signed_in:
+            if on_stop is not None:
+                on_stop()
+            members.no_workspace_page()
         _stop(on_stop, st.info, t("home.no_workspace"))
-    return PageContext(loaded=loaded, language=state.language(), workspaces=infos)
+    role = store_access.role_of(infos, loaded.id)
+    if role == "viewer":
+        st.info(t("auth.viewer_banner"), icon=":material/visibility:")
+    return PageContext(loaded=loaded, language=state.language(), workspaces=infos, role=role)
 
 
 def _stop(on_stop: Callable[[], None] | None, show: Callable[[str], object], text: str) -> None:
@@ -130,6 +155,8 @@ def guard(defer_queued_edits: bool = False) -> Iterator[None]:
         st.error("\n\n".join(store_access.readable_errors(error)))
     except ConflictError as error:
         st.warning(store_access.conflict_message(error))
+    except PermissionDenied as error:
+        st.error(store_access.permission_message(error))
     except (StoreError, ValueError, KeyError) as error:
         LOGGER.info("page error: %s", error)
         st.error(t("error.rejected", detail=str(error)))

@@ -22,6 +22,7 @@ WORKSPACE_KEY = "ctx.workspace_id"
 USE_CASE_KEY = "ctx.use_case_id"
 LANGUAGE_KEY = "ctx.language"
 ACTOR_KEY = "ctx.actor"
+IDENTITY_KEY = "ctx.identity_actor"
 FLASH_KEY = "ctx.flash"
 QUEUED_EDITS_KEY = "ctx.queued_edits"
 SEEN_VERSIONS_KEY = "ctx.seen_versions"
@@ -104,8 +105,21 @@ def actor_name() -> str:
 
 
 def actor() -> str:
-    """The name written to the audit trail."""
-    return actor_name().strip() or DEFAULT_ACTOR
+    """The name written to the audit trail: the signed-in identity (S23) when sign-in is on, else the typed name."""
+    return st.session_state.get(IDENTITY_KEY) or actor_name().strip() or DEFAULT_ACTOR
+
+
+def signed_in_actor() -> str | None:
+    """The signed-in identity's actor text this run (None with sign-in off)."""
+    return st.session_state.get(IDENTITY_KEY)
+
+
+def set_signed_in_actor(value: str | None) -> None:
+    """Record who signed in (``ui.frame`` on every run with sign-in on), or forget it."""
+    if value is None:
+        st.session_state.pop(IDENTITY_KEY, None)
+    elif st.session_state.get(IDENTITY_KEY) != value:
+        st.session_state[IDENTITY_KEY] = value
 
 
 def set_actor(value: str | None) -> None:

@@ -18,9 +18,17 @@ import streamlit as st
 from pydantic import ValidationError
 
 from core.models import LABEL_RULE, NAME_RULE, UseCase, error_text, with_values
-from core.store import ConflictError, LoadedWorkspace, NotFoundError, Store, StoreError, WorkspaceInfo
-from ui import formatting, state
-from ui.i18n import has, t
+from core.store import (
+    ConflictError,
+    LoadedWorkspace,
+    NotFoundError,
+    PermissionDenied,
+    Store,
+    StoreError,
+    WorkspaceInfo,
+)
+from ui import auth, formatting, state
+from ui.i18n import has, label, t
 
 LOGGER = logging.getLogger("workbench.ui")
 DATABASE_URL_ENV = "WORKBENCH_DATABASE_URL"
@@ -43,14 +51,25 @@ def _audit_secret() -> str | None:
 
 
 @st.cache_resource(show_spinner=False)
-def _store_for(url: str | None) -> Store:
+def _store_for(url: str | None, roles: bool = False) -> Store:
+    """The process's Store; ``roles`` (sign-in configured) turns the database's access control on (S23)."""
     store = Store(url, audit_secret=_audit_secret())
     store.ensure_sample_workspace()
+    if roles:
+        store.enable_access_control()
     return store
 
 
 def store() -> Store:
-    return _store_for(database_url())
+    return _store_for(database_url(), auth.sign_in_enabled())
+
+
+def permission_message(error: PermissionDenied) -> str:
+    """Why a write was refused, in the user's language: the role it needs and the one they hold."""
+    needed = label("role", error.needed)
+    if error.held is None:
+        return t("auth.denied_no_role", needed=needed)
+    return t("auth.denied", needed=needed, held=label("role", error.held))
 
 
 def store_notices() -> list[tuple[str, dict[str, str]]]:
@@ -96,6 +115,9 @@ def report_error(error: BaseException) -> None:
         state.flash("error", "\n\n".join(readable_errors(error)))
     elif isinstance(error, ConflictError):
         state.flash("warning", conflict_message(error))
+    elif isinstance(error, PermissionDenied):
+        LOGGER.info("refused write: %s", error)
+        state.flash("error", permission_message(error))
     elif isinstance(error, (StoreError, ValueError, KeyError)):
         LOGGER.info("rejected edit: %s", error)
         state.flash("error", t("error.rejected", detail=str(error)))
@@ -153,7 +175,20 @@ def selected_workspace_id() -> str:
 
 
 def workspaces() -> list[WorkspaceInfo]:
+    """The workspaces this session may open: with sign-in on, those the person holds a role on (each with its role);
+    with sign-in off, all of them (one query either way, plus the person's grants with sign-in on)."""
+    signed_in = state.signed_in_actor()
+    if signed_in is not None:
+        return store().workspaces_for(signed_in)
     return list(store().list_workspaces())
+
+
+def role_of(infos: Sequence[WorkspaceInfo], workspace_id: str) -> str:
+    """The session's role on a listed workspace: what the list says with sign-in on, owner with sign-in off."""
+    for info in infos:
+        if info.id == workspace_id:
+            return info.role or "owner"
+    return "owner"
 
 
 def current_workspace(infos: Sequence[WorkspaceInfo] | None = None) -> LoadedWorkspace | None:

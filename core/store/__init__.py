@@ -25,12 +25,23 @@ One module per concept; :class:`Store` is composed from one mixin per concept ov
 - :mod:`~core.store.snapshots`: create, list, restore
 - :mod:`~core.store.plans`: saved S20 portfolio plans; :mod:`~core.store.dependencies`: "needs" stay inside
 - :mod:`~core.store.rounds`: S21 workshop rounds: open, join, answer, close, reveal, adopt
+- :mod:`~core.store.access`: S23 roles per workspace (owner, editor, viewer) on every write, members, purge
 - :mod:`~core.store.rows`, :mod:`~core.store.values`, :mod:`~core.store.errors`, :mod:`~core.store.records`:
   row lookups, stored value formats, errors, returned records
 """
 
 from __future__ import annotations
 
+from core.identity import Identity, principal_keys
+from core.store.access import (
+    ACTION_ROLES,
+    ADMINS_ENV,
+    ROLES,
+    AccessOps,
+    Member,
+    PermissionDenied,
+    Role,
+)
 from core.store.audit import COALESCE_WINDOW_S, AuditOps, coalesce_entries
 from core.store.chain import ChainReport
 from core.store.documents import (
@@ -84,6 +95,7 @@ from core.store.schema import (
     snapshots_table,
     store_meta_table,
     use_cases_table,
+    workspace_members_table,
     workspaces_table,
 )
 from core.store.snapshots import SnapshotOps
@@ -92,25 +104,29 @@ from core.store.values import MAX_ACTOR_LENGTH
 from core.store.workspaces import SAMPLE_ACTOR, SAMPLE_WORKSPACE_PATH, WorkspaceOps
 
 
-class Store(WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps, PlanOps, RoundOps):
+class Store(AccessOps, WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps, PlanOps, RoundOps):
     """The workbench's persistence (S18): workspaces, use cases with versions, audit trail, snapshots, plans (S20),
     workshop rounds (S21).
 
     ``url`` None → env ``WORKBENCH_DATABASE_URL``, else SQLite at ``data/workbench.db`` in the repository.
+    ``admins``: the instance admins' e-mails (S23), None → env ``WORKBENCH_ADMINS``.
     Creates the database and its tables on first use; safe for many threads and several processes.
     ``audit_secret`` keys the audit trail's hashes of people (None → env ``WORKBENCH_AUDIT_SECRET``). On opening,
     :meth:`startup_check` re-creates missing audit triggers, verifies the chain and applies retention; what it
     found is in ``notices`` (``check=False`` skips it, e.g. for ``audit verify``, which reports it itself).
     """
 
-    def __init__(self, url: str | None = None, audit_secret: str | None = None, check: bool = True) -> None:
+    def __init__(self, url: str | None = None, admins: frozenset[str] | None = None, audit_secret: str | None = None,
+                 check: bool = True) -> None:
         self._cache = UseCaseCache()
-        super().__init__(url, audit_secret)
+        super().__init__(url, admins, audit_secret)
         if check:
             self.startup_check(background=True)
 
 
 __all__ = [
+    "ACTION_ROLES",
+    "ADMINS_ENV",
     "ALWAYS_STORED_FIELDS",
     "BUSY_TIMEOUT_S",
     "COALESCE_WINDOW_S",
@@ -124,6 +140,7 @@ __all__ = [
     "MAX_IMPORT_DEPTH",
     "MAX_REPORTED_ERRORS",
     "PLAN_FIELD_PATH",
+    "ROLES",
     "ROOT",
     "SAMPLE_ACTOR",
     "SAMPLE_WORKSPACE_PATH",
@@ -134,11 +151,15 @@ __all__ = [
     "ConflictError",
     "DeletedUseCase",
     "ErasureReport",
+    "Identity",
     "ImportRejected",
     "LoadedWorkspace",
+    "Member",
     "NameTakenError",
     "NotFoundError",
     "Participant",
+    "PermissionDenied",
+    "Role",
     "RoundAnswer",
     "RoundClosedError",
     "RoundInfo",
@@ -156,6 +177,7 @@ __all__ = [
     "metadata",
     "parse_workspace_json",
     "portfolio_plans_table",
+    "principal_keys",
     "save_requests_table",
     "schema_version_table",
     "snapshots_table",
@@ -163,5 +185,6 @@ __all__ = [
     "use_case_document",
     "use_cases_table",
     "validation_messages",
+    "workspace_members_table",
     "workspaces_table",
 ]

@@ -14,6 +14,8 @@ class WorkspaceInfo:
     name: str
     use_case_count: int
     updated_at: datetime
+    # The reader's S23 role (owner, editor, viewer) when listed for an actor (``Store.workspaces_for``), else None.
+    role: str | None = None
 
 
 @dataclass(frozen=True)

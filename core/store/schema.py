@@ -6,7 +6,7 @@ identity lives only in ``actors``, so an erasure or a retention run changes that
 
 ``DATABASE_SCHEMA_VERSION`` is the newest migration this code knows; :func:`migrate` applies the missing ones
 in order, each recorded in ``schema_version``, and refuses a database that is newer than the code.
-A new migration is a function ``_migration_<n>`` added to ``_MIGRATIONS`` with the constant raised to ``n``.
+A new migration is a function ``_migration_<n>`` added to ``_MIGRATIONS`` (the constant is the highest number).
 """
 
 from __future__ import annotations
@@ -36,8 +36,6 @@ from sqlalchemy.engine import Connection
 
 from core.store.errors import StoreError
 from core.store.values import MAX_ACTOR_LENGTH, iso, now_utc
-
-DATABASE_SCHEMA_VERSION = 6
 
 metadata = MetaData()
 
@@ -231,6 +229,22 @@ actors_table = Table(
 
 SQLITE_AUDIT_TRIGGER_NAMES = ("audit_log_refuse_update", "audit_log_refuse_delete")
 POSTGRES_AUDIT_TRIGGER_NAMES = ("audit_log_refuse_update_delete", "audit_log_refuse_truncate")
+
+# S23 roles per workspace (migration 7): one row per principal (an e-mail, lower-cased, or an OIDC subject) and
+# workspace. Its own MetaData, so that migration 1's create_all never creates it.
+members_metadata = MetaData()
+
+workspace_members_table = Table(
+    "workspace_members",
+    members_metadata,
+    Column("workspace_id", String(32), ForeignKey(workspaces_table.c.id), primary_key=True),
+    Column("principal", String(MAX_ACTOR_LENGTH), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("granted_at", String(40), nullable=False),
+    Column("granted_by", String(MAX_ACTOR_LENGTH), nullable=False),
+    Index("ix_workspace_members_principal", "principal"),
+)
+
 _SQLITE_AUDIT_TRIGGERS = (
     "CREATE TRIGGER IF NOT EXISTS audit_log_refuse_update BEFORE UPDATE ON audit_log "
     "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END",
@@ -363,9 +377,20 @@ def _migration_6(conn: Connection) -> None:
             ).values(document=json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))))
 
 
+def _migration_7(conn: Connection) -> None:
+    """S23 roles per workspace: ``workspace_members`` (workspace, principal, role, who granted it and when).
+
+    Existing workspaces get no rows: they have no owner yet, so the instance admins own them once sign-in is on.
+    """
+    members_metadata.create_all(conn)
+
+
 _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5, 6: _migration_6,
+    7: _migration_7,
 }
+DATABASE_SCHEMA_VERSION = max(_MIGRATIONS)
+MIGRATION_NUMBERS = tuple(sorted(_MIGRATIONS))
 
 
 def current_version(conn: Connection) -> int:
@@ -385,6 +410,9 @@ def migrate(conn: Connection) -> None:
             f"the database has schema version {current}, newer than this workbench "
             f"({DATABASE_SCHEMA_VERSION}); update the workbench"
         )
-    for version in range(current + 1, DATABASE_SCHEMA_VERSION + 1):
+    # Every known migration not recorded yet, in ascending order: also one numbered below the newest applied, as
+    # happens when migrations developed side by side are merged after a database already got the higher number.
+    applied = set(conn.scalars(select(schema_version_table.c.version)))
+    for version in sorted(set(_MIGRATIONS) - applied):
         _MIGRATIONS[version](conn)
         conn.execute(insert(schema_version_table).values(version=version, applied_at=iso(now_utc())))

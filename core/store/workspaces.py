@@ -58,7 +58,18 @@ def _workspace_list_query() -> Select:
 
 
 # Built once: every page lists the workspaces on every run, and building the statement cost more than running it.
-_WORKSPACE_LIST = _workspace_list_query()
+WORKSPACE_LIST = _workspace_list_query()
+
+
+def workspace_info(row: Any, role: str | None = None) -> WorkspaceInfo:
+    """A row of :data:`WORKSPACE_LIST` as returned to callers; ``role``: the reader's S23 role, if asked for one."""
+    return WorkspaceInfo(
+        id=row.id,
+        name=row.name,
+        use_case_count=int(row.live_count or 0),
+        updated_at=parse_iso(max(row.updated_at, row.last_edit or "")),
+        role=role,
+    )
 
 
 def _insert_workspace(conn: Connection, workspace: Workspace, actor: str, action: str, detail: dict[str, Any]) -> str:
@@ -173,16 +184,8 @@ class WorkspaceOps(StoreEngine):
 
     def list_workspaces(self) -> list[WorkspaceInfo]:
         with self._read() as conn:
-            rows = conn.execute(_WORKSPACE_LIST).all()
-        return [
-            WorkspaceInfo(
-                id=row.id,
-                name=row.name,
-                use_case_count=int(row.live_count or 0),
-                updated_at=parse_iso(max(row.updated_at, row.last_edit or "")),
-            )
-            for row in rows
-        ]
+            rows = conn.execute(WORKSPACE_LIST).all()
+        return [workspace_info(row) for row in rows]
 
     def workspace_id_by_name(self, name: str) -> str:
         with self._read() as conn:

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from core.models import DEFAULT_DISCOUNT_RATE_PER_YEAR, Workspace, WorkspaceSettings, with_value
 from core.store import DATABASE_SCHEMA_VERSION, Store
+from core.store.schema import MIGRATION_NUMBERS
 from tests.core.test_store import make_use_case, make_workspace
 
 FIXTURE_V1 = Path(__file__).resolve().parents[1] / "fixtures" / "workbench_v1.db"
@@ -136,7 +137,7 @@ def test_the_landed_schema_1_database_migrates_without_losing_anything(tmp_path)
         assert reopened.load(workspace_id).workspace.default_discount_rate_per_year == 0.08
     with sqlite3.connect(copy) as raw:
         assert [row[0] for row in raw.execute("SELECT version FROM schema_version ORDER BY version")] == list(
-            range(1, DATABASE_SCHEMA_VERSION + 1))
+            MIGRATION_NUMBERS)
 
 
 def test_new_use_cases_and_workspaces_store_settings_on_a_migrated_database(tmp_path):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from core import workshop
 from core.store import NotFoundError, Participant, RoundInfo, UseCaseBrief
 from core.workshop import Answer, Scale
-from ui import frame, state, store_access
+from ui import auth, frame, state, store_access
 from ui.i18n import t
 
 THREE_POINT_DEFAULTS = (0.25, 0.5, 0.75)
@@ -54,13 +54,17 @@ def participant(token: str, secret: str | None) -> Participant | None:
 
 
 def signed_in_name() -> str | None:
-    """The participant's name from the sign-in, once sign-in exists (issue 15); None while it is off."""
-    return None
+    """The participant's name from the sign-in when they signed in (S23); None otherwise: the round's token alone
+    lets a participant answer, signed in or not."""
+    person = auth.identity() if auth.sign_in_enabled() else None
+    return person.name if person is not None else None
 
 
 def join(token: str, name: str) -> str:
-    """Join as a new participant; returns the secret and puts it into the URL."""
-    _, secret = store_access.store().join_round(token, name)
+    """Join as a new participant (with their OIDC subject when signed in); returns the secret and puts it into the
+    URL."""
+    person = auth.identity() if auth.sign_in_enabled() else None
+    _, secret = store_access.store().join_round(token, name, subject=person.subject if person else None)
     state.set_participant(token, secret)
     return secret
 

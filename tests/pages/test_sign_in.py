@@ -1,0 +1,184 @@
+"""S23 on screen (AppTest): the sign-in page, workspaces by role, the no-access page, the viewer's refusals, the
+Members panel, the first workspace of a person without roles, and deleting a workspace for good.
+
+AppTest reports sign-in as configured when ``at.user`` carries ``is_logged_in`` (as ``st.user`` does with an
+``[auth]`` section); the browser journey against a real OIDC provider is in ``tests/e2e/test_sign_in_e2e.py``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.store import Identity, Store
+from tests.pages.conftest import ROOT, SAMPLE_NAME, assert_clean, shown
+
+ADMIN = {"is_logged_in": True, "sub": "root-1", "email": "admin@example.com", "name": "Ada Admin"}
+CLARA = {"is_logged_in": True, "sub": "clara", "email": "clara@example.com", "name": "Clara Wolf"}
+DAVE = {"is_logged_in": True, "sub": "dave", "email": "dave@example.com", "name": "Dave Klein"}
+
+
+def _actor(user: dict) -> str:
+    return Identity(subject=user["sub"], email=user["email"], name=user["name"]).actor
+
+
+@pytest.fixture
+def admins(monkeypatch):
+    monkeypatch.setenv("WORKBENCH_ADMINS", "Admin@Example.com")
+
+
+def signed_in(user: dict, workspace_id: str | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.user = dict(user)
+    if workspace_id:
+        at.query_params["ws"] = workspace_id
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [item.value for kind in ("markdown", "caption", "info", "warning", "error", "success", "title")
+             for item in getattr(at, kind)]
+    return shown("\n".join(str(part) for part in parts))
+
+
+def test_with_sign_in_configured_a_signed_out_browser_sees_only_the_sign_in_page(store, admins):
+    at = signed_in({"is_logged_in": False})
+    assert_clean(at)
+    assert [item.value for item in at.title] == ["Sign in"]
+    assert [button.label for button in at.button] == ["Sign in with your company account"]
+    assert SAMPLE_NAME not in texts(at) and not at.metric
+
+
+def test_an_admin_owns_the_sample_and_grants_a_viewer_who_then_sees_it_read_only(store, sample_id, admins):
+    at = signed_in(ADMIN)
+    assert_clean(at)
+    page = texts(at)
+    assert SAMPLE_NAME in page and "Signed in as **Ada Admin** (admin@example.com)" in page
+    assert not any(item.label == "Your name" for item in at.text_input)  # no typed name once signed in
+    assert "w.members.principal" not in {item.key for item in at.text_input}  # the panel is drawn when opened
+    at.toggle(key="w.members.show").set_value(True).run()
+    assert "no owner yet, so the instance admins (WORKBENCH_ADMINS) own it" in texts(at)
+    at.text_input(key="w.members.principal").input("Clara@Example.com")
+    at.selectbox(key="w.members.role").set_value("viewer")
+    next(button for button in at.button if button.label == "Grant role").click().run()
+    assert_clean(at)
+    assert "clara@example.com is now viewer." in texts(at)
+    assert Store(store.url).role_of(sample_id, _actor(CLARA)) == "viewer"
+    assert store.audit(sample_id, limit=1)[0].actor == "Ada Admin <admin@example.com> [root-1]"
+
+    viewer = signed_in(CLARA)
+    viewer.toggle(key="w.members.show").set_value(True).run()
+    assert_clean(viewer)
+    page = texts(viewer)
+    assert "You are a viewer of this workspace" in page and "Only owners grant and revoke roles" in page
+    assert "Only owners delete a workspace for good" in page
+    assert viewer.text_input(key="w.home.rename_name").disabled
+
+
+def test_a_viewers_edit_is_refused_with_the_role_it_needs(store, sample_id, admins):
+    store.enable_access_control()
+    Store(store.url, admins=frozenset({ADMIN["email"]})).set_member_role(sample_id, CLARA["email"], "viewer",
+                                                                         _actor(ADMIN))
+    at = signed_in(CLARA, page="pages/2_Scoring.py")
+    assert_clean(at)
+    slider = at.slider[0]
+    slider.set_value(0.9 if slider.value != 0.9 else 0.8).run()
+    assert any("Not saved: this needs the editor role, and you are viewer in this workspace" in shown(item.value)
+               for item in at.error)
+    assert {entry.action for entry in store.audit(sample_id)} == {"load_sample", "set_member_role"}
+
+
+def test_a_person_without_a_role_sees_no_workspace_and_can_create_their_own(store, sample_id, admins):
+    at = signed_in(DAVE)
+    assert_clean(at)
+    assert "You hold no role in any workspace yet" in texts(at) and SAMPLE_NAME not in texts(at)
+    at.text_input(key="w.members.create_name").input("Dave's pilots")
+    next(button for button in at.button if button.label == "Create workspace").click().run()
+    assert_clean(at)
+    page = texts(at)
+    assert "Dave's pilots" in page and SAMPLE_NAME not in page
+    created = store.workspace_id_by_name("Dave's pilots")
+    assert [(member.principal, member.role) for member in store.members(created)] == [("dave", "owner")]
+
+
+def test_a_link_to_a_workspace_without_a_role_gives_a_no_access_page_not_the_data(store, sample_id, admins):
+    store.enable_access_control()
+    store.create_workspace(store.load(sample_id).workspace.model_copy(update={"name": "Dave's"}), _actor(DAVE))
+    for page in (None, "pages/4_ROI.py"):
+        at = signed_in(DAVE, workspace_id=sample_id, page=page)
+        assert_clean(at)
+        assert next(item.value for item in at.warning).startswith("No access: you hold no role in this workspace")
+        assert SAMPLE_NAME not in texts(at) and not at.metric and not at.slider
+    at.button(key="w.auth.to_mine").click().run()
+    assert_clean(at)
+    picker = at.selectbox(key="w.sidebar.workspace")
+    assert [picker.format_func(option) for option in picker.options] == ["Dave's"]
+
+
+def test_without_sign_in_the_members_panel_says_roles_need_a_shared_deployment(store):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    assert_clean(at)
+    assert "Roles apply on a shared deployment with sign-in" in texts(at)
+    assert any(item.label == "Your name" for item in at.text_input)
+
+
+def test_an_owner_deletes_a_workspace_for_good_in_two_steps_with_the_export_offered(store, sample_id):
+    copy = store.duplicate_workspace(sample_id, "To go", "Ada")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params["ws"] = copy
+    at.run()
+    at.button(key="w.purge.start").click().run()
+    assert_clean(at)
+    assert "“To go” will be gone for good" in texts(at)
+    assert at.get("download_button")  # the snapshot export, offered before the last step
+    at.text_input(key="w.purge.name").input("to go")
+    next(button for button in at.button if button.label == "Delete for good").click().run()
+    assert "Not deleted: the name typed is not the workspace's name." in texts(at)
+    assert "To go" in {info.name for info in store.list_workspaces()}
+    at.text_input(key="w.purge.name").input("To go")
+    next(button for button in at.button if button.label == "Delete for good").click().run()
+    assert_clean(at)
+    assert "“To go” was deleted for good." in texts(at)
+    assert "To go" not in {info.name for info in store.list_workspaces()}
+
+
+def test_on_the_export_page_a_viewer_exports_but_snapshots_and_restores_are_disabled_with_the_reason(
+        store, sample_id, admins):
+    store.enable_access_control()
+    admin = Store(store.url, admins=frozenset({ADMIN["email"]}))
+    admin.create_snapshot(sample_id, "baseline", _actor(ADMIN))
+    admin.set_member_role(sample_id, CLARA["email"], "viewer", _actor(ADMIN))
+    admin.set_member_role(sample_id, DAVE["email"], "editor", _actor(ADMIN))
+    viewer = signed_in(CLARA, page="pages/9_Export.py")
+    assert_clean(viewer)
+    assert viewer.get("download_button")  # export stays open to viewers
+    restore = viewer.button(key="w.export.restore")
+    assert restore.disabled and "Needs the owner role; you are viewer" in shown(restore.help)
+    editor = signed_in(DAVE, page="pages/9_Export.py")
+    assert_clean(editor)
+    assert editor.button(key="w.export.restore").disabled
+    editor.text_input(key="w.export.snapshot_label").input("by Dave")
+    next(button for button in editor.button if button.label == "Create snapshot").click().run()
+    assert_clean(editor)
+    assert "by Dave" in {item.label for item in store.list_snapshots(sample_id)}
+    admin.dispose()
+
+
+def test_on_the_workshop_page_a_viewer_sees_the_round_but_cannot_close_or_reveal_it(store, sample_id, admins):
+    from core.workshop import define_round
+
+    store.enable_access_control()
+    admin = Store(store.url, admins=frozenset({ADMIN["email"]}))
+    use_cases = admin.load(sample_id).workspace.use_cases[:1]
+    admin.open_round(sample_id, define_round(use_cases, ("scoring.data_availability",), "Kick-off"), _actor(ADMIN))
+    admin.set_member_role(sample_id, CLARA["email"], "viewer", _actor(ADMIN))
+    at = signed_in(CLARA, page="pages/10_Workshop.py")
+    assert_clean(at)
+    controls = [button for button in at.button if button.label in ("Close round", "Reveal answers")]
+    assert len(controls) == 2 and all(button.disabled for button in controls)
+    assert "need the editor role" in shown(controls[0].help)
+    admin.dispose()
