@@ -121,6 +121,16 @@ def number(value: float | None, language: str, decimals: int = 0) -> str:
     return _no_negative_zero(value, text, format_decimal(0.0, format=pattern, locale=locale_for(language)))
 
 
+@lru_cache(maxsize=RESULT_CACHE_SIZE)
+def plain(value: float | None, language: str, max_decimals: int = 3) -> str:
+    """A number as typed, grouped, up to ``max_decimals`` decimals: 1234.5 → "1.234,5" (de), 0.62 → "0.62"."""
+    if not _finite(value):
+        return MISSING
+    pattern = "#,##0." + "#" * max_decimals if max_decimals else "#,##0"
+    text = format_decimal(value, format=pattern, locale=locale_for(language))
+    return _no_negative_zero(value, text, format_decimal(0.0, format=pattern, locale=locale_for(language)))
+
+
 def compact(value: float | None, language: str) -> str:
     """Short large numbers, e.g. 240,000,000 → "240M" (en) or "240 Mio." (de)."""
     if not _finite(value):

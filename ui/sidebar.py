@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from core.models import RISK_CLASSES, UseCase
 from core.store import ConflictError, LoadedWorkspace, StoreError, WorkspaceInfo
-from ui import frame, state, store_access, table_edits
+from ui import formatting, frame, state, store_access, table_edits
 from ui.i18n import label, t
 
 LOGGER = logging.getLogger("workbench.ui")
@@ -93,9 +93,47 @@ def load(on_stop: Callable[[], None] | None = None) -> PageContext:
         _stop(on_stop, st.error, t("error.store", detail=str(error)))
     _sidebar(loaded, infos)
     state.mirror_to_url()
+    refused_drafts()
     if loaded is None:
         _stop(on_stop, st.info, t("home.no_workspace"))
     return PageContext(loaded=loaded, language=state.language(), workspaces=infos)
+
+
+def _draft_value(value: object, language: str) -> str:
+    """A kept or stored field value in a sentence: numbers in the locale, tables as their row count."""
+    if value is None or value == "":
+        return formatting.MISSING
+    if isinstance(value, bool):
+        return t("an.common.yes") if value else t("an.common.no")
+    if isinstance(value, int | float):
+        return formatting.plain(value, language)
+    if isinstance(value, list | dict):
+        return t("conflict.rows", count=len(value))
+    return formatting.escape_markdown(str(value))
+
+
+def refused_drafts() -> None:
+    """Each refused edit of this session beside the stored value, with "apply mine again" and "discard"."""
+    lang = state.language()
+    for draft in store_access.refused_drafts():
+        try:
+            stored = store_access.fresh_use_case(draft.use_case_id)
+        except StoreError:
+            store_access.discard_draft(draft.use_case_id)
+            continue
+        with st.container(border=True):
+            st.warning(store_access.draft_message(draft))
+            st.markdown(formatting.markdown_table(
+                (t("conflict.col_field"), t("conflict.col_stored"), t("conflict.col_mine")),
+                ((formatting.escape_markdown(store_access.field_label(path)),
+                  _draft_value(store_access.stored_value(stored, path), lang), _draft_value(value, lang))
+                 for path, value in draft.changes.items()),
+            ))
+            row = st.container(horizontal=True, gap="small")
+            row.button(t("conflict.apply_mine"), key=f"w.draft.apply.{draft.use_case_id}", type="primary",
+                       on_click=store_access.apply_draft, args=(draft.use_case_id,), icon=":material/redo:")
+            row.button(t("conflict.discard"), key=f"w.draft.discard.{draft.use_case_id}",
+                       on_click=store_access.discard_draft, args=(draft.use_case_id,))
 
 
 def _stop(on_stop: Callable[[], None] | None, show: Callable[[str], object], text: str) -> None:

@@ -212,6 +212,22 @@ def take_queued_edits(use_case_id_: str | None = None) -> list[tuple[str, str, A
     return taken
 
 
+DRAFTS_KEY = "ctx.refused_drafts"
+
+
+def keep_draft(use_case_id_: str, draft: Any) -> None:
+    """Keep a refused edit of one use case until it is applied again or discarded: nothing typed is lost."""
+    st.session_state.setdefault(DRAFTS_KEY, {})[use_case_id_] = draft
+
+
+def drafts() -> dict[str, Any]:
+    return dict(st.session_state.get(DRAFTS_KEY, {}))
+
+
+def drop_draft(use_case_id_: str) -> Any:
+    return st.session_state.get(DRAFTS_KEY, {}).pop(use_case_id_, None)
+
+
 def seen_version(use_case_id_: str) -> int | None:
     return st.session_state.get(SEEN_VERSIONS_KEY, {}).get(use_case_id_)
 

@@ -280,6 +280,11 @@ class UseCaseOps(StoreEngine):
             self._cache.put(workspace_id, row.use_case_id, row.version, use_case)
         return use_case
 
+    def seen_use_case(self, workspace_id: str, use_case_id: str, version: int) -> UseCase | None:
+        """The use case as it was at ``version``, when this process still holds that version (None otherwise):
+        the base an edit is made on, so that its save changes only the fields the person edited."""
+        return self._cache.get(workspace_id, use_case_id, version)
+
     def save_use_case(
         self,
         workspace_id: str,

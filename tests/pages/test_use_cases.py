@@ -149,17 +149,33 @@ def test_kpi_edit_is_saved(store, sample_id):
     assert store.load(sample_id).workspace.use_case(CHATBOT).kpi_set[0].target_value == -35.0
 
 
-def test_a_version_conflict_names_who_changed_it_and_reloads(store, sample_id):
+def test_edits_of_different_fields_by_two_people_are_merged(store, sample_id):
+    """Issue 13: Kim's owner and my users text both stay (it was refused and my text thrown away before)."""
     at = open_page(PAGE, use_case=CHATBOT)
     loaded = store.load(sample_id)
     theirs = with_value(loaded.workspace.use_case(CHATBOT), "owner", "Von Kim geändert")
     store.save_use_case(sample_id, theirs, loaded.versions[CHATBOT], "Kim")
     at.text_area(key=f"w.uc.{CHATBOT}.users").input("Meine Änderung").run()
-    assert not at.exception
-    assert any("Kim" in warning.value and "Owner" in warning.value for warning in at.warning)
+    assert_clean(at)
+    assert not at.warning
     current = store.load(sample_id).workspace.use_case(CHATBOT)
-    assert current.owner == "Von Kim geändert" and current.users != "Meine Änderung"
+    assert current.owner == "Von Kim geändert" and current.users == "Meine Änderung"
     assert at.text_input(key=f"w.uc.{CHATBOT}.owner").value == "Von Kim geändert"
+
+
+def test_a_same_field_conflict_names_the_person_and_the_use_case_and_keeps_my_text(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    loaded = store.load(sample_id)
+    theirs = with_value(loaded.workspace.use_case(CHATBOT), "users", "Kims Text")
+    store.save_use_case(sample_id, theirs, loaded.versions[CHATBOT], "Kim")
+    at.text_area(key=f"w.uc.{CHATBOT}.users").input("Meine Änderung").run()
+    assert not at.exception
+    [warning] = [shown(item.value) for item in at.warning]
+    assert "Kim" in warning and theirs.name in warning and CHATBOT not in warning, warning
+    assert "Meine Änderung" in shown(" ".join(item.value for item in at.markdown))
+    assert store.load(sample_id).workspace.use_case(CHATBOT).users == "Kims Text"
+    at.button(key=f"w.draft.apply.{CHATBOT}").click().run()
+    assert store.load(sample_id).workspace.use_case(CHATBOT).users == "Meine Änderung"
 
 
 def test_picker_keeps_the_selection_across_page_switches(store):
