@@ -7,6 +7,7 @@ workspace picker, the user's display name (the audit actor) and the language (DE
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -65,6 +66,8 @@ def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -
             help=t("sidebar.actor_help"),
             max_chars=200,
         )
+        if state.take_actor_cookie_pending():
+            _remember_name_in_browser(state.actor_name())
         st.segmented_control(
             t("sidebar.language"),
             options=list(LANGUAGE_NAMES),
@@ -74,6 +77,17 @@ def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -
             required=True,
         )
         st.caption(t("sidebar.autosave"))
+
+
+def _remember_name_in_browser(name: str) -> None:
+    """Write the name into a cookie of this site (a year; removed when the name is cleared), which new tabs send
+    along: a zero-height component frame of the app's own origin, no request leaves the browser."""
+    from streamlit.components.v1 import html
+
+    value = json.dumps(name).replace("<", "\\u003c")
+    age = 365 * 24 * 3600 if name else 0
+    html(f"<script>parent.document.cookie = '{state.ACTOR_COOKIE}=' + encodeURIComponent({value}) + "
+         f"'; path=/; max-age={age}; SameSite=Strict';</script>", height=0)
 
 
 def load(on_stop: Callable[[], None] | None = None) -> PageContext:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -34,6 +35,9 @@ UI_PREFIX = "ui."
 QUERY_WORKSPACE = "ws"
 QUERY_USE_CASE = "uc"
 QUERY_LANGUAGE = "lang"
+QUERY_ACTOR = "name"
+ACTOR_COOKIE = "workbench_name"
+ACTOR_COOKIE_PENDING_KEY = "ctx.actor_cookie_pending"
 
 
 def restore_from_url() -> None:
@@ -48,14 +52,28 @@ def restore_from_url() -> None:
         st.session_state[USE_CASE_KEY] = params[QUERY_USE_CASE]
     if params.get(QUERY_LANGUAGE) in LANGUAGES:
         st.session_state[LANGUAGE_KEY] = params[QUERY_LANGUAGE]
+    remembered = params.get(QUERY_ACTOR) or _cookie(ACTOR_COOKIE)
+    if remembered and ACTOR_KEY not in st.session_state:
+        set_actor(remembered)
+
+
+def _cookie(name: str) -> str | None:
+    """A cookie the browser sent with this session (None without one, or outside a browser session)."""
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:
+        return None
+    return unquote(value) if isinstance(value, str) and value else None
 
 
 def mirror_to_url() -> None:
-    """Write workspace, selected use case and language into the URL (only when they differ)."""
+    """Write workspace, selected use case, language and the person's name into the URL (only when they differ):
+    a reload, or the address copied into a new tab, keeps them."""
     wanted = {
         QUERY_WORKSPACE: workspace_id(),
         QUERY_USE_CASE: use_case_id(),
         QUERY_LANGUAGE: language(),
+        QUERY_ACTOR: actor_name() or None,
     }
     params = st.query_params
     for name, value in wanted.items():
@@ -99,7 +117,12 @@ def set_language(value: str | None) -> None:
 
 
 def actor_name() -> str:
-    """The display name as typed ("" when none)."""
+    """The display name as typed ("" when none).
+
+    The one place that says who the person is: the name lives in this browser's URL (``?name=``) and a cookie
+    (set from the sidebar), never on the server, so a reload or a new tab keeps it. Sign-in, where configured,
+    replaces it here.
+    """
     return st.session_state.get(ACTOR_KEY, "")
 
 
@@ -109,7 +132,15 @@ def actor() -> str:
 
 
 def set_actor(value: str | None) -> None:
-    st.session_state[ACTOR_KEY] = (value or "").strip()[:200]
+    name = (value or "").strip()[:200]
+    if name != st.session_state.get(ACTOR_KEY):
+        st.session_state[ACTOR_COOKIE_PENDING_KEY] = True
+    st.session_state[ACTOR_KEY] = name
+
+
+def take_actor_cookie_pending() -> bool:
+    """True once after the name changed: the browser's cookie is to be written in this run."""
+    return bool(st.session_state.pop(ACTOR_COOKIE_PENDING_KEY, False))
 
 
 def start_run() -> None:
