@@ -344,6 +344,16 @@ def queue_edit(use_case_id: str, path: str, widget_key: str) -> None:
     state.queue_edit(use_case_id, path, state.widget_value(widget_key))
 
 
+def queue_value(use_case_id: str, path: str, value: Any) -> None:
+    """Like :func:`queue_edit` for a value already parsed (a locale number field's)."""
+    state.queue_edit(use_case_id, path, value)
+
+
+def set_value(use_case_id: str, path: str, value: Any) -> None:
+    """Save one parsed value at ``path`` at once (a locale number field's callback, inside its error guard)."""
+    set_fields(use_case_id, {path: value})
+
+
 def has_queued_edits() -> bool:
     return bool(state.queued_edits())
 

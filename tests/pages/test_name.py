@@ -23,7 +23,7 @@ def test_the_name_goes_into_the_url_and_a_reload_of_that_address_keeps_it_for_th
     assert reloaded.text_input(key=ACTOR).value == ""
     reloaded = _with_url(at.query_params)
     assert reloaded.text_input(key=ACTOR).value == "Anna Schneider"
-    reloaded.slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.3).run()
+    reloaded.select_slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.3).run()
     assert_clean(reloaded)
     [entry] = [entry for entry in store.audit(sample_id, CHATBOT, limit=5) if entry.field_path == "roi.adoption"][:1]
     assert entry.actor == "Anna Schneider"
