@@ -181,14 +181,15 @@ def slider(
     container: Any = None,
     help: str | None = None,
     width: int | Literal["stretch"] = "stretch",
-) -> None:
+) -> Any:
     """A slider over ``spec``'s unit labelled in the session's locale ("2,4 min", "62 %", "50.000"), bound to
-    ``value``; ``on_change(*args)`` reads it with :func:`state.widget_value` like any widget's callback."""
+    ``value``; ``on_change(*args)`` reads it with :func:`state.widget_value` like any widget's callback. Returns
+    the slider's value."""
     container = container if container is not None else st
     lang = state.language()
     maximum = max(maximum, value)
     options = slider_options(value, spec, maximum, step)
-    container.select_slider(
+    return container.select_slider(
         label, options=options, format_func=lambda option: show(option, spec, lang),
         key=store_access.bind(widget_key, value), help=help, on_change=on_change, args=args, width=width,
     )
