@@ -154,24 +154,25 @@ def field(
             formatting.escape_markdown(refusal.message))
 
 
-def slider_options(value: float, spec: NumberSpec, maximum: float, step: float) -> list[float]:
+def slider_options(value: float | tuple[float, ...], spec: NumberSpec, maximum: float, step: float) -> list[float]:
     """The slider's grid from ``spec.minimum`` to ``maximum`` in ``step``s (coarser beyond
-    :data:`MAX_SLIDER_OPTIONS`), plus ``value`` when it lies between two steps."""
+    :data:`MAX_SLIDER_OPTIONS`), plus ``value`` (each end of a range) when it lies between two steps."""
     low = spec.minimum or 0.0
     count = round((maximum - low) / step)
     stride = max(1, math.ceil((count + 1) / MAX_SLIDER_OPTIONS))
     options = [round(low + index * step, 10) for index in range(0, count + 1, stride)]
     if spec.integer:
         options = [int(option) for option in options]
-    if value not in options:
-        options = sorted({*options, value})
+    values = value if isinstance(value, tuple) else (value,)
+    if any(item not in options for item in values):
+        options = sorted({*options, *values})
     return options
 
 
 def slider(
     label: str,
     widget_key: str,
-    value: float,
+    value: float | tuple[float, float],
     spec: NumberSpec,
     maximum: float,
     step: float,
@@ -183,11 +184,11 @@ def slider(
     width: int | Literal["stretch"] = "stretch",
 ) -> Any:
     """A slider over ``spec``'s unit labelled in the session's locale ("2,4 min", "62 %", "50.000"), bound to
-    ``value``; ``on_change(*args)`` reads it with :func:`state.widget_value` like any widget's callback. Returns
-    the slider's value."""
+    ``value`` (a pair: a range slider); ``on_change(*args)`` reads it with :func:`state.widget_value` like any
+    widget's callback. Returns the slider's value."""
     container = container if container is not None else st
     lang = state.language()
-    maximum = max(maximum, value)
+    maximum = max(maximum, *(value if isinstance(value, tuple) else (value,)))
     options = slider_options(value, spec, maximum, step)
     return container.select_slider(
         label, options=options, format_func=lambda option: show(option, spec, lang),

@@ -69,7 +69,7 @@ def test_monte_carlo_figures_equal_the_core_and_follow_the_draw_count(store: Sto
     fewer = sensitivity.monte_carlo(inputs, ranges, n=5_000, seed=0, target_roi=0.2)
     assert _metric(at, "ROI P50") == formatting.roi(fewer.p50, "en")
 
-    at.number_input(key="w.sens.target_percent").set_value(300.0).run()
+    at.text_input(key="w.sens.target_percent").input("300").run()
     above = sensitivity.monte_carlo(inputs, ranges, n=5_000, seed=0, target_roi=3.0)
     assert _metric(at, "P(ROI > 300.0%)") == formatting.percent(above.prob_above_target, "en", 1)
 
