@@ -229,25 +229,37 @@ def table_editor(
 ) -> None:
     """A data_editor over a list field of the use case (``path``, e.g. "kpi_set"); saves every edit at once.
 
-    The key carries the stored version, so a saved edit (new version) starts a fresh editor while a
+    Complete rows are saved; an incomplete row (an empty Target) is kept as this session's draft below the stored
+    rows and flagged with a message naming its row and column, until it is completed or deleted. The key carries
+    the stored version and a draft counter, so a saved edit or a changed draft starts a fresh editor while a
     rejected one stays on screen next to its error.
     """
     import pandas as pd
 
-    base = pd.DataFrame(rows, columns=list(columns))
-    key = f"w.uc.{use_case.id}.{path}.v{version}"
+    draft_name = f"table_draft.{use_case.id}.{path}"
+    drafts = list(state.ui_value(draft_name) or [])
+    base = pd.DataFrame([*rows, *drafts], columns=list(columns))
+    generation = state.nonce(draft_name)
+    key = f"w.uc.{use_case.id}.{path}.v{version}" + (f".d{generation}" if generation else "")
     edited = st.data_editor(
         base, key=key, column_config=columns, num_rows=num_rows, hide_index=True, width="stretch",
         disabled=list(disabled),
     )
+    if drafts:
+        st.warning("\n\n".join([t("table.draft_kept"), *table_edits.row_problems(path, drafts, len(rows) + 1)]))
     # Comparing the tables row by row costs ~3 ms per editor and rerun; untouched editors skip it.
     if not state.editor_has_changes(key):
         return
     new_rows = table_edits.table_rows(edited)
     if new_rows == table_edits.table_rows(base):
         return
-    errors = table_edits.save_table(use_case.id, path, new_rows)
-    if errors:
-        st.error("\n\n".join(errors))
-        return
+    complete, incomplete = table_edits.split_rows(path, new_rows)
+    if complete != table_edits.table_rows(pd.DataFrame(rows, columns=list(columns))):
+        errors = table_edits.save_table(use_case.id, path, complete)
+        if errors:
+            st.error("\n\n".join(errors))
+            return
+    if incomplete != drafts:
+        state.set_ui_value(draft_name, incomplete)
+        state.bump_nonce(draft_name)
     st.rerun()

@@ -219,3 +219,16 @@ def test_custom_scenarios_show_the_users_name_and_defaults_their_translation(sto
     chart_text = json.dumps(json.loads(scenario_chart.proto.spec)) + json.dumps(chart_labels)
     assert "stress" in chart_text
     assert "an.sens.scenario" not in json.dumps([labels, names]) + chart_text
+
+
+def test_a_scenario_row_without_a_name_is_refused_naming_the_row_and_the_column(store: Store, sample_id: str) -> None:
+    """Issue 13: an incomplete row is refused with the row and the column, never dropped silently."""
+    at = open_page(PAGE, use_case=CHATBOT)
+    _, version = _chatbot(store, sample_id)
+    key = f"w.sens.{CHATBOT}.scenarios.v{version}"
+    at.session_state[key] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [{"adoption": 0.4}]}
+    at.run()
+    assert not at.exception
+    errors = [item.value for item in at.error]
+    assert any("Scenarios, row 4" in error and "is empty" in error for error in errors), errors
+    assert _chatbot(store, sample_id)[1] == version

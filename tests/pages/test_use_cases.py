@@ -190,3 +190,37 @@ def test_picker_keeps_the_selection_across_page_switches(store):
         shown = at.selectbox(key=picker)
         assert shown.value == "supplier-risk-scoring", page
         assert shown.proto.raw_value == "Lieferantenrisiko-Scoring", page
+
+
+def test_incomplete_kpi_rows_are_kept_as_a_draft_and_flagged_per_row_never_dropped(store, sample_id):
+    """Issue 13: four KPI rows with an empty Target showed, one was stored, the rest vanished without a word."""
+    at = open_page(PAGE, use_case=CHATBOT)
+    stored = store.load(sample_id).workspace.use_case(CHATBOT).kpi_set
+    version = store.load(sample_id).versions[CHATBOT]
+    at.session_state[f"w.uc.{CHATBOT}.kpi_set.v{version}"] = {
+        "edited_rows": {}, "deleted_rows": [],
+        "added_rows": [{"group": "value", "name": "AHT", "target_value": 4.0},
+                       {"group": "quality", "name": "CSAT"},
+                       {"group": "adoption", "name": "Nutzungsquote"},
+                       {"group": "risk", "name": "Beschwerden", "unit": "%"}],
+    }
+    at.run()
+    assert not at.exception and not at.error, [item.value for item in at.error]
+    kpis = store.load(sample_id).workspace.use_case(CHATBOT).kpi_set
+    assert [kpi.name for kpi in kpis] == [*(kpi.name for kpi in stored), "AHT"]
+    [warning] = [shown(item.value) for item in at.warning]
+    first = len(kpis) + 1
+    for offset, name in enumerate(("CSAT", "Nutzungsquote", "Beschwerden")):
+        assert f'KPIs, row {first + offset} ("{name}"): Target is empty.' in warning, warning
+    at.run()
+    assert len([item for item in at.warning if "CSAT" in item.value]) == 1
+
+    version = store.load(sample_id).versions[CHATBOT]
+    editor_key = f"w.uc.{CHATBOT}.kpi_set.v{version}.d1"
+    at.session_state[editor_key] = {"edited_rows": {len(kpis): {"target_value": 90.0}}, "added_rows": [],
+                                    "deleted_rows": []}
+    at.run()
+    kpis = store.load(sample_id).workspace.use_case(CHATBOT).kpi_set
+    assert [kpi.name for kpi in kpis][-2:] == ["AHT", "CSAT"] and kpis[-1].target_value == 90.0
+    [warning] = [shown(item.value) for item in at.warning]
+    assert "CSAT" not in warning and "Nutzungsquote" in warning and "Beschwerden" in warning
