@@ -320,7 +320,23 @@ def set_fields(use_case_id: str, changes: Mapping[str, Any]) -> bool:
     updated = with_values(current, dict(changes))
     if updated == current:
         return True
-    return save_use_case(updated)
+    saved = save_use_case(updated)
+    if saved:
+        _forget_overwritten_draft(use_case_id, changes)
+    return saved
+
+
+def _forget_overwritten_draft(use_case_id: str, changes: Mapping[str, Any]) -> None:
+    """A later saved edit of the same fields replaces a refused entry of them: it is no longer "yours" to apply."""
+    draft = state.drafts().get(use_case_id)
+    if draft is None:
+        return
+    left = {path: value for path, value in draft.changes.items()
+            if not any(path == changed or path.startswith(f"{changed}.") for changed in changes)}
+    if not left:
+        state.drop_draft(use_case_id)
+    elif left != draft.changes:
+        state.keep_draft(use_case_id, RefusedDraft(use_case_id, left, draft.changed_by, draft.changed_at))
 
 
 @safe_callback
