@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -20,6 +20,7 @@ from core.models import RISK_CLASSES, UseCase
 from core.store import ConflictError, LoadedWorkspace, StoreError, WorkspaceInfo
 from ui import formatting, frame, state, store_access, table_edits
 from ui.i18n import label, t
+from ui.number_field import NumberSpec
 
 LOGGER = logging.getLogger("workbench.ui")
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
@@ -225,20 +226,25 @@ def risk_class_select(use_case: UseCase, key: str) -> None:
 
 def table_editor(
     use_case: UseCase, version: int, path: str, rows: list[dict], columns: dict, num_rows: str = "dynamic",
-    disabled: tuple[str, ...] = (),
+    disabled: tuple[str, ...] = (), numbers: Mapping[str, NumberSpec] | None = None,
 ) -> None:
     """A data_editor over a list field of the use case (``path``, e.g. "kpi_set"); saves every edit at once.
 
-    Complete rows are saved; an incomplete row (an empty Target) is kept as this session's draft below the stored
-    rows and flagged with a message naming its row and column, until it is completed or deleted. The key carries
-    the stored version and a draft counter, so a saved edit or a changed draft starts a fresh editor while a
-    rejected one stays on screen next to its error.
+    ``numbers``: the number columns, shown and typed as text in the session's locale (:mod:`ui.number_field`;
+    their ``columns`` entries are text columns). Complete rows are saved; an incomplete row (an empty Target, a
+    number that cannot be read) is kept as this session's draft below the stored rows, as typed, and flagged with
+    a message naming its row and column until it is completed or deleted. The key carries the stored version and
+    a draft counter, so a saved edit or a changed draft starts a fresh editor while a rejected one stays on
+    screen next to its error.
     """
     import pandas as pd
 
+    numbers = numbers or {}
+    lang = state.language()
     draft_name = f"table_draft.{use_case.id}.{path}"
     drafts = list(state.ui_value(draft_name) or [])
-    base = pd.DataFrame([*rows, *drafts], columns=list(columns))
+    stored = table_edits.shown_rows(rows, numbers, lang)
+    base = pd.DataFrame([*stored, *drafts], columns=list(columns))
     generation = state.nonce(draft_name)
     key = f"w.uc.{use_case.id}.{path}.v{version}" + (f".d{generation}" if generation else "")
     edited = st.data_editor(
@@ -246,14 +252,15 @@ def table_editor(
         disabled=list(disabled),
     )
     if drafts:
-        st.warning("\n\n".join([t("table.draft_kept"), *table_edits.row_problems(path, drafts, len(rows) + 1)]))
+        st.warning("\n\n".join([t("table.draft_kept"),
+                                  *table_edits.draft_problems(path, drafts, numbers, lang, len(rows) + 1)]))
     # Comparing the tables row by row costs ~3 ms per editor and rerun; untouched editors skip it.
     if not state.editor_has_changes(key):
         return
     new_rows = table_edits.table_rows(edited)
     if new_rows == table_edits.table_rows(base):
         return
-    complete, incomplete = table_edits.split_rows(path, new_rows)
+    complete, incomplete = table_edits.sort_shown_rows(path, new_rows, numbers, lang)
     if complete != table_edits.table_rows(pd.DataFrame(rows, columns=list(columns))):
         errors = table_edits.save_table(use_case.id, path, complete)
         if errors:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import ValidationError
 
 from core.models import CostBlock, Kpi, RaciRow, ReadinessItem, Scenario, error_text
-from ui import formatting, store_access
+from ui import formatting, number_field, store_access
 from ui.i18n import t
+from ui.number_field import NumberSpec
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,10 +92,7 @@ def row_problems(path: str, rows: Iterable[Mapping[str, Any]], first_row: int = 
                     problems.append(t("table.missing", column=column))
                 else:
                     problems.append(t("table.invalid", column=column, reason=error_text(item)))
-            name = _row_name(row)
-            where = (t("table.row_named", table=t(f"table.name.{path}"), row=number, name=name) if name
-                     else t("table.row", table=t(f"table.name.{path}"), row=number))
-            messages.append(formatting.escape_markdown(f"{where}: {' '.join(problems)}"))
+            messages.append(formatting.escape_markdown(f"{_where(path, number, row)}: {' '.join(problems)}"))
     return messages
 
 
@@ -132,3 +131,59 @@ def save_table(use_case_id: str, path: str, rows: list[dict[str, Any]]) -> list[
     except ValidationError as error:
         return store_access.readable_errors(error)
     return []
+
+
+def shown_rows(rows: Iterable[Mapping[str, Any]], numbers: Mapping[str, NumberSpec], language: str
+               ) -> list[dict[str, Any]]:
+    """Rows with their number columns as the locale's text ("100.000 €", "2,4"), as a table shows and takes them:
+    the grid's own number editor reads "2,4" by the browser's locale, i.e. as 24 in an English browser."""
+    return [{key: number_field.show(value, numbers[key], language) if key in numbers and value is not None
+             else value for key, value in row.items()} for row in rows]
+
+
+def parse_row(row: Mapping[str, Any], numbers: Mapping[str, NumberSpec], language: str
+              ) -> tuple[dict[str, Any], list[str]]:
+    """A shown row back in model values, and one reason per number cell it cannot read (column named)."""
+    parsed, problems = dict(row), []
+    for column, spec in numbers.items():
+        value = row.get(column)
+        if value is None or isinstance(value, int | float):
+            continue
+        number, message = number_field.parse(str(value), replace(spec, optional=True), language)
+        if message is not None:
+            problems.append(f"{store_access.field_label(column)}: {message}")
+        parsed[column] = number
+    return parsed, problems
+
+
+def sort_shown_rows(path: str, rows: list[dict[str, Any]], numbers: Mapping[str, NumberSpec], language: str
+                    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Edited shown rows into the model rows to save and the shown rows kept as a draft (a number that cannot be
+    read, or a required column empty), each in table order."""
+    complete, drafts = [], []
+    for row in rows:
+        parsed, problems = parse_row(row, numbers, language)
+        if problems or _lacks_a_value(path, parsed):
+            drafts.append(row)
+        else:
+            complete.append(parsed)
+    return complete, drafts
+
+
+def draft_problems(path: str, drafts: list[dict[str, Any]], numbers: Mapping[str, NumberSpec], language: str,
+                   first_row: int) -> list[str]:
+    """One message per draft row naming the row and each column it lacks or cannot read."""
+    messages = []
+    for number, row in enumerate(drafts, start=first_row):
+        parsed, problems = parse_row(row, numbers, language)
+        if problems:
+            messages.append(formatting.escape_markdown(f"{_where(path, number, row)}: {' '.join(problems)}"))
+        else:
+            messages.extend(row_problems(path, [parsed], number))
+    return messages
+
+
+def _where(path: str, number: int, row: Mapping[str, Any]) -> str:
+    name = _row_name(row)
+    table = t(f"table.name.{path}")
+    return t("table.row_named", table=table, row=number, name=name) if name else t("table.row", table=table, row=number)

@@ -164,7 +164,7 @@ def test_a_one_time_amount_edited_in_the_cost_blocks_moves_investment_and_paybac
     editor = at.dataframe[0]
     columns = json.loads(editor.proto.columns)
     assert columns["one_time_eur"]["label"] == "One-time €" and columns["cost_eur_per_month"]["label"] == "€/month"
-    assert editor.value["one_time_eur"].tolist()[:2] == [25_000, 60_000]
+    assert editor.value["one_time_eur"].tolist()[:2] == ["€25,000", "€60,000"]
     version = store.load(sample_id).versions[CHATBOT]
     at.session_state[f"w.uc.{CHATBOT}.cost_blocks.v{version}"] = {
         "edited_rows": {1: {"one_time_eur": 400_000.0}}, "added_rows": [], "deleted_rows": [],

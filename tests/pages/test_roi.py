@@ -206,5 +206,20 @@ def test_the_cost_block_table_labels_its_one_time_column(store):
     at = _open_section(open_page(PAGE, language="de", use_case=CHATBOT), "cost_blocks")
     columns = json.loads(at.dataframe[0].proto.columns)
     assert columns["one_time_eur"]["label"] == "Einmalig €"
-    assert columns["one_time_eur"]["type_config"]["format"] == "%.0f €"
+    assert at.dataframe[0].value["one_time_eur"].tolist()[:2] == ["25.000\xa0€", "60.000\xa0€"]
     assert any("einmalig (die Investition C0)" in caption.value for caption in at.caption)
+
+
+def test_a_german_cost_block_amount_is_read_the_german_way(store, sample_id):
+    """Issue 13: cost blocks take "1.234,5" and show "1.234,5 €" in German; a figure the locale cannot read is kept
+    as a draft row with the reason naming the row and the column."""
+    at = _open_section(open_page(PAGE, language="de", use_case=CHATBOT), "cost_blocks")
+    version = store.load(sample_id).versions[CHATBOT]
+    at.session_state[f"w.uc.{CHATBOT}.cost_blocks.v{version}"] = {
+        "edited_rows": {0: {"cost_eur_per_month": "1.234,5"}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    assert_clean(at)
+    blocks = store.load(sample_id).workspace.use_case(CHATBOT).cost_blocks
+    assert blocks[0].cost_eur_per_month == pytest.approx(1234.5)
+    assert at.dataframe[0].value["cost_eur_per_month"].tolist()[0] == "1.234,5\xa0€"

@@ -224,3 +224,19 @@ def test_incomplete_kpi_rows_are_kept_as_a_draft_and_flagged_per_row_never_dropp
     assert [kpi.name for kpi in kpis][-2:] == ["AHT", "CSAT"] and kpis[-1].target_value == 90.0
     [warning] = [shown(item.value) for item in at.warning]
     assert "CSAT" not in warning and "Nutzungsquote" in warning and "Beschwerden" in warning
+
+
+def test_a_german_kpi_target_takes_a_decimal_comma_and_an_unreadable_one_is_kept_as_a_draft(store, sample_id):
+    at = open_page(PAGE, language="de", use_case=CHATBOT)
+    stored = store.load(sample_id).workspace.use_case(CHATBOT).kpi_set
+    version = store.load(sample_id).versions[CHATBOT]
+    at.session_state[f"w.uc.{CHATBOT}.kpi_set.v{version}"] = {
+        "edited_rows": {0: {"target_value": "-2,5"}}, "deleted_rows": [],
+        "added_rows": [{"group": "value", "name": "Durchlaufzeit", "target_value": "2.5"}],
+    }
+    at.run()
+    assert not at.exception and not at.error
+    kpis = store.load(sample_id).workspace.use_case(CHATBOT).kpi_set
+    assert kpis[0].target_value == -2.5 and len(kpis) == len(stored)
+    [warning] = [shown(item.value) for item in at.warning]
+    assert f'KPIs, Zeile {len(kpis) + 1} („Durchlaufzeit“): Zielwert' in warning and "meinten Sie 2,5" in warning
