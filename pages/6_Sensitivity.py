@@ -21,6 +21,10 @@ TARGET_CHOICE = "sens.target_roi"
 FIGURE_WIDGET = "w.sens.figure"
 FIGURE_CHOICE = "sens.figure"
 TARGET_SPEC = NumberSpec("percent", minimum=-1.0, maximum=100.0)
+# Scenario overrides in the ROI inputs' units, typed and shown in the locale (fractions as percent).
+SCENARIO_NUMBERS = {field: NumberSpec("percent", 0, 2, maximum=1.0) if field in ROI_FRACTION_FIELDS
+                    else NumberSpec("eur", 2) if field.endswith("_eur") or field.endswith("_eur_per_month")
+                    else NumberSpec(extra_decimals=2) for field in ROI_INPUT_FIELDS}
 
 
 def _remember_figure() -> None:
@@ -96,20 +100,22 @@ def _editor(use_case: UseCase, version: int, lang: str) -> None:
     key = f"w.sens.{use_case.id}.scenarios.v{version}"
     columns = {"name": st.column_config.TextColumn(t("an.sens.col_scenario"), required=True, max_chars=200)}
     for field in ROI_INPUT_FIELDS:
-        fraction = field in ROI_FRACTION_FIELDS
-        columns[field] = st.column_config.NumberColumn(
-            t(f"field.{field}"), min_value=0.0, max_value=1.0 if fraction else None,
-            step=0.01 if fraction else None, format="%.2f",
+        columns[field] = st.column_config.TextColumn(
+            t(f"field.{field}"), max_chars=40,
             help=t("an.sens.override_help",
                    base=sensitivity.roi_input_text(field, getattr(use_case.roi, field), lang)),
         )
-    base = pd.DataFrame(sensitivity.scenario_rows(use_case), columns=list(columns))
+    base = pd.DataFrame(table_edits.shown_rows(sensitivity.scenario_rows(use_case), SCENARIO_NUMBERS, lang),
+                        columns=list(columns))
     edited = st.data_editor(base, key=key, column_config=columns, num_rows="dynamic", hide_index=True,
                             width="stretch")
     if state.editor_has_changes(key):
         rows = table_edits.table_rows(edited)
         if rows != table_edits.table_rows(base):
-            errors = table_edits.save_table(use_case.id, "scenarios", rows)
+            complete, unreadable = table_edits.sort_shown_rows("scenarios", rows, SCENARIO_NUMBERS, lang)
+            errors = ([message for number, row in enumerate(rows, start=1) if row in unreadable
+                       for message in table_edits.draft_problems("scenarios", [row], SCENARIO_NUMBERS, lang, number)]
+                      if unreadable else table_edits.save_table(use_case.id, "scenarios", complete))
             if errors:
                 st.error("\n\n".join(errors))
             else:

@@ -101,7 +101,7 @@ def test_editing_the_worst_case_saves_and_flips_the_verdict(store: Store, sample
     at = open_page(PAGE, use_case=CHATBOT)
     _, version = _chatbot(store, sample_id)
     key = f"w.sens.{CHATBOT}.scenarios.v{version}"
-    at.session_state[key] = {"edited_rows": {0: {"adoption": 0.5}}, "added_rows": [], "deleted_rows": []}
+    at.session_state[key] = {"edited_rows": {0: {"adoption": "50"}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert_clean(at)
     saved, new_version = _chatbot(store, sample_id)
@@ -226,7 +226,7 @@ def test_a_scenario_row_without_a_name_is_refused_naming_the_row_and_the_column(
     at = open_page(PAGE, use_case=CHATBOT)
     _, version = _chatbot(store, sample_id)
     key = f"w.sens.{CHATBOT}.scenarios.v{version}"
-    at.session_state[key] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [{"adoption": 0.4}]}
+    at.session_state[key] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [{"adoption": "40 %"}]}
     at.run()
     assert not at.exception
     errors = [item.value for item in at.error]
