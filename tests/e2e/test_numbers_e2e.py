@@ -38,7 +38,7 @@ def _german_roi_page(page: Page, url: str) -> None:
 
 def test_typing_2_comma_4_minutes_in_german_gives_2_point_4(page: Page, running_app) -> None:
     _german_roi_page(page, running_app.url)
-    minutes = page.get_by_label("Minuten-Ersparnis pro Fall").last
+    minutes = page.get_by_role("textbox", name="Minuten-Ersparnis pro Fall", exact=True)
     expect(minutes).to_have_value("2,4\xa0min")
     minutes.click()
     minutes.press("Control+A")
@@ -54,7 +54,7 @@ def test_typing_2_comma_4_minutes_in_german_gives_2_point_4(page: Page, running_
     workspace_id = store.workspace_id_by_name(SAMPLE_WORKSPACE)
     assert store.get_use_case(workspace_id, CHATBOT_ID)[0].roi.minutes_saved_per_case == 3.5
 
-    adoption = page.get_by_label("Adoption").last
+    adoption = page.get_by_role("textbox", name="Adoption", exact=True)
     adoption.click()
     adoption.press("Control+A")
     page.keyboard.type("162")
@@ -71,16 +71,20 @@ def test_typing_2_comma_4_minutes_in_german_gives_2_point_4(page: Page, running_
     store.dispose()
 
 
+def _name_field(page: Page):
+    return page.get_by_test_id("stSidebar").get_by_role("textbox", name="Your name", exact=True)
+
+
 def test_the_name_survives_a_reload_and_a_new_tab(page: Page, running_app) -> None:
     open_app(page, running_app.url)
-    name = page.get_by_test_id("stSidebar").get_by_label("Your name")
+    name = _name_field(page)
     name.fill("Anna Schneider")
     name.press("Enter")
     wait_idle(page)
     page.reload()
     wait_idle(page)
-    expect(page.get_by_test_id("stSidebar").get_by_label("Your name")).to_have_value("Anna Schneider")
+    expect(_name_field(page)).to_have_value("Anna Schneider")
     other = page.context.new_page()
     open_app(other, running_app.url)
-    expect(other.get_by_test_id("stSidebar").get_by_label("Your name")).to_have_value("Anna Schneider")
+    expect(_name_field(other)).to_have_value("Anna Schneider")
     other.close()
