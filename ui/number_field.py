@@ -190,7 +190,21 @@ def slider(
     lang = state.language()
     maximum = max(maximum, *(value if isinstance(value, tuple) else (value,)))
     options = slider_options(value, spec, maximum, step)
-    return container.select_slider(
+    # The browser holds a select_slider's value as its label: after a language switch the old labels ("50,500")
+    # match no option of the same widget and would read as the first one (0). So each language has its own widget
+    # (English keeps the plain key), whose value is passed on under ``widget_key`` for ``on_change``.
+    shown_key = widget_key if lang == "en" else f"{widget_key}.{lang}"
+    chosen = container.select_slider(
         label, options=options, format_func=lambda option: show(option, spec, lang),
-        key=store_access.bind(widget_key, value), help=help, on_change=on_change, args=args, width=width,
+        key=store_access.bind(shown_key, value), help=help, on_change=_relay,
+        args=(shown_key, widget_key, on_change, args), width=width,
     )
+    if shown_key != widget_key:
+        state.set_value(widget_key, chosen)
+    return chosen
+
+
+def _relay(shown_key: str, widget_key: str, on_change: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    if shown_key != widget_key:
+        state.set_value(widget_key, state.widget_value(shown_key))
+    on_change(*args)

@@ -181,6 +181,11 @@ def widget_value(key: str, default: Any = None) -> Any:
     return st.session_state.get(key, default)
 
 
+def set_value(key: str, value: Any) -> None:
+    """Hold a value under a key no widget of this run owns (a language's slider passes its value on)."""
+    st.session_state[key] = value
+
+
 def widget_text(key: str) -> str:
     """A text widget's value without surrounding blanks ("" when empty)."""
     return (st.session_state.get(key) or "").strip()

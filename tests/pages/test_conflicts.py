@@ -14,7 +14,7 @@ ADOPTION_SLIDER = f"w.roi.{CHATBOT}.adoption.slider"
 
 
 def _slide_adoption(at, value: float):
-    widgets = [item for item in [*at.slider, *at.select_slider] if item.key == ADOPTION_SLIDER]
+    widgets = [item for item in at.select_slider if item.key in (ADOPTION_SLIDER, f"{ADOPTION_SLIDER}.de")]
     return widgets[0].set_value(value).run()
 
 

@@ -30,9 +30,9 @@ def test_the_roi_fields_and_sliders_show_german_numbers(store):
     assert _field(at, "run_cost_eur_per_month").value == "18.000\xa0€"
     assert _field(at, "volume_cases_per_month").value == "50.000"
     assert _field(at, "adoption").value == "62\xa0%"
-    minutes = at.select_slider(key=f"w.roi.{CHATBOT}.minutes_saved_per_case.slider")
+    minutes = at.select_slider(key=f"w.roi.{CHATBOT}.minutes_saved_per_case.slider.de")
     assert minutes.value == pytest.approx(2.4) and "2,4\xa0min" in minutes.options and "2.4 min" not in minutes.options
-    volume = at.select_slider(key=f"w.roi.{CHATBOT}.volume_cases_per_month.slider")
+    volume = at.select_slider(key=f"w.roi.{CHATBOT}.volume_cases_per_month.slider.de")
     assert "200.000" in volume.options and "50.000" in volume.options
 
 
@@ -45,7 +45,7 @@ def test_a_german_decimal_comma_is_the_number_meant_not_ten_times_it(store, samp
     assert stored.minutes_saved_per_case == pytest.approx(3.5)
     assert _field(at, "minutes_saved_per_case").value == "3,5\xa0min"
     assert _metrics(at)["ROI pro Monat"] == formatting.roi(compute_roi(stored).roi, "de")
-    assert at.select_slider(key=f"w.roi.{CHATBOT}.minutes_saved_per_case.slider").value == pytest.approx(3.5)
+    assert at.select_slider(key=f"w.roi.{CHATBOT}.minutes_saved_per_case.slider.de").value == pytest.approx(3.5)
 
 
 def test_grouped_german_numbers_are_read_the_german_way_and_echoed(store, sample_id):
@@ -66,7 +66,7 @@ def test_percent_fields_take_percent(store, sample_id, typed):
     assert not at.exception and not at.error
     assert store.get_use_case(sample_id, CHATBOT)[0].roi.adoption == pytest.approx(0.62)
     assert _field(at, "adoption").value == "62\xa0%"
-    assert at.select_slider(key=f"w.roi.{CHATBOT}.adoption.slider").value == pytest.approx(0.62)
+    assert at.select_slider(key=f"w.roi.{CHATBOT}.adoption.slider.de").value == pytest.approx(0.62)
 
 
 def test_a_refused_entry_stays_in_the_field_with_the_reason_in_words_beside_it(store, sample_id):

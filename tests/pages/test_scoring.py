@@ -115,5 +115,5 @@ def test_a_german_weight_in_english_notation_is_refused_naming_the_field_and_kep
 
 def test_score_sliders_are_labelled_in_german(store):
     at = open_page(PAGE, language="de", use_case=CHATBOT)
-    slider = at.select_slider(key=f"w.score.{CHATBOT}.data_availability")
+    slider = at.select_slider(key=f"w.score.{CHATBOT}.data_availability.de")
     assert "62\xa0%" in slider.options and "62%" not in slider.options
