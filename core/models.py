@@ -686,6 +686,44 @@ def diff_fields(old: BaseModel | None, new: BaseModel | None) -> list[tuple[str,
     return changes
 
 
+def _merge_into(base: Any, theirs: Any, mine: Any, path: str, conflicts: list[str]) -> Any:
+    """The merged value at ``path``: objects present in all three versions merge key by key, anything else
+    (a list, a scalar, an object that appears or goes) is one field."""
+    if all(isinstance(value, dict) for value in (base, theirs, mine)):
+        return {key: _merge_into(base.get(key), theirs.get(key), mine.get(key), f"{path}.{key}" if path else key,
+                                 conflicts)
+                for key in dict.fromkeys([*theirs, *mine])}
+    if mine == base or path == "updated_at":
+        return theirs
+    if theirs == base:
+        return mine
+    conflicts.append(path)
+    return theirs
+
+
+def merge_three_way(base: ModelT, theirs: ModelT, mine: ModelT) -> tuple[ModelT | None, tuple[str, ...]]:
+    """Three-way merge of two edits made from the same ``base`` (the version a session saw).
+
+    Nested objects merge field by field (dotted paths); a list (KPIs, RACI, cost blocks) is one field. A path
+    only one side changed is taken from that side; a path both changed is a conflict, even to equal values (a
+    counter both raised by one must not rise once).
+    Returns ``(merged, ())`` or ``(None, conflicting paths)``; a merge that breaks a rule across fields (it is
+    validated again) is a conflict on the paths ``mine`` changed.
+
+    Example: base adoption 0.62 and volume 50,000; theirs sets volume 60,000, mine sets adoption 0.7 →
+    merged has both; both setting adoption (0.7 vs 0.5) → ``(None, ("roi.adoption",))``.
+    """
+    conflicts: list[str] = []
+    merged = _merge_into(base.model_dump(mode="json"), theirs.model_dump(mode="json"),
+                         mine.model_dump(mode="json"), "", conflicts)
+    if conflicts:
+        return None, tuple(sorted(conflicts))
+    try:
+        return type(theirs).model_validate(merged), ()
+    except ValueError:
+        return None, tuple(path for path, _, _ in diff_fields(base, mine))
+
+
 def error_text(item: Mapping[str, Any]) -> str:
     """One pydantic error item (``ValidationError.errors()``) as a sentence, without its path: a name or label
     that breaks its rule says the rule (:data:`NAME_RULE`), not the regular expression.

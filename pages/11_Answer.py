@@ -5,8 +5,9 @@ import streamlit as st
 from core import workshop
 from core.store import NameTakenError, Participant, RoundClosedError, RoundInfo, UseCaseBrief
 from core.workshop import Answer
-from ui import formatting, frame, rounds, sidebar, state, store_access
+from ui import formatting, frame, number_field, rounds, sidebar, state, store_access
 from ui.i18n import t
+from ui.number_field import NumberSpec
 from ui.views import answer
 
 CODE_WIDGET = "w.ans.code"
@@ -84,27 +85,27 @@ def _join_form(info: RoundInfo | None) -> None:
                               args=(info.token if info else None,), width="stretch")
 
 
-def _slider_format(question: str) -> str:
-    return "percent" if question in rounds.FRACTION_QUESTIONS else "localized"
-
-
 def _question(info: RoundInfo, secret: str, use_case_id: str, question: str, saved: Answer | None) -> None:
     scale = info.definition.scale(use_case_id, question)
     shown = saved or answer.starting_answer(question, scale)
     arguments = (info.token, secret, info.id, use_case_id, question)
-    bounds = {"min_value": scale.minimum, "max_value": scale.maximum, "step": scale.step,
-              "format": _slider_format(question), "on_change": _save, "args": arguments}
     with st.container(border=True):
         st.markdown(f"**{t(f'ans.q.{question}')}**")
         if workshop.is_three_point(question):
+            # A range needs st.slider (a select_slider's range follows its ``value=``, which a bound widget has
+            # not), which formats in the browser's locale.
+            number_format = "percent" if question in rounds.FRACTION_QUESTIONS else "localized"
+            bounds = {"min_value": scale.minimum, "max_value": scale.maximum, "step": scale.step,
+                      "format": number_format, "on_change": _save, "args": arguments}
             st.slider(t("ans.range"), key=store_access.bind(
                 answer.widget_key(info.id, use_case_id, question, "range"), (shown.low, shown.high)), **bounds)
             st.slider(t("ans.likely"), key=store_access.bind(
                 answer.widget_key(info.id, use_case_id, question, "likely"), shown.value), **bounds)
         else:
-            st.slider(rounds.input_label(question), key=store_access.bind(
-                answer.widget_key(info.id, use_case_id, question), shown.value),
-                help=t(f"help.{question.removeprefix('scoring.')}"), **bounds)
+            spec = NumberSpec("percent", minimum=scale.minimum, maximum=scale.maximum)
+            number_field.slider(rounds.input_label(question), answer.widget_key(info.id, use_case_id, question),
+                                shown.value, spec, scale.maximum, scale.step, _save, arguments,
+                                help=t(f"help.{question.removeprefix('scoring.')}"))
         st.caption(t("ans.saved") if saved else t("ans.not_saved"))
 
 

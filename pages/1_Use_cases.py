@@ -5,6 +5,7 @@ import streamlit as st
 from core.models import KPI_GROUPS, OUTPUT_TYPES, PHASES, RISK_CLASSES, UseCase
 from ui import formatting, frame, sidebar, state, store_access, tables
 from ui.i18n import label, t, t_plain
+from ui.number_field import NumberSpec
 from ui.views import use_cases
 
 SEARCH_WIDGET = "w.registry.search"
@@ -14,6 +15,8 @@ ADD_WIDGET = "w.registry.add_name"
 DUPLICATE_WIDGET = "w.registry.duplicate_name"
 SORT_COLUMNS = ("rank", "name", "owner", "phase", "risk_class", "net_value", "roi", "npv", "investment",
                 "payback_month")
+KPI_NUMBERS = {"target_value": NumberSpec(minimum=None, extra_decimals=3),
+               "baseline_value": NumberSpec(minimum=None, extra_decimals=3)}
 TEXT_FIELDS = ("problem_statement", "users", "process_step", "decision_point", "guardrails", "out_of_scope")
 
 
@@ -54,7 +57,7 @@ def _registry(ctx: sidebar.PageContext) -> None:
         on_change=_remember, args=("registry.search", SEARCH_WIDGET), placeholder=t("use_cases.search_placeholder"),
     )
     column = sort.selectbox(
-        t("use_cases.sort_by"), SORT_COLUMNS, format_func=lambda name: t(f"col.{name}"),
+        t("use_cases.sort_by"), SORT_COLUMNS, format_func={name: t(f"col.{name}") for name in SORT_COLUMNS}.__getitem__,
         key=store_access.bind(SORT_WIDGET, state.ui_value("registry.sort", "rank")),
         on_change=_remember, args=("registry.sort", SORT_WIDGET),
     )
@@ -122,7 +125,7 @@ def _text_field(use_case: UseCase, field: str, area: bool = False) -> None:
 def _choice_field(use_case: UseCase, field: str, options: tuple[str, ...], prefix: str) -> None:
     key = f"w.uc.{use_case.id}.{field}"
     st.selectbox(
-        t(f"field.{field}"), options, format_func=lambda value: label(prefix, value),
+        t(f"field.{field}"), options, format_func={value: label(prefix, value) for value in options}.__getitem__,
         key=store_access.bind(key, getattr(use_case, field)), help=t(f"help.{field}"),
         on_change=store_access.on_widget_change, args=(use_case.id, field, key),
     )
@@ -155,12 +158,13 @@ def _kpis(use_case: UseCase, version: int) -> None:
             t("field.kpi_group"), options=KPI_GROUPS, format_func=lambda g: label("kpi_group", g), required=True,
         ),
         "name": st.column_config.TextColumn(t("field.kpi_name"), required=True, max_chars=200),
-        "target_value": st.column_config.NumberColumn(t("field.target_value"), required=True),
+        "target_value": st.column_config.TextColumn(t("field.target_value"), required=True, max_chars=40),
         "unit": st.column_config.TextColumn(t("field.unit"), max_chars=200),
         "measurement_window": st.column_config.TextColumn(t("field.measurement_window"), max_chars=200),
-        "baseline_value": st.column_config.NumberColumn(t("field.baseline_value")),
+        "baseline_value": st.column_config.TextColumn(t("field.baseline_value"), max_chars=40),
     }
-    sidebar.table_editor(use_case, version, "kpi_set", use_cases.kpi_rows(use_case), columns, "dynamic")
+    sidebar.table_editor(use_case, version, "kpi_set", use_cases.kpi_rows(use_case), columns, "dynamic",
+                         numbers=KPI_NUMBERS)
 
 
 def _raci(use_case: UseCase, version: int) -> None:

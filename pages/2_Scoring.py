@@ -6,8 +6,9 @@ import streamlit as st
 from core.models import FEASIBILITY_WEIGHT_FIELDS, PHASES, VALUE_WEIGHT_FIELDS, ScoringWeights
 from core.scoring import QUADRANTS
 from core.workshop import SCORING_QUESTIONS, THREE_POINT_QUESTIONS
-from ui import charts, formatting, frame, rounds, sidebar, state, store_access, tables
+from ui import charts, formatting, frame, number_field, rounds, sidebar, state, store_access, tables
 from ui.i18n import label, labels, t
+from ui.number_field import NumberSpec
 from ui.portfolio import portfolio_frame
 from ui.views import scoring
 
@@ -18,12 +19,20 @@ SOURCE_CHOICE = "scoring.stability_source"
 WEIGHT_ERRORS = "scoring.weight_errors"
 STABILITY_DRAWS = 500
 LABEL_LENGTH = 28
+WEIGHT_SPEC = NumberSpec(decimals=0, extra_decimals=3, maximum=1.0)
+SCORE_SPEC = NumberSpec("percent", maximum=1.0)
+JITTER_SPEC = NumberSpec("percent", minimum=0.05, maximum=0.5)
 
 
 @store_access.safe_callback
 def _save_weights() -> None:
-    values = {field: state.widget_value(WEIGHT_WIDGET.format(field=field)) for field in ScoringWeights.model_fields}
-    errors = scoring.weights_errors(values)
+    lang, values, errors = state.language(), {}, []
+    for field in ScoringWeights.model_fields:
+        value, message = number_field.parse(state.widget_text(WEIGHT_WIDGET.format(field=field)), WEIGHT_SPEC, lang)
+        if message is not None:
+            errors.append(f"{t(f'field.{field}')}: {message}")
+        values[field] = value
+    errors = errors or scoring.weights_errors(values)
     state.set_ui_value(WEIGHT_ERRORS, errors)
     if not errors:
         scoring.save_weights(ScoringWeights(**values))
@@ -89,10 +98,10 @@ def _inputs(use_case) -> None:
         st.caption(t(heading))
         for field in fields:
             key = f"w.score.{use_case.id}.{field}"
-            st.slider(
-                rounds.directed_label(field), min_value=0.0, max_value=1.0, step=0.01, format="percent",
-                key=store_access.bind(key, getattr(use_case.scoring, field)), help=t(f"help.{field}"),
+            number_field.slider(
+                rounds.directed_label(field), key, getattr(use_case.scoring, field), SCORE_SPEC, 1.0, 0.01,
                 on_change=store_access.on_widget_change, args=(use_case.id, f"scoring.{field}", key),
+                help=t(f"help.{field}"),
             )
 
 
@@ -150,10 +159,9 @@ def _stability_source(loaded, lang: str) -> tuple[str | None, float]:
     )
     jitter = state.ui_value("scoring.jitter", 0.2)
     if source == scoring.WEIGHT_NOISE:
-        jitter = jitter_column.slider(
-            t("scoring.jitter"), min_value=0.05, max_value=0.5, step=0.05, format="percent",
-            key=store_access.bind(JITTER_WIDGET, jitter), on_change=_remember_jitter,
-            help=t("scoring.jitter_help", n=STABILITY_DRAWS),
+        jitter = number_field.slider(
+            t("scoring.jitter"), JITTER_WIDGET, jitter, JITTER_SPEC, 0.5, 0.05, on_change=_remember_jitter,
+            container=jitter_column, help=t("scoring.jitter_help", n=STABILITY_DRAWS),
         )
         st.caption(t("ws.source_caption_noise", n=STABILITY_DRAWS, jitter=formatting.percent(jitter, lang)))
         return None, jitter
@@ -245,13 +253,12 @@ def _weights_editor(weights: ScoringWeights, lang: str) -> None:
                 for field in fields:
                     key = WEIGHT_WIDGET.format(field=field)
                     if not errors:
-                        state.sync_widget(key, getattr(weights, field))
-                    st.number_input(t(f"field.{field}"), min_value=0.0, max_value=1.0, step=0.05, format="%.2f",
-                                    key=key)
+                        state.sync_widget(key, number_field.show(getattr(weights, field), WEIGHT_SPEC, lang))
+                    st.text_input(t(f"field.{field}"), key=key)
         save, _ = st.columns([1, 3])
         save.form_submit_button(t("weights.save"), on_click=_save_weights, type="primary")
     if errors:
-        st.error("\n\n".join(errors))
+        st.error("\n\n".join(formatting.escape_markdown(error) for error in errors))
     st.button(t("weights.reset"), on_click=_reset_weights, icon=":material/restart_alt:", help=t("weights.reset_help"))
 
 

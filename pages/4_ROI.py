@@ -5,15 +5,15 @@ redraws every element on the page several times per slider step, so out of sight
 slider time.
 """
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
 
 from core.models import ROI_INPUT_FIELDS, InferenceCostInputs, UseCase
-from ui import charts, cost_blocks, formatting, frame, sidebar, state, store_access
+from ui import charts, cost_blocks, formatting, frame, number_field, sidebar, state, store_access
 from ui.i18n import t
+from ui.number_field import NumberSpec
 from ui.views import roi
 
 
@@ -21,26 +21,24 @@ from ui.views import roi
 class InputSpec:
     slider_max: float
     step: float
-    slider_format: str
-    number_format: str
+    number: NumberSpec
     kind: str
 
 
 INPUTS = {
-    "volume_cases_per_month": InputSpec(200_000.0, 500.0, "%,.0f", "%.0f", "count"),
-    "adoption": InputSpec(1.0, 0.01, "percent", "%.2f", "fraction"),
-    "minutes_saved_per_case": InputSpec(10.0, 0.1, "%.1f min", "%.2f", "minutes"),
-    "cost_per_minute_eur": InputSpec(5.0, 0.05, "€%,.2f", "%.2f", "money_small"),
-    "error_cost_per_case_eur": InputSpec(20.0, 0.1, "€%,.2f", "%.2f", "money_small"),
-    "error_rate_reduction": InputSpec(1.0, 0.01, "percent", "%.2f", "fraction"),
-    "run_cost_eur_per_month": InputSpec(100_000.0, 500.0, "€%,.0f", "%.0f", "money"),
+    "volume_cases_per_month": InputSpec(200_000.0, 500.0, NumberSpec("count"), "count"),
+    "adoption": InputSpec(1.0, 0.01, NumberSpec("percent", 0, 2, maximum=1.0), "fraction"),
+    "minutes_saved_per_case": InputSpec(10.0, 0.1, NumberSpec("minutes", 1), "minutes"),
+    "cost_per_minute_eur": InputSpec(5.0, 0.05, NumberSpec("eur", 2), "money_small"),
+    "error_cost_per_case_eur": InputSpec(20.0, 0.1, NumberSpec("eur", 2), "money_small"),
+    "error_rate_reduction": InputSpec(1.0, 0.01, NumberSpec("percent", 0, 2, maximum=1.0), "fraction"),
+    "run_cost_eur_per_month": InputSpec(100_000.0, 500.0, NumberSpec("eur"), "money"),
 }
-# Streamlit's printf groups thousands with "," only; German shows the ungrouped figure with a trailing €
-# (never "2,400 €", which a German reader takes for 2.4).
-GERMAN_SLIDER_FORMATS = {"€%,.2f": "%.2f €", "€%,.0f": "%.0f €", "%,.0f": "%.0f"}
 INFERENCE_DEFAULTS = InferenceCostInputs(tokens_per_request=1200, requests_per_month=200_000,
                                          price_per_1k_tokens_eur=0.002)
 INFERENCE_FIELDS = tuple(InferenceCostInputs.model_fields)
+INFERENCE_SPECS = {"tokens_per_request": NumberSpec("count"), "requests_per_month": NumberSpec("count"),
+                   "price_per_1k_tokens_eur": NumberSpec("eur", 4)}
 NUMBER_WIDTH = 130
 
 
@@ -62,8 +60,11 @@ def _inference_key(use_case: UseCase, field: str) -> str:
 
 
 @store_access.safe_callback
-def _save_inference(use_case_id: str, keys: dict[str, str], also_run_cost: bool) -> None:
-    values = {field: float(state.widget_value(key) or 0.0) for field, key in keys.items()}
+def _save_inference(use_case_id: str, also_run_cost: bool, field: str | None = None,
+                    value: float | None = None) -> None:
+    """Save one inference input (``field``, ``value``), or with ``also_run_cost`` put the cost into the ROI."""
+    current = store_access.fresh_use_case(use_case_id).inference or INFERENCE_DEFAULTS
+    values = current.model_dump() | ({field: value} if field is not None else {})
     changes: dict = {"inference": values}
     if also_run_cost:
         cost, _ = roi.inference_cost(InferenceCostInputs(**values))
@@ -90,30 +91,24 @@ def _section(section: str, icon: str, draw: Callable[[], None]) -> None:
             draw()
 
 
-def _slider_format(spec: InputSpec, lang: str) -> str:
-    return GERMAN_SLIDER_FORMATS.get(spec.slider_format, spec.slider_format) if lang == "de" else spec.slider_format
-
-
 def _inputs(use_case: UseCase, lang: str) -> None:
     frame.subheader("roi.inputs")
     for field in ROI_INPUT_FIELDS:
         spec = INPUTS[field]
         value = getattr(use_case.roi, field)
-        slider_max = max(spec.slider_max, math.ceil(value / spec.step) * spec.step)
         slider_key = f"w.roi.{use_case.id}.{field}.slider"
         number_key = f"w.roi.{use_case.id}.{field}.number"
         # One flex row per input, not st.columns: 3 elements per step instead of 5, on every slider step.
         row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
-        row.slider(
-            t(f"field.{field}"), min_value=0.0, max_value=slider_max, step=spec.step, format=_slider_format(spec, lang),
-            key=store_access.bind(slider_key, value), help=t(f"help.{field}"),
-            on_change=store_access.queue_edit, args=(use_case.id, f"roi.{field}", slider_key), width="stretch",
+        number_field.slider(
+            t(f"field.{field}"), slider_key, value, spec.number, spec.slider_max, spec.step,
+            on_change=store_access.queue_edit, args=(use_case.id, f"roi.{field}", slider_key), container=row,
+            help=t(f"help.{field}"),
         )
-        row.number_input(
-            t(f"field.{field}"), min_value=0.0, max_value=1.0 if spec.kind == "fraction" else None,
-            step=spec.step, format=spec.number_format, key=store_access.bind(number_key, value),
-            label_visibility="collapsed", width=NUMBER_WIDTH,
-            on_change=store_access.queue_edit, args=(use_case.id, f"roi.{field}", number_key),
+        number_field.field(
+            t(f"field.{field}"), number_key, value, spec.number, store_access.queue_value,
+            (use_case.id, f"roi.{field}"), container=row, message_container=st, label_visibility="collapsed",
+            width=NUMBER_WIDTH,
         )
 
 
@@ -177,16 +172,12 @@ def _break_even(use_case: UseCase, lang: str) -> None:
 def _inference(use_case: UseCase, lang: str) -> None:
     st.caption(t("roi.inference_caption"))
     current = use_case.inference or INFERENCE_DEFAULTS
-    keys = {field: _inference_key(use_case, field) for field in INFERENCE_FIELDS}
     inputs_row = st.container(horizontal=True, gap="small")
-    formats = {"tokens_per_request": ("%.0f", 100.0), "requests_per_month": ("%.0f", 1000.0),
-               "price_per_1k_tokens_eur": ("%.4f", 0.0005)}
     for field in INFERENCE_FIELDS:
-        number_format, step = formats[field]
-        inputs_row.number_input(
-            t(f"field.{field}"), min_value=0.0, step=step, format=number_format,
-            key=store_access.bind(keys[field], getattr(current, field)), help=t(f"help.{field}"),
-            on_change=_save_inference, args=(use_case.id, keys, False),
+        number_field.field(
+            t(f"field.{field}"), _inference_key(use_case, field), getattr(current, field), INFERENCE_SPECS[field],
+            _save_inference, (use_case.id, False, field), container=inputs_row, message_container=st,
+            help=t(f"help.{field}"),
         )
     cost, tokens = roi.inference_cost(current)
     results_row = st.container(horizontal=True, gap="small")
@@ -195,7 +186,7 @@ def _inference(use_case: UseCase, lang: str) -> None:
     results_row.metric(t("roi.inference_cost"), formatting.eur(cost, lang, decimals=2), border=True)
     st.button(
         t("roi.use_as_run_cost", amount=formatting.eur(cost, lang, decimals=2)), on_click=_save_inference,
-        args=(use_case.id, keys, True), icon=":material/arrow_upward:", help=t("roi.use_as_run_cost_help"),
+        args=(use_case.id, True), icon=":material/arrow_upward:", help=t("roi.use_as_run_cost_help"),
     )
 
 

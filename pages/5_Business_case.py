@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.models import MAX_HORIZON_MONTHS, MAX_RAMP_MONTHS, RAMP_SHAPES, UseCase
-from ui import cost_blocks, formatting, frame, sidebar, state, store_access
+from ui import cost_blocks, formatting, frame, number_field, sidebar, state, store_access
 from ui.i18n import label, t
+from ui.number_field import NumberSpec
 from ui.views import business_case
 
 ICON = ":material/trending_up:"
@@ -23,21 +24,21 @@ MAX_RATE_SLIDER = 0.3
 
 @dataclass(frozen=True)
 class RangeInput:
-    """A slider with a number field beside it: bounds, step and the display formats."""
+    """A slider with a number field beside it: slider bounds and step, and what the field accepts."""
 
     maximum: float | int
     step: float | int
-    slider_format: str
-    number_format: str
-    minimum: float | int = 0
+    number: NumberSpec
 
 
 INPUTS = {
-    "horizon_months": RangeInput(MAX_HORIZON_MONTHS, 1, "%d", "%d", minimum=1),
-    "ramp_months": RangeInput(MAX_RAMP_MONTHS, 1, "%d", "%d"),
-    "run_cost_escalation_per_year": RangeInput(MAX_ESCALATION, 0.005, "percent", "%.3f", minimum=0.0),
-    "discount_rate_per_year": RangeInput(MAX_RATE_SLIDER, 0.005, "percent", "%.3f", minimum=0.0),
+    "horizon_months": RangeInput(MAX_HORIZON_MONTHS, 1, NumberSpec(minimum=1, maximum=MAX_HORIZON_MONTHS,
+                                                                   integer=True)),
+    "ramp_months": RangeInput(MAX_RAMP_MONTHS, 1, NumberSpec(maximum=MAX_RAMP_MONTHS, integer=True)),
+    "run_cost_escalation_per_year": RangeInput(MAX_ESCALATION, 0.005, NumberSpec("percent", 1, 1, maximum=1.0)),
+    "discount_rate_per_year": RangeInput(MAX_RATE_SLIDER, 0.005, NumberSpec("percent", 1, 1, maximum=1.0)),
 }
+DEFAULT_RATE_SPEC = NumberSpec("percent", 1, 1, maximum=1.0)
 
 
 def _key(use_case: UseCase, name: str) -> str:
@@ -49,18 +50,15 @@ def _range_input(use_case: UseCase, field: str, value: float | int) -> None:
     spec = INPUTS[field]
     path = f"business_case.{field}"
     slider_key, number_key = _key(use_case, f"{field}.slider"), _key(use_case, f"{field}.number")
-    maximum = max(spec.maximum, value)
     row = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
-    row.slider(
-        t(f"field.{field}"), min_value=spec.minimum, max_value=maximum, step=spec.step, format=spec.slider_format,
-        key=store_access.bind(slider_key, value), help=t(f"help.{field}"),
-        on_change=store_access.queue_edit, args=(use_case.id, path, slider_key), width="stretch",
+    number_field.slider(
+        t(f"field.{field}"), slider_key, value, spec.number, spec.maximum, spec.step,
+        on_change=store_access.queue_edit, args=(use_case.id, path, slider_key), container=row,
+        help=t(f"help.{field}"),
     )
-    row.number_input(
-        t(f"field.{field}"), min_value=spec.minimum, max_value=spec.maximum if isinstance(spec.step, int) else 1.0,
-        step=spec.step, format=spec.number_format, key=store_access.bind(number_key, value),
-        label_visibility="collapsed", width=NUMBER_WIDTH,
-        on_change=store_access.queue_edit, args=(use_case.id, path, number_key),
+    number_field.field(
+        t(f"field.{field}"), number_key, value, spec.number, store_access.queue_value, (use_case.id, path),
+        container=row, message_container=st, label_visibility="collapsed", width=NUMBER_WIDTH,
     )
 
 
@@ -70,10 +68,8 @@ def _toggle_own_rate(use_case_id: str, widget_key: str, default_rate: float) -> 
     state.queue_edit(use_case_id, "business_case.discount_rate_per_year", default_rate if own else None)
 
 
-@store_access.safe_callback
-def _save_default_rate(widget_key: str) -> None:
-    rate = state.widget_value(widget_key)
-    if rate is not None and business_case.save_default_rate(float(rate)):
+def _save_default_rate(rate: float) -> None:
+    if business_case.save_default_rate(float(rate)):
         state.flash("success", t("bc.default_rate_saved", rate=formatting.percent(rate, state.language(), 1)))
 
 
@@ -97,10 +93,9 @@ def _inputs(use_case: UseCase, default_rate: float, lang: str) -> None:
     else:
         st.caption(t("bc.default_rate_in_use", rate=formatting.percent(default_rate, lang, 1)))
     default_key = f"w.bc.default_rate.{state.workspace_id()}"
-    st.number_input(
-        t("field.default_discount_rate_per_year"), min_value=0.0, max_value=1.0, step=0.005, format="%.3f",
-        key=store_access.bind(default_key, default_rate), help=t("help.default_discount_rate_per_year"),
-        on_change=_save_default_rate, args=(default_key,),
+    number_field.field(
+        t("field.default_discount_rate_per_year"), default_key, default_rate, DEFAULT_RATE_SPEC, _save_default_rate,
+        help=t("help.default_discount_rate_per_year"),
     )
 
 

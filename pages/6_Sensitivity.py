@@ -7,8 +7,9 @@ import streamlit as st
 from core.business_case import BusinessCaseTerms
 from core.models import ROI_FRACTION_FIELDS, ROI_INPUT_FIELDS, UseCase
 from core.sensitivity import SCALE_CANDIDATE, BusinessCaseMonteCarloResult
-from ui import formatting, frame, sidebar, state, store_access, table_edits
+from ui import formatting, frame, number_field, sidebar, state, store_access, table_edits
 from ui.i18n import label, t
+from ui.number_field import NumberSpec
 from ui.views import sensitivity
 
 DRAWS_WIDGET = "w.sens.draws"
@@ -19,7 +20,11 @@ SOURCE_CHOICE = "sens.mc_source"
 TARGET_CHOICE = "sens.target_roi"
 FIGURE_WIDGET = "w.sens.figure"
 FIGURE_CHOICE = "sens.figure"
-PERCENT = 100.0
+TARGET_SPEC = NumberSpec("percent", minimum=-1.0, maximum=100.0)
+# Scenario overrides in the ROI inputs' units, typed and shown in the locale (fractions as percent).
+SCENARIO_NUMBERS = {field: NumberSpec("percent", 0, 2, maximum=1.0) if field in ROI_FRACTION_FIELDS
+                    else NumberSpec("eur", 2) if field.endswith("_eur") or field.endswith("_eur_per_month")
+                    else NumberSpec(extra_decimals=2) for field in ROI_INPUT_FIELDS}
 
 
 def _remember_figure() -> None:
@@ -54,10 +59,8 @@ def _ranges_source(use_case: UseCase, workspace_id: str, lang: str) -> str | Non
     return None if source == sensitivity.SCENARIO_RANGES else source
 
 
-def _remember_target() -> None:
-    value = state.widget_value(TARGET_WIDGET)
-    if value is not None:
-        state.set_ui_value(TARGET_CHOICE, value / PERCENT)
+def _remember_target(value: float) -> None:
+    state.set_ui_value(TARGET_CHOICE, value)
 
 
 @store_access.safe_callback
@@ -97,20 +100,22 @@ def _editor(use_case: UseCase, version: int, lang: str) -> None:
     key = f"w.sens.{use_case.id}.scenarios.v{version}"
     columns = {"name": st.column_config.TextColumn(t("an.sens.col_scenario"), required=True, max_chars=200)}
     for field in ROI_INPUT_FIELDS:
-        fraction = field in ROI_FRACTION_FIELDS
-        columns[field] = st.column_config.NumberColumn(
-            t(f"field.{field}"), min_value=0.0, max_value=1.0 if fraction else None,
-            step=0.01 if fraction else None, format="%.2f",
+        columns[field] = st.column_config.TextColumn(
+            t(f"field.{field}"), max_chars=40,
             help=t("an.sens.override_help",
                    base=sensitivity.roi_input_text(field, getattr(use_case.roi, field), lang)),
         )
-    base = pd.DataFrame(sensitivity.scenario_rows(use_case), columns=list(columns))
+    base = pd.DataFrame(table_edits.shown_rows(sensitivity.scenario_rows(use_case), SCENARIO_NUMBERS, lang),
+                        columns=list(columns))
     edited = st.data_editor(base, key=key, column_config=columns, num_rows="dynamic", hide_index=True,
                             width="stretch")
     if state.editor_has_changes(key):
         rows = table_edits.table_rows(edited)
         if rows != table_edits.table_rows(base):
-            errors = table_edits.save_table(use_case.id, "scenarios", rows)
+            complete, unreadable = table_edits.sort_shown_rows("scenarios", rows, SCENARIO_NUMBERS, lang)
+            errors = ([message for number, row in enumerate(rows, start=1) if row in unreadable
+                       for message in table_edits.draft_problems("scenarios", [row], SCENARIO_NUMBERS, lang, number)]
+                      if unreadable else table_edits.save_table(use_case.id, "scenarios", complete))
             if errors:
                 st.error("\n\n".join(errors))
             else:
@@ -180,12 +185,9 @@ def _monte_carlo(use_case: UseCase, default_target: float, target: str, terms: B
             st.vega_lite_chart(spec=spec, width="stretch")
             st.caption(t("an.sens.mc_caption_business_case", n=formatting.number(result.n, lang), seed=result.seed))
             return
-        target_percent = target_column.number_input(
-            t("an.sens.target"), min_value=-100.0, max_value=10_000.0, step=5.0, format="%.0f",
-            key=store_access.bind(TARGET_WIDGET, round(state.ui_value(TARGET_CHOICE, default_target) * PERCENT, 6)),
-            on_change=_remember_target, help=t("an.sens.target_help"),
-        )
-        target_roi = (target_percent if target_percent is not None else default_target * PERCENT) / PERCENT
+        target_roi = state.ui_value(TARGET_CHOICE, default_target)
+        number_field.field(t("an.sens.target"), TARGET_WIDGET, target_roi, TARGET_SPEC, _remember_target,
+                           container=target_column, help=t("an.sens.target_help"))
         if use_case.roi.run_cost_eur_per_month <= 0:
             st.info(t("an.sens.no_run_cost"))
             return

@@ -1,12 +1,15 @@
 """Gates: PoC→Pilot (S5 + S2), quality gates (S9), canary (S10), scale-or-kill (S17), go-live compliance (S11),
 the S13 roadmap with Definition of Done, recorded decisions and the editable workspace thresholds."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from core.gates import COMPLIANCE_ITEMS, GATE_KEYS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
 from core.models import PHASES, Thresholds, UseCase
-from ui import formatting, frame, sidebar, state, store_access
+from ui import formatting, frame, number_field, sidebar, state, store_access
 from ui.i18n import has, label, t
+from ui.number_field import NumberSpec
 from ui.views import gates
 
 GATE_ICONS = {"poc_to_pilot": ":material/science:", "quality_gates": ":material/verified:",
@@ -31,11 +34,13 @@ GATE_INPUTS: dict[str, tuple[tuple[str, str], ...]] = {
         ("drift_alerts_per_week", "count"),
     ),
 }
-INPUT_FORMATS = {
-    "fraction": (1.0, 0.01, "%.3f"), "ms": (None, 50.0, "%.0f"), "eur": (None, 0.1, "%.2f"),
-    "usd": (None, 0.005, "%.3f"), "seconds": (None, 10.0, "%.0f"), "hours": (None, 0.5, "%.1f"),
-    "minutes": (None, 1.0, "%.1f"), "weeks": (None, 1.0, "%.1f"), "count": (None, 1.0, "%.1f"),
-    "risk": (10.0, 0.5, "%.1f"), "roi": (None, 0.05, "%.2f"), "score": (None, 0.05, "%.2f"),
+# What each kind of metric or threshold accepts and shows: fractions (precision, rates) as percent.
+INPUT_SPECS = {
+    "fraction": NumberSpec("percent", 0, 2, maximum=1.0), "ms": NumberSpec(), "eur": NumberSpec("eur", 2),
+    "usd": NumberSpec(decimals=0, extra_decimals=4), "seconds": NumberSpec(), "hours": NumberSpec(extra_decimals=1),
+    "minutes": NumberSpec(extra_decimals=1), "weeks": NumberSpec(extra_decimals=1),
+    "count": NumberSpec(extra_decimals=1), "risk": NumberSpec(extra_decimals=1, maximum=10.0),
+    "roi": NumberSpec("percent", 0, 2, minimum=None), "score": NumberSpec(extra_decimals=2),
 }
 THRESHOLD_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("poc_to_pilot", (
@@ -106,11 +111,7 @@ def _record(use_case_id: str, gate: str) -> None:
     state.flash("success", t("an.gates.recorded", gate=_gate_name(gate), decision=decision))
 
 
-@store_access.safe_callback
-def _save_threshold(field: str, widget_key: str) -> None:
-    value = state.widget_value(widget_key)
-    if value is None:
-        raise ValueError(t("an.gates.threshold_required", field=t(f"an.threshold.{field}")))
+def _save_threshold(field: str, value: float) -> None:
     gates.save_threshold(field, value)
 
 
@@ -171,16 +172,15 @@ def _decision_banner(result, thresholds: Thresholds, lang: str) -> None:
 def _metric_input(use_case: UseCase, field: str, kind: str) -> None:
     key = f"w.gates.{use_case.id}.{field}"
     value = getattr(use_case.gate_metrics, field)
-    common = {"help": t(f"an.help.gate_metrics.{field}"), "on_change": store_access.on_widget_change,
-              "args": (use_case.id, f"gate_metrics.{field}", key)}
+    help_text = t(f"an.help.gate_metrics.{field}")
     if kind == "bool":
         _tri_state(t(f"field.gate_metrics.{field}"), key, value, use_case.id, f"gate_metrics.{field}",
-                   "an.common.not_measured", common["help"])
+                   "an.common.not_measured", help_text)
         return
-    maximum, step, number_format = INPUT_FORMATS[kind]
-    st.number_input(t(f"field.gate_metrics.{field}"), min_value=0.0, max_value=maximum, step=step,
-                    format=number_format, value=None, placeholder=t("an.common.not_measured"),
-                    key=store_access.bind(key, value), **common)
+    spec = replace(INPUT_SPECS[kind], optional=True)
+    number_field.field(t(f"field.gate_metrics.{field}"), key, value, spec, store_access.set_value,
+                       (use_case.id, f"gate_metrics.{field}"), help=help_text,
+                       placeholder=t("an.common.not_measured"))
 
 
 def _compliance_inputs(use_case: UseCase) -> None:
@@ -287,12 +287,8 @@ def _thresholds_editor(thresholds: Thresholds) -> None:
             st.markdown(f"**{t(f'an.threshold_group.{group}')}**")
             for field, kind in fields:
                 key = f"w.gates.threshold.{field}"
-                maximum, step, number_format = INPUT_FORMATS[kind]
-                st.number_input(
-                    t(f"an.threshold.{field}"), min_value=None if kind == "roi" else 0.0, max_value=maximum,
-                    step=step, format=number_format, key=store_access.bind(key, getattr(thresholds, field)),
-                    on_change=_save_threshold, args=(field, key),
-                )
+                number_field.field(t(f"an.threshold.{field}"), key, getattr(thresholds, field), INPUT_SPECS[kind],
+                                   _save_threshold, (field,))
     st.button(t("an.gates.thresholds_reset"), on_click=_reset_thresholds, icon=":material/restart_alt:",
               help=t("an.gates.thresholds_reset_help"))
 

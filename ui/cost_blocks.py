@@ -11,10 +11,11 @@ import streamlit as st
 from core.models import COST_BLOCKS, CostBlock, UseCase
 from ui import formatting, sidebar
 from ui.i18n import label, t
+from ui.number_field import NumberSpec
 
-# Streamlit's printf groups thousands with "," only; German shows the ungrouped figure with a trailing €
-# (never "2,400 €", which a German reader takes for 2.4).
-EURO_COLUMN_FORMATS = {"en": "€%,.0f", "de": "%.0f €"}
+# The amounts are typed and shown as the locale's text (ui.number_field): the grid's number editor would read "2,4"
+# by the browser's locale, and its printf format cannot group thousands the German way.
+NUMBERS = {"one_time_eur": NumberSpec("eur"), "cost_eur_per_month": NumberSpec("eur")}
 # Fixed widths (pixels) for the block and the two amounts, which come first: the amounts are what the ROI and the
 # Business case read.
 BLOCK_WIDTH = 170
@@ -35,16 +36,15 @@ def monthly_total(use_case: UseCase) -> float:
 def columns(language: str) -> dict[str, Any]:
     """The table's columns, each with its translated label, the block and its amounts first; money in the
     language's € format."""
-    euros = EURO_COLUMN_FORMATS.get(language, EURO_COLUMN_FORMATS["en"])
     return {
         "block": st.column_config.SelectboxColumn(
             t("field.block"), options=COST_BLOCKS, format_func=lambda block: label("cost_block", block), disabled=True,
             width=BLOCK_WIDTH,
         ),
-        "one_time_eur": st.column_config.NumberColumn(t("field.one_time_eur"), min_value=0.0, format=euros,
-                                                      help=t("help.one_time_eur"), width=MONEY_WIDTH),
-        "cost_eur_per_month": st.column_config.NumberColumn(t("field.cost_eur_per_month"), min_value=0.0,
-                                                            format=euros, width=MONEY_WIDTH),
+        "one_time_eur": st.column_config.TextColumn(t("field.one_time_eur"), help=t("help.one_time_eur"),
+                                                    width=MONEY_WIDTH, max_chars=40),
+        "cost_eur_per_month": st.column_config.TextColumn(t("field.cost_eur_per_month"), width=MONEY_WIDTH,
+                                                          max_chars=40),
         "driver": st.column_config.TextColumn(t("field.driver"), max_chars=200),
         "metric": st.column_config.TextColumn(t("field.metric"), max_chars=200),
         "baseline": st.column_config.TextColumn(t("field.baseline"), max_chars=200),
@@ -56,7 +56,7 @@ def editor(ctx: sidebar.PageContext, use_case: UseCase) -> None:
     """The cost-block table of ``use_case``, saved on every edit, with its monthly and one-time totals."""
     st.caption(t("cost_blocks.caption"))
     sidebar.table_editor(use_case, ctx.loaded.versions.get(use_case.id, 0), "cost_blocks", rows(use_case),
-                         columns(ctx.language), num_rows="fixed", disabled=("block",))
+                         columns(ctx.language), num_rows="fixed", disabled=("block",), numbers=NUMBERS)
     st.caption(t("cost_blocks.total", total=formatting.eur(monthly_total(use_case), ctx.language),
                  one_time=formatting.eur(use_case.investment_eur, ctx.language),
                  run_cost=formatting.eur(use_case.roi.run_cost_eur_per_month, ctx.language)))

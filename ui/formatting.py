@@ -16,11 +16,13 @@ from functools import cache, lru_cache
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import (
+    NumberFormatError,
     format_compact_currency,
     format_compact_decimal,
     format_currency,
     format_decimal,
     format_percent,
+    parse_decimal,
 )
 
 LOCALES = {"de": "de_DE", "en": "en_GB"}
@@ -124,6 +126,16 @@ def number(value: float | None, language: str, decimals: int = 0) -> str:
     return _no_negative_zero(value, text, format_decimal(0.0, format=pattern, locale=locale_for(language)))
 
 
+@lru_cache(maxsize=RESULT_CACHE_SIZE)
+def plain(value: float | None, language: str, max_decimals: int = 3) -> str:
+    """A number as typed, grouped, up to ``max_decimals`` decimals: 1234.5 → "1.234,5" (de), 0.62 → "0.62"."""
+    if not _finite(value):
+        return MISSING
+    pattern = "#,##0." + "#" * max_decimals if max_decimals else "#,##0"
+    text = format_decimal(value, format=pattern, locale=locale_for(language))
+    return _no_negative_zero(value, text, format_decimal(0.0, format=pattern, locale=locale_for(language)))
+
+
 def compact(value: float | None, language: str) -> str:
     """Short large numbers, e.g. 240,000,000 → "240M" (en) or "240 Mio." (de)."""
     if not _finite(value):
@@ -209,3 +221,62 @@ def markdown_table(header: Iterable[str], rows: Iterable[Iterable[str]], right_a
     lines = [header, rule, *(list(row) for row in rows)]
     return "\n".join("| " + " | ".join(cell.replace("\r", " ").replace("\n", " ") for cell in line) + " |"
                      for line in lines)
+
+
+# Units a person may type after a figure (and which the fields echo): removed before Babel parses the number.
+_UNIT_WORDS = re.compile(r"(?i)(€|eur|%|min|monate?|months?)")
+_BLANKS = re.compile(r"[\s\u00a0\u202f]+")
+
+
+class NumberEntryError(ValueError):
+    """Typed text that is no number in the language's notation; ``suggestion`` is the number Babel thinks was
+    meant ("2,4" for "2.4" in German), or None."""
+
+    def __init__(self, text: str, suggestion: str | None) -> None:
+        super().__init__(f"not a number: {text!r}")
+        self.text = text
+        self.suggestion = suggestion
+
+
+def parse_number(text: str, language: str) -> float:
+    """A number typed in the language's notation (Babel, strict): "2,4" → 2.4, "1.234,5" → 1234.5 and "1.234" →
+    1234 in German; "1,234.5" → 1234.5 in English. A unit after it ("€", "%", "min") is ignored; "2.4" in German
+    raises :class:`NumberEntryError` suggesting "2,4".
+
+    Example: ``parse_number("62 %", "de")`` → 62.0 (the caller turns percent into a fraction).
+    """
+    cleaned = _BLANKS.sub("", _UNIT_WORDS.sub("", text))
+    if cleaned.startswith("+"):
+        cleaned = cleaned[1:]
+    if not cleaned:
+        raise NumberEntryError(text, None)
+    try:
+        value = float(parse_decimal(cleaned, locale=locale_for(language), strict=True))
+    except NumberFormatError as error:
+        suggestions = list(getattr(error, "suggestions", None) or [])
+        raise NumberEntryError(text, suggestions[-1] if suggestions else None) from None
+    if not math.isfinite(value):
+        raise NumberEntryError(text, None)
+    return value
+
+
+@lru_cache(maxsize=RESULT_CACHE_SIZE)
+def entry_text(value: float | None, unit: str, language: str, decimals: int = 0, extra_decimals: int = 2) -> str:
+    """A figure as an input field shows it and takes it back: ``decimals`` always, up to ``extra_decimals`` more
+    when the value has them, grouped, with its unit. ``unit``: "percent" (a fraction: 0.625 → "62,5 %"), "eur"
+    (0.85 → "0,85 €" / "€0.85"), "minutes" (2.4 → "2,4 min"), "count" or "" (50000 → "50.000").
+    """
+    if not _finite(value):
+        return ""
+    figure = value * 100 if unit == "percent" else value
+    pattern = "#,##0" + ("." + "0" * decimals + "#" * extra_decimals if decimals + extra_decimals else "")
+    locale = locale_for(language)
+    text = format_decimal(figure, format=pattern, locale=locale)
+    text = _no_negative_zero(figure, text, format_decimal(0.0, format=pattern, locale=locale))
+    if unit == "percent":
+        return f"{text}\u00a0%" if language == "de" else f"{text}%"
+    if unit == "eur":
+        return f"{text}\u00a0€" if language == "de" else f"€{text}"
+    if unit == "minutes":
+        return f"{text}\u00a0min"
+    return text

@@ -7,8 +7,9 @@ workspace picker, the user's display name (the audit actor) and the language (DE
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -17,8 +18,9 @@ from pydantic import ValidationError
 
 from core.models import RISK_CLASSES, UseCase
 from core.store import ConflictError, LoadedWorkspace, PermissionDenied, StoreError, WorkspaceInfo
-from ui import auth, frame, members, state, store_access, table_edits
+from ui import auth, formatting, frame, members, state, store_access, table_edits
 from ui.i18n import label, t
+from ui.number_field import NumberSpec
 
 LOGGER = logging.getLogger("workbench.ui")
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
@@ -75,6 +77,8 @@ def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -
                 help=t("sidebar.actor_help"),
                 max_chars=200,
             )
+            if state.take_actor_cookie_pending():
+                _remember_name_in_browser(state.actor_name())
         st.segmented_control(
             t("sidebar.language"),
             options=list(LANGUAGE_NAMES),
@@ -86,6 +90,17 @@ def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -
         st.caption(t("sidebar.autosave"))
         for kind, values in store_access.store_notices():
             st.warning(t(f"audit.notice.{kind}", **values))
+
+
+def _remember_name_in_browser(name: str) -> None:
+    """Write the name into a cookie of this site (a year; removed when the name is cleared), which new tabs send
+    along: a zero-height component frame of the app's own origin, no request leaves the browser."""
+    from streamlit.components.v1 import html
+
+    value = json.dumps(name).replace("<", "\\u003c")
+    age = 365 * 24 * 3600 if name else 0
+    html(f"<script>parent.document.cookie = '{state.ACTOR_COOKIE}=' + encodeURIComponent({value}) + "
+         f"'; path=/; max-age={age}; SameSite=Strict';</script>", height=0)
 
 
 def load(on_stop: Callable[[], None] | None = None) -> PageContext:
@@ -113,6 +128,7 @@ def load(on_stop: Callable[[], None] | None = None) -> PageContext:
         _stop(on_stop, st.error, t("error.store", detail=str(error)))
     _sidebar(loaded, infos)
     state.mirror_to_url()
+    refused_drafts()
     if loaded is None:
         if signed_in:
             if on_stop is not None:
@@ -123,6 +139,43 @@ def load(on_stop: Callable[[], None] | None = None) -> PageContext:
     if role == "viewer":
         st.info(t("auth.viewer_banner"), icon=":material/visibility:")
     return PageContext(loaded=loaded, language=state.language(), workspaces=infos, role=role)
+
+
+def _draft_value(value: object, language: str) -> str:
+    """A kept or stored field value in a sentence: numbers in the locale, tables as their row count."""
+    if value is None or value == "":
+        return formatting.MISSING
+    if isinstance(value, bool):
+        return t("an.common.yes") if value else t("an.common.no")
+    if isinstance(value, int | float):
+        return formatting.plain(value, language)
+    if isinstance(value, list | dict):
+        return t("conflict.rows", count=len(value))
+    return formatting.escape_markdown(str(value))
+
+
+def refused_drafts() -> None:
+    """Each refused edit of this session beside the stored value, with "apply mine again" and "discard"."""
+    lang = state.language()
+    for draft in store_access.refused_drafts():
+        try:
+            stored = store_access.fresh_use_case(draft.use_case_id)
+        except StoreError:
+            store_access.discard_draft(draft.use_case_id)
+            continue
+        with st.container(border=True):
+            st.warning(store_access.draft_message(draft))
+            st.markdown(formatting.markdown_table(
+                (t("conflict.col_field"), t("conflict.col_stored"), t("conflict.col_mine")),
+                ((formatting.escape_markdown(store_access.field_label(path)),
+                  _draft_value(store_access.stored_value(stored, path), lang), _draft_value(value, lang))
+                 for path, value in draft.changes.items()),
+            ))
+            row = st.container(horizontal=True, gap="small")
+            row.button(t("conflict.apply_mine"), key=f"w.draft.apply.{draft.use_case_id}", type="primary",
+                       on_click=store_access.apply_draft, args=(draft.use_case_id,), icon=":material/redo:")
+            row.button(t("conflict.discard"), key=f"w.draft.discard.{draft.use_case_id}",
+                       on_click=store_access.discard_draft, args=(draft.use_case_id,))
 
 
 def _stop(on_stop: Callable[[], None] | None, show: Callable[[str], object], text: str) -> None:
@@ -202,29 +255,47 @@ def risk_class_select(use_case: UseCase, key: str) -> None:
 
 def table_editor(
     use_case: UseCase, version: int, path: str, rows: list[dict], columns: dict, num_rows: str = "dynamic",
-    disabled: tuple[str, ...] = (),
+    disabled: tuple[str, ...] = (), numbers: Mapping[str, NumberSpec] | None = None,
 ) -> None:
     """A data_editor over a list field of the use case (``path``, e.g. "kpi_set"); saves every edit at once.
 
-    The key carries the stored version, so a saved edit (new version) starts a fresh editor while a
-    rejected one stays on screen next to its error.
+    ``numbers``: the number columns, shown and typed as text in the session's locale (:mod:`ui.number_field`;
+    their ``columns`` entries are text columns). Complete rows are saved; an incomplete row (an empty Target, a
+    number that cannot be read) is kept as this session's draft below the stored rows, as typed, and flagged with
+    a message naming its row and column until it is completed or deleted. The key carries the stored version and
+    a draft counter, so a saved edit or a changed draft starts a fresh editor while a rejected one stays on
+    screen next to its error.
     """
     import pandas as pd
 
-    base = pd.DataFrame(rows, columns=list(columns))
-    key = f"w.uc.{use_case.id}.{path}.v{version}"
+    numbers = numbers or {}
+    lang = state.language()
+    draft_name = f"table_draft.{use_case.id}.{path}"
+    drafts = list(state.ui_value(draft_name) or [])
+    stored = table_edits.shown_rows(rows, numbers, lang)
+    base = pd.DataFrame([*stored, *drafts], columns=list(columns))
+    generation = state.nonce(draft_name)
+    key = f"w.uc.{use_case.id}.{path}.v{version}" + (f".d{generation}" if generation else "")
     edited = st.data_editor(
         base, key=key, column_config=columns, num_rows=num_rows, hide_index=True, width="stretch",
         disabled=list(disabled),
     )
+    if drafts:
+        st.warning("\n\n".join([t("table.draft_kept"),
+                                  *table_edits.draft_problems(path, drafts, numbers, lang, len(rows) + 1)]))
     # Comparing the tables row by row costs ~3 ms per editor and rerun; untouched editors skip it.
     if not state.editor_has_changes(key):
         return
     new_rows = table_edits.table_rows(edited)
     if new_rows == table_edits.table_rows(base):
         return
-    errors = table_edits.save_table(use_case.id, path, new_rows)
-    if errors:
-        st.error("\n\n".join(errors))
-        return
+    complete, incomplete = table_edits.sort_shown_rows(path, new_rows, numbers, lang)
+    if complete != table_edits.table_rows(pd.DataFrame(rows, columns=list(columns))):
+        errors = table_edits.save_table(use_case.id, path, complete)
+        if errors:
+            st.error("\n\n".join(errors))
+            return
+    if incomplete != drafts:
+        state.set_ui_value(draft_name, incomplete)
+        state.bump_nonce(draft_name)
     st.rerun()

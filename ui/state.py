@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -35,6 +36,9 @@ UI_PREFIX = "ui."
 QUERY_WORKSPACE = "ws"
 QUERY_USE_CASE = "uc"
 QUERY_LANGUAGE = "lang"
+QUERY_ACTOR = "name"
+ACTOR_COOKIE = "workbench_name"
+ACTOR_COOKIE_PENDING_KEY = "ctx.actor_cookie_pending"
 
 
 def restore_from_url() -> None:
@@ -49,14 +53,28 @@ def restore_from_url() -> None:
         st.session_state[USE_CASE_KEY] = params[QUERY_USE_CASE]
     if params.get(QUERY_LANGUAGE) in LANGUAGES:
         st.session_state[LANGUAGE_KEY] = params[QUERY_LANGUAGE]
+    remembered = params.get(QUERY_ACTOR) or _cookie(ACTOR_COOKIE)
+    if remembered and ACTOR_KEY not in st.session_state:
+        set_actor(remembered)
+
+
+def _cookie(name: str) -> str | None:
+    """A cookie the browser sent with this session (None without one, or outside a browser session)."""
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:
+        return None
+    return unquote(value) if isinstance(value, str) and value else None
 
 
 def mirror_to_url() -> None:
-    """Write workspace, selected use case and language into the URL (only when they differ)."""
+    """Write workspace, selected use case, language and the person's name into the URL (only when they differ):
+    a reload, or the address copied into a new tab, keeps them."""
     wanted = {
         QUERY_WORKSPACE: workspace_id(),
         QUERY_USE_CASE: use_case_id(),
         QUERY_LANGUAGE: language(),
+        QUERY_ACTOR: actor_name() or None,
     }
     params = st.query_params
     for name, value in wanted.items():
@@ -100,7 +118,12 @@ def set_language(value: str | None) -> None:
 
 
 def actor_name() -> str:
-    """The display name as typed ("" when none)."""
+    """The display name as typed ("" when none).
+
+    The one place that says who the person is: the name lives in this browser's URL (``?name=``) and a cookie
+    (set from the sidebar), never on the server, so a reload or a new tab keeps it. Sign-in, where configured,
+    replaces it here.
+    """
     return st.session_state.get(ACTOR_KEY, "")
 
 
@@ -123,7 +146,15 @@ def set_signed_in_actor(value: str | None) -> None:
 
 
 def set_actor(value: str | None) -> None:
-    st.session_state[ACTOR_KEY] = (value or "").strip()[:200]
+    name = (value or "").strip()[:200]
+    if name != st.session_state.get(ACTOR_KEY):
+        st.session_state[ACTOR_COOKIE_PENDING_KEY] = True
+    st.session_state[ACTOR_KEY] = name
+
+
+def take_actor_cookie_pending() -> bool:
+    """True once after the name changed: the browser's cookie is to be written in this run."""
+    return bool(st.session_state.pop(ACTOR_COOKIE_PENDING_KEY, False))
 
 
 def start_run() -> None:
@@ -162,6 +193,11 @@ def sync_widget(key: str, value: Any) -> None:
 def widget_value(key: str, default: Any = None) -> Any:
     """The current value of a widget, read inside its on_change callback."""
     return st.session_state.get(key, default)
+
+
+def set_value(key: str, value: Any) -> None:
+    """Hold a value under a key no widget of this run owns (a language's slider passes its value on)."""
+    st.session_state[key] = value
 
 
 def widget_text(key: str) -> str:
@@ -224,6 +260,38 @@ def take_queued_edits(use_case_id_: str | None = None) -> list[tuple[str, str, A
     if taken:
         st.session_state[QUEUED_EDITS_KEY] = [edit for edit in queued if edit not in taken]
     return taken
+
+
+REFUSED_ENTRIES_KEY = "ctx.refused_entries"
+
+
+def refused_entry(widget_key: str) -> Any:
+    """What a number field refused (kept so that the typed text stays on screen), or None."""
+    return st.session_state.get(REFUSED_ENTRIES_KEY, {}).get(widget_key)
+
+
+def set_refused_entry(widget_key: str, entry: Any) -> None:
+    st.session_state.setdefault(REFUSED_ENTRIES_KEY, {})[widget_key] = entry
+
+
+def clear_refused_entry(widget_key: str) -> None:
+    st.session_state.get(REFUSED_ENTRIES_KEY, {}).pop(widget_key, None)
+
+
+DRAFTS_KEY = "ctx.refused_drafts"
+
+
+def keep_draft(use_case_id_: str, draft: Any) -> None:
+    """Keep a refused edit of one use case until it is applied again or discarded: nothing typed is lost."""
+    st.session_state.setdefault(DRAFTS_KEY, {})[use_case_id_] = draft
+
+
+def drafts() -> dict[str, Any]:
+    return dict(st.session_state.get(DRAFTS_KEY, {}))
+
+
+def drop_draft(use_case_id_: str) -> Any:
+    return st.session_state.get(DRAFTS_KEY, {}).pop(use_case_id_, None)
 
 
 def seen_version(use_case_id_: str) -> int | None:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
 from typing import Any, ParamSpec
 
 import streamlit as st
 from pydantic import ValidationError
 
-from core.models import LABEL_RULE, NAME_RULE, UseCase, error_text, with_values
+from core.models import LABEL_RULE, NAME_RULE, UseCase, diff_fields, error_text, with_values
 from core.store import (
     ConflictError,
     LoadedWorkspace,
@@ -139,20 +141,43 @@ def safe_callback(function: Callable[P, Any]) -> Callable[P, None]:
     return wrapper
 
 
+@dataclass(frozen=True)
+class RefusedDraft:
+    """A save refused on a conflict: the values this session typed (dotted path → JSON value) and who saved the
+    same fields first; shown beside the stored values until applied again or discarded."""
+
+    use_case_id: str
+    changes: dict[str, Any]
+    changed_by: str
+    changed_at: datetime | None
+
+
+def person(actor: str | None) -> str:
+    """An audit actor as a reader sees it: the name, or "someone without a name" for the anonymous default."""
+    actor = (actor or "").strip()
+    return actor if actor and actor != state.DEFAULT_ACTOR else t("conflict.someone")
+
+
+def use_case_name(use_case_id: str) -> str:
+    """The use case's name (its id only when it is gone)."""
+    workspace_id = state.workspace_id()
+    if workspace_id is not None:
+        try:
+            return store().get_use_case(workspace_id, use_case_id)[0].name
+        except StoreError:
+            pass
+    return use_case_id
+
+
 def conflict_message(error: ConflictError) -> str:
-    changed_at = error.changed_at
-    when = formatting.timestamp(changed_at, state.language()) if changed_at else formatting.MISSING
-    what = _changed_fields(error)
-    return t(
-        "conflict.message",
-        use_case=error.use_case_id,
-        who=error.changed_by or "?",
-        when=when,
-        fields=", ".join(what) if what else formatting.MISSING,
-    )
+    """Who changed which fields of which use case (by name) and when, as escaped Markdown."""
+    paths = error.fields
+    what = sorted({field_label(path) for path in paths})[:8] if paths else _changed_fields(error)
+    return _conflict_text(error.use_case_id, error.changed_by, error.changed_at, what)
 
 
 def _changed_fields(error: ConflictError) -> list[str]:
+    """The fields the other person's last save changed, from the audit trail (when the store could not say)."""
     workspace_id = state.workspace_id()
     if workspace_id is None:
         return []
@@ -164,6 +189,73 @@ def _changed_fields(error: ConflictError) -> list[str]:
     if error.changed_at is not None:
         latest = [entry for entry in latest if entry.at == error.changed_at] or latest[:5]
     return sorted({field_label(entry.field_path) for entry in latest})[:8]
+
+
+def draft_message(draft: RefusedDraft) -> str:
+    return _conflict_text(draft.use_case_id, draft.changed_by, draft.changed_at,
+                          sorted({field_label(path) for path in draft.changes})[:8])
+
+
+def _conflict_text(use_case_id: str, changed_by: str, changed_at: datetime | None, what: list[str]) -> str:
+    when = formatting.timestamp(changed_at, state.language()) if changed_at else formatting.MISSING
+    return t(
+        "conflict.message",
+        use_case=formatting.escape_markdown(use_case_name(use_case_id)),
+        who=formatting.escape_markdown(person(changed_by)),
+        when=when,
+        fields=formatting.escape_markdown(", ".join(what)) if what else formatting.MISSING,
+    )
+
+
+def _json_at(data: Any, path: str) -> Any:
+    for part in path.split("."):
+        if isinstance(data, list):
+            data = data[int(part)] if part.isdigit() and int(part) < len(data) else None
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
+            return None
+    return data
+
+
+def _keep_refused(use_case: UseCase, error: ConflictError) -> bool:
+    """Keep what this session typed for the refused fields (all it changed when the fields are unknown); False
+    when there is nothing to keep (the use case is gone)."""
+    try:
+        stored = fresh_use_case(use_case.id)
+    except StoreError:
+        return False
+    paths = error.fields or tuple(path for path, _, _ in diff_fields(stored, use_case))
+    mine = use_case.model_dump(mode="json")
+    changes = {path: _json_at(mine, path) for path in paths}
+    if changes:
+        state.keep_draft(use_case.id, RefusedDraft(use_case.id, changes, error.changed_by, error.changed_at))
+    return bool(changes)
+
+
+def stored_value(use_case: UseCase, path: str) -> Any:
+    """The JSON value at a dotted path of ``use_case`` (None when absent)."""
+    return _json_at(use_case.model_dump(mode="json"), path)
+
+
+@safe_callback
+def apply_draft(use_case_id: str) -> None:
+    """"Apply mine again": the kept values over the version now stored, which the person has now seen."""
+    draft = state.drop_draft(use_case_id)
+    if draft is None:
+        return
+    _, version = store().get_use_case(selected_workspace_id(), use_case_id)
+    state.remember_version(use_case_id, version)
+    if set_fields(use_case_id, draft.changes):
+        state.flash("success", t("conflict.applied", use_case=formatting.escape_markdown(use_case_name(use_case_id))))
+
+
+def discard_draft(use_case_id: str) -> None:
+    state.drop_draft(use_case_id)
+
+
+def refused_drafts() -> list[RefusedDraft]:
+    return list(state.drafts().values())
 
 
 def selected_workspace_id() -> str:
@@ -257,7 +349,8 @@ def save_use_case(use_case: UseCase, new: bool = False) -> bool:
     try:
         version = store().save_use_case(workspace_id, use_case, expected_version=expected, actor=state.actor())
     except ConflictError as error:
-        state.flash("warning", conflict_message(error))
+        if new or not _keep_refused(use_case, error):
+            state.flash("warning", conflict_message(error))
         return False
     state.remember_version(use_case.id, version)
     return True
@@ -271,12 +364,31 @@ def fresh_use_case(use_case_id: str) -> UseCase:
 
 
 def set_fields(use_case_id: str, changes: Mapping[str, Any]) -> bool:
-    """Validate dotted-path changes on the stored use case and save them (raises ValidationError)."""
-    current = fresh_use_case(use_case_id)
+    """Validate dotted-path changes on the version this session saw (else the stored one) and save them; the
+    store merges them with what others saved since (raises ValidationError)."""
+    seen = state.seen_version(use_case_id)
+    base = store().seen_use_case(selected_workspace_id(), use_case_id, seen) if seen is not None else None
+    current = base if base is not None else fresh_use_case(use_case_id)
     updated = with_values(current, dict(changes))
     if updated == current:
         return True
-    return save_use_case(updated)
+    saved = save_use_case(updated)
+    if saved:
+        _forget_overwritten_draft(use_case_id, changes)
+    return saved
+
+
+def _forget_overwritten_draft(use_case_id: str, changes: Mapping[str, Any]) -> None:
+    """A later saved edit of the same fields replaces a refused entry of them: it is no longer "yours" to apply."""
+    draft = state.drafts().get(use_case_id)
+    if draft is None:
+        return
+    left = {path: value for path, value in draft.changes.items()
+            if not any(path == changed or path.startswith(f"{changed}.") for changed in changes)}
+    if not left:
+        state.drop_draft(use_case_id)
+    elif left != draft.changes:
+        state.keep_draft(use_case_id, RefusedDraft(use_case_id, left, draft.changed_by, draft.changed_at))
 
 
 @safe_callback
@@ -298,6 +410,16 @@ def queue_edit(use_case_id: str, path: str, widget_key: str) -> None:
     whatever is queued when it starts (``sidebar.load``) and when its guarded body ends.
     """
     state.queue_edit(use_case_id, path, state.widget_value(widget_key))
+
+
+def queue_value(use_case_id: str, path: str, value: Any) -> None:
+    """Like :func:`queue_edit` for a value already parsed (a locale number field's)."""
+    state.queue_edit(use_case_id, path, value)
+
+
+def set_value(use_case_id: str, path: str, value: Any) -> None:
+    """Save one parsed value at ``path`` at once (a locale number field's callback, inside its error guard)."""
+    set_fields(use_case_id, {path: value})
 
 
 def has_queued_edits() -> bool:

@@ -15,7 +15,8 @@ class NotFoundError(StoreError):
 
 
 class ConflictError(StoreError):
-    """A save carried a stale version: someone else changed the use case first; reload and re-apply."""
+    """A save carried a stale version and someone else changed the same fields first (``fields``: their dotted
+    paths, empty when unknown); reload and re-apply."""
 
     def __init__(
         self,
@@ -24,8 +25,10 @@ class ConflictError(StoreError):
         changed_at: datetime,
         current_version: int,
         reason: str | None = None,
+        fields: tuple[str, ...] = (),
     ) -> None:
         self.use_case_id = use_case_id
+        self.fields = fields
         self.changed_by = changed_by
         self.changed_at = changed_at
         self.current_version = current_version

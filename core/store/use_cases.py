@@ -22,7 +22,16 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from core.models import ScoringWeights, Thresholds, UseCase, Workspace, diff_fields, marked_scored, with_values
+from core.models import (
+    ScoringWeights,
+    Thresholds,
+    UseCase,
+    Workspace,
+    diff_fields,
+    marked_scored,
+    merge_three_way,
+    with_values,
+)
 from core.store.actors import shown_actor
 from core.store.audit import Change, append_audit
 from core.store.dependencies import check_needs_live, check_not_needed
@@ -283,6 +292,11 @@ class UseCaseOps(StoreEngine):
             self._cache.put(workspace_id, row.use_case_id, row.version, use_case)
         return use_case
 
+    def seen_use_case(self, workspace_id: str, use_case_id: str, version: int) -> UseCase | None:
+        """The use case as it was at ``version``, when this process still holds that version (None otherwise):
+        the base an edit is made on, so that its save changes only the fields the person edited."""
+        return self._cache.get(workspace_id, use_case_id, version)
+
     def save_use_case(
         self,
         workspace_id: str,
@@ -293,8 +307,9 @@ class UseCaseOps(StoreEngine):
     ) -> int:
         """Save one use case in one transaction; returns its new version.
 
-        ``expected_version`` None creates a new use case; a stale version raises :class:`ConflictError`
-        naming who changed it and when. One audit row per changed field path. Re-submitting the same
+        ``expected_version`` None creates a new use case; at a stale version the edit is merged with what was
+        saved since (different fields both stay) and a same-field edit raises :class:`ConflictError` naming who
+        changed it, when, and the fields. One audit row per changed field path. Re-submitting the same
         ``idempotency_key`` writes nothing and returns the version of the first submission.
         A save without any field change writes nothing and returns the current version.
         """
@@ -337,7 +352,7 @@ class UseCaseOps(StoreEngine):
         else:
             if not stamped.scored and not row.deleted:
                 stamped = marked_scored(self._parsed(workspace_id, row), stamped)
-            changes = self._changes_to_save(workspace_id, row, stamped, expected_version)
+            stamped, changes = self._changes_to_save(workspace_id, row, stamped, expected_version)
             if not changes:
                 return row.version, None
             check_needs_live(conn, workspace_id, stamped, known=self._parsed(workspace_id, row).needs)
@@ -349,18 +364,30 @@ class UseCaseOps(StoreEngine):
 
     def _changes_to_save(
         self, workspace_id: str, row: Any, use_case: UseCase, expected_version: int | None
-    ) -> list[Change]:
-        """The field changes from the stored row to ``use_case``, once the row is live and at the expected
-        version; else :class:`ConflictError`."""
+    ) -> tuple[UseCase, list[Change]]:
+        """What to write over the stored row and its field changes, once the row is live; else
+        :class:`ConflictError`.
+
+        At a stale ``expected_version`` the edit is merged three ways (:func:`merge_three_way`) with the version
+        the saver saw, taken from the cache of parsed versions: edits of different fields both stay, while the
+        same field changed by both, or a seen version no longer cached (another server process), is refused
+        naming the fields.
+        """
         if row.deleted:
             raise ConflictError(use_case.id, row.updated_by, parse_iso(row.updated_at), row.version,
                                 reason="was deleted")
         if expected_version is None:
             raise ConflictError(use_case.id, row.updated_by, parse_iso(row.updated_at), row.version,
                                 reason="already exists; it was last changed")
+        stored = self._parsed(workspace_id, row)
         if row.version != expected_version:
-            raise ConflictError(use_case.id, row.updated_by, parse_iso(row.updated_at), row.version)
-        return diff_fields(self._parsed(workspace_id, row), use_case)
+            base = self._cache.get(workspace_id, use_case.id, expected_version)
+            merged, conflicts = merge_three_way(base, stored, use_case) if base is not None else (None, ())
+            if merged is None:
+                raise ConflictError(use_case.id, row.updated_by, parse_iso(row.updated_at), row.version,
+                                    fields=conflicts)
+            use_case = merged.model_copy(update={"updated_at": use_case.updated_at})
+        return use_case, diff_fields(stored, use_case)
 
     def _after_lost_race(self, workspace_id: str, use_case_id: str, idempotency_key: str | None) -> int:
         with self._read() as conn:

@@ -78,7 +78,7 @@ def test_check_table_shows_actual_threshold_and_result(store: Store, sample_id: 
 
 def test_editing_a_metric_saves_it_and_changes_the_decision(store: Store, sample_id: str) -> None:
     at = _open("support-chatbot", gate="poc_to_pilot")
-    at.number_input(key="w.gates.support-chatbot.precision").set_value(0.9).run()
+    at.text_input(key="w.gates.support-chatbot.precision").input("90").run()
     _assert_clean(at)
     saved, _ = store.get_use_case(sample_id, "support-chatbot")
     assert saved.gate_metrics.precision == 0.9
@@ -86,8 +86,8 @@ def test_editing_a_metric_saves_it_and_changes_the_decision(store: Store, sample
     assert _badges(at)[0] == "Stop"
     assert any(error.value.startswith("**PoC → Pilot: Stop**") for error in at.error)
 
-    at.number_input(key="w.gates.support-chatbot.baseline_cycle_time_sec").set_value(None).run()
-    at.number_input(key="w.gates.support-chatbot.precision").set_value(0.95).run()
+    at.text_input(key="w.gates.support-chatbot.baseline_cycle_time_sec").input("").run()
+    at.text_input(key="w.gates.support-chatbot.precision").input("95 %").run()
     saved, _ = store.get_use_case(sample_id, "support-chatbot")
     assert saved.gate_metrics.baseline_cycle_time_sec is None
     # S2: without a baseline the gate can never pass; it is incomplete and names the baseline.
@@ -127,9 +127,9 @@ def test_record_decision_writes_the_audit_trail(store: Store, sample_id: str) ->
 
 def test_thresholds_are_editable_and_reset(store: Store, sample_id: str) -> None:
     at = _open("support-chatbot")
-    assert not [item for item in at.number_input if item.key.startswith("w.gates.threshold.")]
+    assert not [item for item in at.text_input if item.key.startswith("w.gates.threshold.")]
     at.toggle(key="w.gates.show_thresholds").set_value(True).run()
-    at.number_input(key="w.gates.threshold.poc_min_precision").set_value(0.95).run()
+    at.text_input(key="w.gates.threshold.poc_min_precision").input("95").run()
     assert store.load(sample_id).workspace.thresholds.poc_min_precision == 0.95
     # The chatbot's precision 0.94 now misses the raised bar.
     assert _badges(at)[0] == "Stop"

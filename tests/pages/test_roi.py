@@ -28,7 +28,7 @@ def _open_section(at, section: str):
 
 
 def _keys(at) -> set[str]:
-    return {element.key for element in [*at.slider, *at.number_input] if element.key}
+    return {element.key for element in [*at.select_slider, *at.text_input] if element.key}
 
 
 def test_chatbot_results_equal_the_core(store, sample_id):
@@ -54,17 +54,17 @@ def test_chatbot_in_german(store):
 
 def test_moving_the_adoption_slider_changes_roi(store, sample_id):
     at = open_page(PAGE, use_case=CHATBOT)
-    at.slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.3).run()
+    at.select_slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.3).run()
     assert_clean(at)
     inputs = store.load(sample_id).workspace.use_case(CHATBOT).roi
     assert inputs.adoption == pytest.approx(0.3)
     assert _metrics(at)["ROI per month"] == formatting.roi(compute_roi(inputs).roi, "en")
-    assert at.number_input(key=f"w.roi.{CHATBOT}.adoption.number").value == pytest.approx(0.3)
+    assert at.text_input(key=f"w.roi.{CHATBOT}.adoption.number").value == "30%"
 
 
 def test_zero_run_cost_shows_undefined_roi_without_error(store, sample_id):
     at = open_page(PAGE, use_case=CHATBOT)
-    at.number_input(key=f"w.roi.{CHATBOT}.run_cost_eur_per_month.number").set_value(0.0).run()
+    at.text_input(key=f"w.roi.{CHATBOT}.run_cost_eur_per_month.number").input("0").run()
     assert_clean(at)
     assert _metrics(at)["ROI per month"] == formatting.MISSING
     assert any("undefined" in info.value for info in at.info)
@@ -109,7 +109,7 @@ def test_an_open_helper_stays_open_after_another_page_and_a_language_switch(stor
 
 def test_inference_helper_sets_the_run_cost(store, sample_id):
     at = _open_section(open_page(PAGE, use_case=CHATBOT), "inference")
-    at.number_input(key=INFERENCE_PRICE).set_value(0.01).run()
+    at.text_input(key=INFERENCE_PRICE).input("0.01").run()
     assert_clean(at)
     use_case = store.load(sample_id).workspace.use_case(CHATBOT)
     assert use_case.inference.price_per_1k_tokens_eur == pytest.approx(0.01)
@@ -152,7 +152,7 @@ def test_a_slider_step_after_someone_else_saved_is_refused_and_the_page_shows_th
     seen_use_case, seen_version = store.get_use_case(sample_id, CHATBOT)
     store.save_use_case(sample_id, seen_use_case.model_copy(update={"roi": seen_use_case.roi.model_copy(
         update={"adoption": 0.5})}), expected_version=seen_version, actor="Bea")
-    at.slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.3).run()
+    at.select_slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.3).run()
     assert not at.exception
     assert any("Bea" in warning.value for warning in at.warning), [item.value for item in at.warning]
     stored = store.load(sample_id).workspace.use_case(CHATBOT).roi
@@ -164,7 +164,7 @@ def test_a_slider_step_after_someone_else_saved_is_refused_and_the_page_shows_th
 
 def test_a_slider_step_is_saved_when_the_user_leaves_the_page_in_the_same_click(store, sample_id):
     at = open_page(PAGE, use_case=CHATBOT)
-    at.slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.3)
+    at.select_slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.3)
     at.switch_page("pages/1_Use_cases.py")
     at.run()
     assert_clean(at)
@@ -174,7 +174,7 @@ def test_a_slider_step_is_saved_when_the_user_leaves_the_page_in_the_same_click(
 def test_every_roi_step_is_one_audited_save(store, sample_id):
     at = open_page(PAGE, use_case=CHATBOT)
     for adoption in (0.3, 0.35, 0.4):
-        at.slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(adoption).run()
+        at.select_slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(adoption).run()
         assert_clean(at)
     entries = [entry for entry in store.audit(sample_id, CHATBOT, limit=20) if entry.field_path == "roi.adoption"]
     assert [json.loads(entry.new_value) if isinstance(entry.new_value, str) else entry.new_value
@@ -191,7 +191,7 @@ def test_the_business_case_link_shows_npv_and_payback_and_follows_the_slider(sto
     at = open_page(PAGE, use_case=CHATBOT)
     # S19 worked example: NPV 1,355,448.04 €, payback month 6.
     assert _business_case_link(at) == "Business case: NPV €1,355,448 · payback month 6 →"
-    at.slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.2).run()
+    at.select_slider(key=f"w.roi.{CHATBOT}.adoption.slider").set_value(0.2).run()
     assert_clean(at)
     result = use_case_business_case(store.get_use_case(sample_id, CHATBOT)[0], 0.08)
     assert result.payback_month is None
@@ -206,7 +206,7 @@ def test_the_cost_block_table_labels_its_one_time_column(store):
     at = _open_section(open_page(PAGE, language="de", use_case=CHATBOT), "cost_blocks")
     columns = json.loads(at.dataframe[0].proto.columns)
     assert columns["one_time_eur"]["label"] == "Einmalig €"
-    assert columns["one_time_eur"]["type_config"]["format"] == "%.0f €"
+    assert at.dataframe[0].value["one_time_eur"].tolist()[:2] == ["25.000\xa0€", "60.000\xa0€"]
     assert any("einmalig (die Investition C0)" in caption.value for caption in at.caption)
 
 
@@ -221,3 +221,18 @@ def test_the_break_even_table_says_roi_stays_positive_instead_of_not_reachable(s
     table = next(shown(item.value) for item in at.markdown if "|" in item.value and any_value in shown(item.value))
     rows = [line for line in table.splitlines() if any_value in line]
     assert len(rows) == 2 and unreachable not in table
+
+
+def test_a_german_cost_block_amount_is_read_the_german_way(store, sample_id):
+    """Issue 13: cost blocks take "1.234,5" and show "1.234,5 €" in German; a figure the locale cannot read is kept
+    as a draft row with the reason naming the row and the column."""
+    at = _open_section(open_page(PAGE, language="de", use_case=CHATBOT), "cost_blocks")
+    version = store.load(sample_id).versions[CHATBOT]
+    at.session_state[f"w.uc.{CHATBOT}.cost_blocks.v{version}"] = {
+        "edited_rows": {0: {"cost_eur_per_month": "1.234,5"}}, "added_rows": [], "deleted_rows": [],
+    }
+    at.run()
+    assert_clean(at)
+    blocks = store.load(sample_id).workspace.use_case(CHATBOT).cost_blocks
+    assert blocks[0].cost_eur_per_month == pytest.approx(1234.5)
+    assert at.dataframe[0].value["cost_eur_per_month"].tolist()[0] == "1.234,5\xa0€"

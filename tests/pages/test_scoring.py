@@ -34,7 +34,7 @@ def test_metrics_equal_the_core_score(store, sample_id):
 
 def test_moving_a_slider_saves_and_rescores(store, sample_id):
     at = open_page(PAGE, use_case=CHATBOT)
-    at.slider(key=f"w.score.{CHATBOT}.data_availability").set_value(0.2).run()
+    at.select_slider(key=f"w.score.{CHATBOT}.data_availability").set_value(0.2).run()
     assert_clean(at)
     use_case = store.load(sample_id).workspace.use_case(CHATBOT)
     assert use_case.scoring.data_availability == pytest.approx(0.2)
@@ -71,7 +71,7 @@ def test_ranking_shows_rank_stability_from_the_core(store, sample_id):
 
 def test_weights_that_do_not_sum_to_one_are_rejected_with_the_group(store, sample_id):
     at = open_page(PAGE)
-    at.number_input(key="w.weights.cycle_time_reduction").set_value(0.6)
+    at.text_input(key="w.weights.cycle_time_reduction").input("0.6")
     next(button for button in at.button if button.label == "Save weights").click().run()
     assert not at.exception
     assert any("Value weights" in error.value and "1.10" in error.value for error in at.error)
@@ -80,12 +80,40 @@ def test_weights_that_do_not_sum_to_one_are_rejected_with_the_group(store, sampl
 
 def test_saving_and_resetting_weights(store, sample_id):
     at = open_page(PAGE)
-    at.number_input(key="w.weights.cycle_time_reduction").set_value(0.6)
-    at.number_input(key="w.weights.cost_reduction").set_value(0.2)
+    at.text_input(key="w.weights.cycle_time_reduction").input("0.6")
+    at.text_input(key="w.weights.cost_reduction").input("0.2")
     next(button for button in at.button if button.label == "Save weights").click().run()
     assert_clean(at)
     assert store.load(sample_id).workspace.weights.cycle_time_reduction == pytest.approx(0.6)
     next(button for button in at.button if button.label == "Reset to defaults").click().run()
     assert_clean(at)
     assert store.load(sample_id).workspace.weights == ScoringWeights()
-    assert at.number_input(key="w.weights.cycle_time_reduction").value == pytest.approx(0.5)
+    assert at.text_input(key="w.weights.cycle_time_reduction").value == "0.5"
+
+
+def test_german_weights_take_a_decimal_comma(store, sample_id):
+    """Issue 13: "0,6" was read as 6 ("06") by the number box."""
+    at = open_page(PAGE, language="de")
+    assert at.text_input(key="w.weights.cycle_time_reduction").value == "0,5"
+    at.text_input(key="w.weights.cycle_time_reduction").input("0,6")
+    at.text_input(key="w.weights.cost_reduction").input("0,2")
+    next(button for button in at.button if button.label == "Gewichte speichern").click().run()
+    assert_clean(at)
+    assert store.load(sample_id).workspace.weights.cycle_time_reduction == pytest.approx(0.6)
+    assert at.text_input(key="w.weights.cycle_time_reduction").value == "0,6"
+
+
+def test_a_german_weight_in_english_notation_is_refused_naming_the_field_and_kept(store, sample_id):
+    at = open_page(PAGE, language="de")
+    at.text_input(key="w.weights.cycle_time_reduction").input("0.6")
+    next(button for button in at.button if button.label == "Gewichte speichern").click().run()
+    assert not at.exception
+    assert any("meinten Sie 0,6" in error.value for error in at.error), [error.value for error in at.error]
+    assert at.text_input(key="w.weights.cycle_time_reduction").value == "0.6"
+    assert store.load(sample_id).workspace.weights == ScoringWeights()
+
+
+def test_score_sliders_are_labelled_in_german(store):
+    at = open_page(PAGE, language="de", use_case=CHATBOT)
+    slider = at.select_slider(key=f"w.score.{CHATBOT}.data_availability.de")
+    assert "62\xa0%" in slider.options and "62%" not in slider.options

@@ -69,7 +69,7 @@ def test_monte_carlo_figures_equal_the_core_and_follow_the_draw_count(store: Sto
     fewer = sensitivity.monte_carlo(inputs, ranges, n=5_000, seed=0, target_roi=0.2)
     assert _metric(at, "ROI P50") == formatting.roi(fewer.p50, "en")
 
-    at.number_input(key="w.sens.target_percent").set_value(300.0).run()
+    at.text_input(key="w.sens.target_percent").input("300").run()
     above = sensitivity.monte_carlo(inputs, ranges, n=5_000, seed=0, target_roi=3.0)
     assert _metric(at, "P(ROI > 300.0%)") == formatting.percent(above.prob_above_target, "en", 1)
 
@@ -101,7 +101,7 @@ def test_editing_the_worst_case_saves_and_flips_the_verdict(store: Store, sample
     at = open_page(PAGE, use_case=CHATBOT)
     _, version = _chatbot(store, sample_id)
     key = f"w.sens.{CHATBOT}.scenarios.v{version}"
-    at.session_state[key] = {"edited_rows": {0: {"adoption": 0.5}}, "added_rows": [], "deleted_rows": []}
+    at.session_state[key] = {"edited_rows": {0: {"adoption": "50"}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert_clean(at)
     saved, new_version = _chatbot(store, sample_id)
@@ -219,3 +219,16 @@ def test_custom_scenarios_show_the_users_name_and_defaults_their_translation(sto
     chart_text = json.dumps(json.loads(scenario_chart.proto.spec)) + json.dumps(chart_labels)
     assert "stress" in chart_text
     assert "an.sens.scenario" not in json.dumps([labels, names]) + chart_text
+
+
+def test_a_scenario_row_without_a_name_is_refused_naming_the_row_and_the_column(store: Store, sample_id: str) -> None:
+    """Issue 13: an incomplete row is refused with the row and the column, never dropped silently."""
+    at = open_page(PAGE, use_case=CHATBOT)
+    _, version = _chatbot(store, sample_id)
+    key = f"w.sens.{CHATBOT}.scenarios.v{version}"
+    at.session_state[key] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [{"adoption": "40 %"}]}
+    at.run()
+    assert not at.exception
+    errors = [item.value for item in at.error]
+    assert any("Scenarios, row 4" in error and "is empty" in error for error in errors), errors
+    assert _chatbot(store, sample_id)[1] == version

@@ -85,7 +85,7 @@ def test_a_viewers_edit_is_refused_with_the_role_it_needs(store, sample_id, admi
                                                                          _actor(ADMIN))
     at = signed_in(CLARA, page="pages/2_Scoring.py")
     assert_clean(at)
-    slider = at.slider[0]
+    slider = at.select_slider[0]
     slider.set_value(0.9 if slider.value != 0.9 else 0.8).run()
     assert any("Not saved: this needs the editor role, and you are viewer in this workspace" in shown(item.value)
                for item in at.error)

@@ -193,7 +193,8 @@ def test_a_participant_joins_answers_and_finds_the_answers_after_a_reload(store,
     secret = at.query_params["p"][0] if isinstance(at.query_params["p"], list) else at.query_params["p"]
     assert store.participant(info.token, secret).name == "Anna"
     key = f"w.ans.{info.id}.{CHATBOT}.scoring.data_availability.value"
-    at.slider(key=key).set_value(0.3).run()
+    shown_key = key if language == "en" else f"{key}.{language}"
+    at.select_slider(key=shown_key).set_value(0.3).run()
     assert_clean(at)
     assert store.my_answers(info.token, secret) == {(CHATBOT, "scoring.data_availability"): Answer(value=0.3)}
     _button(at, next_label).click().run()  # saves the untouched three-point estimate as shown, goes on
@@ -201,9 +202,10 @@ def test_a_participant_joins_answers_and_finds_the_answers_after_a_reload(store,
     assert mine[(CHATBOT, "roi.adoption")] == Answer(low=0.25, value=0.5, high=0.75)
     reloaded = _participant_page(info.token, secret, language)
     assert_clean(reloaded)
-    assert reloaded.slider(key=f"w.ans.{info.id}.{INVOICES}.scoring.data_availability.value")
+    invoices = f"w.ans.{info.id}.{INVOICES}.scoring.data_availability.value"
+    assert reloaded.select_slider(key=invoices if language == "en" else f"{invoices}.{language}")
     _button(reloaded, "Back" if language == "en" else "Zurück").click().run()
-    assert reloaded.slider(key=key).value == pytest.approx(0.3)
+    assert reloaded.select_slider(key=shown_key).value == pytest.approx(0.3)
 
 
 def test_a_participant_submits_and_sees_read_only_answers_once_the_round_closes(store, sample_id):
@@ -218,7 +220,7 @@ def test_a_participant_submits_and_sees_read_only_answers_once_the_round_closes(
     at.run()
     assert_clean(at)
     assert "closed" in at.info[0].value
-    assert not at.slider
+    assert not at.select_slider and not at.slider
 
 
 def test_three_point_sliders_keep_the_likely_value_inside_the_range(store, sample_id):

@@ -1,0 +1,210 @@
+"""The one number field of every page: text typed in the session's language, parsed with Babel, echoed back
+formatted, refused in words next to the field with the typed text kept; and the sliders beside such fields,
+labelled in the same locale.
+
+``st.number_input`` is an ``<input type="number">``: the browser drops a German decimal comma ("2,4" became 24)
+and can only show "0.85". ``st.slider`` formats with printf or the browser's locale, never the app's. So a field
+is a text input bound to the model, and a slider is a ``select_slider`` whose options are the slider's grid
+(plus the current value, so that slider and field always agree), labelled by :func:`formatting.entry_text`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import streamlit as st
+
+from ui import formatting, state, store_access
+from ui.i18n import t
+
+Unit = Literal["percent", "eur", "minutes", "count", "months", ""]
+MAX_SLIDER_OPTIONS = 401
+
+
+@dataclass(frozen=True)
+class NumberSpec:
+    """What a field accepts and how it shows it. Bounds are in model units (a fraction for "percent"); a percent
+    field takes percent ("62" or "62 %" = 0.62). ``optional``: an empty field means "not given" (None)."""
+
+    unit: Unit = ""
+    decimals: int = 0
+    extra_decimals: int = 2
+    minimum: float | None = 0.0
+    maximum: float | None = None
+    integer: bool = False
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Refusal:
+    text: str
+    message: str
+    model_value: float | None
+
+
+def show(value: float | None, spec: NumberSpec, language: str) -> str:
+    """``value`` as the field shows it, e.g. 0.62 → "62 %" (de), 2.4 → "2,4 min"."""
+    if value is None:
+        return ""
+    extra = 0 if spec.integer else spec.extra_decimals
+    return formatting.entry_text(float(value), spec.unit, language, spec.decimals, extra)
+
+
+def _bounds_text(spec: NumberSpec, language: str) -> str:
+    low = show(spec.minimum, spec, language) if spec.minimum is not None else None
+    high = show(spec.maximum, spec, language) if spec.maximum is not None else None
+    if low is not None and high is not None:
+        return t("number.between", low=low, high=high)
+    if low is not None:
+        return t("number.at_least", low=low)
+    if high is not None:
+        return t("number.at_most", high=high)
+    return ""
+
+
+def _example(spec: NumberSpec, language: str) -> str:
+    sample: float = 1234 if spec.integer else 1234.5
+    if spec.maximum is not None and spec.maximum < sample:
+        sample = math.floor(spec.maximum / 2) if spec.integer else spec.maximum / 2
+    return show(sample, spec, language)
+
+
+def parse(text: str, spec: NumberSpec, language: str) -> tuple[float | None, str | None]:
+    """``(value, None)`` for acceptable text, else ``(None, the reason in words)``.
+
+    Example: ``parse("62", NumberSpec("percent", maximum=1.0), "de")`` → ``(0.62, None)``;
+    ``parse("2.4", NumberSpec("minutes", 1), "de")`` → ``(None, "„2.4" ist in deutscher Schreibweise … 2,4 …")``.
+    """
+    text = text.strip()
+    if not text:
+        return (None, None) if spec.optional else (None, t("number.required", rule=_rule(spec, language)))
+    try:
+        figure = formatting.parse_number(text, language)
+    except formatting.NumberEntryError as error:
+        if error.suggestion:
+            return None, t("number.did_you_mean", text=text, suggestion=error.suggestion, rule=_rule(spec, language))
+        return None, t("number.not_a_number", text=text, rule=_rule(spec, language))
+    value = figure / 100 if spec.unit == "percent" else figure
+    if spec.integer and value != int(value):
+        return None, t("number.whole", text=text, rule=_rule(spec, language))
+    too_low = spec.minimum is not None and value < spec.minimum - 1e-12
+    too_high = spec.maximum is not None and value > spec.maximum + 1e-12
+    if too_low or too_high:
+        return None, t("number.out_of_range", text=text, rule=_rule(spec, language))
+    return (int(value) if spec.integer else value), None
+
+
+def _rule(spec: NumberSpec, language: str) -> str:
+    """What the field allows, as a sentence: notation, example and bounds."""
+    notation = (t("number.percent_rule") if spec.unit == "percent"
+                else t("number.notation", example=_example(spec, language)))
+    bounds = _bounds_text(spec, language)
+    return f"{notation}, {bounds}." if bounds else f"{notation}."
+
+
+def _commit(widget_key: str, spec: NumberSpec, model_value: float | None, on_value: Callable[..., Any],
+            args: tuple[Any, ...]) -> None:
+    text = state.widget_text(widget_key)
+    value, message = parse(text, spec, state.language())
+    if message is not None:
+        state.set_refused_entry(widget_key, Refusal(text, message, model_value))
+        return
+    state.clear_refused_entry(widget_key)
+    # Streamlit would keep the typed text; the next run echoes what was understood.
+    state.forget([widget_key])
+    on_value(*args, value)
+
+
+def field(
+    label: str,
+    widget_key: str,
+    value: float | None,
+    spec: NumberSpec,
+    on_value: Callable[..., Any],
+    args: tuple[Any, ...] = (),
+    *,
+    container: Any = None,
+    message_container: Any = None,
+    help: str | None = None,
+    placeholder: str | None = None,
+    label_visibility: Literal["visible", "hidden", "collapsed"] = "visible",
+    width: int | Literal["stretch"] = "stretch",
+) -> None:
+    """A locale number field bound to ``value``; a valid entry calls ``on_value(*args, parsed value)``.
+
+    A refused entry keeps its text in the field, with the reason (what is allowed) right below it in
+    ``message_container`` (default: the field's container), until it is corrected or the stored value changes.
+    """
+    container = container if container is not None else st
+    lang = state.language()
+    refusal = state.refused_entry(widget_key)
+    if refusal is not None and refusal.model_value != value:
+        state.clear_refused_entry(widget_key)
+        refusal = None
+    state.sync_widget(widget_key, refusal.text if refusal is not None else show(value, spec, lang))
+    container.text_input(
+        label, key=widget_key, help=help, placeholder=placeholder, label_visibility=label_visibility, width=width,
+        on_change=store_access.safe_callback(_commit), args=(widget_key, spec, value, on_value, args),
+    )
+    if refusal is not None:
+        (message_container if message_container is not None else container).error(
+            formatting.escape_markdown(refusal.message))
+
+
+def slider_options(value: float | tuple[float, ...], spec: NumberSpec, maximum: float, step: float) -> list[float]:
+    """The slider's grid from ``spec.minimum`` to ``maximum`` in ``step``s (coarser beyond
+    :data:`MAX_SLIDER_OPTIONS`), plus ``value`` (each end of a range) when it lies between two steps."""
+    low = spec.minimum or 0.0
+    count = round((maximum - low) / step)
+    stride = max(1, math.ceil((count + 1) / MAX_SLIDER_OPTIONS))
+    options = [round(low + index * step, 10) for index in range(0, count + 1, stride)]
+    if spec.integer:
+        options = [int(option) for option in options]
+    values = value if isinstance(value, tuple) else (value,)
+    if any(item not in options for item in values):
+        options = sorted({*options, *values})
+    return options
+
+
+def slider(
+    label: str,
+    widget_key: str,
+    value: float | tuple[float, float],
+    spec: NumberSpec,
+    maximum: float,
+    step: float,
+    on_change: Callable[..., Any],
+    args: tuple[Any, ...] = (),
+    *,
+    container: Any = None,
+    help: str | None = None,
+    width: int | Literal["stretch"] = "stretch",
+) -> Any:
+    """A slider over ``spec``'s unit labelled in the session's locale ("2,4 min", "62 %", "50.000"), bound to
+    ``value`` (a pair: a range slider); ``on_change(*args)`` reads it with :func:`state.widget_value` like any
+    widget's callback. Returns the slider's value."""
+    container = container if container is not None else st
+    lang = state.language()
+    maximum = max(maximum, *(value if isinstance(value, tuple) else (value,)))
+    options = slider_options(value, spec, maximum, step)
+    # The browser holds a select_slider's value as its label: after a language switch the old labels ("50,500")
+    # match no option of the same widget and would read as the first one (0). So each language has its own widget
+    # (English keeps the plain key), whose value is passed on under ``widget_key`` for ``on_change``.
+    shown_key = widget_key if lang == "en" else f"{widget_key}.{lang}"
+    chosen = container.select_slider(
+        label, options=options, format_func=lambda option: show(option, spec, lang),
+        key=store_access.bind(shown_key, value), help=help, on_change=_relay,
+        args=(shown_key, widget_key, on_change, args), width=width,
+    )
+    if shown_key != widget_key:
+        state.set_value(widget_key, chosen)
+    return chosen
+
+
+def _relay(shown_key: str, widget_key: str, on_change: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    if shown_key != widget_key:
+        state.set_value(widget_key, state.widget_value(shown_key))
+    on_change(*args)
