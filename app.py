@@ -25,6 +25,7 @@ pending = frame.pending_headline(HEADLINE_METRICS, METRICS_PER_ROW)
 # collector walking them while they load is waste.
 gc.disable()
 try:
+    from core.verdict import status_sentence
     from ui import formatting, sidebar, state, store_access
     from ui.i18n import labels, t_plain
     from ui.views import home
@@ -104,6 +105,8 @@ with sidebar.guard():
                 ),
                 right_aligned=(0, 3, 4),
             ))
+            st.markdown(f"**{t('home.status_title')}**\n\n" + "\n".join(
+                f"- **{formatting.escape_markdown(row.name)}:** {status_sentence(row.status, lang)}" for row in top))
             st.page_link("pages/2_Scoring.py", label=t("home.to_scoring"), icon=":material/scatter_plot:")
 
         with st.container(border=True):

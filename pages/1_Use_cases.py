@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.models import KPI_GROUPS, OUTPUT_TYPES, PHASES, RISK_CLASSES, UseCase
-from ui import formatting, frame, sidebar, state, store_access, tables
+from ui import formatting, frame, sidebar, state, status, store_access, tables
 from ui.i18n import label, t, t_plain
 from ui.views import use_cases
 
@@ -53,8 +53,10 @@ def _registry(ctx: sidebar.PageContext) -> None:
         t("use_cases.search"), key=store_access.bind(SEARCH_WIDGET, state.ui_value("registry.search", "")),
         on_change=_remember, args=("registry.search", SEARCH_WIDGET), placeholder=t("use_cases.search_placeholder"),
     )
+    # Labels fixed at render time: AppTest calls format_func outside a script run, in no language.
+    sort_labels = {name: t(f"col.{name}") for name in SORT_COLUMNS}
     column = sort.selectbox(
-        t("use_cases.sort_by"), SORT_COLUMNS, format_func=lambda name: t(f"col.{name}"),
+        t("use_cases.sort_by"), SORT_COLUMNS, format_func=sort_labels.__getitem__,
         key=store_access.bind(SORT_WIDGET, state.ui_value("registry.sort", "rank")),
         on_change=_remember, args=("registry.sort", SORT_WIDGET),
     )
@@ -71,6 +73,7 @@ def _registry(ctx: sidebar.PageContext) -> None:
             t("col.name"): st.column_config.TextColumn(width=270),
             t("col.owner"): st.column_config.TextColumn(width=200),
             t("col.kpis"): st.column_config.NumberColumn(width=50),
+            t("col.status"): st.column_config.TextColumn(width="large"),
         },
         hide_index=True,
         width="stretch",
@@ -121,8 +124,9 @@ def _text_field(use_case: UseCase, field: str, area: bool = False) -> None:
 
 def _choice_field(use_case: UseCase, field: str, options: tuple[str, ...], prefix: str) -> None:
     key = f"w.uc.{use_case.id}.{field}"
+    labels = {value: label(prefix, value) for value in options}
     st.selectbox(
-        t(f"field.{field}"), options, format_func=lambda value: label(prefix, value),
+        t(f"field.{field}"), options, format_func=labels.__getitem__,
         key=store_access.bind(key, getattr(use_case, field)), help=t(f"help.{field}"),
         on_change=store_access.on_widget_change, args=(use_case.id, field, key),
     )
@@ -183,6 +187,9 @@ with sidebar.guard():
         with st.container(border=True):
             frame.subheader("use_cases.editor")
             sidebar.use_case_picker(ctx)
+            st.info(f"**{t('an.verdict.status')}:** "
+                    f"{status.sentence(selected, ctx.loaded.workspace.thresholds, ctx.language)}",
+                    icon=":material/flag:")
             version = ctx.loaded.versions.get(selected.id, 0)
             card, kpis, raci = st.tabs([t("use_cases.tab_card"), t("use_cases.tab_kpis"), t("use_cases.tab_raci")])
             with card:

@@ -7,7 +7,7 @@ import streamlit as st
 from core.business_case import BusinessCaseTerms
 from core.models import ROI_FRACTION_FIELDS, ROI_INPUT_FIELDS, UseCase
 from core.sensitivity import SCALE_CANDIDATE, BusinessCaseMonteCarloResult
-from ui import formatting, frame, sidebar, state, store_access, table_edits
+from ui import formatting, frame, sidebar, state, status, store_access, table_edits
 from ui.i18n import label, t
 from ui.views import sensitivity
 
@@ -210,6 +210,8 @@ with sidebar.guard():
     if use_case is not None:
         lang = ctx.language
         view = sensitivity.sensitivity_view(use_case, lang)
+        st.info(f"**{t('an.verdict.status')}:** {status.sentence(use_case, ctx.loaded.workspace.thresholds, lang)}",
+                icon=":material/flag:")
         _verdict(view, lang)
         with st.container(border=True):
             frame.subheader("an.sens.scenarios")

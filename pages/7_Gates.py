@@ -3,8 +3,9 @@ the S13 roadmap with Definition of Done, recorded decisions and the editable wor
 
 import streamlit as st
 
-from core.gates import COMPLIANCE_ITEMS, GATE_KEYS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
+from core.gates import COMPLIANCE_ITEMS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
 from core.models import PHASES, Thresholds, UseCase
+from core.verdict import BLOCKED, GATE_SEQUENCE
 from ui import formatting, frame, sidebar, state, store_access
 from ui.i18n import has, label, t
 from ui.views import gates
@@ -155,8 +156,22 @@ def _checks_table(table) -> None:
     )
 
 
-def _decision_banner(result, thresholds: Thresholds, lang: str) -> None:
-    text = f"**{_gate_name(result.gate)}: {label('an.decision', result.decision)}**"
+def _decision_banner(result, view, thresholds: Thresholds, lang: str) -> None:
+    standing = view.standings[result.gate]
+    if standing.decision == BLOCKED:
+        text = (f"**{_gate_name(result.gate)}: {label('an.decision', BLOCKED)}**\n\n"
+                + t("an.verdict.blocked_by", gate=_gate_name(standing.blocked_by),
+                    decision=label("an.decision", standing.own_decision)))
+        _, icon, box = _decision_style(BLOCKED)
+        box(text, icon=icon)
+        return
+    text = f"**{_gate_name(result.gate)}: {label('an.decision', standing.decision)}**"
+    if result.gate == "scale_or_kill":
+        if view.worst_case_survives:
+            text += "\n\n" + t("an.verdict.worst_case_survives")
+        else:
+            text += "\n\n" + t("an.verdict.worst_case_fails" if result.decision == "scale"
+                                else "an.verdict.worst_case_fails_plain")
     if result.missing and result.decision == "incomplete":
         text += "\n\n" + t("an.gates.missing", fields=", ".join(_missing_label(name) for name in result.missing))
     if result.gate == "canary" and result.decision == "ramp":
@@ -164,7 +179,7 @@ def _decision_banner(result, thresholds: Thresholds, lang: str) -> None:
                            target=formatting.percent(thresholds.canary_ramp_target_share, lang))
     if result.gate == "canary" and result.decision == "rollback":
         text += "\n\n" + t("an.gates.canary_rollback")
-    _, icon, box = _decision_style(result.decision)
+    _, icon, box = _decision_style(standing.decision)
     box(text, icon=icon)
 
 
@@ -192,12 +207,12 @@ def _compliance_inputs(use_case: UseCase) -> None:
     sidebar.risk_class_select(use_case, key)
 
 
-def _gate_choice(use_case: UseCase, results) -> str:
+def _gate_choice(use_case: UseCase, view) -> str:
     """The gate shown in detail: the user's last choice, else the gate the use case's phase heads for."""
     chosen = state.ui_value(GATE_CHOICE) or PHASE_GATES[use_case.phase].gate_key
-    labels = {gate: f"{_decision_icon(results[gate].decision)} {_gate_name(gate)}" for gate in GATE_KEYS}
+    labels = {gate: f"{_decision_icon(view.standings[gate].decision)} {_gate_name(gate)}" for gate in GATE_SEQUENCE}
     return st.segmented_control(
-        t("an.gates.choose_gate"), options=GATE_KEYS, format_func=labels.__getitem__, required=True,
+        t("an.gates.choose_gate"), options=GATE_SEQUENCE, format_func=labels.__getitem__, required=True,
         key=store_access.bind(GATE_WIDGET, chosen), on_change=_remember, args=(GATE_CHOICE, GATE_WIDGET),
     ) or chosen
 
@@ -218,7 +233,7 @@ def _gate_tab(use_case: UseCase, gate: str, view, thresholds: Thresholds, record
             roi = gates.modelled_roi(use_case)
             st.caption(t("an.gates.roi_from_model", roi=formatting.roi(roi, lang)))
     with outcome:
-        _decision_banner(result, thresholds, lang)
+        _decision_banner(result, view, thresholds, lang)
         if gate == "quality_gates":
             parts = [f"{_decision_icon(decision)} {t(f'an.subgate.{name}')}: {label('an.decision', decision)}"
                      for name, decision in sub_gate_decisions(result).items()]
@@ -239,15 +254,19 @@ def _badge(decision: str) -> None:
     st.badge(label("an.decision", decision), icon=icon, color=color)
 
 
-def _summary(results) -> None:
-    columns = st.columns(len(GATE_KEYS))
-    for column, gate in zip(columns, GATE_KEYS, strict=True):
-        result = results[gate]
+def _summary(view) -> None:
+    """The gates in their S13 sequence; a gate after one that has not passed shows "blocked" (docs/VERDICTS.md)."""
+    columns = st.columns(len(GATE_SEQUENCE))
+    for column, gate in zip(columns, GATE_SEQUENCE, strict=True):
+        result, standing = view.results[gate], view.standings[gate]
         passed = sum(1 for check in result.checks if check.passed)
         with column, st.container(border=True, height="stretch"):
             st.markdown(f"**{GATE_ICONS[gate]} {_gate_name(gate)}**")
-            _badge(result.decision)
-            st.caption(t("an.gates.summary_help", passed=passed, total=len(result.checks), spec=SPEC_IDS[gate]))
+            _badge(standing.decision)
+            if standing.decision == BLOCKED:
+                st.caption(t("an.verdict.blocked_short", gate=_gate_name(standing.blocked_by)))
+            else:
+                st.caption(t("an.gates.summary_help", passed=passed, total=len(result.checks), spec=SPEC_IDS[gate]))
 
 
 def _localised(gate, field: str, lang: str) -> str:
@@ -306,11 +325,12 @@ with sidebar.guard():
         view = gates.gates_view(use_case, thresholds, lang)
         results = view.results
         recorded = gates.recorded_gate_decisions(use_case.id)
-        _summary(results)
+        st.info(f"**{t('an.verdict.status')}:** {view.sentence}", icon=":material/flag:")
+        _summary(view)
         st.caption(t("an.gates.next_gate", phase=label("phase", use_case.phase),
                      gate=_gate_name(PHASE_GATES[use_case.phase].gate_key)))
         with st.container(border=True):
-            gate = _gate_choice(use_case, results)
+            gate = _gate_choice(use_case, view)
             _gate_tab(use_case, gate, view, thresholds, recorded, lang)
         with st.container(border=True):
             frame.subheader("an.roadmap.title")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import streamlit as st
 
-from core import business_case, gates, roi, scoring
+from core import business_case, gates, roi, scoring, verdict
 from core.models import ROI_INPUT_FIELDS, Workspace
 from core.store import LoadedWorkspace
 from ui import formatting
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 PORTFOLIO_COLUMNS = (
     "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "rank", "quadrant",
     "total_value", "net_value", "roi", "investment", "npv", "payback_month", "next_gate", "gates_passed",
-    "gates_evaluated",
+    "gates_evaluated", "status",
 )
 
 
@@ -78,6 +78,8 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         *(np.array([getattr(case.roi, name) for case in cases], dtype=float) for name in ROI_INPUT_FIELDS)
     )
     results = [gates.evaluate_all(case, thresholds) for case in cases]
+    statuses = tuple(verdict.status_from(result, verdict.worst_case_survives(case))
+                     for case, result in zip(cases, results, strict=True))
     # S19 for all use cases in one vectorised call; payback months are NaN where not reached within the horizon.
     plans = business_case.portfolio_business_case(cases, workspace.default_discount_rate_per_year)
     columns = {
@@ -101,6 +103,7 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         "next_gate": [gates.next_gate(case) for case in cases],
         "gates_passed": np.array([sum(gate.passed for gate in result.values()) for result in results], dtype="int64"),
         "gates_evaluated": np.array([len(result) for result in results], dtype="int64"),
+        "status": statuses,
     }
     return PortfolioArrays(ids=tuple(case.id for case in cases), columns=columns)
 
@@ -126,7 +129,10 @@ def _frame_of(arrays: PortfolioArrays) -> pd.DataFrame:
     index = pd.Index(list(arrays.ids), name="id")
     if not len(arrays):
         return pd.DataFrame(columns=list(PORTFOLIO_COLUMNS), index=index)
-    return pd.DataFrame({name: arrays.columns[name] for name in PORTFOLIO_COLUMNS}, index=index)
+    columns = {name: arrays.columns[name] for name in PORTFOLIO_COLUMNS}
+    # A tuple of dataclasses would be unpacked into columns; as a Series it stays one object column.
+    columns["status"] = pd.Series(list(columns["status"]), index=index, dtype=object)
+    return pd.DataFrame(columns, index=index)
 
 
 def portfolio_frame(loaded: LoadedWorkspace) -> pd.DataFrame:

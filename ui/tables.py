@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
+from core import verdict
 from core.store import LoadedWorkspace
 from ui import formatting, rounds
 from ui.i18n import labels, translate
@@ -75,6 +76,7 @@ def _registry(key: str, query: str, column: str, descending: bool, lang: str, _l
         translate("col.payback_month", lang): _payback_texts(shown["payback_month"], lang),
         translate("col.next_gate", lang): labels("gate", shown["next_gate"], lang),
         translate("col.kpis", lang): [kpi_counts.get(case_id, 0) for case_id in shown.index],
+        translate("col.status", lang): [verdict.status_sentence(item, lang) for item in shown["status"]],
     })
 
 

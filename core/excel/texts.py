@@ -70,6 +70,7 @@ DECISION_LABELS: dict[str, str] = {
     "go": "Go", "stop": "Stop", "pass": "Pass", "fail": "Fail", "ramp": "Ramp up", "rollback": "Roll back",
     "scale": "Scale", "iterate": "Iterate", "stop_or_re-scope": "Stop or re-scope", "deploy": "Deploy",
     "no_deploy": "No deploy", "incomplete": "Incomplete", "ok": "OK", "alert": "Alert",
+    "blocked": "Blocked",
 }
 PHASE_LABELS: dict[str, str] = {
     "discovery": "1 Discovery/Scoping", "data_risk": "2 Data & Risk", "poc": "3 PoC", "pilot": "4 Pilot",
@@ -161,6 +162,8 @@ GERMAN: dict[str, str] = {
     "Override": "Abweichung",
     "Survives (net value > 0)": "Übersteht (Nettonutzen > 0)",
     "Verdict (S16)": "Urteil (S16)",
+    "Blocked": "Blockiert",
+    "Status (as exported)": "Status (beim Export)",
     "scale candidate": "Skalierungskandidat",
     "PoC with expiry date": "PoC mit Ablaufdatum",
     "Gates: S5, S9, S10, S17, S11": "Gates: S5, S9, S10, S17, S11",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from core import gates, roi
+from core import gates, roi, verdict
 from core.models import Thresholds, UseCase, with_value
 from ui import formatting, state, store_access
 from ui.i18n import has, translate
@@ -65,6 +65,10 @@ class GatesView:
 
     results: dict[str, gates.GateResult]
     checks: dict[str, pa.Table]
+    standings: dict[str, verdict.GateStanding]
+    status: verdict.UseCaseStatus
+    sentence: str
+    worst_case_survives: bool
 
 
 def gates_view(use_case: UseCase, thresholds: Thresholds, language: str) -> GatesView:
@@ -75,6 +79,8 @@ def gates_view(use_case: UseCase, thresholds: Thresholds, language: str) -> Gate
 @lru_cache(maxsize=VIEW_CACHE_SIZE)
 def _gates_view(use_case_json: str, thresholds_json: str, language: str) -> GatesView:
     results = _gate_results(use_case_json, thresholds_json)
+    survives = verdict.worst_case_survives(UseCase.model_validate_json(use_case_json))
+    status = verdict.status_from(results, survives)
     comparators = {**gates.COMPARATOR_SYMBOLS, "present": translate("an.gates.present", language)}
     words = {passed: translate(f"an.gates.result_{RESULT_WORDS[passed]}", language) for passed in RESULT_WORDS}
 
@@ -95,7 +101,8 @@ def _gates_view(use_case_json: str, thresholds_json: str, language: str) -> Gate
         })
         for gate, result in results.items()
     }
-    return GatesView(results, checks)
+    return GatesView(results, checks, verdict.gate_sequence(results, survives), status,
+                     verdict.status_sentence(status, language), survives)
 
 
 def check_value_text(name: str, value: Any, language: str) -> str:
