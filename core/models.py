@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -23,8 +23,9 @@ from pydantic import (
     model_validator,
 )
 
-SCHEMA_VERSION = 2
-"""2 adds the S19 business case; a file with version 1 loads with S19's defaults and is version 2 afterwards."""
+SCHEMA_VERSION = 3
+"""2 adds the S19 business case, 3 the recorded gate decisions (``UseCase.gate_decisions``); a file with version 1
+or 2 loads with the defaults of what it lacks (no decisions) and is version 3 afterwards."""
 
 _FINITE = {"strict": True, "allow_inf_nan": False}
 
@@ -391,6 +392,40 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+GateKey = Literal["poc_to_pilot", "quality_gates", "go_live_compliance", "canary", "scale_or_kill"]
+GATE_DECISIONS: tuple[str, ...] = ("go", "stop", "iterate", "override")
+GateDecisionKind = Literal["go", "stop", "iterate", "override"]
+MAX_GATE_DECISIONS = 1000
+
+
+class GateDecision(Frozen):
+    """A gate decision as a person took it (S5, S9, S10, S11, S17; S13 next gate): go, stop, iterate, or an
+    override of the computed result, which needs a reason.
+
+    ``computed_decision`` is what the gate computed when the decision was taken (e.g. "fail"), so an override
+    stays visible. ``next_gate_on`` is the date of the next gate review. Example: ``GateDecision(gate="quality_gates",
+    decision="override", rationale="HITL coverage measured on 2 weeks only", decided_by="A. Weber",
+    decided_at=…, computed_decision="fail", next_gate="go_live_compliance", next_gate_on=date(2027, 1, 15))``.
+    """
+
+    gate: GateKey
+    decision: GateDecisionKind
+    rationale: LongText = ""
+    decided_by: Name
+    decided_at: UtcDatetime
+    computed_decision: Annotated[str, Field(max_length=40, strict=True)] = ""
+    next_gate: GateKey | None = None
+    next_gate_on: date | None = None
+
+    @model_validator(mode="after")
+    def _override_has_a_reason(self) -> GateDecision:
+        if self.decision == "override" and not self.rationale.strip():
+            raise ValueError("rationale: an override needs a reason")
+        if self.next_gate_on is not None and self.next_gate is None:
+            raise ValueError("next_gate: a next-gate date needs the gate it is for")
+        return self
+
+
 class UseCase(Frozen):
     """S1 use-case card with everything the gates, ROI and scoring need."""
 
@@ -429,6 +464,8 @@ class UseCase(Frozen):
     """S20: "must" is always funded, "never" never; None leaves it to the plan."""
     needs: Annotated[tuple[Identifier, ...], Field(max_length=MAX_NEEDS)] = ()
     """S20: ids of use cases of the same workspace that must be funded for this one to be funded."""
+    gate_decisions: Annotated[tuple[GateDecision, ...], Field(max_length=MAX_GATE_DECISIONS)] = ()
+    """Gate decisions as people recorded them, oldest first (the audit trail holds each as it was saved)."""
 
     @property
     def investment_eur(self) -> float:
@@ -544,7 +581,7 @@ class Workspace(Frozen):
     """A named portfolio of use cases with its weights, thresholds and default discount rate (S18, S19)."""
 
     name: Name
-    schema_version: Literal[1, 2] = SCHEMA_VERSION
+    schema_version: Literal[1, 2, 3] = SCHEMA_VERSION
     weights: ScoringWeights = ScoringWeights()
     thresholds: Thresholds = Thresholds()
     default_discount_rate_per_year: Rate = DEFAULT_DISCOUNT_RATE_PER_YEAR
@@ -554,7 +591,7 @@ class Workspace(Frozen):
     @field_validator("schema_version")
     @classmethod
     def _current_version(cls, version: int) -> int:
-        # Version 1 lacks only fields that have S19 defaults, so after validation it is the current version.
+        # Versions 1 and 2 lack only fields with defaults (S19, gate decisions): validated, they are the current one.
         return SCHEMA_VERSION
 
     @model_validator(mode="after")

@@ -79,6 +79,9 @@ def _registry(ctx: sidebar.PageContext) -> None:
         width="stretch",
     )
     st.caption(t("use_cases.registry_count", shown=shown.num_rows, total=len(ctx.loaded.workspace.use_cases)))
+    overdue = tables.overdue_count(ctx.loaded)
+    if overdue:
+        st.warning(t("registry.overdue_count", count=formatting.number(overdue, lang)), icon=":material/event_busy:")
 
 
 def _actions(selected: UseCase | None) -> None:

@@ -4,7 +4,7 @@ the S13 roadmap with Definition of Done, recorded decisions and the editable wor
 import streamlit as st
 
 from core.gates import COMPLIANCE_ITEMS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
-from core.models import PHASES, Thresholds, UseCase
+from core.models import GATE_DECISIONS, PHASES, Thresholds, UseCase
 from core.verdict import BLOCKED, GATE_SEQUENCE
 from ui import formatting, frame, sidebar, state, store_access
 from ui.i18n import has, label, t
@@ -102,9 +102,20 @@ def _gate_name(gate: str) -> str:
 
 @store_access.safe_callback
 def _record(use_case_id: str, gate: str) -> None:
-    result = gates.record_gate_decision(use_case_id, gate)
-    decision = label("an.decision", result.decision)
-    state.flash("success", t("an.gates.recorded", gate=_gate_name(gate), decision=decision))
+    prefix = f"w.gates.decide.{gate}"
+    decision = state.widget_value(f"{prefix}.decision") or "go"
+    rationale = state.widget_text(f"{prefix}.rationale")
+    decided_by = state.widget_text(f"{prefix}.by")
+    next_gate = state.widget_value(f"{prefix}.next") or None
+    next_on = state.widget_value(f"{prefix}.on")
+    if decision == "override" and not rationale:
+        raise ValueError(t("an.decide.override_needs_reason"))
+    if not decided_by:
+        raise ValueError(t("an.decide.needs_person"))
+    if next_on is not None and next_gate is None:
+        raise ValueError(t("an.decide.date_needs_gate"))
+    gates.record_gate_decision(use_case_id, gate, decision, rationale, decided_by, next_gate, next_on)
+    state.flash("success", t("an.gates.recorded", gate=_gate_name(gate), decision=label("an.decision", decision)))
 
 
 @store_access.safe_callback
@@ -239,14 +250,48 @@ def _gate_tab(use_case: UseCase, gate: str, view, thresholds: Thresholds, record
                      for name, decision in sub_gate_decisions(result).items()]
             st.markdown(" · ".join(parts))
         _checks_table(view.checks[gate])
-        st.button(t("an.gates.record"), key=f"w.gates.record.{gate}", on_click=_record, args=(use_case.id, gate),
-                  icon=":material/edit_note:", help=t("an.gates.record_help"), type="primary")
+        _decision_form(use_case, gate, lang)
         last = recorded.get(gate)
         if last is None:
             st.caption(t("an.gates.never_recorded"))
         else:
-            st.caption(t("an.gates.last_recorded", decision=label("an.decision", last.decision), who=last.actor,
-                         when=formatting.timestamp(last.at, lang)))
+            _last_decision(last, lang)
+
+
+def _decision_form(use_case: UseCase, gate: str, lang: str) -> None:
+    """Record a person's decision: go, stop, iterate or override (with a reason), who, and the next gate's date."""
+    prefix = f"w.gates.decide.{gate}"
+    decisions = {code: label("an.decision", code) for code in GATE_DECISIONS}
+    next_gates = {"": t("an.decide.no_next_gate"), **{key: _gate_name(key) for key in GATE_SEQUENCE}}
+    position = GATE_SEQUENCE.index(gate)
+    following = GATE_SEQUENCE[position + 1] if position + 1 < len(GATE_SEQUENCE) else ""
+    with st.expander(t("an.gates.record"), icon=":material/edit_note:"), st.form(f"gates.decide.{gate}", border=False):
+        st.caption(t("an.gates.record_help"))
+        first, second = st.columns(2)
+        first.selectbox(t("an.decide.decision"), options=list(decisions), format_func=decisions.__getitem__,
+                        key=f"{prefix}.decision", help=t("an.decide.decision_help"))
+        second.text_input(t("an.decide.by"), value=state.actor_name(), key=f"{prefix}.by", max_chars=200)
+        st.text_area(t("an.decide.rationale"), key=f"{prefix}.rationale", max_chars=5000,
+                     placeholder=t("an.decide.rationale_placeholder"))
+        first, second = st.columns(2)
+        first.selectbox(t("an.decide.next_gate"), options=list(next_gates), format_func=next_gates.__getitem__,
+                        index=list(next_gates).index(following), key=f"{prefix}.next")
+        second.date_input(t("an.decide.next_on"), value=None, key=f"{prefix}.on",
+                          format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD")
+        st.form_submit_button(t("an.gates.record"), on_click=_record, args=(use_case.id, gate), type="primary")
+
+
+def _last_decision(last, lang: str) -> None:
+    text = t("an.gates.last_recorded", decision=label("an.decision", last.decision),
+             who=formatting.escape_markdown(last.actor), when=formatting.timestamp(last.at, lang))
+    if last.computed and last.computed != last.decision:
+        text += " · " + t("an.decide.computed_was", decision=label("an.decision", last.computed))
+    if last.next_gate:
+        text += " · " + t("an.decide.next_line", gate=_gate_name(last.next_gate),
+                          day=formatting.day(last.next_gate_on, lang))
+    st.caption(text)
+    if last.rationale:
+        st.caption(t("an.decide.rationale_line", rationale=formatting.escape_markdown(last.rationale)))
 
 
 def _badge(decision: str) -> None:
@@ -324,7 +369,7 @@ with sidebar.guard():
         thresholds = ctx.loaded.workspace.thresholds
         view = gates.gates_view(use_case, thresholds, lang)
         results = view.results
-        recorded = gates.recorded_gate_decisions(use_case.id)
+        recorded = gates.recorded_gate_decisions(use_case)
         st.info(f"**{t('an.verdict.status')}:** {view.sentence}", icon=":material/flag:")
         _summary(view)
         st.caption(t("an.gates.next_gate", phase=label("phase", use_case.phase),

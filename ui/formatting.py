@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache, lru_cache
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import (
     format_compact_currency,
     format_compact_decimal,
@@ -155,6 +155,13 @@ def timestamp(value: datetime | None, language: str) -> str:
     if value is None:
         return MISSING
     return format_datetime(value, format="short", locale=locale_for(language))
+
+
+def day(value: date | None, language: str) -> str:
+    """A calendar date that reads the same in every country: "15 Jan 2027", "15. Jan. 2027"; "–" when missing."""
+    if value is None:
+        return MISSING
+    return format_date(value, format="d MMM y", locale=locale_for(language))
 
 
 def escape_markdown(text: str) -> str:

@@ -12,13 +12,14 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
 
 from core import business_case, gates, roi, scoring, verdict
-from core.models import ROI_INPUT_FIELDS, Workspace
+from core.models import ROI_INPUT_FIELDS, UseCase, Workspace
 from core.store import LoadedWorkspace
 from ui import formatting
 from ui.i18n import t
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 PORTFOLIO_COLUMNS = (
     "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "rank", "quadrant",
     "total_value", "net_value", "roi", "investment", "npv", "payback_month", "next_gate", "gates_passed",
-    "gates_evaluated", "status",
+    "gates_evaluated", "status", "next_gate_on",
 )
 
 
@@ -65,6 +66,14 @@ def min_ranks(scores: np.ndarray) -> np.ndarray:
     """1 = highest score; equal scores share the better rank, as pandas' ``rank(method="min", ascending=False)``."""
     descending = np.sort(-np.asarray(scores, dtype=float))
     return np.searchsorted(descending, -np.asarray(scores, dtype=float), side="left").astype("int64") + 1
+
+
+def next_gate_on(use_case: UseCase) -> date | None:
+    """The next gate's date of the latest recorded gate decision that set one (None without)."""
+    for decision in reversed(use_case.gate_decisions):
+        if decision.next_gate_on is not None:
+            return decision.next_gate_on
+    return None
 
 
 def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
@@ -104,6 +113,7 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         "gates_passed": np.array([sum(gate.passed for gate in result.values()) for result in results], dtype="int64"),
         "gates_evaluated": np.array([len(result) for result in results], dtype="int64"),
         "status": statuses,
+        "next_gate_on": tuple(next_gate_on(case) for case in cases),
     }
     return PortfolioArrays(ids=tuple(case.id for case in cases), columns=columns)
 
@@ -131,7 +141,8 @@ def _frame_of(arrays: PortfolioArrays) -> pd.DataFrame:
         return pd.DataFrame(columns=list(PORTFOLIO_COLUMNS), index=index)
     columns = {name: arrays.columns[name] for name in PORTFOLIO_COLUMNS}
     # A tuple of dataclasses would be unpacked into columns; as a Series it stays one object column.
-    columns["status"] = pd.Series(list(columns["status"]), index=index, dtype=object)
+    for name in ("status", "next_gate_on"):
+        columns[name] = pd.Series(list(columns[name]), index=index, dtype=object)
     return pd.DataFrame(columns, index=index)
 
 

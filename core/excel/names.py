@@ -19,8 +19,10 @@ PACK_FORMAT_VERSION = 2
 """2 adds the S19 Cash flow sheets and the business-case inputs (whole months, the ramp shape, optional rates and
 one-time amounts); the reader also reads packs of format 1 (and workspace schema 1), whose inputs are all still
 fields of today's use cases."""
-READABLE_PACK_VERSIONS: frozenset[tuple[str, str]] = frozenset({("1", "1"), (str(SCHEMA_VERSION), "1"),
-                                                               (str(SCHEMA_VERSION), str(PACK_FORMAT_VERSION))})
+# Schema 3 adds only the recorded gate decisions, which a pack does not carry back: schema-2 packs read as before.
+READABLE_PACK_VERSIONS: frozenset[tuple[str, str]] = frozenset({
+    ("1", "1"), ("2", "1"), ("2", str(PACK_FORMAT_VERSION)), (str(SCHEMA_VERSION), "1"),
+    (str(SCHEMA_VERSION), str(PACK_FORMAT_VERSION))})
 """(workspace schema_version, pack_format) pairs of the Meta sheet that :mod:`core.excel.reader` reads."""
 SUMMARY_SHEET = "Summary"
 MATRIX_SHEET = "Matrix"

@@ -379,7 +379,7 @@ def test_meta_lists_versions_inputs_and_a_matching_hash(s15_pack):
     _, values = _books(data)
     meta = values[META_SHEET]
     keys = {meta[f"A{r}"].value: meta[f"B{r}"].value for r in range(1, 8)}
-    assert keys["workspace_id"] == "ws-test" and keys["schema_version"] == "2"
+    assert keys["workspace_id"] == "ws-test" and keys["schema_version"] == "3"
     use_case_rows = [tuple(meta.cell(r, c).value or "" for c in range(4, 8)) for r in range(2, 5)]
     assert use_case_rows[0] == ("uc-s15", "3", decision_sheet_name(1, "uc-s15"), "1")
     input_rows = [tuple(meta.cell(r, c).value or "" for c in range(9, 15)) for r in range(2, meta.max_row + 1)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -137,19 +136,22 @@ def test_compliance_item_and_risk_class_drive_go_live(store: Store, sample_id: s
     assert _badges(at)[2] == "No deploy"
 
 
-def test_record_decision_writes_the_audit_trail(store: Store, sample_id: str) -> None:
+def test_record_decision_records_a_persons_decision_not_the_computed_result(store: Store, sample_id: str) -> None:
     at = _open("contract-clause-search")
-    at.button(key="w.gates.record.poc_to_pilot").click().run()
+    prefix = "w.gates.decide.poc_to_pilot"
+    at.selectbox(key=f"{prefix}.decision").set_value("stop")
+    next(button for button in at.button if button.label == "Record decision").click().run()
+    assert any("Say who decided" in item.value for item in [*at.error, *at.warning])
+    at.text_input(key=f"{prefix}.by").input("Dr. K. Brandt")
+    at.text_area(key=f"{prefix}.rationale").input("Precision 0.85 after two labelling rounds; no path to 0.92.")
+    next(button for button in at.button if button.label == "Record decision").click().run()
     _assert_clean(at)
-    entries = [entry for entry in store.audit(sample_id, "contract-clause-search") if entry.action == "gate_decision"]
-    assert len(entries) == 1
-    assert entries[0].field_path == "gates.poc_to_pilot"
-    recorded = json.loads(entries[0].new_value)
-    expected = _expected(store, sample_id, "contract-clause-search")["poc_to_pilot"]
-    assert recorded["decision"] == expected.decision == "stop"
-    assert len(recorded["failed_checks"]) == len(expected.failed_checks)
+    decisions = store.get_use_case(sample_id, "contract-clause-search")[0].gate_decisions
+    assert [(d.gate, d.decision, d.computed_decision, d.decided_by) for d in decisions] == [
+        ("poc_to_pilot", "stop", "stop", "Dr. K. Brandt")]
+    assert _expected(store, sample_id, "contract-clause-search")["poc_to_pilot"].decision == "stop"
     assert any(item.value == "Recorded: PoC → Pilot → Stop." for item in at.success)
-    assert any(caption.value.startswith("Last recorded: Stop by anonymous") for caption in at.caption)
+    assert any(caption.value.startswith("Last recorded: Stop by Dr. K. Brandt") for caption in at.caption)
 
 
 def test_thresholds_are_editable_and_reset(store: Store, sample_id: str) -> None:

@@ -112,6 +112,7 @@ class DecisionSheet:
         self._business_case()
         self._scenarios()
         self._gates()
+        self._gate_decisions()
         self._readiness()
         self._raci()
         self.w.finish()
@@ -489,6 +490,32 @@ class DecisionSheet:
             for check in result.checks:
                 self._check_row(key, check)
             self.row += 1
+
+    def _gate_decisions(self) -> None:
+        """The gate decisions people recorded (go, stop, iterate, override), newest first, with the next gate."""
+        self._section("Gate decisions (recorded)")
+        self.w.header_row(self.row, ("Decided (UTC)", "Gate", "Decision", "Computed", "Decided by", "Next gate",
+                                     "Next gate on"))
+        self.row += 1
+        decisions = self.use_case.gate_decisions
+        if not decisions:
+            self.w.text(self.row, 0, NOT_AVAILABLE)
+            self.row += 1
+            return
+        t = self.t
+        for entry in reversed(decisions):
+            self.w.moment(self.row, 0, entry.decided_at)
+            self.w.text(self.row, 1, t.code(GATE_LABELS, entry.gate))
+            self.w.text(self.row, 2, t.code(DECISION_LABELS, entry.decision), self.f.decision)
+            self.w.text(self.row, 3, t.code(DECISION_LABELS, entry.computed_decision) or None)
+            self.w.text(self.row, 4, entry.decided_by)
+            self.w.text(self.row, 5, t.code(GATE_LABELS, entry.next_gate) if entry.next_gate else None)
+            self.w.text(self.row, 6, entry.next_gate_on.isoformat() if entry.next_gate_on else None)
+            self.row += 1
+            if entry.rationale:
+                self.w.label(self.row, 0, "Rationale")
+                self.w.text(self.row, 1, entry.rationale, span=DECISION_COLUMNS - 1)
+                self.row += 1
 
     def _sequenced(self, gate: str, own: str, decision_rows: dict[str, int]) -> str:
         """The gate's live decision in the S13 sequence (docs/VERDICTS.md): "Blocked" unless the gate before it
