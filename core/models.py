@@ -227,6 +227,17 @@ DEFAULT_RACI: tuple[RaciRow, ...] = (
     RaciRow(deliverable="MLOps + monitoring + rollback", responsible=("Platform",), accountable=("Ops",),
             consulted=("ML Eng", "Security"), informed=("PO", "Legal")),
 )
+DEFAULT_RACI_DE: tuple[RaciRow, ...] = (
+    RaciRow(deliverable="Use Case + KPI-Set", responsible=("PO",), accountable=("PO",),
+            consulted=("Betrieb", "Sicherheit"), informed=("Recht",)),
+    RaciRow(deliverable="Datenreife + Zugriff", responsible=("Data Steward",),
+            accountable=("Data Steward",), consulted=("Sicherheit", "Plattform"), informed=("PO",)),
+    RaciRow(deliverable="Offline-Eval + Model Card", responsible=("ML-Engineering",), accountable=("ML-Engineering",),
+            consulted=("PO", "Recht"), informed=("Betrieb",)),
+    RaciRow(deliverable="MLOps + Monitoring + Rollback", responsible=("Plattform",), accountable=("Betrieb",),
+            consulted=("ML-Engineering", "Sicherheit"), informed=("PO", "Recht")),
+)
+"""S14's example RACI in German: a use case created in German mode starts with it."""
 
 
 class GateMetrics(Frozen):

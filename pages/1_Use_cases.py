@@ -75,7 +75,7 @@ def _registry(ctx: sidebar.PageContext) -> None:
             t("col.kpis"): st.column_config.NumberColumn(width=50),
             t("col.status"): st.column_config.TextColumn(width="large"),
         },
-        hide_index=True,
+        hide_index=True, placeholder=formatting.MISSING,
         width="stretch",
     )
     st.caption(t("use_cases.registry_count", shown=shown.num_rows, total=len(ctx.loaded.workspace.use_cases)))
@@ -185,8 +185,12 @@ with sidebar.guard():
         frame.subheader("use_cases.registry")
         _registry(ctx)
     selected = store_access.selected_use_case(ctx.loaded)
-    _actions(selected)
-    if selected is not None:
+    if ctx.presentation and selected is not None:
+        st.info(f"**{formatting.escape_markdown(selected.name)}** · **{t('an.verdict.status')}:** "
+                f"{status.sentence(selected, ctx.loaded.workspace.thresholds, ctx.language)}", icon=":material/flag:")
+    if not ctx.presentation:
+        _actions(selected)
+    if selected is not None and not ctx.presentation:
         with st.container(border=True):
             frame.subheader("use_cases.editor")
             sidebar.use_case_picker(ctx)

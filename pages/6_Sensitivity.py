@@ -87,7 +87,7 @@ def _scenario_table(view: sensitivity.SensitivityView) -> None:
         view.scenario_rows,
         column_config={survives: st.column_config.MultiselectColumn(
             options=[t("an.common.yes"), t("an.common.no")], color=["green", "red"])},
-        hide_index=True,
+        hide_index=True, placeholder=formatting.MISSING,
         width="stretch",
     )
 
@@ -106,6 +106,7 @@ def _editor(use_case: UseCase, version: int, lang: str) -> None:
         )
     base = pd.DataFrame(sensitivity.scenario_rows(use_case), columns=list(columns))
     edited = st.data_editor(base, key=key, column_config=columns, num_rows="dynamic", hide_index=True,
+    placeholder=formatting.MISSING,
                             width="stretch")
     if state.editor_has_changes(key):
         rows = table_edits.table_rows(edited)
@@ -141,7 +142,7 @@ def _tornado(tornado: sensitivity.TornadoView, terms: BusinessCaseTerms, lang: s
                                beyond=formatting.number(terms.horizon_months + 1, lang))
         st.caption(caption)
     with st.expander(t("an.sens.ranges" if tornado.target == "roi" else f"an.sens.ranges_{tornado.target}")):
-        st.dataframe(tornado.rows, hide_index=True, width="stretch")
+        st.dataframe(tornado.rows, hide_index=True, placeholder=formatting.MISSING, width="stretch")
 
 
 def _business_case_readouts(result: BusinessCaseMonteCarloResult, lang: str) -> None:
@@ -216,8 +217,9 @@ with sidebar.guard():
         with st.container(border=True):
             frame.subheader("an.sens.scenarios")
             _scenario_table(view)
-            with st.expander(t("an.sens.edit_scenarios"), icon=":material/edit:"):
-                _editor(use_case, ctx.loaded.versions.get(use_case.id, 0), lang)
+            if not ctx.presentation:
+                with st.expander(t("an.sens.edit_scenarios"), icon=":material/edit:"):
+                    _editor(use_case, ctx.loaded.versions.get(use_case.id, 0), lang)
         target = _target_choice(lang)
         terms = sensitivity.business_case_terms(use_case, ctx.loaded.workspace.default_discount_rate_per_year)
         tornado_view = sensitivity.tornado_view(use_case, target, terms, lang)

@@ -162,7 +162,7 @@ def _checks_table(table) -> None:
         table,
         column_config={result_column: st.column_config.MultiselectColumn(
             options=words, color=list(RESULT_COLORS.values()))},
-        hide_index=True,
+        hide_index=True, placeholder=formatting.MISSING,
         width="stretch",
     )
 
@@ -230,6 +230,11 @@ def _gate_choice(use_case: UseCase, view) -> str:
 
 def _gate_tab(use_case: UseCase, gate: str, view, thresholds: Thresholds, recorded, lang: str) -> None:
     result = view.results[gate]
+    if state.presentation():
+        # Presentation mode: the decision and its checks over the full width, no inputs.
+        _decision_banner(result, view, thresholds, lang)
+        _checks_table(view.checks[gate])
+        return
     inputs, outcome = st.columns([2, 3], gap="large")
     with inputs:
         st.markdown(f"**{t('an.gates.inputs')}** · {SPEC_IDS[gate]}")
@@ -380,9 +385,10 @@ with sidebar.guard():
         with st.container(border=True):
             frame.subheader("an.roadmap.title")
             _roadmap(use_case, lang)
-        with st.container(border=True):
-            show = st.toggle(t("an.gates.thresholds_title"), key=store_access.bind(
-                THRESHOLDS_WIDGET, bool(state.ui_value(THRESHOLDS_CHOICE, False))),
-                on_change=_remember, args=(THRESHOLDS_CHOICE, THRESHOLDS_WIDGET), help=t("an.gates.thresholds_help"))
-            if show:
-                _thresholds_editor(thresholds)
+        if not ctx.presentation:
+            with st.container(border=True):
+                show = st.toggle(t("an.gates.thresholds_title"), key=store_access.bind(
+                    THRESHOLDS_WIDGET, bool(state.ui_value(THRESHOLDS_CHOICE, False))), on_change=_remember,
+                    args=(THRESHOLDS_CHOICE, THRESHOLDS_WIDGET), help=t("an.gates.thresholds_help"))
+                if show:
+                    _thresholds_editor(thresholds)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from core.models import RISK_CLASSES, UseCase
 from core.store import ConflictError, LoadedWorkspace, StoreError, WorkspaceInfo
-from ui import frame, state, store_access, table_edits
+from ui import formatting, frame, state, store_access, table_edits
 from ui.i18n import label, t
 
 LOGGER = logging.getLogger("workbench.ui")
@@ -25,12 +25,15 @@ LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 WORKSPACE_WIDGET = "w.sidebar.workspace"
 ACTOR_WIDGET = "w.sidebar.actor"
 LANGUAGE_WIDGET = "w.sidebar.language"
+PRESENTATION_WIDGET = "w.sidebar.presentation"
 
 
 @dataclass(frozen=True)
 class PageContext:
     loaded: LoadedWorkspace
     language: str
+    presentation: bool = False
+    """Presentation mode (``ui.state.presentation``): pages hide their editing widgets and widen their charts."""
     workspaces: tuple[WorkspaceInfo, ...] = ()
 
 
@@ -44,6 +47,10 @@ def _on_actor_change() -> None:
 
 def _on_language_change() -> None:
     state.set_language(state.widget_value(LANGUAGE_WIDGET))
+
+
+def _on_presentation_change() -> None:
+    state.set_presentation(bool(state.widget_value(PRESENTATION_WIDGET)))
 
 
 def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -> None:
@@ -73,6 +80,8 @@ def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -
             on_change=_on_language_change,
             required=True,
         )
+        st.toggle(t("sidebar.presentation"), key=store_access.bind(PRESENTATION_WIDGET, state.presentation()),
+                  on_change=_on_presentation_change, help=t("sidebar.presentation_help"))
         st.caption(t("sidebar.autosave"))
 
 
@@ -95,7 +104,7 @@ def load(on_stop: Callable[[], None] | None = None) -> PageContext:
     state.mirror_to_url()
     if loaded is None:
         _stop(on_stop, st.info, t("home.no_workspace"))
-    return PageContext(loaded=loaded, language=state.language(), workspaces=infos)
+    return PageContext(loaded=loaded, language=state.language(), workspaces=infos, presentation=state.presentation())
 
 
 def _stop(on_stop: Callable[[], None] | None, show: Callable[[str], object], text: str) -> None:
@@ -185,7 +194,8 @@ def table_editor(
     base = pd.DataFrame(rows, columns=list(columns))
     key = f"w.uc.{use_case.id}.{path}.v{version}"
     edited = st.data_editor(
-        base, key=key, column_config=columns, num_rows=num_rows, hide_index=True, width="stretch",
+        base, key=key, column_config=columns, num_rows=num_rows, hide_index=True,
+        placeholder=formatting.MISSING, width="stretch",
         disabled=list(disabled),
     )
     # Comparing the tables row by row costs ~3 ms per editor and rerun; untouched editors skip it.

@@ -22,6 +22,7 @@ WORKSPACE_KEY = "ctx.workspace_id"
 USE_CASE_KEY = "ctx.use_case_id"
 LANGUAGE_KEY = "ctx.language"
 ACTOR_KEY = "ctx.actor"
+PRESENTATION_KEY = "ctx.presentation"
 FLASH_KEY = "ctx.flash"
 QUEUED_EDITS_KEY = "ctx.queued_edits"
 SEEN_VERSIONS_KEY = "ctx.seen_versions"
@@ -34,6 +35,8 @@ UI_PREFIX = "ui."
 QUERY_WORKSPACE = "ws"
 QUERY_USE_CASE = "uc"
 QUERY_LANGUAGE = "lang"
+QUERY_PRESENTATION = "present"
+PRESENTATION_ON = "1"
 
 
 def restore_from_url() -> None:
@@ -48,14 +51,16 @@ def restore_from_url() -> None:
         st.session_state[USE_CASE_KEY] = params[QUERY_USE_CASE]
     if params.get(QUERY_LANGUAGE) in LANGUAGES:
         st.session_state[LANGUAGE_KEY] = params[QUERY_LANGUAGE]
+    st.session_state[PRESENTATION_KEY] = params.get(QUERY_PRESENTATION) == PRESENTATION_ON
 
 
 def mirror_to_url() -> None:
-    """Write workspace, selected use case and language into the URL (only when they differ)."""
+    """Write workspace, selected use case, language and presentation mode into the URL (only when they differ)."""
     wanted = {
         QUERY_WORKSPACE: workspace_id(),
         QUERY_USE_CASE: use_case_id(),
         QUERY_LANGUAGE: language(),
+        QUERY_PRESENTATION: PRESENTATION_ON if presentation() else None,
     }
     params = st.query_params
     for name, value in wanted.items():
@@ -86,6 +91,15 @@ def use_case_id() -> str | None:
 
 def set_use_case_id(value: str | None) -> None:
     st.session_state[USE_CASE_KEY] = value
+
+
+def presentation() -> bool:
+    """Presentation mode: every matrix dot labelled, charts full width in larger type, editing widgets hidden."""
+    return bool(st.session_state.get(PRESENTATION_KEY, False))
+
+
+def set_presentation(value: bool) -> None:
+    st.session_state[PRESENTATION_KEY] = bool(value)
 
 
 def language() -> str:

@@ -184,7 +184,7 @@ GERMAN: dict[str, str] = {
     "Rule": "Regel",
     "Result": "Ergebnis",
     "present": "vorhanden",
-    "S6 Data readiness": "S6 Data Readiness",
+    "S6 Data readiness": "S6 Datenreife",
     "Checklist item": "Checklistenpunkt",
     "Status": "Status",
     "Evidence": "Nachweis",
@@ -333,6 +333,49 @@ GERMAN: dict[str, str] = {
 
 
 
+# Gate check and input names (core.gates) in a German pack; an English pack keeps the names the core uses.
+CHECK_LABELS_DE: dict[str, str] = {
+    "baseline_cycle_time_sec": "Baseline-Durchlaufzeit (S2)",
+    "precision": "Precision",
+    "p99_latency_ms": "p99-Antwortlatenz",
+    "cost_per_case_eur": "Kosten pro Fall vs. Baseline",
+    "risk_score": "Risikoscore",
+    "hallucination_rate": "Halluzinationsrate",
+    "offline_eval.quality_score": "Offline-Eval: Qualität ≥ Baseline + Aufschlag",
+    "shadow_mode.p95_latency_ms": "Shadow-Mode: p95-Latenz",
+    "shadow_mode.error_rate": "Shadow-Mode: Fehlerrate",
+    "hitl.review_coverage": "HITL: Review-Abdeckung",
+    "hitl.escalation_sla_hours": "HITL: Eskalations-SLA",
+    "rollback.canary_enabled": "Rollback: Canary aktiv",
+    "rollback.rollback_time_min": "Rollback: Rollback-Dauer",
+    "canary_p95_latency_ms": "Canary-p95-Latenz",
+    "hallucination_proxy": "Halluzinations-Proxy",
+    "cost_per_request_usd": "Kosten pro Request",
+    "observed_adoption": "Beobachtete Adoption",
+    "weeks_since_pilot_start": "Wochen seit Pilotstart",
+    "roi": "ROI (S15)",
+    "p95_latency_ms": "p95-Latenz",
+    "drift_alerts_per_week": "Drift-Alarme pro Woche",
+    "risk_class": "Risikoklasse nicht verboten",
+    "model_card": "Model Card",
+    "data_sheet": "Data Sheet",
+    "audit_trail_complete": "Audit-Trail vollständig",
+    "least_privilege": "Least Privilege",
+    "deletion_concept": "Löschkonzept",
+    "incident_process": "Incident-Prozess",
+    "baseline_cost_per_case_eur": "Baseline-Kosten pro Fall (€)",
+    "offline_quality_score": "Offline-Qualitätsscore (0–1)",
+    "baseline_quality_score": "Baseline-Qualitätsscore (0–1)",
+    "shadow_p95_latency_ms": "Shadow-p95-Latenz (ms)",
+    "shadow_error_rate": "Shadow-Fehlerrate (0–1)",
+    "review_coverage": "Review-Abdeckung (0–1)",
+    "escalation_sla_hours": "Eskalations-SLA (h)",
+    "canary_enabled": "Canary aktiv",
+    "rollback_time_min": "Rollback-Dauer (min)",
+    "no baseline (baseline_cycle_time_sec)": "keine Baseline (Baseline-Durchlaufzeit, S2)",
+}
+
+
 class Texts:
     """Label lookup for one pack language; German raises on a missing label so none stays English.
 
@@ -356,6 +399,11 @@ class Texts:
         """Two-decimal number text in the pack's language, e.g. 0.5 → "0.50" or "0,50"."""
         text = f"{value:,.2f}"
         return text if self.language == "en" else text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+    def check(self, name: str) -> str:
+        """A gate check or input name as the pack shows it: German words in a German pack, e.g.
+        ``Texts("de").check("shadow_mode.p95_latency_ms")`` → "Shadow-Mode: p95-Latenz"; the name in English."""
+        return CHECK_LABELS_DE.get(name, name) if self.language == "de" else name
 
     def code(self, labels: Mapping[str, str], code: str) -> str:
         return self(labels[code]) if code in labels else code

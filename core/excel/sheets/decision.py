@@ -480,7 +480,8 @@ class DecisionSheet:
             self.gate_cells[key] = GateCells(absolute_ref(self.name, self.row, 1), checks)
             notes = [self.t("← next gate (S13)")] if key == next_key else []
             if result.missing:
-                notes.append(self.t("missing: {fields}").format(fields=", ".join(result.missing)))
+                notes.append(self.t("missing: {fields}").format(fields=", ".join(self.t.check(name)
+                                                                                 for name in result.missing)))
             self.w.text(self.row, 2, "  ".join(notes), self.f.decision if key == next_key else self.f.text,
                         span=DECISION_COLUMNS - 2)
             self.w.height(self.row, max(20.0, self.w.lines.get(self.row, 1) * LINE_HEIGHT_PT + ROW_PADDING_PT))
@@ -537,7 +538,7 @@ class DecisionSheet:
     def _check_row(self, gate: str, check: Check) -> None:
         row = self.row
         t = self.t
-        self.w.text(row, 0, check.name)
+        self.w.text(row, 0, t.check(check.name))
         roi = self.figures.roi.roi
         live_roi = gate == "scale_or_kill" and check.name == "roi" and check.actual == roi
         if live_roi:

@@ -165,7 +165,7 @@ def _next_gate(writer: SheetWriter, row: int, figure: Figures, cells: LiveCells 
     writer.text(row, gate_column, t.code(GATE_LABELS, figure.next_gate))
     standing = (figure.standings or {}).get(figure.next_gate)
     decision = t.code(DECISION_LABELS, standing.decision if standing else gate.decision)
-    failed = ", ".join(check.name for check in gate.failed_checks) or t("none")
+    failed = ", ".join(t.check(check.name) for check in gate.failed_checks) or t("none")
     if cells is None:
         writer.text(row, decision_column, decision, f.decision)
         writer.text(row, failed_column, failed)
