@@ -12,7 +12,7 @@ the use case is a PoC with an expiry date. :func:`use_case_status` turns this in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -136,10 +136,23 @@ def worst_case_survives(use_case: UseCase) -> bool:
     A use case without scenarios is judged on its base inputs alone.
     Example: the S15 base inputs with the default scenarios → False (worst: adoption 0.25, 0.8 min).
     """
-    base = {name: float(getattr(use_case.roi, name)) for name in ROI_INPUT_FIELDS}
-    rows = [{**base, **scenario.overrides()} for scenario in use_case.scenarios] or [base]
+    return bool(worst_cases_survive((use_case,))[0])
+
+
+def worst_cases_survive(use_cases: Sequence[UseCase]) -> np.ndarray:
+    """:func:`worst_case_survives` for many use cases in one vectorised S15 pass over all their scenarios (bool
+    array in the given order)."""
+    rows: list[dict[str, float]] = []
+    starts: list[int] = []
+    for use_case in use_cases:
+        base = {name: float(getattr(use_case.roi, name)) for name in ROI_INPUT_FIELDS}
+        starts.append(len(rows))
+        rows.extend([{**base, **scenario.overrides()} for scenario in use_case.scenarios] or [base])
+    if not rows:
+        return np.zeros(0, dtype=bool)
     columns = {name: np.array([row[name] for row in rows], dtype=float) for name in ROI_INPUT_FIELDS}
-    return bool(np.min(roi_arrays(**columns)["net_value"]) > 0)
+    lowest = np.minimum.reduceat(roi_arrays(**columns)["net_value"], np.array(starts, dtype=np.intp))
+    return lowest > 0
 
 
 def status_from(results: Mapping[str, GateResult], survives: bool) -> UseCaseStatus:

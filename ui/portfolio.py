@@ -87,8 +87,8 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         *(np.array([getattr(case.roi, name) for case in cases], dtype=float) for name in ROI_INPUT_FIELDS)
     )
     results = [gates.evaluate_all(case, thresholds) for case in cases]
-    statuses = tuple(verdict.status_from(result, verdict.worst_case_survives(case))
-                     for case, result in zip(cases, results, strict=True))
+    survives = verdict.worst_cases_survive(cases)
+    statuses = tuple(verdict.status_from(result, bool(alive)) for result, alive in zip(results, survives, strict=True))
     # S19 for all use cases in one vectorised call; payback months are NaN where not reached within the horizon.
     plans = business_case.portfolio_business_case(cases, workspace.default_discount_rate_per_year)
     columns = {

@@ -86,3 +86,11 @@ def test_every_sentence_exists_in_both_languages(kind):
 def test_status_sentence_refuses_an_unknown_language():
     with pytest.raises(ValueError, match="language"):
         status_sentence(UseCaseStatus("scale", None, "scale"), "fr")
+
+
+def test_the_vectorised_worst_case_equals_the_one_at_a_time_for_every_sample_use_case():
+    from core.verdict import worst_cases_survive
+
+    one_by_one = [worst_case_survives(case) for case in SAMPLE.use_cases]
+    assert worst_cases_survive(SAMPLE.use_cases).tolist() == one_by_one
+    assert worst_cases_survive(()).tolist() == []
