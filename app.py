@@ -25,6 +25,7 @@ pending = frame.pending_headline(HEADLINE_METRICS, METRICS_PER_ROW)
 # collector walking them while they load is waste.
 gc.disable()
 try:
+    from core.verdict import status_sentence
     from ui import formatting, members, sidebar, state, store_access
     from ui.i18n import labels, t_plain
     from ui.views import home
@@ -87,45 +88,48 @@ with sidebar.guard():
         slot.metric(t(label_key), value, border=True, help=t(help_key), delta=deltas.get(label_key),
                     delta_color="off", delta_arrow="off")
 
-    left, right = st.columns([3, 2], gap="medium")
-    with left:
-        with st.container(border=True):
-            frame.subheader("home.top_title")
-            top = home.top_use_cases(ctx.loaded, 5)
-            st.markdown(formatting.markdown_table(
-                (t("col.rank"), t("col.name"), t("col.quadrant"), t("col.score"), t("col.net_value")),
-                zip(
-                    (formatting.number(row.rank, lang) for row in top),
-                    (formatting.escape_markdown(row.name) for row in top),
-                    labels("quadrant", (row.quadrant for row in top)),
-                    (formatting.score(row.score, lang) for row in top),
-                    (formatting.eur(row.net_value, lang) for row in top),
-                    strict=True,
-                ),
-                right_aligned=(0, 3, 4),
-            ))
-            st.page_link("pages/2_Scoring.py", label=t("home.to_scoring"), icon=":material/scatter_plot:")
+    # The top five take the full width: in German their table is wider than a column beside the guide.
+    with st.container(border=True):
+        frame.subheader("home.top_title")
+        top = home.top_use_cases(ctx.loaded, 5)
+        st.markdown(formatting.markdown_table(
+            (t("col.rank"), t("col.name"), t("col.quadrant"), t("col.score"), t("col.net_value")),
+            zip(
+                (formatting.number(row.rank, lang) for row in top),
+                (formatting.escape_markdown(row.name) for row in top),
+                labels("quadrant", (row.quadrant for row in top)),
+                (formatting.score(row.score, lang) for row in top),
+                (formatting.eur(row.net_value, lang) for row in top),
+                strict=True,
+            ),
+            right_aligned=(0, 3, 4),
+        ))
+        st.markdown(f"**{t('home.status_title')}**\n\n" + "\n".join(
+            f"- **{formatting.escape_markdown(row.name)}:** {status_sentence(row.status, lang)}" for row in top))
+        st.page_link("pages/2_Scoring.py", label=t("home.to_scoring"), icon=":material/scatter_plot:")
 
-        with st.container(border=True):
-            frame.subheader("home.workspaces_title")
-            infos = ctx.workspaces
-            names = {info.id: info.name for info in infos}
-            st.selectbox(
-                t("home.open_workspace"),
-                options=list(names),
-                format_func=lambda workspace_id: names.get(workspace_id, workspace_id),
-                key=store_access.bind(OPEN_WIDGET, ctx.loaded.id),
-                on_change=_open,
-            )
-            st.markdown(formatting.markdown_table(
-                (t("col.workspace"), t("col.use_cases"), t("col.updated")),
-                (
-                    (formatting.escape_markdown(info.name), formatting.number(info.use_case_count, lang),
-                     formatting.timestamp(info.updated_at, lang))
-                    for info in infos
-                ),
-                right_aligned=(1,),
-            ))
+    left, right = st.columns([3, 2], gap="medium")
+    with left, st.container(border=True):
+        frame.subheader("home.workspaces_title")
+        infos = ctx.workspaces
+        names = {info.id: info.name for info in infos}
+        st.selectbox(
+            t("home.open_workspace"),
+            options=list(names),
+            format_func=lambda workspace_id: names.get(workspace_id, workspace_id),
+            key=store_access.bind(OPEN_WIDGET, ctx.loaded.id),
+            on_change=_open,
+        )
+        st.markdown(formatting.markdown_table(
+            (t("col.workspace"), t("col.use_cases"), t("col.updated")),
+            (
+                (formatting.escape_markdown(info.name), formatting.number(info.use_case_count, lang),
+                 formatting.timestamp(info.updated_at, lang))
+                for info in infos
+            ),
+            right_aligned=(1,),
+        ))
+        if not ctx.presentation:
             create_tab, rename_tab, duplicate_tab = st.tabs(
                 [t("home.tab_create"), t("home.tab_rename"), t("home.tab_duplicate")]
             )

@@ -130,12 +130,12 @@ PHASE_GATES: dict[Phase, PhaseGate] = {
             None, "poc_to_pilot",
         ),
         PhaseGate(
-            "data_risk", 2, "Data & Risk Assessment", "Data & Risk Assessment",
+            "data_risk", 2, "Data & Risk Assessment", "Daten- und Risikobewertung",
             "Access granted, data quality minimally met, compliance owner signs",
             "Zugriffsrechte stehen, Datenqualität minimal erfüllt, Compliance-Owner unterschreibt",
-            "Risk/Data ready", "Risk/Data ready",
+            "Risk/Data ready", "Risiko und Daten bereit",
             "Data readiness OK; DPIA status clear; EU AI Act risk class documented",
-            "Data Readiness OK; DSFA/DPIA-Status klar; EU AI Act Risikoklasse dokumentiert",
+            "Datenreife OK; DSFA-Status klar; EU-AI-Act-Risikoklasse dokumentiert",
             None, "poc_to_pilot",
         ),
         PhaseGate(

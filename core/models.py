@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -24,8 +24,9 @@ from pydantic import (
 )
 
 SCHEMA_VERSION = 3
-"""2 adds the S19 business case; 3 adds ``UseCase.scored`` (S3). A file with an older version loads with the
-defaults of what it lacks (S19's defaults; ``scored`` true) and is the current version afterwards."""
+"""2 adds the S19 business case; 3 adds ``UseCase.scored`` (S3) and the recorded gate decisions
+(``UseCase.gate_decisions``). A file with an older version loads with the defaults of what it lacks (S19's
+defaults; ``scored`` true; no decisions) and is the current version afterwards."""
 
 _FINITE = {"strict": True, "allow_inf_nan": False}
 
@@ -227,6 +228,17 @@ DEFAULT_RACI: tuple[RaciRow, ...] = (
     RaciRow(deliverable="MLOps + monitoring + rollback", responsible=("Platform",), accountable=("Ops",),
             consulted=("ML Eng", "Security"), informed=("PO", "Legal")),
 )
+DEFAULT_RACI_DE: tuple[RaciRow, ...] = (
+    RaciRow(deliverable="Use Case + KPI-Set", responsible=("PO",), accountable=("PO",),
+            consulted=("Betrieb", "Sicherheit"), informed=("Recht",)),
+    RaciRow(deliverable="Datenreife + Zugriff", responsible=("Data Steward",),
+            accountable=("Data Steward",), consulted=("Sicherheit", "Plattform"), informed=("PO",)),
+    RaciRow(deliverable="Offline-Eval + Model Card", responsible=("ML-Engineering",), accountable=("ML-Engineering",),
+            consulted=("PO", "Recht"), informed=("Betrieb",)),
+    RaciRow(deliverable="MLOps + Monitoring + Rollback", responsible=("Plattform",), accountable=("Betrieb",),
+            consulted=("ML-Engineering", "Sicherheit"), informed=("PO", "Recht")),
+)
+"""S14's example RACI in German: a use case created in German mode starts with it."""
 
 
 class GateMetrics(Frozen):
@@ -392,6 +404,40 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+GateKey = Literal["poc_to_pilot", "quality_gates", "go_live_compliance", "canary", "scale_or_kill"]
+GATE_DECISIONS: tuple[str, ...] = ("go", "stop", "iterate", "override")
+GateDecisionKind = Literal["go", "stop", "iterate", "override"]
+MAX_GATE_DECISIONS = 1000
+
+
+class GateDecision(Frozen):
+    """A gate decision as a person took it (S5, S9, S10, S11, S17; S13 next gate): go, stop, iterate, or an
+    override of the computed result, which needs a reason.
+
+    ``computed_decision`` is what the gate computed when the decision was taken (e.g. "fail"), so an override
+    stays visible. ``next_gate_on`` is the date of the next gate review. Example: ``GateDecision(gate="quality_gates",
+    decision="override", rationale="HITL coverage measured on 2 weeks only", decided_by="A. Weber",
+    decided_at=…, computed_decision="fail", next_gate="go_live_compliance", next_gate_on=date(2027, 1, 15))``.
+    """
+
+    gate: GateKey
+    decision: GateDecisionKind
+    rationale: LongText = ""
+    decided_by: Name
+    decided_at: UtcDatetime
+    computed_decision: Annotated[str, Field(max_length=40, strict=True)] = ""
+    next_gate: GateKey | None = None
+    next_gate_on: date | None = None
+
+    @model_validator(mode="after")
+    def _override_has_a_reason(self) -> GateDecision:
+        if self.decision == "override" and not self.rationale.strip():
+            raise ValueError("rationale: an override needs a reason")
+        if self.next_gate_on is not None and self.next_gate is None:
+            raise ValueError("next_gate: a next-gate date needs the gate it is for")
+        return self
+
+
 class UseCase(Frozen):
     """S1 use-case card with everything the gates, ROI and scoring need."""
 
@@ -433,6 +479,8 @@ class UseCase(Frozen):
     """S20: "must" is always funded, "never" never; None leaves it to the plan."""
     needs: Annotated[tuple[Identifier, ...], Field(max_length=MAX_NEEDS)] = ()
     """S20: ids of use cases of the same workspace that must be funded for this one to be funded."""
+    gate_decisions: Annotated[tuple[GateDecision, ...], Field(max_length=MAX_GATE_DECISIONS)] = ()
+    """Gate decisions as people recorded them, oldest first (the audit trail holds each as it was saved)."""
 
     @property
     def investment_eur(self) -> float:
@@ -570,7 +618,7 @@ class Workspace(Frozen):
     @field_validator("schema_version")
     @classmethod
     def _current_version(cls, version: int) -> int:
-        # Older versions lack only fields with defaults (S19, ``scored``), so after validation it is the current one.
+        # Older versions lack only fields with defaults (S19, ``scored``, gate decisions): validated, they are current.
         return SCHEMA_VERSION
 
     @model_validator(mode="after")

@@ -147,7 +147,7 @@ def _reveal(ctx, info: RoundInfo, lang: str) -> None:
         for item in view.items:
             _adopt_row(info, item, adopted.get((item.use_case_id, item.question)), lang, ctx.may("editor"))
         with st.expander(t("ws.table_expander")):
-            st.dataframe(view.table, hide_index=True, width="stretch")
+            st.dataframe(view.table, hide_index=True, placeholder=formatting.MISSING, width="stretch")
 
 
 ctx = sidebar.render("ws.title", ":material/groups:", "ws.caption")

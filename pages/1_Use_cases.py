@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.models import KPI_GROUPS, OUTPUT_TYPES, PHASES, RISK_CLASSES, UseCase
-from ui import formatting, frame, sidebar, state, store_access, tables
+from ui import formatting, frame, sidebar, state, status, store_access, tables
 from ui.i18n import label, t, t_plain
 from ui.number_field import NumberSpec
 from ui.views import use_cases
@@ -56,8 +56,10 @@ def _registry(ctx: sidebar.PageContext) -> None:
         t("use_cases.search"), key=store_access.bind(SEARCH_WIDGET, state.ui_value("registry.search", "")),
         on_change=_remember, args=("registry.search", SEARCH_WIDGET), placeholder=t("use_cases.search_placeholder"),
     )
+    # Labels fixed at render time: AppTest calls format_func outside a script run, in no language.
+    sort_labels = {name: t(f"col.{name}") for name in SORT_COLUMNS}
     column = sort.selectbox(
-        t("use_cases.sort_by"), SORT_COLUMNS, format_func={name: t(f"col.{name}") for name in SORT_COLUMNS}.__getitem__,
+        t("use_cases.sort_by"), SORT_COLUMNS, format_func=sort_labels.__getitem__,
         key=store_access.bind(SORT_WIDGET, state.ui_value("registry.sort", "rank")),
         on_change=_remember, args=("registry.sort", SORT_WIDGET),
     )
@@ -74,11 +76,15 @@ def _registry(ctx: sidebar.PageContext) -> None:
             t("col.name"): st.column_config.TextColumn(width=270),
             t("col.owner"): st.column_config.TextColumn(width=200),
             t("col.kpis"): st.column_config.NumberColumn(width=50),
+            t("col.status"): st.column_config.TextColumn(width="large"),
         },
-        hide_index=True,
+        hide_index=True, placeholder=formatting.MISSING,
         width="stretch",
     )
     st.caption(t("use_cases.registry_count", shown=shown.num_rows, total=len(ctx.loaded.workspace.use_cases)))
+    overdue = tables.overdue_count(ctx.loaded)
+    if overdue:
+        st.warning(t("registry.overdue_count", count=formatting.number(overdue, lang)), icon=":material/event_busy:")
 
 
 def _actions(selected: UseCase | None) -> None:
@@ -124,8 +130,9 @@ def _text_field(use_case: UseCase, field: str, area: bool = False) -> None:
 
 def _choice_field(use_case: UseCase, field: str, options: tuple[str, ...], prefix: str) -> None:
     key = f"w.uc.{use_case.id}.{field}"
+    labels = {value: label(prefix, value) for value in options}
     st.selectbox(
-        t(f"field.{field}"), options, format_func={value: label(prefix, value) for value in options}.__getitem__,
+        t(f"field.{field}"), options, format_func=labels.__getitem__,
         key=store_access.bind(key, getattr(use_case, field)), help=t(f"help.{field}"),
         on_change=store_access.on_widget_change, args=(use_case.id, field, key),
     )
@@ -182,11 +189,18 @@ with sidebar.guard():
         frame.subheader("use_cases.registry")
         _registry(ctx)
     selected = store_access.selected_use_case(ctx.loaded)
-    _actions(selected)
-    if selected is not None:
+    if ctx.presentation and selected is not None:
+        st.info(f"**{formatting.escape_markdown(selected.name)}** · **{t('an.verdict.status')}:** "
+                f"{status.sentence(selected, ctx.loaded.workspace.thresholds, ctx.language)}", icon=":material/flag:")
+    if not ctx.presentation:
+        _actions(selected)
+    if selected is not None and not ctx.presentation:
         with st.container(border=True):
             frame.subheader("use_cases.editor")
             sidebar.use_case_picker(ctx)
+            st.info(f"**{t('an.verdict.status')}:** "
+                    f"{status.sentence(selected, ctx.loaded.workspace.thresholds, ctx.language)}",
+                    icon=":material/flag:")
             version = ctx.loaded.versions.get(selected.id, 0)
             card, kpis, raci = st.tabs([t("use_cases.tab_card"), t("use_cases.tab_kpis"), t("use_cases.tab_raci")])
             with card:

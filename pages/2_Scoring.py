@@ -22,6 +22,7 @@ LABEL_LENGTH = 28
 WEIGHT_SPEC = NumberSpec(decimals=0, extra_decimals=3, maximum=1.0)
 SCORE_SPEC = NumberSpec("percent", maximum=1.0)
 JITTER_SPEC = NumberSpec("percent", minimum=0.05, maximum=0.5)
+PRESENTATION_FONT_SCALE = 1.35
 
 
 @store_access.safe_callback
@@ -112,6 +113,7 @@ def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> Non
     points = {
         "id": list(portfolio.index),
         "label": [_short(name) for name in portfolio["name"]],
+        "rank_text": [formatting.number(int(rank), lang) for rank in portfolio["rank"]],
         "value": portfolio["value"].to_numpy(),
         "feasibility": portfolio["feasibility"].to_numpy(),
         "size_value": portfolio["net_value"].clip(lower=0).to_numpy(),
@@ -139,8 +141,13 @@ def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> Non
             ("score_text", t("col.score")), ("net_text", t("col.net_value")), ("roi_text", t("col.roi")),
         ],
         highlight_id=selected_id,
+        font_scale=PRESENTATION_FONT_SCALE if state.presentation() else 1.0,
     )
     st.vega_lite_chart(spec=spec, width="stretch")
+    ranked = portfolio.sort_values(["rank", "name"])
+    st.markdown(f"**{t('scoring.matrix_legend')}:** " + " · ".join(
+        f"**{formatting.number(int(rank), lang)}** {formatting.escape_markdown(name)}"
+        for rank, name in zip(ranked["rank"], ranked["name"], strict=True)))
     st.caption(t("scoring.matrix_caption", value=formatting.score(thresholds.quick_win_min_value, lang),
                  feasibility=formatting.score(thresholds.quick_win_min_feasibility, lang)))
     if unscored:
@@ -184,7 +191,7 @@ def _ranking(loaded, lang: str) -> None:
                 help=stay_help, width=130,
             )
         },
-        hide_index=True,
+        hide_index=True, placeholder=formatting.MISSING,
         width="stretch",
     )
 
@@ -228,12 +235,17 @@ def _live() -> None:
         frame.subheader("scoring.inputs_for", name=use_case.name)
         _unscored_notice(use_case)
         _metrics(use_case, loaded.workspace.weights, portfolio, lang)
-        inputs_column, matrix_column = st.columns([1, 2], gap="medium")
-        with inputs_column, st.container(border=True):
-            _inputs(use_case)
-        with matrix_column, st.container(border=True):
-            frame.subheader("scoring.matrix")
-            _matrix(loaded, portfolio, use_case.id, lang)
+        if state.presentation():
+            with st.container(border=True):
+                frame.subheader("scoring.matrix")
+                _matrix(loaded, portfolio, use_case.id, lang)
+        else:
+            inputs_column, matrix_column = st.columns([1, 2], gap="medium")
+            with inputs_column, st.container(border=True):
+                _inputs(use_case)
+            with matrix_column, st.container(border=True):
+                frame.subheader("scoring.matrix")
+                _matrix(loaded, portfolio, use_case.id, lang)
         with st.container(border=True):
             _ranking(loaded, lang)
 
@@ -266,10 +278,11 @@ ctx = sidebar.render("scoring.title", ":material/scatter_plot:", "scoring.captio
 with sidebar.guard():
     sidebar.use_case_picker(ctx)
     _live()
-    with st.container(border=True):
-        _open_round(ctx.loaded, state.use_case_id())
-    with st.container(border=True):
-        _weights_editor(ctx.loaded.workspace.weights, ctx.language)
+    if not ctx.presentation:
+        with st.container(border=True):
+            _open_round(ctx.loaded, state.use_case_id())
+        with st.container(border=True):
+            _weights_editor(ctx.loaded.workspace.weights, ctx.language)
     with st.container(border=True):
         frame.subheader("rules.title")
         st.markdown(t("rules.body"))

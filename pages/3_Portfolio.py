@@ -143,7 +143,8 @@ def _table(loaded, candidates, view: portfolio.PlanView, lang: str) -> None:
     base = portfolio.plan_table(candidates, view, lang)
     known = portfolio.names(candidates)
     edited = st.data_editor(
-        base, key=portfolio.table_key(loaded), hide_index=True, width="stretch", num_rows="fixed",
+        base, key=portfolio.table_key(loaded), hide_index=True,
+        placeholder=formatting.MISSING, width="stretch", num_rows="fixed",
         column_order=[column for column in portfolio.TABLE_COLUMNS if column != "id"],
         disabled=[column for column in portfolio.TABLE_COLUMNS if column not in portfolio.EDITABLE_COLUMNS],
         column_config={

@@ -146,7 +146,8 @@ def _live() -> None:
             st.vega_lite_chart(spec=view.chart_spec, width="stretch")
             st.caption(view.chart_caption)
         _section("table", "bc.table", ":material/table_rows:", lambda: st.dataframe(
-            business_case.monthly_table(use_case, default_rate, lang), hide_index=True, width="stretch"))
+            business_case.monthly_table(use_case, default_rate, lang), hide_index=True,
+            placeholder=formatting.MISSING, width="stretch"))
 
 
 def _page() -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 from core.business_case import BusinessCaseTerms
 from core.models import ROI_FRACTION_FIELDS, ROI_INPUT_FIELDS, UseCase
 from core.sensitivity import SCALE_CANDIDATE, BusinessCaseMonteCarloResult
-from ui import formatting, frame, number_field, sidebar, state, store_access, table_edits
+from ui import formatting, frame, number_field, sidebar, state, status, store_access, table_edits
 from ui.i18n import label, t
 from ui.number_field import NumberSpec
 from ui.views import sensitivity
@@ -90,7 +90,7 @@ def _scenario_table(view: sensitivity.SensitivityView) -> None:
         view.scenario_rows,
         column_config={survives: st.column_config.MultiselectColumn(
             options=[t("an.common.yes"), t("an.common.no")], color=["green", "red"])},
-        hide_index=True,
+        hide_index=True, placeholder=formatting.MISSING,
         width="stretch",
     )
 
@@ -108,6 +108,7 @@ def _editor(use_case: UseCase, version: int, lang: str) -> None:
     base = pd.DataFrame(table_edits.shown_rows(sensitivity.scenario_rows(use_case), SCENARIO_NUMBERS, lang),
                         columns=list(columns))
     edited = st.data_editor(base, key=key, column_config=columns, num_rows="dynamic", hide_index=True,
+    placeholder=formatting.MISSING,
                             width="stretch")
     if state.editor_has_changes(key):
         rows = table_edits.table_rows(edited)
@@ -146,7 +147,7 @@ def _tornado(tornado: sensitivity.TornadoView, terms: BusinessCaseTerms, lang: s
                                beyond=formatting.number(terms.horizon_months + 1, lang))
         st.caption(caption)
     with st.expander(t("an.sens.ranges" if tornado.target == "roi" else f"an.sens.ranges_{tornado.target}")):
-        st.dataframe(tornado.rows, hide_index=True, width="stretch")
+        st.dataframe(tornado.rows, hide_index=True, placeholder=formatting.MISSING, width="stretch")
 
 
 def _business_case_readouts(result: BusinessCaseMonteCarloResult, lang: str) -> None:
@@ -212,12 +213,15 @@ with sidebar.guard():
     if use_case is not None:
         lang = ctx.language
         view = sensitivity.sensitivity_view(use_case, lang)
+        st.info(f"**{t('an.verdict.status')}:** {status.sentence(use_case, ctx.loaded.workspace.thresholds, lang)}",
+                icon=":material/flag:")
         _verdict(view, lang)
         with st.container(border=True):
             frame.subheader("an.sens.scenarios")
             _scenario_table(view)
-            with st.expander(t("an.sens.edit_scenarios"), icon=":material/edit:"):
-                _editor(use_case, ctx.loaded.versions.get(use_case.id, 0), lang)
+            if not ctx.presentation:
+                with st.expander(t("an.sens.edit_scenarios"), icon=":material/edit:"):
+                    _editor(use_case, ctx.loaded.versions.get(use_case.id, 0), lang)
         target = _target_choice(lang)
         terms = sensitivity.business_case_terms(use_case, ctx.loaded.workspace.default_discount_rate_per_year)
         tornado_view = sensitivity.tornado_view(use_case, target, terms, lang)

@@ -5,8 +5,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core.gates import COMPLIANCE_ITEMS, GATE_KEYS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
-from core.models import PHASES, Thresholds, UseCase
+from core.gates import COMPLIANCE_ITEMS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
+from core.models import GATE_DECISIONS, PHASES, Thresholds, UseCase
+from core.verdict import BLOCKED, GATE_SEQUENCE
 from ui import formatting, frame, number_field, sidebar, state, store_access
 from ui.i18n import has, label, t
 from ui.number_field import NumberSpec
@@ -106,9 +107,20 @@ def _gate_name(gate: str) -> str:
 
 @store_access.safe_callback
 def _record(use_case_id: str, gate: str) -> None:
-    result = gates.record_gate_decision(use_case_id, gate)
-    decision = label("an.decision", result.decision)
-    state.flash("success", t("an.gates.recorded", gate=_gate_name(gate), decision=decision))
+    prefix = f"w.gates.decide.{gate}"
+    decision = state.widget_value(f"{prefix}.decision") or "go"
+    rationale = state.widget_text(f"{prefix}.rationale")
+    decided_by = state.widget_text(f"{prefix}.by")
+    next_gate = state.widget_value(f"{prefix}.next") or None
+    next_on = state.widget_value(f"{prefix}.on")
+    if decision == "override" and not rationale:
+        raise ValueError(t("an.decide.override_needs_reason"))
+    if not decided_by:
+        raise ValueError(t("an.decide.needs_person"))
+    if next_on is not None and next_gate is None:
+        raise ValueError(t("an.decide.date_needs_gate"))
+    gates.record_gate_decision(use_case_id, gate, decision, rationale, decided_by, next_gate, next_on)
+    state.flash("success", t("an.gates.recorded", gate=_gate_name(gate), decision=label("an.decision", decision)))
 
 
 def _save_threshold(field: str, value: float) -> None:
@@ -151,13 +163,27 @@ def _checks_table(table) -> None:
         table,
         column_config={result_column: st.column_config.MultiselectColumn(
             options=words, color=list(RESULT_COLORS.values()))},
-        hide_index=True,
+        hide_index=True, placeholder=formatting.MISSING,
         width="stretch",
     )
 
 
-def _decision_banner(result, thresholds: Thresholds, lang: str) -> None:
-    text = f"**{_gate_name(result.gate)}: {label('an.decision', result.decision)}**"
+def _decision_banner(result, view, thresholds: Thresholds, lang: str) -> None:
+    standing = view.standings[result.gate]
+    if standing.decision == BLOCKED:
+        text = (f"**{_gate_name(result.gate)}: {label('an.decision', BLOCKED)}**\n\n"
+                + t("an.verdict.blocked_by", gate=_gate_name(standing.blocked_by),
+                    decision=label("an.decision", standing.own_decision)))
+        _, icon, box = _decision_style(BLOCKED)
+        box(text, icon=icon)
+        return
+    text = f"**{_gate_name(result.gate)}: {label('an.decision', standing.decision)}**"
+    if result.gate == "scale_or_kill":
+        if view.worst_case_survives:
+            text += "\n\n" + t("an.verdict.worst_case_survives")
+        else:
+            text += "\n\n" + t("an.verdict.worst_case_fails" if result.decision == "scale"
+                                else "an.verdict.worst_case_fails_plain")
     if result.missing and result.decision == "incomplete":
         text += "\n\n" + t("an.gates.missing", fields=", ".join(_missing_label(name) for name in result.missing))
     if result.gate == "canary" and result.decision == "ramp":
@@ -165,7 +191,7 @@ def _decision_banner(result, thresholds: Thresholds, lang: str) -> None:
                            target=formatting.percent(thresholds.canary_ramp_target_share, lang))
     if result.gate == "canary" and result.decision == "rollback":
         text += "\n\n" + t("an.gates.canary_rollback")
-    _, icon, box = _decision_style(result.decision)
+    _, icon, box = _decision_style(standing.decision)
     box(text, icon=icon)
 
 
@@ -192,18 +218,23 @@ def _compliance_inputs(use_case: UseCase) -> None:
     sidebar.risk_class_select(use_case, key)
 
 
-def _gate_choice(use_case: UseCase, results) -> str:
+def _gate_choice(use_case: UseCase, view) -> str:
     """The gate shown in detail: the user's last choice, else the gate the use case's phase heads for."""
     chosen = state.ui_value(GATE_CHOICE) or PHASE_GATES[use_case.phase].gate_key
-    labels = {gate: f"{_decision_icon(results[gate].decision)} {_gate_name(gate)}" for gate in GATE_KEYS}
+    labels = {gate: f"{_decision_icon(view.standings[gate].decision)} {_gate_name(gate)}" for gate in GATE_SEQUENCE}
     return st.segmented_control(
-        t("an.gates.choose_gate"), options=GATE_KEYS, format_func=labels.__getitem__, required=True,
+        t("an.gates.choose_gate"), options=GATE_SEQUENCE, format_func=labels.__getitem__, required=True,
         key=store_access.bind(GATE_WIDGET, chosen), on_change=_remember, args=(GATE_CHOICE, GATE_WIDGET),
     ) or chosen
 
 
 def _gate_tab(use_case: UseCase, gate: str, view, thresholds: Thresholds, recorded, lang: str) -> None:
     result = view.results[gate]
+    if state.presentation():
+        # Presentation mode: the decision and its checks over the full width, no inputs.
+        _decision_banner(result, view, thresholds, lang)
+        _checks_table(view.checks[gate])
+        return
     inputs, outcome = st.columns([2, 3], gap="large")
     with inputs:
         st.markdown(f"**{t('an.gates.inputs')}** · {SPEC_IDS[gate]}")
@@ -218,20 +249,54 @@ def _gate_tab(use_case: UseCase, gate: str, view, thresholds: Thresholds, record
             roi = gates.modelled_roi(use_case)
             st.caption(t("an.gates.roi_from_model", roi=formatting.roi(roi, lang)))
     with outcome:
-        _decision_banner(result, thresholds, lang)
+        _decision_banner(result, view, thresholds, lang)
         if gate == "quality_gates":
             parts = [f"{_decision_icon(decision)} {t(f'an.subgate.{name}')}: {label('an.decision', decision)}"
                      for name, decision in sub_gate_decisions(result).items()]
             st.markdown(" · ".join(parts))
         _checks_table(view.checks[gate])
-        st.button(t("an.gates.record"), key=f"w.gates.record.{gate}", on_click=_record, args=(use_case.id, gate),
-                  icon=":material/edit_note:", help=t("an.gates.record_help"), type="primary")
+        _decision_form(use_case, gate, lang)
         last = recorded.get(gate)
         if last is None:
             st.caption(t("an.gates.never_recorded"))
         else:
-            st.caption(t("an.gates.last_recorded", decision=label("an.decision", last.decision), who=last.actor,
-                         when=formatting.timestamp(last.at, lang)))
+            _last_decision(last, lang)
+
+
+def _decision_form(use_case: UseCase, gate: str, lang: str) -> None:
+    """Record a person's decision: go, stop, iterate or override (with a reason), who, and the next gate's date."""
+    prefix = f"w.gates.decide.{gate}"
+    decisions = {code: label("an.decision", code) for code in GATE_DECISIONS}
+    next_gates = {"": t("an.decide.no_next_gate"), **{key: _gate_name(key) for key in GATE_SEQUENCE}}
+    position = GATE_SEQUENCE.index(gate)
+    following = GATE_SEQUENCE[position + 1] if position + 1 < len(GATE_SEQUENCE) else ""
+    with st.expander(t("an.gates.record"), icon=":material/edit_note:"), st.form(f"gates.decide.{gate}", border=False):
+        st.caption(t("an.gates.record_help"))
+        first, second = st.columns(2)
+        first.selectbox(t("an.decide.decision"), options=list(decisions), format_func=decisions.__getitem__,
+                        key=f"{prefix}.decision", help=t("an.decide.decision_help"))
+        second.text_input(t("an.decide.by"), value=state.actor_name(), key=f"{prefix}.by", max_chars=200)
+        st.text_area(t("an.decide.rationale"), key=f"{prefix}.rationale", max_chars=5000,
+                     placeholder=t("an.decide.rationale_placeholder"))
+        first, second = st.columns(2)
+        first.selectbox(t("an.decide.next_gate"), options=list(next_gates), format_func=next_gates.__getitem__,
+                        index=list(next_gates).index(following), key=f"{prefix}.next")
+        second.date_input(t("an.decide.next_on"), value=None, key=f"{prefix}.on",
+                          format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD")
+        st.form_submit_button(t("an.gates.record"), on_click=_record, args=(use_case.id, gate), type="primary")
+
+
+def _last_decision(last, lang: str) -> None:
+    text = t("an.gates.last_recorded", decision=label("an.decision", last.decision),
+             who=formatting.escape_markdown(last.actor), when=formatting.timestamp(last.at, lang))
+    if last.computed and last.computed != last.decision:
+        text += " · " + t("an.decide.computed_was", decision=label("an.decision", last.computed))
+    if last.next_gate:
+        text += " · " + t("an.decide.next_line", gate=_gate_name(last.next_gate),
+                          day=formatting.date(last.next_gate_on, lang))
+    st.caption(text)
+    if last.rationale:
+        st.caption(t("an.decide.rationale_line", rationale=formatting.escape_markdown(last.rationale)))
 
 
 def _badge(decision: str) -> None:
@@ -239,15 +304,19 @@ def _badge(decision: str) -> None:
     st.badge(label("an.decision", decision), icon=icon, color=color)
 
 
-def _summary(results) -> None:
-    columns = st.columns(len(GATE_KEYS))
-    for column, gate in zip(columns, GATE_KEYS, strict=True):
-        result = results[gate]
+def _summary(view) -> None:
+    """The gates in their S13 sequence; a gate after one that has not passed shows "blocked" (docs/VERDICTS.md)."""
+    columns = st.columns(len(GATE_SEQUENCE))
+    for column, gate in zip(columns, GATE_SEQUENCE, strict=True):
+        result, standing = view.results[gate], view.standings[gate]
         passed = sum(1 for check in result.checks if check.passed)
         with column, st.container(border=True, height="stretch"):
             st.markdown(f"**{GATE_ICONS[gate]} {_gate_name(gate)}**")
-            _badge(result.decision)
-            st.caption(t("an.gates.summary_help", passed=passed, total=len(result.checks), spec=SPEC_IDS[gate]))
+            _badge(standing.decision)
+            if standing.decision == BLOCKED:
+                st.caption(t("an.verdict.blocked_short", gate=_gate_name(standing.blocked_by)))
+            else:
+                st.caption(t("an.gates.summary_help", passed=passed, total=len(result.checks), spec=SPEC_IDS[gate]))
 
 
 def _localised(gate, field: str, lang: str) -> str:
@@ -301,19 +370,21 @@ with sidebar.guard():
         thresholds = ctx.loaded.workspace.thresholds
         view = gates.gates_view(use_case, thresholds, lang)
         results = view.results
-        recorded = gates.recorded_gate_decisions(use_case.id)
-        _summary(results)
+        recorded = gates.recorded_gate_decisions(use_case)
+        st.info(f"**{t('an.verdict.status')}:** {view.sentence}", icon=":material/flag:")
+        _summary(view)
         st.caption(t("an.gates.next_gate", phase=label("phase", use_case.phase),
                      gate=_gate_name(PHASE_GATES[use_case.phase].gate_key)))
         with st.container(border=True):
-            gate = _gate_choice(use_case, results)
+            gate = _gate_choice(use_case, view)
             _gate_tab(use_case, gate, view, thresholds, recorded, lang)
         with st.container(border=True):
             frame.subheader("an.roadmap.title")
             _roadmap(use_case, lang)
-        with st.container(border=True):
-            show = st.toggle(t("an.gates.thresholds_title"), key=store_access.bind(
-                THRESHOLDS_WIDGET, bool(state.ui_value(THRESHOLDS_CHOICE, False))),
-                on_change=_remember, args=(THRESHOLDS_CHOICE, THRESHOLDS_WIDGET), help=t("an.gates.thresholds_help"))
-            if show:
-                _thresholds_editor(thresholds)
+        if not ctx.presentation:
+            with st.container(border=True):
+                show = st.toggle(t("an.gates.thresholds_title"), key=store_access.bind(
+                    THRESHOLDS_WIDGET, bool(state.ui_value(THRESHOLDS_CHOICE, False))), on_change=_remember,
+                    args=(THRESHOLDS_CHOICE, THRESHOLDS_WIDGET), help=t("an.gates.thresholds_help"))
+                if show:
+                    _thresholds_editor(thresholds)

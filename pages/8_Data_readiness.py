@@ -57,7 +57,8 @@ def _checklist(use_case: UseCase, version: int, lang: str) -> None:
         "evidence": st.column_config.TextColumn(t("an.ready.col_evidence"), max_chars=5000),
     }
     key = f"w.ready.{use_case.id}.checklist.v{version}"
-    edited = st.data_editor(base, key=key, column_config=columns, num_rows="fixed", hide_index=True, width="stretch",
+    edited = st.data_editor(base, key=key, column_config=columns, num_rows="fixed", hide_index=True,
+    placeholder=formatting.MISSING, width="stretch",
                             height=35 * (len(rows) + 1) + 3)
     if not state.editor_has_changes(key):
         return
@@ -78,6 +79,7 @@ def _source() -> tuple[bytes, str] | None:
         t("an.ready.upload"), type=[extension.lstrip(".") for extension in SUPPORTED_EXTENSIONS],
         key=f"w.ready.upload.{state.nonce(UPLOAD_NONCE)}", help=t("an.ready.upload_help"),
     )
+    frame.upload_hint([extension.lstrip(".") for extension in SUPPORTED_EXTENSIONS])
     st.button(t("an.ready.use_sample"), on_click=_use_sample, icon=":material/description:",
               help=t("an.ready.use_sample_help", name=data_readiness.SAMPLE_TABLE_PATH.name))
     if uploaded is not None:
@@ -153,7 +155,7 @@ def _top_columns(top: pd.DataFrame, lang: str) -> None:
                 t("an.ready.col_unique"): [formatting.number(v, lang) for v in top["n_unique"]],
                 t("an.ready.col_dtype"): list(top["dtype"]),
             }),
-            hide_index=True, width="stretch",
+            hide_index=True, placeholder=formatting.MISSING, width="stretch",
         )
     with chart:
         data = pd.DataFrame({

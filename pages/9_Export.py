@@ -147,8 +147,10 @@ def _pack_section(ctx: sidebar.PageContext) -> None:
 
 
 def _pack_uploader():
-    return st.file_uploader(t("an.export.pack_upload"), type=["xlsx"], help=t("an.export.pack_upload_help"),
-                            key=f"w.export.pack_upload.{state.nonce(PACK_UPLOAD_NONCE)}")
+    uploaded = st.file_uploader(t("an.export.pack_upload"), type=["xlsx"], help=t("an.export.pack_upload_help"),
+                                key=f"w.export.pack_upload.{state.nonce(PACK_UPLOAD_NONCE)}")
+    frame.upload_hint(["xlsx"])
+    return uploaded
 
 
 def _rejected_cells(file_name: str, error: PackRejected) -> None:
@@ -224,7 +226,7 @@ def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
         column_config={export.APPLY_COLUMN: st.column_config.CheckboxColumn(t("an.export.col_apply"), width=70)},
         disabled=[t("an.export.col_use_case"), t("an.export.col_field"), t("an.export.col_change"),
                   t("an.export.col_cell")],
-        hide_index=True, width="stretch", num_rows="fixed", key=editor_key,
+        hide_index=True, placeholder=formatting.MISSING, width="stretch", num_rows="fixed", key=editor_key,
     )
     ticked = export.ticked_changes(diff.changes, state.widget_value(editor_key))
     st.button(t("an.export.apply", count=len(ticked)), on_click=_apply,
@@ -287,6 +289,7 @@ def _json_section(ctx: sidebar.PageContext) -> None:
     )
     uploader_key = f"w.export.json_upload.{state.nonce(JSON_UPLOAD_NONCE)}"
     st.file_uploader(t("an.export.json_upload"), type=["json"], key=uploader_key, help=t("an.export.json_upload_help"))
+    frame.upload_hint(["json"])
     st.text_input(t("an.export.json_name"), key=JSON_NAME_WIDGET, max_chars=200,
                   placeholder=t("an.export.json_name_placeholder"))
     st.button(t("an.export.json_import"), on_click=_import_json, args=(uploader_key,), icon=":material/upload_file:",
@@ -319,7 +322,7 @@ def _snapshots(ctx: sidebar.PageContext) -> None:
             t("an.export.col_created"): [formatting.timestamp(item.created_at, lang) for item in items],
             t("an.export.col_actor"): [item.actor for item in items],
         }),
-        hide_index=True, width="stretch",
+        hide_index=True, placeholder=formatting.MISSING, width="stretch",
     )
     labels = [item.label for item in items]
     choice, button = st.columns([3, 2], vertical_alignment="bottom")
@@ -354,7 +357,8 @@ def _audit(ctx: sidebar.PageContext) -> None:
     if not entries:
         st.caption(t("an.export.audit_empty"))
         return
-    st.dataframe(export.audit_table(entries, names, lang), hide_index=True, width="stretch")
+    st.dataframe(export.audit_table(entries, names, lang), hide_index=True,
+    placeholder=formatting.MISSING, width="stretch")
     st.caption(t("an.export.audit_count", count=formatting.number(len(entries), lang),
                  limit=formatting.number(export.AUDIT_VIEW_LIMIT, lang)))
 

@@ -124,9 +124,10 @@ def _nominal(field: str, title: str | None = None) -> dict[str, Any]:
 def _matrix_spec(
     language: str, min_value: float, min_feasibility: float, phase_labels: tuple[tuple[str, str], ...],
     quadrant_labels: tuple[tuple[str, str], ...], titles: tuple[tuple[str, str], ...],
-    tooltip_columns: tuple[tuple[str, str], ...],
+    tooltip_columns: tuple[tuple[str, str], ...], font_scale: float = 1.0,
 ) -> tuple[dict[str, Any], bytes, bytes]:
     phases, quadrants, title = dict(phase_labels), dict(quadrant_labels), dict(titles)
+    label_size, mark_size = round(LABEL_FONT_SIZE * font_scale), round(MARK_FONT_SIZE * font_scale)
     axis_expr = number_label_expr(language, ".1f")
 
     def axis_field(field: str, axis_title: str) -> dict[str, Any]:
@@ -158,18 +159,20 @@ def _matrix_spec(
             "color": {"field": "phase_label", "type": "nominal", "title": title["color"],
                       "scale": {"domain": [phases[phase] for phase in PHASE_COLORS if phase in phases],
                                 "range": [color for phase, color in PHASE_COLORS.items() if phase in phases]},
-                      "legend": {"orient": "bottom", "direction": "horizontal", "columns": 3}},
+                      # No label limit: a cut phase name ("5 Produktivsetz…") reads badly on a projector.
+                      "legend": {"orient": "bottom", "direction": "horizontal", "columns": 3, "labelLimit": 0,
+                                 "labelFontSize": label_size, "titleFontSize": label_size}},
             "strokeWidth": {"condition": {"test": "datum.selected", "value": 4}, "value": 1},
             "tooltip": [_nominal(column, column_title) for column, column_title in tooltip_columns],
         },
     })
-    # Only the selected use case carries a name: labels of clustered points would overlap on a projector.
+    # Every dot carries its S3 rank, keyed to the names below the chart: names of clustered points would
+    # overlap and be cut at the plot's edge on a projector, a number stays inside its dot.
     layers.append({
-        "transform": [{"filter": "datum.selected"}],
-        "mark": {"type": "text", "align": "left", "dx": 16, "dy": -14, "fontSize": MARK_FONT_SIZE,
+        "mark": {"type": "text", "align": "center", "baseline": "middle", "fontSize": mark_size,
                  "fontWeight": "bold", "color": "#1a1a1a"},
         "encoding": {"x": {"field": "feasibility", "type": "quantitative"},
-                     "y": {"field": "value", "type": "quantitative"}, "text": _nominal("label")},
+                     "y": {"field": "value", "type": "quantitative"}, "text": _nominal("rank_text")},
     })
     rules = arrow_bytes({"feasibility": [min_feasibility], "value": [min_value]})
     corners = arrow_bytes({
@@ -179,7 +182,12 @@ def _matrix_spec(
                  quadrants["deprioritise"]],
         "align": ["right", "left", "right", "left"],
     })
-    return _projector_spec(layers, 560, "points"), rules, corners
+    spec = _projector_spec(layers, round(560 * font_scale), "points")
+    if font_scale != 1.0:
+        spec["config"] = {**PROJECTOR_CONFIG,
+                          "axis": {**PROJECTOR_CONFIG["axis"], "labelFontSize": label_size,
+                                   "titleFontSize": round(TITLE_FONT_SIZE * font_scale)}}
+    return spec, rules, corners
 
 
 def value_feasibility_matrix(
@@ -193,16 +201,18 @@ def value_feasibility_matrix(
     titles: Mapping[str, str],
     tooltip_columns: Sequence[tuple[str, str]],
     highlight_id: str | None = None,
+    font_scale: float = 1.0,
 ) -> dict[str, Any]:
     """S3 matrix spec: x feasibility, y value (0–1), size = monthly net value, colour = phase.
 
-    ``points`` columns: id, label, value, feasibility, size_value (≥ 0, €/month), phase_label and the
-    tooltip columns; ``titles`` keys: x, y, size, color. Threshold rules mark the quick-win cut-offs.
+    ``points`` columns: id, rank_text (the S3 rank drawn on each dot, keyed in a legend beside the chart), value,
+    feasibility, size_value (≥ 0, €/month), phase_label and the tooltip columns; ``titles`` keys: x, y, size,
+    color. Threshold rules mark the quick-win cut-offs; ``font_scale`` > 1 enlarges type for presentation mode.
     The size legend is left out so the plot keeps its width; say "size = net value" in a caption.
     """
     spec, rules, corners = _matrix_spec(
         language, float(min_value), float(min_feasibility), tuple(phase_labels.items()),
-        tuple(quadrant_labels.items()), tuple(titles.items()), tuple(tooltip_columns),
+        tuple(quadrant_labels.items()), tuple(titles.items()), tuple(tooltip_columns), float(font_scale),
     )
     selected = [case_id == highlight_id for case_id in points["id"]]
     return with_datasets(spec, {"points": arrow_bytes({**points, "selected": selected}), "rules": rules,

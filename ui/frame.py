@@ -88,6 +88,13 @@ def anchor_for(message_key: str) -> str:
     return message_key.replace(".", "-").replace("_", "-")
 
 
+def upload_hint(types: Sequence[str]) -> None:
+    """Below a file uploader, in the user's language: what it takes and up to which size. Streamlit draws the
+    uploader's own words ("Drag and drop file here", "Limit … per file", its button) in English only."""
+    limit = st.get_option("server.maxUploadSize")
+    st.caption(t("upload.hint", types=", ".join(kind.upper() for kind in types), limit=limit))
+
+
 def subheader(message_key: str, container: DeltaGenerator | None = None, **kwargs: object) -> None:
     """The translated subheader ``message_key`` (``kwargs`` fill its placeholders) with its key as anchor."""
     (st if container is None else container).subheader(t(message_key, **kwargs), anchor=anchor_for(message_key))

@@ -12,12 +12,13 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
 
-from core import business_case, gates, roi, scoring, search
+from core import business_case, gates, roi, scoring, search, verdict
 from core.models import ROI_INPUT_FIELDS, UseCase, Workspace
 from core.store import LoadedWorkspace
 from ui import formatting
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 PORTFOLIO_COLUMNS = (
     "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "scored", "rank", "quadrant",
     "total_value", "net_value", "roi", "investment", "npv", "payback_month", "next_gate", "gates_passed",
-    "gates_evaluated",
+    "gates_evaluated", "status", "next_gate_on",
 )
 
 
@@ -61,6 +62,20 @@ class PortfolioArrays:
         return len(self.ids)
 
 
+def min_ranks(scores: np.ndarray) -> np.ndarray:
+    """1 = highest score; equal scores share the better rank, as pandas' ``rank(method="min", ascending=False)``."""
+    descending = np.sort(-np.asarray(scores, dtype=float))
+    return np.searchsorted(descending, -np.asarray(scores, dtype=float), side="left").astype("int64") + 1
+
+
+def next_gate_on(use_case: UseCase) -> date | None:
+    """The next gate's date of the latest recorded gate decision that set one (None without)."""
+    for decision in reversed(use_case.gate_decisions):
+        if decision.next_gate_on is not None:
+            return decision.next_gate_on
+    return None
+
+
 def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
     cases = workspace.use_cases
     thresholds = workspace.thresholds
@@ -73,6 +88,8 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         *(np.array([getattr(case.roi, name) for case in cases], dtype=float) for name in ROI_INPUT_FIELDS)
     )
     results = [gates.evaluate_all(case, thresholds) for case in cases]
+    survives = verdict.worst_cases_survive(cases)
+    statuses = tuple(verdict.status_from(result, bool(alive)) for result, alive in zip(results, survives, strict=True))
     # S19 for all use cases in one vectorised call; payback months are NaN where not reached within the horizon.
     plans = business_case.portfolio_business_case(cases, workspace.default_discount_rate_per_year)
     columns = {
@@ -97,6 +114,8 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         "next_gate": [gates.next_gate(case) for case in cases],
         "gates_passed": np.array([sum(gate.passed for gate in result.values()) for result in results], dtype="int64"),
         "gates_evaluated": np.array([len(result) for result in results], dtype="int64"),
+        "status": statuses,
+        "next_gate_on": tuple(next_gate_on(case) for case in cases),
     }
     return PortfolioArrays(ids=tuple(case.id for case in cases), columns=columns)
 
@@ -122,7 +141,11 @@ def _frame_of(arrays: PortfolioArrays) -> pd.DataFrame:
     index = pd.Index(list(arrays.ids), name="id")
     if not len(arrays):
         return pd.DataFrame(columns=list(PORTFOLIO_COLUMNS), index=index)
-    return pd.DataFrame({name: arrays.columns[name] for name in PORTFOLIO_COLUMNS}, index=index)
+    columns = {name: arrays.columns[name] for name in PORTFOLIO_COLUMNS}
+    # A tuple of dataclasses would be unpacked into columns; as a Series it stays one object column.
+    for name in ("status", "next_gate_on"):
+        columns[name] = pd.Series(list(columns[name]), index=index, dtype=object)
+    return pd.DataFrame(columns, index=index)
 
 
 def portfolio_frame(loaded: LoadedWorkspace) -> pd.DataFrame:

@@ -27,12 +27,15 @@ LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 WORKSPACE_WIDGET = "w.sidebar.workspace"
 ACTOR_WIDGET = "w.sidebar.actor"
 LANGUAGE_WIDGET = "w.sidebar.language"
+PRESENTATION_WIDGET = "w.sidebar.presentation"
 
 
 @dataclass(frozen=True)
 class PageContext:
     loaded: LoadedWorkspace
     language: str
+    presentation: bool = False
+    """Presentation mode (``ui.state.presentation``): pages hide their editing widgets and widen their charts."""
     workspaces: tuple[WorkspaceInfo, ...] = ()
     # The session's S23 role on the loaded workspace: owner with sign-in off (one local user with full rights).
     role: str = "owner"
@@ -52,6 +55,10 @@ def _on_actor_change() -> None:
 
 def _on_language_change() -> None:
     state.set_language(state.widget_value(LANGUAGE_WIDGET))
+
+
+def _on_presentation_change() -> None:
+    state.set_presentation(bool(state.widget_value(PRESENTATION_WIDGET)))
 
 
 def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -> None:
@@ -87,6 +94,8 @@ def _sidebar(loaded: LoadedWorkspace | None, infos: tuple[WorkspaceInfo, ...]) -
             on_change=_on_language_change,
             required=True,
         )
+        st.toggle(t("sidebar.presentation"), key=store_access.bind(PRESENTATION_WIDGET, state.presentation()),
+                  on_change=_on_presentation_change, help=t("sidebar.presentation_help"))
         st.caption(t("sidebar.autosave"))
         for kind, values in store_access.store_notices():
             st.warning(t(f"audit.notice.{kind}", **values))
@@ -138,7 +147,8 @@ def load(on_stop: Callable[[], None] | None = None) -> PageContext:
     role = store_access.role_of(infos, loaded.id)
     if role == "viewer":
         st.info(t("auth.viewer_banner"), icon=":material/visibility:")
-    return PageContext(loaded=loaded, language=state.language(), workspaces=infos, role=role)
+    return PageContext(loaded=loaded, language=state.language(), workspaces=infos, role=role,
+                       presentation=state.presentation())
 
 
 def _draft_value(value: object, language: str) -> str:
@@ -277,7 +287,8 @@ def table_editor(
     generation = state.nonce(draft_name)
     key = f"w.uc.{use_case.id}.{path}.v{version}" + (f".d{generation}" if generation else "")
     edited = st.data_editor(
-        base, key=key, column_config=columns, num_rows=num_rows, hide_index=True, width="stretch",
+        base, key=key, column_config=columns, num_rows=num_rows, hide_index=True,
+        placeholder=formatting.MISSING, width="stretch",
         disabled=list(disabled),
     )
     if drafts:

@@ -24,6 +24,7 @@ USE_CASE_KEY = "ctx.use_case_id"
 LANGUAGE_KEY = "ctx.language"
 ACTOR_KEY = "ctx.actor"
 IDENTITY_KEY = "ctx.identity_actor"
+PRESENTATION_KEY = "ctx.presentation"
 FLASH_KEY = "ctx.flash"
 QUEUED_EDITS_KEY = "ctx.queued_edits"
 SEEN_VERSIONS_KEY = "ctx.seen_versions"
@@ -39,6 +40,8 @@ QUERY_LANGUAGE = "lang"
 QUERY_ACTOR = "name"
 ACTOR_COOKIE = "workbench_name"
 ACTOR_COOKIE_PENDING_KEY = "ctx.actor_cookie_pending"
+QUERY_PRESENTATION = "present"
+PRESENTATION_ON = "1"
 
 
 def restore_from_url() -> None:
@@ -57,6 +60,8 @@ def restore_from_url() -> None:
     if remembered and ACTOR_KEY not in st.session_state:
         set_actor(remembered)
 
+    st.session_state[PRESENTATION_KEY] = params.get(QUERY_PRESENTATION) == PRESENTATION_ON
+
 
 def _cookie(name: str) -> str | None:
     """A cookie the browser sent with this session (None without one, or outside a browser session)."""
@@ -68,13 +73,14 @@ def _cookie(name: str) -> str | None:
 
 
 def mirror_to_url() -> None:
-    """Write workspace, selected use case, language and the person's name into the URL (only when they differ):
-    a reload, or the address copied into a new tab, keeps them."""
+    """Write workspace, selected use case, language, the person's name and presentation mode into the URL (only when
+    they differ): a reload, or the address copied into a new tab, keeps them."""
     wanted = {
         QUERY_WORKSPACE: workspace_id(),
         QUERY_USE_CASE: use_case_id(),
         QUERY_LANGUAGE: language(),
         QUERY_ACTOR: actor_name() or None,
+        QUERY_PRESENTATION: PRESENTATION_ON if presentation() else None,
     }
     params = st.query_params
     for name, value in wanted.items():
@@ -105,6 +111,15 @@ def use_case_id() -> str | None:
 
 def set_use_case_id(value: str | None) -> None:
     st.session_state[USE_CASE_KEY] = value
+
+
+def presentation() -> bool:
+    """Presentation mode: every matrix dot labelled, charts full width in larger type, editing widgets hidden."""
+    return bool(st.session_state.get(PRESENTATION_KEY, False))
+
+
+def set_presentation(value: bool) -> None:
+    st.session_state[PRESENTATION_KEY] = bool(value)
 
 
 def language() -> str:

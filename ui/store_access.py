@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -104,11 +105,42 @@ def readable_errors(error: ValidationError) -> list[str]:
         message = error_text(item)
         field, separator, rest = message.partition(": ")
         if separator and has(f"field.{field}"):
-            line = f"{t(f'field.{field}')}: {rest}"
+            line = f"{t(f'field.{field}')}: {_rule_text(item, rest)}"
         else:
-            line = f"{field_label(item.get('loc', ()))}: {rules.get(message, message)}"
+            line = f"{field_label(item.get('loc', ()))}: {rules.get(message) or _rule_text(item, message)}"
         lines.append(formatting.escape_markdown(line))
     return lines
+
+
+def _limit_text(value: Any, language: str) -> str:
+    """A limit of a pydantic error (0.92, 200, 1e12) as the user's number format, with the decimals it has."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    decimals = 0 if float(value).is_integer() else min(6, len(repr(float(value)).partition(".")[2]))
+    return formatting.number(value, language, decimals)
+
+
+def _rule_text(item: Mapping[str, Any], message: str) -> str:
+    """A pydantic error as a sentence in the user's language ("darf nicht leer sein"), never pydantic's English:
+    the error type picks the catalogue text (``error.rule.<type>``) and its limits are formatted numbers. A model
+    rule of our own is English in the core; in another language it reads as the rule's catalogue text where one
+    exists (``error.rule.value_error.<text>``), else as a general sentence."""
+    kind = str(item.get("type", ""))
+    context = dict(item.get("ctx") or {})
+    language = state.language()
+    if kind == "value_error" or kind == "assertion_error":
+        if language == "en":
+            return message
+        key = "error.rule.value_error." + re.sub(r"[^a-z]+", "_", message.lower()).strip("_")[:60]
+        return t(key) if has(key) else t("error.rule.value_error")
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return t("error.rule.empty")
+    if kind == "too_short" and context.get("min_length") == 1:
+        return t("error.rule.empty")
+    limits = {name: _limit_text(value, language) for name, value in context.items()}
+    if has(f"error.rule.{kind}"):
+        return t(f"error.rule.{kind}", **limits)
+    return message if language == "en" else t("error.rule.other")
 
 
 def report_error(error: BaseException) -> None:

@@ -7,10 +7,13 @@ Cached functions take the language as an argument and never read it from the ses
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
+from core import verdict
 from core.store import LoadedWorkspace
 from ui import formatting, rounds
 from ui.i18n import labels, translate
@@ -56,8 +59,15 @@ def ranking(loaded: LoadedWorkspace, jitter: float, draws: int, lang: str, round
     return _ranking(portfolio_key(loaded), float(jitter), int(draws), lang, round_id, loaded)
 
 
+def next_gate_texts(days: pd.Series, today: date, lang: str) -> list[str]:
+    """The next gate's date per use case ("15 Jan 2027"), flagged "· overdue" once it lies before ``today``."""
+    return ["" if day is None else translate("registry.overdue", lang, day=formatting.date(day, lang))
+            if day < today else formatting.date(day, lang) for day in days]
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def _registry(key: str, query: str, column: str, descending: bool, lang: str, _loaded: LoadedWorkspace) -> pa.Table:
+def _registry(key: str, query: str, column: str, descending: bool, lang: str, today: date,
+              _loaded: LoadedWorkspace) -> pa.Table:
     texts = search_texts(_loaded, lang) if query.strip() else None
     shown = filter_and_sort(portfolio_frame(_loaded), query, column, descending, texts)
     kpi_counts = {case.id: len(case.kpi_set) for case in _loaded.workspace.use_cases}
@@ -76,7 +86,9 @@ def _registry(key: str, query: str, column: str, descending: bool, lang: str, _l
         translate("col.npv", lang): [formatting.eur(v, lang) for v in shown["npv"]],
         translate("col.payback_month", lang): _payback_texts(shown["payback_month"], lang),
         translate("col.next_gate", lang): labels("gate", shown["next_gate"], lang),
+        translate("col.next_gate_on", lang): next_gate_texts(shown["next_gate_on"], today, lang),
         translate("col.kpis", lang): [kpi_counts.get(case_id, 0) for case_id in shown.index],
+        translate("col.status", lang): [verdict.status_sentence(item, lang) for item in shown["status"]],
     })
 
 
@@ -84,4 +96,10 @@ def registry(loaded: LoadedWorkspace, query: str, column: str, descending: bool,
     """The S18 registry: use cases whose card (every text field, KPI and RACI rows, phase, risk class) contains
     every word of ``query``, sorted by ``column`` (e.g. "npv";
     a payback not reached sorts last), with the S19 investment, NPV and payback beside the S15 figures."""
-    return _registry(portfolio_key(loaded), query, column, bool(descending), lang, loaded)
+    return _registry(portfolio_key(loaded), query, column, bool(descending), lang, date.today(), loaded)
+
+
+def overdue_count(loaded: LoadedWorkspace) -> int:
+    """Use cases whose next gate's date (the latest recorded decision's) lies before today."""
+    today = date.today()
+    return sum(1 for day in portfolio_frame(loaded)["next_gate_on"] if day is not None and day < today)

@@ -16,6 +16,7 @@ from core.gates import GateResult, evaluate_all, next_gate
 from core.models import UseCase, Workspace
 from core.roi import RoiResult, compute_roi
 from core.scoring import score_portfolio
+from core.verdict import GateStanding, UseCaseStatus, gate_sequence, status_from, worst_case_survives
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,10 @@ class Figures:
     investment_eur: float = 0.0
     npv_eur: float = 0.0
     payback_month: int | None = None
+    standings: dict[str, GateStanding] | None = None
+    """Each gate's decision in the S13 sequence (blocked after one that has not passed, S17 with S16)."""
+    status: UseCaseStatus | None = None
+    """The use case's one status (``core.verdict``), written as a sentence on its Decision sheet."""
 
 
 def compute_figures(workspace: Workspace) -> dict[str, Figures]:
@@ -47,6 +52,8 @@ def compute_figures(workspace: Workspace) -> dict[str, Figures]:
     for position, use_case in enumerate(workspace.use_cases):
         row = frame.loc[use_case.id]
         payback = float(plans.payback_month[position])
+        results = evaluate_all(use_case, thresholds)
+        survives = worst_case_survives(use_case)
         figures[use_case.id] = Figures(
             use_case=use_case,
             value=float(row["value"]),
@@ -55,11 +62,13 @@ def compute_figures(workspace: Workspace) -> dict[str, Figures]:
             rank=int(row["rank"]),
             quadrant=str(row["quadrant"]),
             roi=compute_roi(use_case.roi),
-            gates=evaluate_all(use_case, thresholds),
+            gates=results,
             next_gate=next_gate(use_case),
             investment_eur=float(plans.investment_eur[position]),
             npv_eur=float(plans.npv_eur[position]),
             payback_month=None if math.isnan(payback) else int(payback),
+            standings=gate_sequence(results, survives),
+            status=status_from(results, survives),
         )
     return figures
 

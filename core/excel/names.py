@@ -22,7 +22,8 @@ fields of today's use cases."""
 READABLE_PACK_VERSIONS: frozenset[tuple[str, str]] = frozenset({("1", "1"), ("2", "1"), ("2", "2"),
                                                                (str(SCHEMA_VERSION), str(PACK_FORMAT_VERSION))})
 """(workspace schema_version, pack_format) pairs of the Meta sheet that :mod:`core.excel.reader` reads: workspace
-schema 3 only adds ``UseCase.scored``, which no pack holds, so packs written under schema 2 still read."""
+schema 3 only adds ``UseCase.scored`` and the recorded gate decisions, which no pack carries back, so packs written
+under schema 2 still read."""
 SUMMARY_SHEET = "Summary"
 MATRIX_SHEET = "Matrix"
 PORTFOLIO_SHEET = "Portfolio"

@@ -74,6 +74,7 @@ DECISION_LABELS: dict[str, str] = {
     "go": "Go", "stop": "Stop", "pass": "Pass", "fail": "Fail", "ramp": "Ramp up", "rollback": "Roll back",
     "scale": "Scale", "iterate": "Iterate", "stop_or_re-scope": "Stop or re-scope", "deploy": "Deploy",
     "no_deploy": "No deploy", "incomplete": "Incomplete", "ok": "OK", "alert": "Alert",
+    "blocked": "Blocked", "override": "Override (with reason)",
 }
 PHASE_LABELS: dict[str, str] = {
     "discovery": "1 Discovery/Scoping", "data_risk": "2 Data & Risk", "poc": "3 PoC", "pilot": "4 Pilot",
@@ -165,6 +166,17 @@ GERMAN: dict[str, str] = {
     "Override": "Abweichung",
     "Survives (net value > 0)": "Übersteht (Nettonutzen > 0)",
     "Verdict (S16)": "Urteil (S16)",
+    "Blocked": "Blockiert",
+    "Override (with reason)": "Übersteuert (mit Begründung)",
+    "Gate decisions (recorded)": "Gate-Entscheidungen (protokolliert)",
+    "Decided (UTC)": "Entschieden (UTC)",
+    "Gate": "Gate",
+    "Decision": "Entscheidung",
+    "Computed": "Berechnet",
+    "Decided by": "Entschieden von",
+    "Next gate on": "Nächstes Gate am",
+    "Rationale": "Begründung",
+    "Status (as exported)": "Status (beim Export)",
     "scale candidate": "Skalierungskandidat",
     "PoC with expiry date": "PoC mit Ablaufdatum",
     "Gates: S5, S9, S10, S17, S11": "Gates: S5, S9, S10, S17, S11",
@@ -176,7 +188,7 @@ GERMAN: dict[str, str] = {
     "Rule": "Regel",
     "Result": "Ergebnis",
     "present": "vorhanden",
-    "S6 Data readiness": "S6 Data Readiness",
+    "S6 Data readiness": "S6 Datenreife",
     "Checklist item": "Checklistenpunkt",
     "Status": "Status",
     "Evidence": "Nachweis",
@@ -326,6 +338,49 @@ GERMAN: dict[str, str] = {
 
 
 
+# Gate check and input names (core.gates) in a German pack; an English pack keeps the names the core uses.
+CHECK_LABELS_DE: dict[str, str] = {
+    "baseline_cycle_time_sec": "Baseline-Durchlaufzeit (S2)",
+    "precision": "Precision",
+    "p99_latency_ms": "p99-Antwortlatenz",
+    "cost_per_case_eur": "Kosten pro Fall vs. Baseline",
+    "risk_score": "Risikoscore",
+    "hallucination_rate": "Halluzinationsrate",
+    "offline_eval.quality_score": "Offline-Eval: Qualität ≥ Baseline + Aufschlag",
+    "shadow_mode.p95_latency_ms": "Shadow-Mode: p95-Latenz",
+    "shadow_mode.error_rate": "Shadow-Mode: Fehlerrate",
+    "hitl.review_coverage": "HITL: Review-Abdeckung",
+    "hitl.escalation_sla_hours": "HITL: Eskalations-SLA",
+    "rollback.canary_enabled": "Rollback: Canary aktiv",
+    "rollback.rollback_time_min": "Rollback: Rollback-Dauer",
+    "canary_p95_latency_ms": "Canary-p95-Latenz",
+    "hallucination_proxy": "Halluzinations-Proxy",
+    "cost_per_request_usd": "Kosten pro Request",
+    "observed_adoption": "Beobachtete Adoption",
+    "weeks_since_pilot_start": "Wochen seit Pilotstart",
+    "roi": "ROI (S15)",
+    "p95_latency_ms": "p95-Latenz",
+    "drift_alerts_per_week": "Drift-Alarme pro Woche",
+    "risk_class": "Risikoklasse nicht verboten",
+    "model_card": "Model Card",
+    "data_sheet": "Data Sheet",
+    "audit_trail_complete": "Audit-Trail vollständig",
+    "least_privilege": "Least Privilege",
+    "deletion_concept": "Löschkonzept",
+    "incident_process": "Incident-Prozess",
+    "baseline_cost_per_case_eur": "Baseline-Kosten pro Fall (€)",
+    "offline_quality_score": "Offline-Qualitätsscore (0–1)",
+    "baseline_quality_score": "Baseline-Qualitätsscore (0–1)",
+    "shadow_p95_latency_ms": "Shadow-p95-Latenz (ms)",
+    "shadow_error_rate": "Shadow-Fehlerrate (0–1)",
+    "review_coverage": "Review-Abdeckung (0–1)",
+    "escalation_sla_hours": "Eskalations-SLA (h)",
+    "canary_enabled": "Canary aktiv",
+    "rollback_time_min": "Rollback-Dauer (min)",
+    "no baseline (baseline_cycle_time_sec)": "keine Baseline (Baseline-Durchlaufzeit, S2)",
+}
+
+
 class Texts:
     """Label lookup for one pack language; German raises on a missing label so none stays English.
 
@@ -356,6 +411,11 @@ class Texts:
         pattern = "d MMM y, HH:mm" if self.language == "en" else "d. MMM y, HH:mm"
         utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return f"{format_datetime(utc, pattern, locale=MOMENT_LOCALES[self.language])} UTC"
+
+    def check(self, name: str) -> str:
+        """A gate check or input name as the pack shows it: German words in a German pack, e.g.
+        ``Texts("de").check("shadow_mode.p95_latency_ms")`` → "Shadow-Mode: p95-Latenz"; the name in English."""
+        return CHECK_LABELS_DE.get(name, name) if self.language == "de" else name
 
     def code(self, labels: Mapping[str, str], code: str) -> str:
         return self(labels[code]) if code in labels else code

@@ -23,6 +23,7 @@ from core.models import ComplianceChecklist, GateMetrics, UseCase
 from core.roi import compute_roi
 from core.scoring import score_portfolio
 from core.store import LoadedWorkspace
+from core.verdict import gate_sequence, worst_case_survives
 from tests.core.excel_oracle import (
     S15_BASE,
     formula_cells,
@@ -148,7 +149,10 @@ def _assert_live_decisions_and_summary(original: bytes, recalculated: bytes, wor
     before = openpyxl.load_workbook(io.BytesIO(original), data_only=True)
     after = openpyxl.load_workbook(io.BytesIO(recalculated), data_only=True)
     row = _row_with(after["D1_support-chatbot"], "A", GATE_LABELS["scale_or_kill"])
-    assert before["D1_support-chatbot"][f"B{row}"].value == DECISION_LABELS["scale"]
+    # Before the edit S17 alone says "Scale", but the S16 worst case does not survive (docs/VERDICTS.md).
+    assert evaluate_all(sample_loaded().workspace.use_case("support-chatbot"), thresholds)[
+        "scale_or_kill"].decision == "scale"
+    assert before["D1_support-chatbot"][f"B{row}"].value == DECISION_LABELS["iterate"]
     assert after["D1_support-chatbot"][f"B{row}"].value == DECISION_LABELS[s17.decision] == "Iterate"
 
     frame = score_portfolio(workspace.use_cases, workspace.weights, thresholds.quick_win_min_value,
@@ -162,11 +166,13 @@ def _assert_live_decisions_and_summary(original: bytes, recalculated: bytes, wor
     assert any(old_summary[f"A{row}"].value != summary[f"A{row}"].value for row in rows.values())
     for use_case_id in SELECTED:
         use_case, row = workspace.use_case(use_case_id), rows[use_case_id]
-        gate = evaluate_all(use_case, thresholds)[next_gate(use_case)]
+        results = evaluate_all(use_case, thresholds)
+        gate = results[next_gate(use_case)]
+        standing = gate_sequence(results, worst_case_survives(use_case))[next_gate(use_case)]
         roi = compute_roi(use_case.roi).roi
         assert summary[f"K{row}"].value == (NOT_AVAILABLE if roi is None else pytest.approx(roi, rel=1e-9))
         assert summary[f"J{row}"].value == pytest.approx(frame.at[use_case_id, "score"], rel=1e-9)
-        assert summary[f"Q{row}"].value == DECISION_LABELS[gate.decision]
+        assert summary[f"Q{row}"].value == DECISION_LABELS[standing.decision]
         assert summary[f"R{row}"].value == (", ".join(check.name for check in gate.failed_checks) or "none")
     chatbot_row = rows["support-chatbot"]
     assert old_summary[f"K{chatbot_row}"].value != summary[f"K{chatbot_row}"].value

@@ -199,5 +199,6 @@ def test_audit_trail_filters_by_use_case(store: Store, sample_id: str) -> None:
     assert_clean(at)
     table = next(frame.value for frame in at.dataframe if "Action" in frame.value.columns)
     assert set(table["Use case"]) == {use_case.name}
-    assert table.iloc[0][["By", "Action", "Field"]].tolist() == ["Mara", "Use case changed", "owner"]
+    assert table.iloc[0][["By", "Action", "Field"]].tolist() == ["Mara", "Use case changed",
+                                                           "Owner (accountable person or role)"]
     assert len(table) == len(store.audit(sample_id, CHATBOT))

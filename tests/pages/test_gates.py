@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
-from core import gates
+from core import gates, verdict
 from core.models import Thresholds
 from core.store import Store
 from tests.pages.conftest import assert_clean, open_page
@@ -34,7 +33,7 @@ def _assert_clean(at) -> None:
 
 
 def _badges(at) -> list[str]:
-    """Decision labels of the five summary badges, in GATE_KEYS order."""
+    """Decision labels of the five summary badges, in ``core.verdict.GATE_SEQUENCE`` order."""
     matches = [BADGE.fullmatch(item.value) for item in at.markdown]
     return [match.group(1) for match in matches if match][:5]
 
@@ -42,6 +41,11 @@ def _badges(at) -> list[str]:
 def _expected(store: Store, sample_id: str, use_case_id: str) -> dict[str, gates.GateResult]:
     loaded = store.load(sample_id)
     return gates.evaluate_all(loaded.workspace.use_case(use_case_id), loaded.workspace.thresholds)
+
+
+def _standings(store: Store, sample_id: str, use_case_id: str) -> dict[str, verdict.GateStanding]:
+    use_case = store.load(sample_id).workspace.use_case(use_case_id)
+    return verdict.gate_sequence(_expected(store, sample_id, use_case_id), verdict.worst_case_survives(use_case))
 
 
 @pytest.mark.parametrize(
@@ -52,8 +56,30 @@ def _expected(store: Store, sample_id: str, use_case_id: str) -> dict[str, gates
 def test_every_gate_shows_the_core_decision(store: Store, sample_id: str, use_case_id: str, language: str) -> None:
     at = _open(use_case_id, language)
     _assert_clean(at)
-    expected = _expected(store, sample_id, use_case_id)
-    assert _badges(at) == [translate(f"an.decision.{expected[key].decision}", language) for key in gates.GATE_KEYS]
+    expected = _standings(store, sample_id, use_case_id)
+    assert _badges(at) == [translate(f"an.decision.{expected[key].decision}", language)
+                           for key in verdict.GATE_SEQUENCE]
+
+
+def test_after_a_failed_quality_gate_the_later_gates_are_blocked(store: Store, sample_id: str) -> None:
+    # quality-inspection: PoC → Pilot "go", quality gates "fail"; go-live, canary and scale or kill wait for it.
+    at = _open("quality-inspection")
+    _assert_clean(at)
+    assert _badges(at) == ["Go", "Fail", "Blocked", "Blocked", "Blocked"]
+    assert at.caption.values.count("Blocked by an earlier gate: Quality gates.") == 3
+    assert any(info.value.startswith("**Status:** Stopped at Quality gates (failed)") for info in at.info)
+    at.segmented_control(key="w.gates.gate").set_value("canary").run()
+    assert any(info.value.startswith("**Canary: Blocked**") and "Quality gates has not passed" in info.value
+               for info in at.info)
+
+
+def test_scale_or_kill_names_the_s16_worst_case(store: Store, sample_id: str) -> None:
+    # The sample chatbot: S17 alone says scale, S16 says PoC with an expiry date: one verdict, "Iterate".
+    assert _expected(store, sample_id, "support-chatbot")["scale_or_kill"].decision == "scale"
+    at = _open("support-chatbot", gate="scale_or_kill")
+    assert _badges(at)[4] == "Iterate"
+    banner = next(item.value for item in at.warning if item.value.startswith("**Scale or kill: Iterate**"))
+    assert "S16 worst case: it does not survive" in banner and "PoC with an expiry date" in banner
 
 
 def test_check_table_shows_actual_threshold_and_result(store: Store, sample_id: str) -> None:
@@ -99,30 +125,33 @@ def test_compliance_item_and_risk_class_drive_go_live(store: Store, sample_id: s
     at = _open("support-chatbot", gate="go_live_compliance")
     at.selectbox(key="w.gates.support-chatbot.compliance.model_card").set_value("no").run()
     assert store.get_use_case(sample_id, "support-chatbot")[0].compliance.model_card is False
-    assert _badges(at)[4] == "No deploy"
+    assert _badges(at)[2:] == ["No deploy", "Blocked", "Blocked"]
     at.selectbox(key="w.gates.support-chatbot.compliance.model_card").set_value("yes").run()
-    assert _badges(at)[4] == "Deploy"
+    assert _badges(at)[2] == "Deploy"
     at.selectbox(key="w.gates.support-chatbot.compliance.incident_process").set_value("unknown").run()
     assert store.get_use_case(sample_id, "support-chatbot")[0].compliance.incident_process is None
-    assert _badges(at)[4] == "Incomplete"
+    assert _badges(at)[2] == "Incomplete"
     at.selectbox(key="w.gates.support-chatbot.risk_class").set_value("prohibited").run()
     assert store.get_use_case(sample_id, "support-chatbot")[0].eu_ai_act_risk_class == "prohibited"
-    assert _badges(at)[4] == "No deploy"
+    assert _badges(at)[2] == "No deploy"
 
 
-def test_record_decision_writes_the_audit_trail(store: Store, sample_id: str) -> None:
+def test_record_decision_records_a_persons_decision_not_the_computed_result(store: Store, sample_id: str) -> None:
     at = _open("contract-clause-search")
-    at.button(key="w.gates.record.poc_to_pilot").click().run()
+    prefix = "w.gates.decide.poc_to_pilot"
+    at.selectbox(key=f"{prefix}.decision").set_value("stop")
+    next(button for button in at.button if button.label == "Record decision").click().run()
+    assert any("Say who decided" in item.value for item in [*at.error, *at.warning])
+    at.text_input(key=f"{prefix}.by").input("Dr. K. Brandt")
+    at.text_area(key=f"{prefix}.rationale").input("Precision 0.85 after two labelling rounds; no path to 0.92.")
+    next(button for button in at.button if button.label == "Record decision").click().run()
     _assert_clean(at)
-    entries = [entry for entry in store.audit(sample_id, "contract-clause-search") if entry.action == "gate_decision"]
-    assert len(entries) == 1
-    assert entries[0].field_path == "gates.poc_to_pilot"
-    recorded = json.loads(entries[0].new_value)
-    expected = _expected(store, sample_id, "contract-clause-search")["poc_to_pilot"]
-    assert recorded["decision"] == expected.decision == "stop"
-    assert len(recorded["failed_checks"]) == len(expected.failed_checks)
+    decisions = store.get_use_case(sample_id, "contract-clause-search")[0].gate_decisions
+    assert [(d.gate, d.decision, d.computed_decision, d.decided_by) for d in decisions] == [
+        ("poc_to_pilot", "stop", "stop", "Dr. K. Brandt")]
+    assert _expected(store, sample_id, "contract-clause-search")["poc_to_pilot"].decision == "stop"
     assert any(item.value == "Recorded: PoC → Pilot → Stop." for item in at.success)
-    assert any(caption.value.startswith("Last recorded: Stop by anonymous") for caption in at.caption)
+    assert any(caption.value.startswith("Last recorded: Stop by Dr. K. Brandt") for caption in at.caption)
 
 
 def test_thresholds_are_editable_and_reset(store: Store, sample_id: str) -> None:

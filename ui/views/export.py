@@ -7,6 +7,7 @@ them outside the script thread, where the session's state cannot be read.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ import streamlit as st
 from core import excel
 from core.models import PlanBudgets, SavedPlan, WorkspaceSettings
 from core.store import AuditEntry, LoadedWorkspace, SnapshotInfo
+from core.store.workspaces import SAMPLE_ACTOR
 from ui import formatting, state, store_access
 from ui.i18n import has, translate
 from ui.portfolio import portfolio_key
@@ -163,6 +165,49 @@ def audit_entries(use_case_id: str | None, limit: int = AUDIT_VIEW_LIMIT) -> lis
     return store_access.store().audit(store_access.selected_workspace_id(), use_case_id, limit=limit, coalesce=True)
 
 
+def actor_label(actor: str, language: str) -> str:
+    """An audit actor as shown: the workbench's own actor (the sample data) in the user's language."""
+    return translate("an.export.sample_actor", language) if actor == SAMPLE_ACTOR else actor
+
+
+def field_path_label(path: str | None, language: str) -> str:
+    """An audit field path in words: "roi.adoption" → "Adoption", "gates.canary" → "Canary", "scenarios.0.adoption"
+    → "Adoption (2)"… the path itself only where no label is known."""
+    if not path:
+        return formatting.MISSING
+    parts = path.split(".")
+    if parts[0] == "gates" and len(parts) == 2 and has(f"gate.{parts[1]}"):
+        return translate(f"gate.{parts[1]}", language)
+    for candidate in (path, ".".join(part for part in parts if not part.isdigit()),
+                      *(part for part in reversed(parts) if not part.isdigit())):
+        if has(f"field.{candidate}"):
+            label = translate(f"field.{candidate}", language)
+            numbers = [str(int(part) + 1) for part in parts if part.isdigit()]
+            return f"{label} ({', '.join(numbers)})" if numbers else label
+    return path
+
+
+def audit_value_label(value: str | None, language: str) -> str:
+    """An audit value as read: a text without its JSON quotes, an object as "label: value; …" with its keys in
+    words (``{"name": "A", "use_cases": 3}`` → "Name: A; Use cases: 3"), anything else as stored."""
+    if not value:
+        return formatting.MISSING
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return value
+    if isinstance(parsed, str):
+        return parsed
+    if isinstance(parsed, dict):
+        parts = []
+        for key, item in parsed.items():
+            name = translate(f"col.{key}", language) if has(f"col.{key}") else field_path_label(key, language)
+            shown = item if isinstance(item, str | int | float) else json.dumps(item, ensure_ascii=False)
+            parts.append(f"{name}: {shown}")
+        return "; ".join(parts)
+    return value
+
+
 def audit_table(entries: Sequence[AuditEntry], names: dict[str, str], language: str) -> pa.Table:
     """The audit view (when, by, use case, action, field, old, new) as an Arrow table, cached on the
     entries (append-only, so equal ids mean equal rows), the use-case names and the language."""
@@ -178,12 +223,12 @@ def _audit_table(entries: tuple[AuditEntry, ...], names: tuple[tuple[str, str], 
                      for action in actions}
     return pa.table({
         translate("an.export.col_when", language): [formatting.timestamp(e.at, language) for e in entries],
-        translate("an.export.col_actor", language): [e.actor for e in entries],
+        translate("an.export.col_actor", language): [actor_label(e.actor, language) for e in entries],
         translate("an.export.col_use_case", language): [by_id.get(e.use_case_id, e.use_case_id or missing)
                                                         for e in entries],
         translate("an.export.col_action", language): [action_labels[e.action] for e in entries],
-        translate("an.export.col_field", language): [e.field_path or missing for e in entries],
-        translate("an.export.col_old", language): [e.old_value or missing for e in entries],
-        translate("an.export.col_new", language): [e.new_value or missing for e in entries],
+        translate("an.export.col_field", language): [field_path_label(e.field_path, language) for e in entries],
+        translate("an.export.col_old", language): [audit_value_label(e.old_value, language) for e in entries],
+        translate("an.export.col_new", language): [audit_value_label(e.new_value, language) for e in entries],
         translate("an.export.col_steps", language): [formatting.number(e.steps, language) for e in entries],
     })

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 import pyarrow as pa
 
-from core import gates, roi
-from core.models import Thresholds, UseCase, with_value
+from core import gates, roi, verdict
+from core.models import GateDecision, Thresholds, UseCase, utc_now, with_value, with_values
 from ui import formatting, state, store_access
 from ui.i18n import has, translate
 from ui.views import VIEW_CACHE_SIZE
@@ -65,6 +65,10 @@ class GatesView:
 
     results: dict[str, gates.GateResult]
     checks: dict[str, pa.Table]
+    standings: dict[str, verdict.GateStanding]
+    status: verdict.UseCaseStatus
+    sentence: str
+    worst_case_survives: bool
 
 
 def gates_view(use_case: UseCase, thresholds: Thresholds, language: str) -> GatesView:
@@ -75,6 +79,8 @@ def gates_view(use_case: UseCase, thresholds: Thresholds, language: str) -> Gate
 @lru_cache(maxsize=VIEW_CACHE_SIZE)
 def _gates_view(use_case_json: str, thresholds_json: str, language: str) -> GatesView:
     results = _gate_results(use_case_json, thresholds_json)
+    survives = verdict.worst_case_survives(UseCase.model_validate_json(use_case_json))
+    status = verdict.status_from(results, survives)
     comparators = {**gates.COMPARATOR_SYMBOLS, "present": translate("an.gates.present", language)}
     words = {passed: translate(f"an.gates.result_{RESULT_WORDS[passed]}", language) for passed in RESULT_WORDS}
 
@@ -95,7 +101,8 @@ def _gates_view(use_case_json: str, thresholds_json: str, language: str) -> Gate
         })
         for gate, result in results.items()
     }
-    return GatesView(results, checks)
+    return GatesView(results, checks, verdict.gate_sequence(results, survives), status,
+                     verdict.status_sentence(status, language), survives)
 
 
 def check_value_text(name: str, value: Any, language: str) -> str:
@@ -136,15 +143,20 @@ def modelled_roi(use_case: UseCase) -> float | None:
     return roi.compute_roi(use_case.roi).roi
 
 
-def record_gate_decision(use_case_id: str, gate: str) -> gates.GateResult:
-    """Evaluate ``gate`` on the stored use case and thresholds and write its decision and failed checks
-    to the audit trail; returns the recorded result."""
+def record_gate_decision(use_case_id: str, gate: str, decision: str, rationale: str, decided_by: str,
+                         next_gate: str | None, next_gate_on: date | None) -> GateDecision:
+    """A person's gate decision (go, stop, iterate, override with a reason) saved on the stored use case with the
+    gate's computed decision in the S13 sequence beside it; the save audits every field of it. Returns it."""
     workspace_id = store_access.selected_workspace_id()
     store = store_access.store()
-    use_case, _ = store.get_use_case(workspace_id, use_case_id)
-    result = gate_results(use_case, store.load(workspace_id).workspace.thresholds)[gate]
-    store.record_gate_decision(workspace_id, use_case_id, gate, result.decision, result.failed_checks, state.actor())
-    return result
+    use_case = store_access.fresh_use_case(use_case_id)
+    thresholds = store.load(workspace_id).workspace.thresholds
+    computed = verdict.gate_sequence(gate_results(use_case, thresholds), verdict.worst_case_survives(use_case))[gate]
+    entry = GateDecision(gate=gate, decision=decision, rationale=rationale.strip(), decided_by=decided_by.strip(),
+                         decided_at=utc_now(), computed_decision=computed.decision,
+                         next_gate=next_gate, next_gate_on=next_gate_on)
+    store_access.save_use_case(with_values(use_case, {"gate_decisions": (*use_case.gate_decisions, entry)}))
+    return entry
 
 
 @dataclass(frozen=True)
@@ -153,11 +165,22 @@ class RecordedDecision:
     actor: str
     at: datetime
     failed_checks: int
+    rationale: str = ""
+    computed: str = ""
+    next_gate: str | None = None
+    next_gate_on: date | None = None
 
 
-def recorded_gate_decisions(use_case_id: str) -> dict[str, RecordedDecision]:
-    """The latest recorded decision per gate key of a use case (audit field path ``gates.<gate>``)."""
+def recorded_gate_decisions(use_case: UseCase) -> dict[str, RecordedDecision]:
+    """The latest recorded decision per gate key of a use case: from its ``gate_decisions``, else (decisions
+    recorded before workspace schema 3) the latest audit entry ``gates.<gate>``."""
     latest: dict[str, RecordedDecision] = {}
+    for entry in reversed(use_case.gate_decisions):
+        if entry.gate not in latest:
+            latest[entry.gate] = RecordedDecision(entry.decision, entry.decided_by, entry.decided_at, 0,
+                                                  entry.rationale, entry.computed_decision, entry.next_gate,
+                                                  entry.next_gate_on)
+    use_case_id = use_case.id
     for entry in store_access.store().audit(store_access.selected_workspace_id(), use_case_id):
         if not entry.field_path or not entry.field_path.startswith("gates."):
             continue

@@ -11,6 +11,7 @@ import numpy as np
 
 from core.models import Workspace
 from core.store import LoadedWorkspace
+from core.verdict import UseCaseStatus
 from ui import portfolio, state, store_access
 
 
@@ -70,6 +71,7 @@ class RankedUseCase:
     quadrant: str
     score: float
     net_value: float
+    status: UseCaseStatus
 
 
 def top_use_cases(loaded: LoadedWorkspace, count: int = 5) -> list[RankedUseCase]:
@@ -87,6 +89,7 @@ def top_use_cases(loaded: LoadedWorkspace, count: int = 5) -> list[RankedUseCase
             quadrant=str(columns["quadrant"][position]),
             score=float(columns["score"][position]),
             net_value=float(columns["net_value"][position]),
+            status=columns["status"][position],
         )
         for position in order.tolist()
     ]

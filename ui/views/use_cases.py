@@ -9,7 +9,16 @@ from typing import Any
 
 from core import scoring
 from core.ids import unique_id
-from core.models import ROI_INPUT_FIELDS, RoiInputs, ScoringInputs, UseCase, utc_now, with_values
+from core.models import (
+    DEFAULT_RACI,
+    DEFAULT_RACI_DE,
+    ROI_INPUT_FIELDS,
+    RoiInputs,
+    ScoringInputs,
+    UseCase,
+    utc_now,
+    with_values,
+)
 from ui import state, store_access
 
 NEW_USE_CASE_SCORING = dict.fromkeys(scoring.SCORING_FIELDS, 0.5)
@@ -24,7 +33,8 @@ def _taken_ids(workspace_id: str) -> set[str]:
 
 
 def add_use_case(name: str) -> str:
-    """A new use case with neutral scoring inputs (0.5), not scored yet (S3), and an empty ROI; selects it."""
+    """A new use case with neutral scoring inputs (0.5), not scored yet (S3), an empty ROI and S14's example RACI in
+    the user's language; selects it."""
     workspace_id = store_access.selected_workspace_id()
     use_case = UseCase(
         id=unique_id(name, _taken_ids(workspace_id)),
@@ -32,6 +42,7 @@ def add_use_case(name: str) -> str:
         scoring=ScoringInputs(**NEW_USE_CASE_SCORING),
         scored=False,
         roi=RoiInputs(**NEW_USE_CASE_ROI),
+        raci=DEFAULT_RACI_DE if state.language() == "de" else DEFAULT_RACI,
     )
     store_access.save_use_case(use_case, new=True)
     state.set_use_case_id(use_case.id)

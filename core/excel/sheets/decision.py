@@ -39,7 +39,7 @@ from core.excel.texts import (
     field_unit,
 )
 from core.excel.writer import LINE_HEIGHT_PT, ROW_PADDING_PT, SheetWriter, wrapped_line_count
-from core.gates import COMPARATOR_SYMBOLS, DERIVED_THRESHOLD_TOLERANCE, Check
+from core.gates import COMPARATOR_SYMBOLS, DERIVED_THRESHOLD_TOLERANCE, PASSING_DECISIONS, Check
 from core.models import (
     FEASIBILITY_WEIGHT_FIELDS,
     MAX_HORIZON_MONTHS,
@@ -54,6 +54,7 @@ from core.readiness import CHECKLIST, readiness_percentage
 from core.roi import break_even
 from core.scoring import BOUNDARY_TOLERANCE, SCORING_FIELDS
 from core.sensitivity import run_scenarios
+from core.verdict import GATE_SEQUENCE, status_sentence
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,6 +97,7 @@ class DecisionSheet:
         self.gate_cells: dict[str, GateCells] = {}
         self.total_value_cell = ""
         self.roi_cell = ""
+        self.verdict_cell = ""
         self.cash_flow_sheet = cash_flow_sheet
         self.business_case = business_case
         self.cash_flow_inputs: CashFlowInputs | None = None
@@ -110,6 +112,7 @@ class DecisionSheet:
         self._business_case()
         self._scenarios()
         self._gates()
+        self._gate_decisions()
         self._readiness()
         self._raci()
         self.w.finish()
@@ -171,6 +174,8 @@ class DecisionSheet:
             ("Output", f"{output}, {use_case.output_format}" if use_case.output_format else output),
             ("Guardrails", use_case.guardrails or None), ("Out of scope", use_case.out_of_scope or None),
             ("EU AI Act risk class (S11)", t.code(RISK_LABELS, use_case.eu_ai_act_risk_class)),
+            ("Status (as exported)", status_sentence(self.figures.status, t.language) if self.figures.status
+             else None),
         )
         for label, value in rows:
             self.w.label(self.row, 0, label)
@@ -441,7 +446,8 @@ class DecisionSheet:
         scale, poc = string_literal(self.t("scale candidate")), string_literal(self.t("PoC with expiry date"))
         lowest = f"MIN({','.join(outputs['net'])})"
         verdict_formula = f"=IF({lowest}>0,{scale},{poc})"
-        self._result("Verdict (S16)", verdict_formula, self.t(frame.attrs["verdict"]), self.f.decision)
+        self.verdict_cell = self._result("Verdict (S16)", verdict_formula, self.t(frame.attrs["verdict"]),
+                                         self.f.decision)
 
     def _scenario_row(self, label: str, frame: pd.DataFrame, column: str, scenarios: Sequence[Scenario],
                       outputs: dict[str, list[str]], formula: Callable[[int], str], key: str | None = None) -> None:
@@ -455,19 +461,27 @@ class DecisionSheet:
     def _gates(self) -> None:
         self._section("Gates: S5, S9, S10, S17, S11")
         next_key = self.figures.next_gate
+        decision_rows, row = {}, self.row
+        for key, result in self.figures.gates.items():
+            decision_rows[key] = row
+            row += 3 + len(result.checks)
+        standings = self.figures.standings or {}
         for key, result in self.figures.gates.items():
             first_check = self.row + 2
             rows = range(first_check, first_check + len(result.checks))
             results = {check.name: a1(row, 4) for check, row in zip(result.checks, rows, strict=True)}
             self.w.text(self.row, 0, self.t.code(GATE_LABELS, key), self.f.subtitle)
-            decision = self.t.code(DECISION_LABELS, result.decision)
-            self.w.formula(self.row, 1, gate_decision_formula(key, results, self.t), decision, self.f.decision)
+            standing = standings.get(key)
+            decision = self.t.code(DECISION_LABELS, standing.decision if standing else result.decision)
+            formula = self._sequenced(key, gate_decision_formula(key, results, self.t), decision_rows)
+            self.w.formula(self.row, 1, formula, decision, self.f.decision)
             self.w.fit(self.row, 1, decision, self.f.decision)
             checks = tuple((absolute_ref(self.name, row, 0), absolute_ref(self.name, row, 4)) for row in rows)
             self.gate_cells[key] = GateCells(absolute_ref(self.name, self.row, 1), checks)
             notes = [self.t("← next gate (S13)")] if key == next_key else []
             if result.missing:
-                notes.append(self.t("missing: {fields}").format(fields=", ".join(result.missing)))
+                notes.append(self.t("missing: {fields}").format(fields=", ".join(self.t.check(name)
+                                                                                 for name in result.missing)))
             self.w.text(self.row, 2, "  ".join(notes), self.f.decision if key == next_key else self.f.text,
                         span=DECISION_COLUMNS - 2)
             self.w.height(self.row, max(20.0, self.w.lines.get(self.row, 1) * LINE_HEIGHT_PT + ROW_PADDING_PT))
@@ -478,10 +492,53 @@ class DecisionSheet:
                 self._check_row(key, check)
             self.row += 1
 
+    def _gate_decisions(self) -> None:
+        """The gate decisions people recorded (go, stop, iterate, override), newest first, with the next gate."""
+        self._section("Gate decisions (recorded)")
+        self.w.header_row(self.row, ("Decided (UTC)", "Gate", "Decision", "Computed", "Decided by", "Next gate",
+                                     "Next gate on"))
+        self.row += 1
+        decisions = self.use_case.gate_decisions
+        if not decisions:
+            self.w.text(self.row, 0, NOT_AVAILABLE)
+            self.row += 1
+            return
+        t = self.t
+        for entry in reversed(decisions):
+            self.w.moment(self.row, 0, entry.decided_at)
+            self.w.text(self.row, 1, t.code(GATE_LABELS, entry.gate))
+            self.w.text(self.row, 2, t.code(DECISION_LABELS, entry.decision), self.f.decision)
+            self.w.text(self.row, 3, t.code(DECISION_LABELS, entry.computed_decision) or None)
+            self.w.text(self.row, 4, entry.decided_by)
+            self.w.text(self.row, 5, t.code(GATE_LABELS, entry.next_gate) if entry.next_gate else None)
+            self.w.text(self.row, 6, entry.next_gate_on.isoformat() if entry.next_gate_on else None)
+            self.row += 1
+            if entry.rationale:
+                self.w.label(self.row, 0, "Rationale")
+                self.w.text(self.row, 1, entry.rationale, span=DECISION_COLUMNS - 1)
+                self.row += 1
+
+    def _sequenced(self, gate: str, own: str, decision_rows: dict[str, int]) -> str:
+        """The gate's live decision in the S13 sequence (docs/VERDICTS.md): "Blocked" unless the gate before it
+        shows its passing decision; S17 "Scale" stands at "Iterate" while the S16 verdict is a PoC."""
+        label = {code: string_literal(self.t.code(DECISION_LABELS, code))
+                 for code in ("scale", "iterate", "blocked", *PASSING_DECISIONS.values())}
+        formula = own.removeprefix("=")
+        if gate == "scale_or_kill":
+            survives = (f"{self.verdict_cell}<>{string_literal(self.t('PoC with expiry date'))}" if self.verdict_cell
+                        else f"{self.live['net_value']}>0")
+            formula = f"IF(AND({formula}={label['scale']},NOT({survives})),{label['iterate']},{formula})"
+        position = GATE_SEQUENCE.index(gate)
+        if position:
+            before = GATE_SEQUENCE[position - 1]
+            cell = a1(decision_rows[before], 1)
+            formula = f"IF({cell}={label[PASSING_DECISIONS[before]]},{formula},{label['blocked']})"
+        return f"={formula}"
+
     def _check_row(self, gate: str, check: Check) -> None:
         row = self.row
         t = self.t
-        self.w.text(row, 0, check.name)
+        self.w.text(row, 0, t.check(check.name))
         roi = self.figures.roi.roi
         live_roi = gate == "scale_or_kill" and check.name == "roi" and check.actual == roi
         if live_roi:

@@ -163,8 +163,9 @@ def _next_gate(writer: SheetWriter, row: int, figure: Figures, cells: LiveCells 
     gate = figure.gates[figure.next_gate]
     gate_column, decision_column, failed_column = NEXT_GATE_COLUMN, NEXT_GATE_COLUMN + 1, NEXT_GATE_COLUMN + 2
     writer.text(row, gate_column, t.code(GATE_LABELS, figure.next_gate))
-    decision = t.code(DECISION_LABELS, gate.decision)
-    failed = ", ".join(check.name for check in gate.failed_checks) or t("none")
+    standing = (figure.standings or {}).get(figure.next_gate)
+    decision = t.code(DECISION_LABELS, standing.decision if standing else gate.decision)
+    failed = ", ".join(t.check(check.name) for check in gate.failed_checks) or t("none")
     if cells is None:
         writer.text(row, decision_column, decision, f.decision)
         writer.text(row, failed_column, failed)
