@@ -172,7 +172,7 @@ def slider_options(value: float | tuple[float, ...], spec: NumberSpec, maximum: 
 def slider(
     label: str,
     widget_key: str,
-    value: float | tuple[float, float],
+    value: float,
     spec: NumberSpec,
     maximum: float,
     step: float,
@@ -184,11 +184,11 @@ def slider(
     width: int | Literal["stretch"] = "stretch",
 ) -> Any:
     """A slider over ``spec``'s unit labelled in the session's locale ("2,4 min", "62 %", "50.000"), bound to
-    ``value`` (a pair: a range slider); ``on_change(*args)`` reads it with :func:`state.widget_value` like any
+    ``value``; ``on_change(*args)`` reads it with :func:`state.widget_value` like any
     widget's callback. Returns the slider's value."""
     container = container if container is not None else st
     lang = state.language()
-    maximum = max(maximum, *(value if isinstance(value, tuple) else (value,)))
+    maximum = max(maximum, value)
     options = slider_options(value, spec, maximum, step)
     # The browser holds a select_slider's value as its label: after a language switch the old labels ("50,500")
     # match no option of the same widget and would read as the first one (0). So each language has its own widget
