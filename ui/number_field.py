@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 import streamlit as st
@@ -154,25 +155,30 @@ def field(
             formatting.escape_markdown(refusal.message))
 
 
-def slider_options(value: float | tuple[float, ...], spec: NumberSpec, maximum: float, step: float) -> list[float]:
-    """The slider's grid from ``spec.minimum`` to ``maximum`` in ``step``s (coarser beyond
-    :data:`MAX_SLIDER_OPTIONS`), plus ``value`` (each end of a range) when it lies between two steps."""
+@lru_cache(maxsize=256)
+def _grid(spec: NumberSpec, maximum: float, step: float, language: str) -> tuple[tuple[float, ...], dict[float, str]]:
+    """A slider's grid and its labels, computed once per (spec, bounds, language): a page draws several sliders of
+    hundreds of steps on every rerun."""
     low = spec.minimum or 0.0
     count = round((maximum - low) / step)
     stride = max(1, math.ceil((count + 1) / MAX_SLIDER_OPTIONS))
-    options = [round(low + index * step, 10) for index in range(0, count + 1, stride)]
+    options = tuple(round(low + index * step, 10) for index in range(0, count + 1, stride))
     if spec.integer:
-        options = [int(option) for option in options]
-    values = value if isinstance(value, tuple) else (value,)
-    if any(item not in options for item in values):
-        options = sorted({*options, *values})
-    return options
+        options = tuple(int(option) for option in options)
+    return options, {option: show(option, spec, language) for option in options}
+
+
+def slider_options(value: float, spec: NumberSpec, maximum: float, step: float, language: str = "en") -> list[float]:
+    """The slider's grid from ``spec.minimum`` to ``maximum`` in ``step``s (coarser beyond
+    :data:`MAX_SLIDER_OPTIONS`), plus ``value`` when it lies between two steps."""
+    options, _ = _grid(spec, maximum, step, language)
+    return list(options) if value in options else sorted({*options, value})
 
 
 def slider(
     label: str,
     widget_key: str,
-    value: float | tuple[float, float],
+    value: float,
     spec: NumberSpec,
     maximum: float,
     step: float,
@@ -184,18 +190,19 @@ def slider(
     width: int | Literal["stretch"] = "stretch",
 ) -> Any:
     """A slider over ``spec``'s unit labelled in the session's locale ("2,4 min", "62 %", "50.000"), bound to
-    ``value`` (a pair: a range slider); ``on_change(*args)`` reads it with :func:`state.widget_value` like any
+    ``value``; ``on_change(*args)`` reads it with :func:`state.widget_value` like any
     widget's callback. Returns the slider's value."""
     container = container if container is not None else st
     lang = state.language()
-    maximum = max(maximum, *(value if isinstance(value, tuple) else (value,)))
-    options = slider_options(value, spec, maximum, step)
+    maximum = max(maximum, value)
+    options = slider_options(value, spec, maximum, step, lang)
+    labels = _grid(spec, maximum, step, lang)[1]
     # The browser holds a select_slider's value as its label: after a language switch the old labels ("50,500")
     # match no option of the same widget and would read as the first one (0). So each language has its own widget
     # (English keeps the plain key), whose value is passed on under ``widget_key`` for ``on_change``.
     shown_key = widget_key if lang == "en" else f"{widget_key}.{lang}"
     chosen = container.select_slider(
-        label, options=options, format_func=lambda option: show(option, spec, lang),
+        label, options=options, format_func=lambda option: labels.get(option) or show(option, spec, lang),
         key=store_access.bind(shown_key, value), help=help, on_change=_relay,
         args=(shown_key, widget_key, on_change, args), width=width,
     )
