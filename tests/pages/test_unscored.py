@@ -13,7 +13,7 @@ from conftest import ROOT, assert_clean, open_page
 
 from core.models import Workspace, marked_scored, with_value
 from core.scoring import UNSCORED, scored_quadrants, scored_ranks
-from core.store import Store
+from core.store import DATABASE_SCHEMA_VERSION, Store
 
 FIXTURE = ROOT / "tests" / "fixtures" / "workbench_v4_unscored.db"
 SAMPLE = "Beispiel GmbH – KI-Portfolio"
@@ -105,7 +105,7 @@ def test_migration_marks_stored_neutral_use_cases_unscored_on_a_copy_of_todays_d
     shutil.copy(FIXTURE, copy)
     store = Store(f"sqlite:///{copy}")
     try:
-        assert store.schema_version() == 5
+        assert store.schema_version() == DATABASE_SCHEMA_VERSION
         workspace = store.load(store.workspace_id_by_name(SAMPLE)).workspace
         scored = {case.id: case.scored for case in workspace.use_cases}
         assert scored.pop("gespr-chszusammenfassung") is False
