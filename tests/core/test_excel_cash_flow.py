@@ -12,7 +12,7 @@ from core.business_case import BusinessCaseTerms, business_case, portfolio_busin
 from core.excel import FieldChange, PackRejected, build_pack, read_pack
 from core.excel.names import PACK_FORMAT_VERSION, cash_flow_sheet_name, decision_sheet_name
 from core.excel.sheets.cash_flow import FIRST_MONTH_ROW, result_refs
-from core.models import MAX_HORIZON_MONTHS, BusinessCase, CostBlock
+from core.models import MAX_HORIZON_MONTHS, SCHEMA_VERSION, BusinessCase, CostBlock
 from core.store import LoadedWorkspace
 from tests.core.conftest import S15_BASE
 from tests.core.excel_oracle import make_loaded, make_use_case, sample_loaded, scaled_scoring
@@ -240,8 +240,8 @@ def test_a_pack_of_an_unknown_format_is_refused_with_one_sentence(sample_pack):
     book["Meta"]["B4"].value = "9"
     out = io.BytesIO()
     book.save(out)
-    with pytest.raises(PackRejected, match=r"Meta!B3: pack schema 2 / format 9 is not supported .*; export a fresh "
-                                           r"pack and enter the changes there\."):
+    refused = rf"Meta!B3: pack schema {SCHEMA_VERSION} / format 9 is not supported .*; export a fresh pack and enter"
+    with pytest.raises(PackRejected, match=refused + r" the changes there\."):
         read_pack(out.getvalue(), loaded)
 
 

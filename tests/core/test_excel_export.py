@@ -24,7 +24,7 @@ from core.excel.sheets import matrix as matrix_module
 from core.excel.texts import GERMAN, Texts
 from core.excel.writer import wrapped_line_count
 from core.gates import evaluate_all
-from core.models import GateMetrics, Kpi, RaciRow
+from core.models import SCHEMA_VERSION, GateMetrics, Kpi, RaciRow
 from core.roi import break_even, compute_roi
 from core.scoring import score_portfolio
 from core.sensitivity import run_scenarios
@@ -379,7 +379,7 @@ def test_meta_lists_versions_inputs_and_a_matching_hash(s15_pack):
     _, values = _books(data)
     meta = values[META_SHEET]
     keys = {meta[f"A{r}"].value: meta[f"B{r}"].value for r in range(1, 8)}
-    assert keys["workspace_id"] == "ws-test" and keys["schema_version"] == "2"
+    assert keys["workspace_id"] == "ws-test" and keys["schema_version"] == str(SCHEMA_VERSION)
     use_case_rows = [tuple(meta.cell(r, c).value or "" for c in range(4, 8)) for r in range(2, 5)]
     assert use_case_rows[0] == ("uc-s15", "3", decision_sheet_name(1, "uc-s15"), "1")
     input_rows = [tuple(meta.cell(r, c).value or "" for c in range(9, 15)) for r in range(2, meta.max_row + 1)]

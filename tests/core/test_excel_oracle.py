@@ -143,13 +143,17 @@ def _assert_live_decisions_and_summary(original: bytes, recalculated: bytes, wor
     chatbot = workspace.use_case("support-chatbot")
     # S15/S17: 50,000 × 0.05 × (2.4 × 0.85 + 1.10 × 0.18) = 5,595; (5,595 − 18,000) / 18,000 = −0.689 ≤ 0.2 → iterate.
     assert compute_roi(chatbot.roi).roi == pytest.approx(-0.689, abs=5e-4)
-    s17 = evaluate_all(chatbot, thresholds)["scale_or_kill"]
+    # S22: S17 reads the ROI of the measured inputs where measured; with the chatbot's measurements stripped it
+    # reads the edited assumption and turns to "iterate", live in the sheet.
+    unmeasured = chatbot.model_copy(update={"measurements": ()})
+    s17 = evaluate_all(unmeasured, thresholds)["scale_or_kill"]
     assert s17.decision == "iterate"
     before = openpyxl.load_workbook(io.BytesIO(original), data_only=True)
     after = openpyxl.load_workbook(io.BytesIO(recalculated), data_only=True)
     row = _row_with(after["D1_support-chatbot"], "A", GATE_LABELS["scale_or_kill"])
+    measured = evaluate_all(chatbot, thresholds)["scale_or_kill"]
     assert before["D1_support-chatbot"][f"B{row}"].value == DECISION_LABELS["scale"]
-    assert after["D1_support-chatbot"][f"B{row}"].value == DECISION_LABELS[s17.decision] == "Iterate"
+    assert after["D1_support-chatbot"][f"B{row}"].value == DECISION_LABELS[measured.decision]
 
     frame = score_portfolio(workspace.use_cases, workspace.weights, thresholds.quick_win_min_value,
                             thresholds.quick_win_min_feasibility)

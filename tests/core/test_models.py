@@ -143,7 +143,7 @@ def test_workspace_rejects_duplicate_ids_and_unknown_schema_versions():
     with pytest.raises(ValidationError, match="duplicate id 'support-chatbot'"):
         Workspace(name="w", use_cases=(USE_CASE, USE_CASE))
     with pytest.raises(ValidationError, match="schema_version"):
-        Workspace.model_validate({"name": "w", "schema_version": 3})
+        Workspace.model_validate({"name": "w", "schema_version": 4})
 
 
 def test_with_value_validates_and_diff_fields_names_paths():
@@ -172,12 +172,12 @@ def test_json_round_trip_is_exact():
     assert json.loads(workspace.model_dump_json()) == json.loads(sample)
 
 
-def test_schema_version_1_loads_with_s19_defaults_and_becomes_2():
+def test_schema_version_1_loads_with_s19_defaults_and_becomes_current():
     old = json.loads(USE_CASE.model_dump_json(exclude={"business_case"}))
     old["cost_blocks"] = [{"block": "integration", "cost_eur_per_month": 1_500.0}]
     workspace = Workspace.model_validate({"name": "w", "schema_version": 1, "use_cases": [old]})
-    assert SCHEMA_VERSION == 2 and workspace.schema_version == 2
-    assert json.loads(workspace.model_dump_json())["schema_version"] == 2  # export writes the current version
+    assert SCHEMA_VERSION == 3 and workspace.schema_version == 3
+    assert json.loads(workspace.model_dump_json())["schema_version"] == 3  # export writes the current version
     assert workspace.default_discount_rate_per_year == 0.08  # S19 default i = 8 %
     use_case = workspace.use_cases[0]
     assert use_case.business_case == BusinessCase()
