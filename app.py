@@ -26,7 +26,7 @@ pending = frame.pending_headline(HEADLINE_METRICS, METRICS_PER_ROW)
 gc.disable()
 try:
     from ui import formatting, sidebar, state, store_access
-    from ui.i18n import labels, t_plain
+    from ui.i18n import label, labels, t_plain
     from ui.views import home
 finally:
     gc.enable()
@@ -140,6 +140,34 @@ with sidebar.guard():
                 st.text_input(t("home.duplicate_name"), key=DUPLICATE_WIDGET, max_chars=200,
                               placeholder=t_plain("home.duplicate_placeholder", name=workspace.name))
                 st.form_submit_button(t("home.duplicate"), on_click=_duplicate, args=(ctx.loaded.id,))
+
+    with right, st.container(border=True):
+        frame.subheader("pva.attention_title")
+        review = home.portfolio_review(ctx.loaded)
+        if review is not None:
+            if review.next_review is None:
+                st.caption(t("pva.portfolio_review_never"))
+            elif review.overdue:
+                st.badge(t_plain("pva.portfolio_review_overdue", day=formatting.day(review.next_review, lang)),
+                         icon=":material/event_busy:", color="red")
+            else:
+                st.caption(t("pva.portfolio_review", day=formatting.day(review.next_review, lang)))
+        items = home.attention(ctx.loaded)
+        texts = {
+            "overdue": lambda item: t("pva.attention_overdue", name=item.name, day=formatting.day(item.day, lang)),
+            "behind": lambda item: t("pva.attention_behind", name=item.name,
+                                     share=formatting.percent(item.share, lang)),
+            "red": lambda item: t("pva.attention_red", name=item.name, gate=label("gate", item.gate),
+                                  decision=label("an.decision", item.decision)),
+        }
+        badges = {"overdue": ":red-badge[{word}]", "behind": ":orange-badge[{word}]", "red": ":red-badge[{word}]"}
+        words = {"overdue": t("pva.review_overdue"), "behind": t("pva.behind_plan"), "red": t("pva.gate_red")}
+        if items:
+            # t() escapes the names it puts in; the badges are the app's own Markdown.
+            st.markdown("\n".join(f"- {badges[item.kind].format(word=words[item.kind])} {texts[item.kind](item)}"
+                                   for item in items))
+        else:
+            st.caption(t("pva.attention_none"))
 
     with right, st.container(border=True):
         frame.subheader("home.guide_title")

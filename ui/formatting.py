@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache, lru_cache
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import (
     format_compact_currency,
     format_compact_decimal,
@@ -155,6 +155,14 @@ def timestamp(value: datetime | None, language: str) -> str:
     if value is None:
         return MISSING
     return format_datetime(value, format="short", locale=locale_for(language))
+
+
+@lru_cache(maxsize=RESULT_CACHE_SIZE)
+def day(value: date | None, language: str) -> str:
+    """A calendar day, e.g. 2026-03-31 → "31.03.2026" (de), "31 Mar 2026" (en); "–" when missing."""
+    if value is None:
+        return MISSING
+    return format_date(value, format="medium", locale=locale_for(language))
 
 
 def escape_markdown(text: str) -> str:

@@ -56,6 +56,23 @@ def ranking(loaded: LoadedWorkspace, jitter: float, draws: int, lang: str, round
     return _ranking(portfolio_key(loaded), float(jitter), int(draws), lang, round_id, loaded)
 
 
+ATTENTION_COLORS: tuple[str, ...] = ("orange", "red", "red")
+"""Badge colours of "behind plan", "review overdue" and "gate red" in the registry (S22)."""
+
+
+def attention_options(lang: str) -> list[str]:
+    """The registry's badge words in order of :data:`ATTENTION_COLORS`."""
+    return [translate(key, lang) for key in ("pva.behind_plan", "pva.review_overdue", "pva.gate_red")]
+
+
+def _attention(shown: pd.DataFrame, lang: str) -> list[list[str]]:
+    """Per row the S22 badges: behind plan, review overdue, the next gate red."""
+    words = attention_options(lang)
+    flags = zip(shown["behind_plan"].to_numpy(), shown["review_overdue"].to_numpy(), shown["gate_red"].to_numpy(),
+                strict=True)
+    return [[word for word, flag in zip(words, row, strict=True) if flag] for row in flags]
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _registry(key: str, query: str, column: str, descending: bool, lang: str, _loaded: LoadedWorkspace) -> pa.Table:
     shown = filter_and_sort(portfolio_frame(_loaded), query, column, descending)
@@ -63,6 +80,7 @@ def _registry(key: str, query: str, column: str, descending: bool, lang: str, _l
     return _arrow({
         translate("col.rank", lang): shown["rank"].astype(int).to_numpy(),
         translate("col.name", lang): shown["name"].to_numpy(),
+        translate("col.attention", lang): _attention(shown, lang),
         translate("col.owner", lang): shown["owner"].to_numpy(),
         translate("col.phase", lang): labels("phase", shown["phase"], lang),
         translate("col.risk_class", lang): labels("risk", shown["risk_class"], lang),
