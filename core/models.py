@@ -727,6 +727,8 @@ def _set_in(data: Any, parts: list[str], value: Any) -> Any:
     head, rest = parts[0], parts[1:]
     if isinstance(data, list | tuple):
         items = list(data)
+        if not rest and head.isdigit() and int(head) == len(items):
+            return [*items, value]  # appended, e.g. an S22 measurement from an Actuals sheet
         try:
             index = int(head)
             items[index] = _set_in(items[index], rest, value)

@@ -7,6 +7,7 @@ them outside the script thread, where the session's state cannot be read.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ import pyarrow as pa
 from core import excel
 from core.models import PlanBudgets, SavedPlan
 from core.store import AuditEntry, SnapshotInfo
-from ui import formatting, state, store_access
+from ui import formatting, measurements, state, store_access
 from ui.i18n import has, translate
 
 if TYPE_CHECKING:
@@ -140,3 +141,11 @@ def _audit_table(entries: tuple[AuditEntry, ...], names: tuple[tuple[str, str], 
         translate("an.export.col_old", language): [e.old_value or missing for e in entries],
         translate("an.export.col_new", language): [e.new_value or missing for e in entries],
     })
+
+
+def new_measurement_text(values: dict, language: str) -> str:
+    """A new S22 measurement of a pack as one line: its day, then each measured value in its unit."""
+    parts = [measurements.input_value_text(name, value, language) if not isinstance(value, str) else value
+             for name, value in values.items() if name != "measured_on"]
+    day = formatting.day(date.fromisoformat(values["measured_on"]), language)
+    return translate("pva.new_measurement", language, day=day, values=", ".join(parts))
