@@ -79,9 +79,10 @@ def s15_pack():
 def test_sheets_in_order_meta_hidden_and_protected(s15_pack):
     _, data = s15_pack
     book, _ = _books(data)
-    # Each Decision sheet is followed by its S19 Cash flow sheet.
+    # Each Decision sheet is followed by its S19 Cash flow sheet and its S22 Actuals sheet.
     decision = [name for ordinal, use_case_id in enumerate(("uc-s15", "uc.low", "uc_free"), start=1)
-                for name in (decision_sheet_name(ordinal, use_case_id), cash_flow_sheet_name(ordinal, use_case_id))]
+                for name in (decision_sheet_name(ordinal, use_case_id), cash_flow_sheet_name(ordinal, use_case_id),
+                             f"AC{ordinal}_{use_case_id}")]
     assert decision[:2] == ["D1_uc-s15", "CF1_uc-s15"]
     assert book.sheetnames == ["Summary", "Matrix", "Portfolio", *decision, "Assumptions", "Audit trail", "Meta"]
     assert book[META_SHEET].sheet_state == "hidden"
