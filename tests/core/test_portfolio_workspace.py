@@ -41,7 +41,7 @@ def test_new_fields_default_to_no_capacity_no_rule_no_needs_and_load_from_schema
     workspace = Workspace.model_validate({"name": "w", "schema_version": 1, "use_cases": [old]})
     case = workspace.use_cases[0]
     assert (case.capacity_person_months, case.funding, case.needs, case.dpia.assessed) == (0.0, None, (), False)
-    assert workspace.schema_version == SCHEMA_VERSION == 2
+    assert workspace.schema_version == SCHEMA_VERSION == 3
 
 
 @pytest.mark.parametrize(("fields", "message"), [
