@@ -189,10 +189,10 @@ def _page() -> None:
         if selected is not None:
             frame.subheader("bc.results", name=selected.name)
             _live()
-            measurements.roi_sources_panel(selected, ctx.language)
-            _plan_vs_actual(selected, ctx.loaded.workspace.thresholds, ctx.language)
             _section("cost_blocks", "bc.cost_blocks", ":material/receipt_long:",
                      lambda: cost_blocks.editor(ctx, selected))
+            measurements.roi_sources_panel(selected, ctx.language)
+            _plan_vs_actual(selected, ctx.loaded.workspace.thresholds, ctx.language)
             st.page_link("pages/4_ROI.py", label=t("bc.to_roi"), icon=":material/euro:")
 
 
