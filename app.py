@@ -27,7 +27,7 @@ gc.disable()
 try:
     from core.verdict import status_sentence
     from ui import formatting, members, sidebar, state, store_access
-    from ui.i18n import labels, t_plain
+    from ui.i18n import label, labels, t_plain
     from ui.views import home
 finally:
     gc.enable()
@@ -153,6 +153,34 @@ with sidebar.guard():
             members.members_panel(ctx.loaded.id, ctx.role, state.signed_in_actor() is not None)
         with st.container(border=True):
             members.purge_panel(ctx.loaded.id, workspace.name, ctx.role)
+
+    with right, st.container(border=True):
+        frame.subheader("pva.attention_title")
+        review = home.portfolio_review(ctx.loaded)
+        if review is not None:
+            if review.next_review is None:
+                st.caption(t("pva.portfolio_review_never"))
+            elif review.overdue:
+                st.badge(t_plain("pva.portfolio_review_overdue", day=formatting.date(review.next_review, lang)),
+                         icon=":material/event_busy:", color="red")
+            else:
+                st.caption(t("pva.portfolio_review", day=formatting.date(review.next_review, lang)))
+        items = home.attention(ctx.loaded)
+        texts = {
+            "overdue": lambda item: t("pva.attention_overdue", name=item.name, day=formatting.date(item.day, lang)),
+            "behind": lambda item: t("pva.attention_behind", name=item.name,
+                                     share=formatting.percent(item.share, lang)),
+            "red": lambda item: t("pva.attention_red", name=item.name, gate=label("gate", item.gate),
+                                  decision=label("an.decision", item.decision)),
+        }
+        badges = {"overdue": ":red-badge[{word}]", "behind": ":orange-badge[{word}]", "red": ":red-badge[{word}]"}
+        words = {"overdue": t("pva.review_overdue"), "behind": t("pva.behind_plan"), "red": t("pva.gate_red")}
+        if items:
+            # t() escapes the names it puts in; the badges are the app's own Markdown.
+            st.markdown("\n".join(f"- {badges[item.kind].format(word=words[item.kind])} {texts[item.kind](item)}"
+                                   for item in items))
+        else:
+            st.caption(t("pva.attention_none"))
 
     with right, st.container(border=True):
         frame.subheader("home.guide_title")

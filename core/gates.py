@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Real
 
 from core.models import (
@@ -20,6 +20,7 @@ from core.models import (
     Thresholds,
     UseCase,
 )
+from core.plan_vs_actual import InputSource, effective_roi, s17_metrics
 from core.roi import compute_roi
 
 INCOMPLETE = "incomplete"
@@ -70,6 +71,8 @@ class GateResult:
     checks: tuple[Check, ...]
     missing: tuple[str, ...] = ()
     note: str = ""
+    sources: tuple[InputSource, ...] = ()
+    """S22: where the inputs of the checks come from: measured (and when), assumed, or computed from dates."""
 
     @property
     def failed_checks(self) -> tuple[Check, ...]:
@@ -435,15 +438,29 @@ def monitoring_alerts(
     return _decide("monitoring", checks, missing, on_fail="alert", on_pass="ok")
 
 
+def _with_sources(result: GateResult, sources: dict[str, InputSource], extra: tuple[InputSource, ...] = ()
+                  ) -> GateResult:
+    names = {check.name for check in result.checks} | set(result.missing)
+    return replace(result, sources=tuple(source for name, source in sources.items() if name in names) + extra)
+
+
 def evaluate_all(use_case: UseCase, thresholds: Thresholds | None = None) -> dict[str, GateResult]:
-    """All five gates of a use case, keyed like ``GATE_KEYS``; S17 reads the ROI of ``compute_roi(use_case.roi)``."""
+    """All five gates of a use case, keyed like ``GATE_KEYS``, each saying which inputs were measured and when.
+
+    The gates read the latest measured values (S22); S17 reads observed adoption and the weeks since the pilot
+    began from the measurements' dates and the ROI of the measured S15 inputs where measured, else the assumed
+    ones (:func:`core.plan_vs_actual.s17_metrics`, :func:`core.plan_vs_actual.effective_roi`).
+    """
     limits = thresholds or Thresholds()
-    metrics = use_case.gate_metrics
+    metrics, measured = s17_metrics(use_case)
+    sources = {source.name: source for source in measured}
+    roi_inputs = effective_roi(use_case, all_measured=True)
     return {
-        "poc_to_pilot": poc_to_pilot(metrics, limits),
-        "quality_gates": quality_gates(metrics, limits),
-        "canary": canary(metrics, limits),
-        "scale_or_kill": scale_or_kill(metrics, compute_roi(use_case.roi).roi, limits),
+        "poc_to_pilot": _with_sources(poc_to_pilot(metrics, limits), sources),
+        "quality_gates": _with_sources(quality_gates(metrics, limits), sources),
+        "canary": _with_sources(canary(metrics, limits), sources),
+        "scale_or_kill": _with_sources(scale_or_kill(metrics, compute_roi(roi_inputs.inputs).roi, limits), sources,
+                                       roi_inputs.sources),
         "go_live_compliance": go_live_compliance(use_case.compliance, use_case.eu_ai_act_risk_class),
     }
 

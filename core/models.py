@@ -24,9 +24,11 @@ from pydantic import (
 )
 
 SCHEMA_VERSION = 3
-"""2 adds the S19 business case; 3 adds ``UseCase.scored`` (S3) and the recorded gate decisions
-(``UseCase.gate_decisions``). A file with an older version loads with the defaults of what it lacks (S19's
-defaults; ``scored`` true; no decisions) and is the current version afterwards."""
+"""2 adds the S19 business case; 3 adds ``UseCase.scored`` (S3), the recorded gate decisions
+(``UseCase.gate_decisions``) and the S22 dated measurements. A file with an older version loads with the defaults of
+what it lacks (S19's defaults; ``scored`` true; no decisions), a use case of version 1 or 2 turns its single
+``gate_metrics`` values into one measurement dated on its ``updated_at`` day (:func:`migrate_gate_metrics`), and
+it is the current version afterwards."""
 
 _FINITE = {"strict": True, "allow_inf_nan": False}
 
@@ -268,6 +270,107 @@ class GateMetrics(Frozen):
     drift_alerts_per_week: NonNegative | None = None
 
 
+GATE_METRIC_FIELDS: tuple[str, ...] = tuple(GateMetrics.model_fields)
+MEASURED_ROI_FIELDS: tuple[str, ...] = (
+    "volume_cases_per_month", "adoption", "minutes_saved_per_case", "error_rate_reduction", "run_cost_eur_per_month",
+)
+"""The S15 inputs a measurement can observe (S22); cost per minute and error cost per case stay assumptions."""
+EARLIEST_DATE = date(1990, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+MeasurementDate = Annotated[date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
+"""A calendar day (ISO ``2026-03-31`` in JSON) between 1990 and 2199."""
+MAX_MEASUREMENTS = 5_000
+MIGRATED_SOURCE = "gate metrics before schema 3"
+"""The source of the one measurement a schema-1/2 use case's ``gate_metrics`` becomes."""
+
+
+class Measurement(Frozen):
+    """S22: one dated measurement of a use case: who measured, from which source, and any observed values.
+
+    The ROI fields are the observable S15 inputs (:data:`MEASURED_ROI_FIELDS`); ``gate_metrics`` holds the
+    measured gate values. None means not measured in this measurement.
+    Example: ``Measurement(measured_on=date(2026, 3, 31), measured_by="Ops", source="monitoring export",
+    adoption=0.48)``.
+    """
+
+    measured_on: MeasurementDate
+    measured_by: Label = ""
+    source: Label = ""
+    volume_cases_per_month: NonNegative | None = None
+    adoption: Fraction | None = None
+    minutes_saved_per_case: NonNegative | None = None
+    error_rate_reduction: Fraction | None = None
+    run_cost_eur_per_month: NonNegative | None = None
+    gate_metrics: GateMetrics = GateMetrics()
+
+
+RoiSource = Literal["assumption", "measurement"]
+ROI_SOURCES: tuple[RoiSource, ...] = ("assumption", "measurement")
+
+
+class RoiSources(Frozen):
+    """S22: per observable S15 input, whether ROI, business case and sensitivity use the assumption (the
+    ``roi`` value) or the latest measurement of it (the assumption still applies while nothing is measured)."""
+
+    volume_cases_per_month: RoiSource = "assumption"
+    adoption: RoiSource = "assumption"
+    minutes_saved_per_case: RoiSource = "assumption"
+    error_rate_reduction: RoiSource = "assumption"
+    run_cost_eur_per_month: RoiSource = "assumption"
+
+
+def _day_of(value: Any) -> date:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).date()
+    if isinstance(value, str):
+        try:
+            return _day_of(datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    return datetime.now(UTC).date()
+
+
+def migrate_gate_metrics(data: Any) -> Any:
+    """A use-case document of schema 1 or 2 with its single ``gate_metrics`` turned into the latest measurement
+    (S22), dated on the day of its ``updated_at``; any other input is returned unchanged.
+
+    Example: ``{"updated_at": "2026-03-02T10:00:00Z", "gate_metrics": {"precision": 0.94}, ...}`` →
+    ``{"updated_at": ..., "measurements": [{"measured_on": "2026-03-02", "source": MIGRATED_SOURCE,
+    "gate_metrics": {"precision": 0.94}}], ...}``.
+    """
+    if not isinstance(data, dict) or "gate_metrics" not in data:
+        return data
+    data = dict(data)
+    metrics = data.pop("gate_metrics")
+    if isinstance(metrics, GateMetrics):
+        metrics = metrics.model_dump(exclude_defaults=True)
+    if isinstance(metrics, dict) and all(value is None for value in metrics.values()):
+        return data
+    measurement = {
+        "measured_on": _day_of(data.get("updated_at", data.get("created_at"))).isoformat(),
+        "source": MIGRATED_SOURCE,
+        "gate_metrics": metrics,
+    }
+    earlier = data.get("measurements", ())
+    data["measurements"] = [*(earlier if isinstance(earlier, list | tuple) else ()), measurement]
+    return data
+
+
+def latest_gate_metrics(measurements: tuple[Measurement, ...]) -> GateMetrics:
+    """Per gate field the value of the latest measurement that holds it (by date; on one day the later entry).
+
+    Example: precision 0.90 on 1 March and 0.94 on 31 March, latency only on 1 March → precision 0.94 and the
+    latency of 1 March.
+    """
+    values: dict[str, Any] = {}
+    for measurement in sorted(measurements, key=lambda item: item.measured_on):
+        for name in measurement.gate_metrics.model_fields_set:
+            value = getattr(measurement.gate_metrics, name)
+            if value is not None:
+                values[name] = value
+    return GateMetrics.model_construct(**values) if values else GateMetrics()
+
+
 class ComplianceChecklist(Frozen):
     """S11 go-live compliance artefacts; None means not yet assessed."""
 
@@ -375,6 +478,8 @@ class BusinessCase(Frozen):
     ramp_shape: RampShape = "linear"
     run_cost_escalation_per_year: Rate = 0.0
     discount_rate_per_year: Rate | None = None
+    start_on: MeasurementDate | None = None
+    """S22: the first day of plan month 1 (month 0, the investment, ends the day before); None = no plan dates."""
 
     @model_validator(mode="after")
     def _ramp_within_horizon(self) -> BusinessCase:
@@ -464,7 +569,11 @@ class UseCase(Frozen):
     the quadrants and the ranking until the first edit of a scoring input (or "keep as scored") sets it."""
     roi: RoiInputs
     scenarios: tuple[Scenario, ...] = DEFAULT_SCENARIOS
-    gate_metrics: GateMetrics = GateMetrics()
+    measurements: Annotated[tuple[Measurement, ...], Field(max_length=MAX_MEASUREMENTS)] = ()
+    """S22: dated measurements in the order they were entered; the latest by date counts."""
+    roi_sources: RoiSources = RoiSources()
+    pilot_started_on: MeasurementDate | None = None
+    """S22: the day the pilot began; S17 counts the weeks from it to the latest measurement."""
     compliance: ComplianceChecklist = ComplianceChecklist()
     dpia: DpiaTriggers = DpiaTriggers()
     solution_profile: SolutionProfile = SolutionProfile()
@@ -481,6 +590,16 @@ class UseCase(Frozen):
     """S20: ids of use cases of the same workspace that must be funded for this one to be funded."""
     gate_decisions: Annotated[tuple[GateDecision, ...], Field(max_length=MAX_GATE_DECISIONS)] = ()
     """Gate decisions as people recorded them, oldest first (the audit trail holds each as it was saved)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: Any) -> Any:
+        return migrate_gate_metrics(data)
+
+    @property
+    def gate_metrics(self) -> GateMetrics:
+        """The latest measured value of every gate field (S22; :func:`latest_gate_metrics`)."""
+        return latest_gate_metrics(self.measurements)
 
     @property
     def investment_eur(self) -> float:
@@ -574,6 +693,13 @@ class Thresholds(Frozen):
     scale_max_drift_alerts_per_week: NonNegative = 2.0
     quick_win_min_value: Fraction = 0.5
     quick_win_min_feasibility: Fraction = 0.5
+    behind_plan_min_share: Fraction = 0.70
+    """S22: a use case is "behind plan" when its cumulative actual value is below this share of plan at
+    ``behind_plan_reviews`` reviews (measured months) in a row."""
+    behind_plan_reviews: Annotated[int, Field(ge=1, le=12, strict=True)] = 2
+    review_every_days_pilot: Annotated[int, Field(ge=1, le=366, strict=True)] = 7
+    review_every_days_production: Annotated[int, Field(ge=1, le=366, strict=True)] = 14
+    review_every_months_portfolio: Annotated[int, Field(ge=1, le=12, strict=True)] = 1
 
 
 DEFAULT_DISCOUNT_RATE_PER_YEAR = 0.08
@@ -618,7 +744,8 @@ class Workspace(Frozen):
     @field_validator("schema_version")
     @classmethod
     def _current_version(cls, version: int) -> int:
-        # Older versions lack only fields with defaults (S19, ``scored``, gate decisions): validated, they are current.
+        # Older versions lack only fields with defaults (S19, ``scored``, gate decisions) or that UseCase migrates
+        # itself (S22 measurements), so after validation it is the current version.
         return SCHEMA_VERSION
 
     @model_validator(mode="after")
@@ -673,6 +800,8 @@ def _set_in(data: Any, parts: list[str], value: Any) -> Any:
     head, rest = parts[0], parts[1:]
     if isinstance(data, list | tuple):
         items = list(data)
+        if not rest and head.isdigit() and int(head) == len(items):
+            return [*items, value]  # appended, e.g. an S22 measurement from an Actuals sheet
         try:
             index = int(head)
             items[index] = _set_in(items[index], rest, value)

@@ -77,6 +77,8 @@ def _registry(ctx: sidebar.PageContext) -> None:
             t("col.owner"): st.column_config.TextColumn(width=200),
             t("col.kpis"): st.column_config.NumberColumn(width=50),
             t("col.status"): st.column_config.TextColumn(width="large"),
+            t("col.attention"): st.column_config.MultiselectColumn(
+                options=tables.attention_options(lang), color=list(tables.ATTENTION_COLORS), width=200),
         },
         hide_index=True, placeholder=formatting.MISSING,
         width="stretch",

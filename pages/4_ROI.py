@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.models import ROI_INPUT_FIELDS, InferenceCostInputs, UseCase
-from ui import charts, cost_blocks, formatting, frame, number_field, sidebar, state, store_access
+from ui import charts, cost_blocks, formatting, frame, measurements, number_field, sidebar, state, store_access
 from ui.i18n import t
 from ui.number_field import NumberSpec
 from ui.views import roi
@@ -201,7 +201,9 @@ def _live(default_discount_rate: float) -> None:
             return
         use_case = store_access.with_queued_edits(selected[0])
         lang = state.language()
-        _metrics(use_case, lang)
+        # S22: the figures use each observable input's chosen source; the sliders edit the assumptions.
+        figures = measurements.with_sources(use_case)
+        _metrics(figures, lang)
         # One element for the S19 figures: every element here is redrawn on every slider step.
         st.page_link("pages/5_Business_case.py", icon=":material/trending_up:",
                      label=roi.business_case_brief(use_case, default_discount_rate, lang))
@@ -214,8 +216,9 @@ def _live(default_discount_rate: float) -> None:
         with inputs_column, st.container(border=True):
             _inputs(use_case, lang)
         with results_column, st.container(border=True):
-            _waterfall(use_case, lang)
-            _break_even(use_case, lang)
+            _waterfall(figures, lang)
+            _break_even(figures, lang)
+            st.caption(formatting.escape_markdown(measurements.sources_caption(use_case, lang)))
 
 
 def _page() -> None:
@@ -232,6 +235,7 @@ def _page() -> None:
             # The inference helper's edits change the run cost, so they rerun the page, not the slider fragment.
             _section("inference", ":material/memory:", lambda: _inference(selected, ctx.language))
             _section("cost_blocks", ":material/receipt_long:", lambda: cost_blocks.editor(ctx, selected))
+            measurements.roi_sources_panel(selected, ctx.language)
 
 
 _page()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.models import MAX_HORIZON_MONTHS, MAX_RAMP_MONTHS, RAMP_SHAPES, UseCase
-from ui import cost_blocks, formatting, frame, number_field, sidebar, state, store_access
+from ui import cost_blocks, formatting, frame, measurements, number_field, sidebar, state, store_access
 from ui.i18n import label, t
 from ui.number_field import NumberSpec
 from ui.views import business_case
@@ -133,8 +133,11 @@ def _live() -> None:
         use_case = store_access.with_queued_edits(selected[0])
         lang = state.language()
         default_rate = business_case.default_rate()
-        view = business_case.view(use_case, default_rate, lang)
+        # S22: the figures use each ROI input's chosen source (assumption or latest measurement).
+        view = business_case.view(measurements.with_sources(use_case), default_rate, lang)
         _metrics(view)
+        caption = measurements.sources_caption(use_case, lang)
+        st.caption(formatting.escape_markdown(caption))
         # Saved after the figures, as on the ROI page: the save's disk sync overlaps with sending them.
         if not store_access.save_queued_edits():
             st.rerun()
@@ -146,8 +149,31 @@ def _live() -> None:
             st.vega_lite_chart(spec=view.chart_spec, width="stretch")
             st.caption(view.chart_caption)
         _section("table", "bc.table", ":material/table_rows:", lambda: st.dataframe(
-            business_case.monthly_table(use_case, default_rate, lang), hide_index=True,
+            business_case.monthly_table(measurements.with_sources(use_case), default_rate, lang), hide_index=True,
             placeholder=formatting.MISSING, width="stretch"))
+
+
+def _plan_vs_actual(use_case: UseCase, thresholds, lang: str) -> None:
+    """S22: the plan of the assumptions against the measured months, with the variance shaded."""
+    with st.container(border=True):
+        frame.subheader("pva.chart_title")
+        view = business_case.plan_vs_actual(use_case, thresholds, lang)
+        if view.note is not None:
+            st.info(t(view.note), icon=":material/info:")
+            return
+        first, second, third = st.columns(3)
+        first.metric(t("pva.variance_metric"), view.variance, delta=view.variance_pct, delta_color="normal",
+                     border=True)
+        second.metric(t("pva.share_metric"), view.share, border=True)
+        with third:
+            if view.behind_plan:
+                st.badge(t("pva.behind_plan"), icon=":material/trending_down:", color="orange")
+            else:
+                st.badge(t("pva.on_plan"), icon=":material/check:", color="green")
+        st.altair_chart(view.chart, width="stretch")
+        st.caption(t("pva.chart_caption"))
+        _section("plan_vs_actual", "pva.table_title", ":material/table_rows:",
+                 lambda: st.dataframe(view.table, hide_index=True, width="stretch"))
 
 
 def _page() -> None:
@@ -160,6 +186,8 @@ def _page() -> None:
             _live()
             _section("cost_blocks", "bc.cost_blocks", ":material/receipt_long:",
                      lambda: cost_blocks.editor(ctx, selected))
+            measurements.roi_sources_panel(selected, ctx.language)
+            _plan_vs_actual(selected, ctx.loaded.workspace.thresholds, ctx.language)
             st.page_link("pages/4_ROI.py", label=t("bc.to_roi"), icon=":material/euro:")
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from core.business_case import BusinessCaseTerms
 from core.models import ROI_FRACTION_FIELDS, ROI_INPUT_FIELDS, UseCase
 from core.sensitivity import SCALE_CANDIDATE, BusinessCaseMonteCarloResult
-from ui import formatting, frame, number_field, sidebar, state, status, store_access, table_edits
+from ui import formatting, frame, measurements, number_field, sidebar, state, status, store_access, table_edits
 from ui.i18n import label, t
 from ui.number_field import NumberSpec
 from ui.views import sensitivity
@@ -209,9 +209,12 @@ def _monte_carlo(use_case: UseCase, default_target: float, target: str, terms: B
 
 ctx = sidebar.render("an.sens.title", ":material/tune:", "an.sens.caption")
 with sidebar.guard():
-    use_case = sidebar.use_case_picker(ctx)
-    if use_case is not None:
+    selected = sidebar.use_case_picker(ctx)
+    if selected is not None:
         lang = ctx.language
+        # S22: scenarios, tornado and Monte Carlo start from each observable input's chosen source.
+        measurements.roi_sources_panel(selected, lang)
+        use_case = measurements.with_sources(selected)
         view = sensitivity.sensitivity_view(use_case, lang)
         st.info(f"**{t('an.verdict.status')}:** {status.sentence(use_case, ctx.loaded.workspace.thresholds, lang)}",
                 icon=":material/flag:")
@@ -221,7 +224,7 @@ with sidebar.guard():
             _scenario_table(view)
             if not ctx.presentation:
                 with st.expander(t("an.sens.edit_scenarios"), icon=":material/edit:"):
-                    _editor(use_case, ctx.loaded.versions.get(use_case.id, 0), lang)
+                    _editor(selected, ctx.loaded.versions.get(selected.id, 0), lang)
         target = _target_choice(lang)
         terms = sensitivity.business_case_terms(use_case, ctx.loaded.workspace.default_discount_rate_per_year)
         tornado_view = sensitivity.tornado_view(use_case, target, terms, lang)

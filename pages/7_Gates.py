@@ -2,13 +2,14 @@
 the S13 roadmap with Definition of Done, recorded decisions and the editable workspace thresholds."""
 
 from dataclasses import replace
+from datetime import date
 
 import streamlit as st
 
 from core.gates import COMPLIANCE_ITEMS, NO_BASELINE, PHASE_GATES, sub_gate_decisions
-from core.models import GATE_DECISIONS, PHASES, Thresholds, UseCase
+from core.models import GATE_DECISIONS, MAX_MEASUREMENTS, MEASURED_ROI_FIELDS, PHASES, Measurement, Thresholds, UseCase
 from core.verdict import BLOCKED, GATE_SEQUENCE
-from ui import formatting, frame, number_field, sidebar, state, store_access
+from ui import formatting, frame, measurements, number_field, sidebar, state, store_access
 from ui.i18n import has, label, t
 from ui.number_field import NumberSpec
 from ui.views import gates
@@ -80,6 +81,16 @@ GATE_WIDGET = "w.gates.gate"
 GATE_CHOICE = "gates.gate"
 THRESHOLDS_WIDGET = "w.gates.show_thresholds"
 THRESHOLDS_CHOICE = "gates.show_thresholds"
+ADD_FORM = "gates.add_measurement"
+ADD_WIDGET = "w.gates.add.{field}"
+ADD_FIELDS: tuple[tuple[str, str], ...] = (
+    ("volume_cases_per_month", "count"), ("adoption", "fraction"), ("minutes_saved_per_case", "minutes"),
+    ("error_rate_reduction", "fraction"), ("run_cost_eur_per_month", "eur"), ("p95_latency_ms", "ms"),
+    ("drift_alerts_per_week", "count"), ("precision", "fraction"), ("hallucination_rate", "fraction"),
+)
+UPLOAD_NONCE = "gates.upload"
+MAPPING_WIDGET = "w.gates.map.{nonce}.{column}"
+NOT_MAPPED = ""
 
 
 def _remember(name: str, widget_key: str) -> None:
@@ -195,17 +206,25 @@ def _decision_banner(result, view, thresholds: Thresholds, lang: str) -> None:
     box(text, icon=icon)
 
 
+@store_access.safe_callback
+def _save_gate_value(use_case_id: str, field: str, widget_key: str, transform=None) -> None:
+    value = state.widget_value(widget_key)
+    measurements.save_gate_value(use_case_id, field, transform(value) if transform else value)
+
+
 def _metric_input(use_case: UseCase, field: str, kind: str) -> None:
     key = f"w.gates.{use_case.id}.{field}"
     value = getattr(use_case.gate_metrics, field)
     help_text = t(f"an.help.gate_metrics.{field}")
     if kind == "bool":
-        _tri_state(t(f"field.gate_metrics.{field}"), key, value, use_case.id, f"gate_metrics.{field}",
-                   "an.common.not_measured", help_text)
+        labels = {"unknown": t("an.common.not_measured"), "yes": t("an.common.yes"), "no": t("an.common.no")}
+        st.selectbox(t(f"field.gate_metrics.{field}"), options=list(TRI_STATE), format_func=labels.__getitem__,
+                     help=help_text, key=store_access.bind(key, TRI_STATE_OF[value]), on_change=_save_gate_value,
+                     args=(use_case.id, field, key, TRI_STATE.__getitem__))
         return
     spec = replace(INPUT_SPECS[kind], optional=True)
-    number_field.field(t(f"field.gate_metrics.{field}"), key, value, spec, store_access.set_value,
-                       (use_case.id, f"gate_metrics.{field}"), help=help_text,
+    number_field.field(t(f"field.gate_metrics.{field}"), key, value, spec, measurements.save_gate_value,
+                       (use_case.id, field), help=help_text,
                        placeholder=t("an.common.not_measured"))
 
 
@@ -248,6 +267,10 @@ def _gate_tab(use_case: UseCase, gate: str, view, thresholds: Thresholds, record
         if gate == "scale_or_kill":
             roi = gates.modelled_roi(use_case)
             st.caption(t("an.gates.roi_from_model", roi=formatting.roi(roi, lang)))
+        if gate != "go_live_compliance":
+            latest = measurements.latest_day(use_case)
+            st.caption(t("pva.latest_note", day=formatting.date(latest, lang)) if latest
+                       else t("pva.no_measurement_note"))
     with outcome:
         _decision_banner(result, view, thresholds, lang)
         if gate == "quality_gates":
@@ -255,6 +278,8 @@ def _gate_tab(use_case: UseCase, gate: str, view, thresholds: Thresholds, record
                      for name, decision in sub_gate_decisions(result).items()]
             st.markdown(" · ".join(parts))
         _checks_table(view.checks[gate])
+        if gate != "go_live_compliance":
+            _gate_sources(result, lang)
         _decision_form(use_case, gate, lang)
         last = recorded.get(gate)
         if last is None:
@@ -297,6 +322,148 @@ def _last_decision(last, lang: str) -> None:
     st.caption(text)
     if last.rationale:
         st.caption(t("an.decide.rationale_line", rationale=formatting.escape_markdown(last.rationale)))
+
+
+def _gate_sources(result, lang: str) -> None:
+    """S22: which inputs of the gate are measured and when, and which are assumed or from the dates."""
+    if not result.sources:
+        st.caption(t("pva.nothing_measured_yet"))
+        return
+    lines = [measurements.source_line(source, lang) for source in result.sources]
+    st.caption(f"{t('pva.gate_sources')}: " + " · ".join(formatting.escape_markdown(line) for line in lines))
+
+
+def _date_input(use_case: UseCase, path: str, value: date | None, label_key: str) -> None:
+    key = f"w.gates.{use_case.id}.{path}"
+    st.date_input(t(label_key), value=None, key=store_access.bind(key, value), format="DD.MM.YYYY"
+                  if ctx.language == "de" else "YYYY-MM-DD", on_change=store_access.on_widget_change,
+                  args=(use_case.id, path, key))
+
+
+def _measured_title(field: str) -> str:
+    return t(f"field.{field}") if field in MEASURED_ROI_FIELDS else t(f"field.gate_metrics.{field}")
+
+
+@store_access.safe_callback
+def _add_measurement(use_case_id: str) -> None:
+    lang = ctx.language
+    measured, refusals = {}, []
+    for field, kind in ADD_FIELDS:
+        value, reason = number_field.parse(state.widget_text(ADD_WIDGET.format(field=field)) or "",
+                                           replace(INPUT_SPECS[kind], optional=True), lang)
+        if reason is not None:
+            refusals.append(f"{_measured_title(field)}: {reason}")
+        elif value is not None:
+            measured[field] = value
+    if refusals:
+        raise ValueError("\n\n".join(refusals))
+    if not measured:
+        raise ValueError(t("pva.nothing_measured"))
+    day = state.widget_value(ADD_WIDGET.format(field="measured_on")) or measurements.today()
+    roi_values = {field: value for field, value in measured.items() if field in MEASURED_ROI_FIELDS}
+    gate_values = {field: value for field, value in measured.items() if field not in MEASURED_ROI_FIELDS}
+    measurement = Measurement(
+        measured_on=day, measured_by=(state.widget_text(ADD_WIDGET.format(field="measured_by")) or "").strip(),
+        source=(state.widget_text(ADD_WIDGET.format(field="source")) or "").strip(), gate_metrics=gate_values,
+        **roi_values)
+    if measurements.save_measurements(use_case_id, [measurement]):
+        state.flash("success", t("pva.added", day=formatting.date(day, ctx.language)))
+
+
+def _add_form(use_case: UseCase, lang: str) -> None:
+    # Kept after submitting: a refused entry stays in its field to be corrected (nothing typed is lost).
+    with st.form(ADD_FORM, clear_on_submit=False):
+        st.markdown(f"**{t('pva.add_title')}**")
+        first, second, third = st.columns(3)
+        first.date_input(t("field.measured_on"), value=measurements.today(), key=ADD_WIDGET.format(field="measured_on"),
+                         format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD")
+        second.text_input(t("field.measured_by"), value=state.actor_name()[:200], max_chars=200,
+                          key=ADD_WIDGET.format(field="measured_by"))
+        third.text_input(t("field.source"), max_chars=200, key=ADD_WIDGET.format(field="source"))
+        columns = st.columns(3)
+        for index, (field, _) in enumerate(ADD_FIELDS):
+            columns[index % 3].text_input(_measured_title(field), placeholder=t("an.common.not_measured"),
+                                          key=ADD_WIDGET.format(field=field))
+        st.form_submit_button(t("pva.add_button"), on_click=_add_measurement, args=(use_case.id,), type="primary",
+                              icon=":material/add_chart:")
+
+
+@store_access.safe_callback
+def _import(use_case_id: str, rows: tuple[Measurement, ...]) -> None:
+    if measurements.save_measurements(use_case_id, rows):
+        state.flash("success", t("pva.imported", count=formatting.number(len(rows), ctx.language)))
+        state.bump_nonce(UPLOAD_NONCE)
+
+
+def _import_section(use_case: UseCase, lang: str) -> None:
+    st.markdown(f"**{t('pva.import_title')}**")
+    st.caption(t("pva.import_help"))
+    nonce = state.nonce(UPLOAD_NONCE)
+    uploaded = st.file_uploader(t("pva.upload"), type=["csv", "xlsx"], key=f"w.gates.upload.{nonce}")
+    if uploaded is None:
+        return
+    if uploaded.size > gates.MAX_UPLOAD_BYTES:
+        st.error(t("pva.too_large", limit=formatting.number(gates.MAX_UPLOAD_BYTES / 2**20, lang)))
+        return
+    try:
+        table = gates.read_upload(uploaded.getvalue(), uploaded.name)
+    except gates.TableReadError as error:
+        st.error(formatting.escape_markdown(str(error)))
+        return
+    columns = [str(column) for column in table.columns]
+    suggested = gates.suggest_mapping(columns, gates.import_aliases(lang))
+    field_of = {column: field for field, column in suggested.items() if column is not None}
+    options = [NOT_MAPPED, *gates.IMPORT_FIELDS]
+    names = {NOT_MAPPED: t("pva.not_mapped"), **{field: gates.store_access_label(field, lang)
+                                                  for field in gates.IMPORT_FIELDS}}
+    st.markdown(f"**{t('pva.mapping_title')}**")
+    mapping: dict[str, str | None] = {}
+    grid = st.columns(3)
+    for index, column in enumerate(columns):
+        key = MAPPING_WIDGET.format(nonce=nonce, column=index)
+        chosen = grid[index % 3].selectbox(column, options=options, format_func=names.__getitem__,
+                                           key=store_access.bind(key, state.widget_value(
+                                               key, field_of.get(column, NOT_MAPPED))))
+        if chosen:
+            mapping[chosen] = column
+    result = gates.validate_import(table, mapping)
+    if not result.valid:
+        st.error(t("pva.import_invalid", count=formatting.number(len(result.problems) + result.more_problems, lang)))
+        lines = [gates.problem_text(problem, lang) for problem in result.problems]
+        if result.more_problems:
+            lines.append(t_plain_more(result.more_problems, lang))
+        st.markdown(formatting.markdown_lines(lines, bullets=True))
+        return
+    if len(use_case.measurements) + len(result.measurements) > MAX_MEASUREMENTS:
+        st.error(t("pva.problem.too_many_rows", value=len(result.measurements), limit=MAX_MEASUREMENTS))
+        return
+    st.button(t("pva.import_button", count=formatting.number(len(result.measurements), lang)), type="primary",
+              on_click=_import, args=(use_case.id, result.measurements), icon=":material/upload_file:")
+
+
+def t_plain_more(count: int, lang: str) -> str:
+    return t("pva.import_more", count=formatting.number(count, lang))
+
+
+def _measurements_tab(use_case: UseCase, lang: str) -> None:
+    st.caption(t("pva.caption"))
+    with st.container(border=True):
+        st.markdown(f"**{t('pva.dates_title')}**")
+        left, right = st.columns(2)
+        with left:
+            _date_input(use_case, "pilot_started_on", use_case.pilot_started_on, "field.pilot_started_on")
+        with right:
+            _date_input(use_case, "business_case.start_on", use_case.business_case.start_on, "field.start_on")
+    with st.container(border=True):
+        _add_form(use_case, lang)
+    with st.container(border=True):
+        _import_section(use_case, lang)
+    with st.container(border=True):
+        st.markdown(f"**{t('pva.series_title', count=formatting.number(len(use_case.measurements), lang))}**")
+        if use_case.measurements:
+            st.dataframe(gates.measurement_table(use_case, lang), hide_index=True, width="stretch")
+        else:
+            st.caption(t("pva.none_yet"))
 
 
 def _badge(decision: str) -> None:
@@ -369,22 +536,26 @@ with sidebar.guard():
         lang = ctx.language
         thresholds = ctx.loaded.workspace.thresholds
         view = gates.gates_view(use_case, thresholds, lang)
-        results = view.results
         recorded = gates.recorded_gate_decisions(use_case)
         st.info(f"**{t('an.verdict.status')}:** {view.sentence}", icon=":material/flag:")
         _summary(view)
         st.caption(t("an.gates.next_gate", phase=label("phase", use_case.phase),
                      gate=_gate_name(PHASE_GATES[use_case.phase].gate_key)))
-        with st.container(border=True):
-            gate = _gate_choice(use_case, view)
-            _gate_tab(use_case, gate, view, thresholds, recorded, lang)
-        with st.container(border=True):
-            frame.subheader("an.roadmap.title")
-            _roadmap(use_case, lang)
-        if not ctx.presentation:
+        gates_tab, measurements_tab = st.tabs([t("pva.tab_gates"), t("pva.tab_measurements")])
+        with gates_tab:
             with st.container(border=True):
-                show = st.toggle(t("an.gates.thresholds_title"), key=store_access.bind(
-                    THRESHOLDS_WIDGET, bool(state.ui_value(THRESHOLDS_CHOICE, False))), on_change=_remember,
-                    args=(THRESHOLDS_CHOICE, THRESHOLDS_WIDGET), help=t("an.gates.thresholds_help"))
-                if show:
-                    _thresholds_editor(thresholds)
+                gate = _gate_choice(use_case, view)
+                _gate_tab(use_case, gate, view, thresholds, recorded, lang)
+            with st.container(border=True):
+                frame.subheader("an.roadmap.title")
+                _roadmap(use_case, lang)
+            if not ctx.presentation:
+                with st.container(border=True):
+                    show = st.toggle(t("an.gates.thresholds_title"), key=store_access.bind(
+                        THRESHOLDS_WIDGET, bool(state.ui_value(THRESHOLDS_CHOICE, False))),
+                        on_change=_remember, args=(THRESHOLDS_CHOICE, THRESHOLDS_WIDGET),
+                        help=t("an.gates.thresholds_help"))
+                    if show:
+                        _thresholds_editor(thresholds)
+        with measurements_tab:
+            _measurements_tab(use_case, lang)

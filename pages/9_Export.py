@@ -107,6 +107,8 @@ def _change_value(value: float | int | str | None, path: str, lang: str) -> str:
     shape by its label, everything else as a plain number."""
     if value is None:
         return t("an.export.no_value")
+    if isinstance(value, dict):  # S22: a new measurement from an Actuals sheet
+        return export.new_measurement_text(value, lang)
     if isinstance(value, str):
         return label("ramp_shape", value)
     field = path.rsplit(".", 1)[-1]

@@ -181,6 +181,7 @@ def date(value: datetime | dt.date | None, language: str) -> str:
     return format_date(value, format=DATE_PATTERNS[language], locale=locale_for(language))
 
 
+@lru_cache(maxsize=RESULT_CACHE_SIZE)
 def escape_markdown(text: str) -> str:
     """User text as literal Markdown for Streamlit's labels, headers, metrics and messages: no element,
     link, image (which would make the browser fetch a URL), icon, emoji or colour can come of it.

@@ -12,13 +12,13 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
 
-from core import business_case, gates, roi, scoring, search, verdict
+from core import business_case, gates, plan_vs_actual, roi, scoring, search, verdict
 from core.models import ROI_INPUT_FIELDS, UseCase, Workspace
 from core.store import LoadedWorkspace
 from ui import formatting
@@ -32,17 +32,22 @@ if TYPE_CHECKING:
 PORTFOLIO_COLUMNS = (
     "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "scored", "rank", "quadrant",
     "total_value", "net_value", "roi", "investment", "npv", "payback_month", "next_gate", "gates_passed",
-    "gates_evaluated", "status", "next_gate_on",
+    "gates_evaluated", "status", "next_gate_on", "behind_plan", "value_share", "review_overdue", "next_review",
+    "gate_red", "next_decision",
 )
+FAILING_DECISIONS = frozenset({"stop", "fail", "rollback", "stop_or_re-scope", "no_deploy"})
+"""Gate decisions that turn a gate red (Home's "needs attention", the registry's badge)."""
 
 
 def portfolio_key(loaded: LoadedWorkspace) -> str:
     """A digest of a portfolio's content: a stored (use case, version) never changes once committed.
 
-    One short string, because Streamlit's cache hashes a tuple of 500 pairs element by element (≈80 ms).
+    One short string, because Streamlit's cache hashes a tuple of 500 pairs element by element (≈80 ms). Today's
+    date is part of it: the S22 reviews fall due by the calendar.
     """
     workspace = loaded.workspace
-    parts = [loaded.id, workspace.weights.model_dump_json(), workspace.thresholds.model_dump_json(),
+    parts = [loaded.id, datetime.now(UTC).date().isoformat(), workspace.weights.model_dump_json(),
+             workspace.thresholds.model_dump_json(),
              workspace.settings.model_dump_json()]
     parts.extend(f"{case.id}\x1f{loaded.versions.get(case.id, -1)}" for case in workspace.use_cases)
     return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=20).hexdigest()
@@ -57,6 +62,8 @@ class PortfolioArrays:
 
     ids: tuple[str, ...]
     columns: dict[str, Any]
+    review: plan_vs_actual.PortfolioReview | None = None
+    """S18/S22: the monthly portfolio review (None for an empty workspace)."""
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -92,6 +99,11 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
     statuses = tuple(verdict.status_from(result, bool(alive)) for result, alive in zip(results, survives, strict=True))
     # S19 for all use cases in one vectorised call; payback months are NaN where not reached within the horizon.
     plans = business_case.portfolio_business_case(cases, workspace.default_discount_rate_per_year)
+    # S22 plan vs actual and the review rhythm, vectorised over every measurement of the portfolio.
+    actuals = plan_vs_actual.plan_vs_actual(cases, thresholds)
+    reviews = plan_vs_actual.use_case_reviews(cases, datetime.now(UTC).date(), thresholds)
+    next_gates = [gates.next_gate(case) for case in cases]
+    next_decisions = [result[gate].decision for result, gate in zip(results, next_gates, strict=True)]
     columns = {
         "name": [case.name for case in cases],
         "owner": [case.owner for case in cases],
@@ -111,13 +123,20 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         "investment": plans.investment_eur,
         "npv": plans.npv_eur,
         "payback_month": plans.payback_month,
-        "next_gate": [gates.next_gate(case) for case in cases],
+        "next_gate": next_gates,
         "gates_passed": np.array([sum(gate.passed for gate in result.values()) for result in results], dtype="int64"),
         "gates_evaluated": np.array([len(result) for result in results], dtype="int64"),
         "status": statuses,
         "next_gate_on": tuple(next_gate_on(case) for case in cases),
+        "behind_plan": actuals.behind_plan,
+        "value_share": actuals.value_share,
+        "review_overdue": reviews.overdue,
+        "next_review": reviews.next_review,
+        "gate_red": np.array([decision in FAILING_DECISIONS for decision in next_decisions], dtype=bool),
+        "next_decision": next_decisions,
     }
-    return PortfolioArrays(ids=tuple(case.id for case in cases), columns=columns)
+    review = plan_vs_actual.portfolio_review(reviews, datetime.now(UTC).date(), thresholds) if cases else None
+    return PortfolioArrays(ids=tuple(case.id for case in cases), columns=columns, review=review)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

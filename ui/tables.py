@@ -65,6 +65,23 @@ def next_gate_texts(days: pd.Series, today: date, lang: str) -> list[str]:
             if day < today else formatting.date(day, lang) for day in days]
 
 
+ATTENTION_COLORS: tuple[str, ...] = ("orange", "red", "red")
+"""Badge colours of "behind plan", "review overdue" and "gate red" in the registry (S22)."""
+
+
+def attention_options(lang: str) -> list[str]:
+    """The registry's badge words in order of :data:`ATTENTION_COLORS`."""
+    return [translate(key, lang) for key in ("pva.behind_plan", "pva.review_overdue", "pva.gate_red")]
+
+
+def _attention(shown: pd.DataFrame, lang: str) -> list[list[str]]:
+    """Per row the S22 badges: behind plan, review overdue, the next gate red."""
+    words = attention_options(lang)
+    flags = zip(shown["behind_plan"].to_numpy(), shown["review_overdue"].to_numpy(), shown["gate_red"].to_numpy(),
+                strict=True)
+    return [[word for word, flag in zip(words, row, strict=True) if flag] for row in flags]
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _registry(key: str, query: str, column: str, descending: bool, lang: str, today: date,
               _loaded: LoadedWorkspace) -> pa.Table:
@@ -75,6 +92,7 @@ def _registry(key: str, query: str, column: str, descending: bool, lang: str, to
         translate("col.rank", lang): [formatting.MISSING if pd.isna(rank) else formatting.number(rank, lang)
                                       for rank in shown["rank"]],
         translate("col.name", lang): shown["name"].to_numpy(),
+        translate("col.attention", lang): _attention(shown, lang),
         translate("col.owner", lang): shown["owner"].to_numpy(),
         translate("col.phase", lang): labels("phase", shown["phase"], lang),
         translate("col.risk_class", lang): labels("risk", shown["risk_class"], lang),

@@ -15,15 +15,17 @@ from typing import Protocol
 from core.models import ROI_FRACTION_FIELDS, SCHEMA_VERSION, Workspace
 from core.scoring import SCORING_FIELDS
 
-PACK_FORMAT_VERSION = 2
+PACK_FORMAT_VERSION = 3
 """2 adds the S19 Cash flow sheets and the business-case inputs (whole months, the ramp shape, optional rates and
-one-time amounts); the reader also reads packs of format 1 (and workspace schema 1), whose inputs are all still
-fields of today's use cases."""
-READABLE_PACK_VERSIONS: frozenset[tuple[str, str]] = frozenset({("1", "1"), ("2", "1"), ("2", "2"),
-                                                               (str(SCHEMA_VERSION), str(PACK_FORMAT_VERSION))})
+one-time amounts); 3 the S22 Actuals sheets with rows for new measurements. The reader also reads packs of formats
+1 and 2 (workspace schemas 1 and 2), whose inputs are all still fields of today's use cases."""
+READABLE_PACK_VERSIONS: frozenset[tuple[str, str]] = frozenset({
+    ("1", "1"), ("2", "1"), ("2", "2"), (str(SCHEMA_VERSION), "1"), (str(SCHEMA_VERSION), "2"),
+    (str(SCHEMA_VERSION), str(PACK_FORMAT_VERSION)),
+})
 """(workspace schema_version, pack_format) pairs of the Meta sheet that :mod:`core.excel.reader` reads: workspace
-schema 3 only adds ``UseCase.scored`` and the recorded gate decisions, which no pack carries back, so packs written
-under schema 2 still read."""
+schema 3 adds ``UseCase.scored``, the recorded gate decisions and the S22 measurements; a pack of format 1 or 2
+carries none of them back, so those packs still read."""
 SUMMARY_SHEET = "Summary"
 MATRIX_SHEET = "Matrix"
 PORTFOLIO_SHEET = "Portfolio"
@@ -54,6 +56,10 @@ PORTFOLIO_BUDGET_FIELDS: dict[str, str] = {
     "run_budget_eur_per_month": "portfolio.budgets.run_budget_eur_per_month",
     "capacity_person_months": "portfolio.budgets.capacity_person_months",
 }
+# S22: the cells of an Actuals sheet's empty rows, where new measurements go; one Meta row per cell, its path
+# ``measurements.new.<row>.<field>``.
+NEW_MEASUREMENT_KIND = "new_measurement"
+NEW_MEASUREMENT_PREFIX = "measurements.new."
 OPTIONAL_PLAN_LIMITS = frozenset(
     path for name, path in PORTFOLIO_BUDGET_FIELDS.items() if name != "investment_eur"
 )
@@ -109,9 +115,16 @@ def blank_allowed(field_path: str) -> bool:
     Example: ``blank_allowed("business_case.discount_rate_per_year")`` → True; ``blank_allowed("roi.adoption")``
     → False.
     """
-    return (field_path.startswith("scenarios.") or field_path == "business_case.discount_rate_per_year"
+    return (field_path.startswith(("scenarios.", NEW_MEASUREMENT_PREFIX))
+            or field_path == "business_case.discount_rate_per_year"
             or (field_path.startswith("cost_blocks.") and field_path.endswith(".one_time_eur"))
             or field_path in OPTIONAL_PLAN_LIMITS)
+
+
+def new_measurement_path(row: int, field: str) -> str:
+    """Meta path of a cell in an Actuals sheet's empty rows, e.g. ``new_measurement_path(0, "adoption")`` →
+    ``"measurements.new.0.adoption"``."""
+    return f"{NEW_MEASUREMENT_PREFIX}{row}.{field}"
 
 
 def meta_cell(row: int, col: int) -> str:

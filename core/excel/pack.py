@@ -28,8 +28,16 @@ from core.excel.names import (
     LoadedWorkspaceLike,
     cash_flow_sheet_name,
     decision_sheet_name,
+    input_name,
 )
 from core.excel.sheets import assumptions, audit, matrix, meta, portfolio, summary
+from core.excel.sheets.actuals import (
+    ACTUALS_REPEAT_ROWS,
+    ACTUALS_WIDTHS,
+    ActualsInputs,
+    ActualsSheet,
+    actuals_sheet_name,
+)
 from core.excel.sheets.base import LiveCells, PackContext, SheetSpec
 from core.excel.sheets.cash_flow import CASH_FLOW_REPEAT_ROWS, CASH_FLOW_WIDTHS, CashFlowSheet
 from core.excel.sheets.decision import DECISION_REPEAT_ROWS, DECISION_WIDTHS, DecisionSheet
@@ -46,8 +54,8 @@ WORKBOOK_OPTIONS = {
     "in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
 }
 MAX_PROPERTY_LENGTH = 250
-DecisionPair = tuple[str, Worksheet, Worksheet]
-"""A use case id with its Decision sheet and its S19 Cash flow sheet."""
+DecisionPair = tuple[str, Worksheet, Worksheet, Worksheet]
+"""A use case id with its Decision sheet, its S19 Cash flow sheet and its S22 Actuals sheet."""
 
 
 def build_pack(
@@ -121,7 +129,8 @@ def _add_sheets(workbook: Workbook, texts: Texts, workspace_name: str, moment: d
     for ordinal, (use_case_id, name) in enumerate(decision_sheets.items(), start=1):
         decision = add_sheet(name, DECISION_WIDTHS, DECISION_REPEAT_ROWS)
         cash_flow = add_sheet(cash_flow_sheet_name(ordinal, use_case_id), CASH_FLOW_WIDTHS, CASH_FLOW_REPEAT_ROWS)
-        decisions.append((use_case_id, decision, cash_flow))
+        actuals = add_sheet(actuals_sheet_name(ordinal, use_case_id), ACTUALS_WIDTHS, ACTUALS_REPEAT_ROWS)
+        decisions.append((use_case_id, decision, cash_flow, actuals))
     fixed |= {spec.name: add_sheet(spec.name, spec.widths, spec.repeat_rows) for spec in SHEETS_AFTER_DECISIONS}
     return fixed, decisions
 
@@ -134,7 +143,7 @@ def _write_decision_sheets(sheets: Sequence[DecisionPair], formats: Formats, tex
     live: dict[str, LiveCells] = {}
     inputs: list[InputCell] = []
     business_cases: dict[str, BusinessCaseResult] = {}
-    for ordinal, (use_case_id, decision_sheet, cash_flow_sheet) in enumerate(sheets, start=1):
+    for ordinal, (use_case_id, decision_sheet, cash_flow_sheet, actuals_sheet) in enumerate(sheets, start=1):
         name = decision_sheet.name
         figure = figures[use_case_id]
         terms = BusinessCaseTerms.of(figure.use_case, workspace.default_discount_rate_per_year)
@@ -146,4 +155,9 @@ def _write_decision_sheets(sheets: Sequence[DecisionPair], formats: Formats, tex
         CashFlowSheet(SheetWriter(cash_flow_sheet, formats, texts, CASH_FLOW_WIDTHS), cash_flow_sheet.name, name,
                       figure.use_case.name, decision.cash_flow_inputs, terms, figure.roi.total_value,
                       figure.use_case.roi.run_cost_eur_per_month, plan).write()
+        references = ActualsInputs(cash_flow_sheet.name, decision.names, input_name(ordinal, "investment_eur"))
+        actuals = ActualsSheet(SheetWriter(actuals_sheet, formats, texts, ACTUALS_WIDTHS), actuals_sheet.name, name,
+                               figure.use_case, references, workspace.thresholds)
+        actuals.write()
+        inputs.extend(actuals.inputs)
     return live, inputs, business_cases

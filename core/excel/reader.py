@@ -15,6 +15,7 @@ import math
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import openpyxl
@@ -36,6 +37,8 @@ from core.excel.names import (
     META_USE_CASE_HEADER,
     META_VALUE_COLUMN,
     MONTHS_KIND,
+    NEW_MEASUREMENT_KIND,
+    NEW_MEASUREMENT_PREFIX,
     NON_NEGATIVE_KIND,
     OPTIONAL_SHEETS,
     PACK_FORMAT_VERSION,
@@ -48,7 +51,8 @@ from core.excel.names import (
     meta_cell,
     meta_content_hash,
 )
-from core.models import RAMP_SHAPES, SCHEMA_VERSION, UseCase, get_path
+from core.measurement_import import parse_day
+from core.models import RAMP_SHAPES, SCHEMA_VERSION, Measurement, UseCase, error_text, get_path
 
 MAX_ENTRIES = archives.MAX_ENTRIES
 MAX_TOTAL_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
@@ -77,8 +81,9 @@ def _rejected_cells(problems: Sequence[str]) -> PackRejected:
     return PackRejected(f"{len(problems)} cells cannot be read back: " + " ".join(problems), problems)
 
 
-InputValue = float | int | str | None
-"""A pack input's value: a number, whole months (int), the ramp shape's code, or None for an empty optional cell."""
+InputValue = float | int | str | dict[str, Any] | None
+"""A pack input's value: a number, whole months (int), the ramp shape's code, None for an empty optional cell, or
+a new S22 measurement (its JSON fields) from an Actuals sheet's empty rows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +354,9 @@ def updated_use_case(use_case: UseCase, changes: Mapping[str, InputValue]) -> Us
         *parents, leaf = path.split(".")
         for part in parents:
             target = target[int(part)] if isinstance(target, list) else target[part]
+        if isinstance(target, list) and leaf.isdigit() and int(leaf) == len(target):
+            target.append(value)  # an S22 measurement added in an Actuals sheet
+            continue
         if isinstance(target, list) or leaf not in target:
             raise ValueError(f"{path}: unknown field")
         target[leaf] = value
@@ -454,6 +462,65 @@ def _plan_change(items: list[_MetaInput], cells: Mapping[tuple[str, str], Any],
     return PlanChange(tuple(exported_ids), tuple(funded_ids), exported_budgets, budgets, tuple(edited))
 
 
+def _measurement_cell(item: _MetaInput, cell: Any, cached: Mapping[tuple[str, str], Any]) -> Any:
+    """The value of a cell in an Actuals sheet's new rows: a day (ISO text), a text, a number, or None if empty."""
+    where = f"{item.sheet}!{item.cell}"
+    value = None if cell is None else cell.value
+    if cell is not None and cell.data_type == "f":
+        cached_cell = cached.get((item.sheet, item.cell))
+        value = None if cached_cell is None else cached_cell.value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    field_name = item.field_path.rsplit(".", 1)[-1]
+    if field_name == "measured_on":
+        if isinstance(value, datetime):
+            return value.date().isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        day = parse_day(value) if isinstance(value, str) else None
+        if day is None:
+            raise PackRejected(f"{where}: expected a date (e.g. 2026-03-31), found {str(value)[:40]!r}.")
+        return day.isoformat()
+    if field_name in ("measured_by", "source"):
+        return str(value).strip()
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(float(value)):
+        raise PackRejected(f"{where}: expected a number, found {str(value)[:40]!r}.")
+    return float(value)
+
+
+def _new_measurements(items: list[_MetaInput], cells: Mapping[tuple[str, str], Any],
+                      cached: Mapping[tuple[str, str], Any], use_cases: Mapping[str, UseCase]
+                      ) -> list[tuple[str, FieldChange]]:
+    """S22: each filled row of an Actuals sheet's empty rows as one new measurement, appended after the stored ones
+    (field path ``measurements.<n>``); a row with values but no date is refused, naming its cells."""
+    rows: dict[tuple[str, str], dict[str, tuple[Any, str]]] = {}
+    for item in items:
+        row, _, field_name = item.field_path.removeprefix(NEW_MEASUREMENT_PREFIX).partition(".")
+        value = _measurement_cell(item, cells.get((item.sheet, item.cell)), cached)
+        if value is not None:
+            rows.setdefault((item.use_case_id, row), {})[field_name] = (value, f"{item.sheet}!{item.cell}")
+    found: list[tuple[str, FieldChange]] = []
+    added: dict[str, int] = {}
+    for (use_case_id, _), values in sorted(rows.items(), key=lambda entry: (entry[0][0], int(entry[0][1]))):
+        where = ", ".join(cell for _, cell in values.values())
+        use_case = use_cases.get(use_case_id)
+        if use_case is None:
+            raise PackRejected(f"{where}: use case '{use_case_id}' no longer exists in this workspace.")
+        if "measured_on" not in values:
+            raise PackRejected(f"{where}: a new measurement needs its date in the first column.")
+        data: dict[str, Any] = {name: value for name, (value, _) in values.items()}
+        try:
+            measurement = Measurement.model_validate(data)
+        except ValidationError as error:
+            raise PackRejected(f"{where}: the new measurement of use case '{use_case_id}' is invalid: "
+                               f"{'; '.join(error_text(item) for item in error.errors())}") from error
+        index = len(use_case.measurements) + added.get(use_case_id, 0)
+        added[use_case_id] = added.get(use_case_id, 0) + 1
+        found.append((use_case_id, FieldChange(use_case_id, f"measurements.{index}", None,
+                                               measurement.model_dump(mode="json", exclude_defaults=True), where)))
+    return found
+
+
 def _diff(meta: _Meta, cells: Mapping[tuple[str, str], Any], cached: Mapping[tuple[str, str], Any],
           loaded: LoadedWorkspaceLike) -> PackDiff:
     use_cases = {use_case.id: use_case for use_case in loaded.workspace.use_cases}
@@ -461,8 +528,11 @@ def _diff(meta: _Meta, cells: Mapping[tuple[str, str], Any], cached: Mapping[tup
     plan = _plan_change([item for item in meta.inputs if item.kind in PLAN_KINDS], cells, cached, set(use_cases),
                         problems)
     changes: dict[str, list[FieldChange]] = {}
+    for use_case_id, change in _new_measurements(
+            [item for item in meta.inputs if item.kind == NEW_MEASUREMENT_KIND], cells, cached, use_cases):
+        changes.setdefault(use_case_id, []).append(change)
     for item in meta.inputs:
-        if item.kind in PLAN_KINDS:
+        if item.kind in PLAN_KINDS or item.kind == NEW_MEASUREMENT_KIND:
             continue
         readable, new = _read_cell(item, cells, cached, problems)
         if not readable or _unchanged(item.exported, new):

@@ -79,9 +79,10 @@ def s15_pack():
 def test_sheets_in_order_meta_hidden_and_protected(s15_pack):
     _, data = s15_pack
     book, _ = _books(data)
-    # Each Decision sheet is followed by its S19 Cash flow sheet.
+    # Each Decision sheet is followed by its S19 Cash flow sheet and its S22 Actuals sheet.
     decision = [name for ordinal, use_case_id in enumerate(("uc-s15", "uc.low", "uc_free"), start=1)
-                for name in (decision_sheet_name(ordinal, use_case_id), cash_flow_sheet_name(ordinal, use_case_id))]
+                for name in (decision_sheet_name(ordinal, use_case_id), cash_flow_sheet_name(ordinal, use_case_id),
+                             f"AC{ordinal}_{use_case_id}")]
     assert decision[:2] == ["D1_uc-s15", "CF1_uc-s15"]
     assert book.sheetnames == ["Summary", "Matrix", "Portfolio", *decision, "Assumptions", "Audit trail", "Meta"]
     assert book[META_SHEET].sheet_state == "hidden"
@@ -124,6 +125,8 @@ def test_every_formula_has_a_finite_or_text_result_equal_to_the_core(s15_pack):
                     continue
                 count += 1
                 result = values[sheet.title][cell.coordinate].value
+                if sheet.title.startswith("AC") and result is None:
+                    continue  # S22 Actuals: an empty text is the stored result of a row that does not count
                 assert result is not None and result != "", f"{sheet.title}!{cell.coordinate} has no stored result"
                 if isinstance(result, float):
                     assert math.isfinite(result)
@@ -183,8 +186,8 @@ def test_summary_ranks_all_use_cases_by_score_with_gate_decision():
     assert summary["Q12"].data_type == summary["R12"].data_type == "s"
     assert summary["J12"].data_type == "n"
     assert cached["S12"].value == NOT_AVAILABLE
-    assert [name for name in formulas.sheetnames if name not in FIXED_SHEETS] == ["D1_uc7", "CF1_uc7", "D2_uc6",
-                                                                                 "CF2_uc6"]
+    assert [name for name in formulas.sheetnames if name not in FIXED_SHEETS] == ["D1_uc7", "CF1_uc7", "AC1_uc7",
+                                                                                 "D2_uc6", "CF2_uc6", "AC2_uc6"]
     assert cached["C2"].value == "Test workspace"
     assert cached["C4"].value == GENERATED.replace(tzinfo=None) and cached["C4"].number_format == "d mmm yyyy hh:mm"
 
@@ -216,8 +219,8 @@ def test_explicit_selection_keeps_given_order_and_rejects_unknown_ids():
     use_cases = [make_use_case(f"uc{i}", scoring=scaled_scoring(i / 10)) for i in range(4)]
     loaded = make_loaded(use_cases)
     book = openpyxl.load_workbook(io.BytesIO(build_pack(loaded, use_case_ids=["uc0", "uc3"])))
-    assert [name for name in book.sheetnames if name not in FIXED_SHEETS] == ["D1_uc0", "CF1_uc0", "D2_uc3",
-                                                                              "CF2_uc3"]
+    assert [name for name in book.sheetnames if name not in FIXED_SHEETS] == ["D1_uc0", "CF1_uc0", "AC1_uc0",
+                                                                              "D2_uc3", "CF2_uc3", "AC2_uc3"]
     with pytest.raises(ValueError, match="unknown use case"):
         build_pack(loaded, use_case_ids=["nope"])
     book = openpyxl.load_workbook(io.BytesIO(build_pack(loaded, top_n=0)))
@@ -383,9 +386,9 @@ def test_meta_lists_versions_inputs_and_a_matching_hash(s15_pack):
     use_case_rows = [tuple(meta.cell(r, c).value or "" for c in range(4, 8)) for r in range(2, 5)]
     assert use_case_rows[0] == ("uc-s15", "3", decision_sheet_name(1, "uc-s15"), "1")
     input_rows = [tuple(meta.cell(r, c).value or "" for c in range(9, 15)) for r in range(2, meta.max_row + 1)]
-    # Decision sheets: 7 scoring + 7 ROI inputs + 21 scenario overrides + 5 S19 inputs each;
-    # Portfolio: 3 funded flags, 3 limits.
-    assert len(input_rows) == 3 * (7 + 7 + 21 + 5) + 3 + 3
+    # Decision sheets: 7 scoring + 7 ROI inputs + 21 scenario overrides + 5 S19 inputs each; Actuals sheets: 12 rows
+    # for new measurements × 8 cells each (S22); Portfolio: 3 funded flags, 3 limits.
+    assert len(input_rows) == 3 * (7 + 7 + 21 + 5) + 3 * 12 * 8 + 3 + 3
     assert ("uc-s15", "roi.adoption") in {row[:2] for row in input_rows}
     assert keys["content_hash"] == meta_content_hash("ws-test", use_case_rows, input_rows)
 
@@ -394,7 +397,7 @@ def test_long_ids_give_unique_short_sheet_names():
     use_cases = [make_use_case("x" * 60 + str(i), scoring=scaled_scoring(1 - i / 20)) for i in range(12)]
     book = openpyxl.load_workbook(io.BytesIO(build_pack(make_loaded(use_cases), top_n=12)))
     names = [name for name in book.sheetnames if name not in FIXED_SHEETS]
-    assert len(set(names)) == 24 and all(len(name) <= 31 for name in names)
+    assert len(set(names)) == 36 and all(len(name) <= 31 for name in names)
     assert len({name for name in names if name.startswith("CF")}) == 12
 
 

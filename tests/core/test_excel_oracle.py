@@ -19,7 +19,7 @@ from core.excel import (
 )
 from core.excel.sheets.cash_flow import FIRST_MONTH_ROW
 from core.gates import evaluate_all, next_gate
-from core.models import ComplianceChecklist, GateMetrics, UseCase
+from core.models import MEASURED_ROI_FIELDS, ComplianceChecklist, GateMetrics, UseCase
 from core.roi import compute_roi
 from core.scoring import score_portfolio
 from core.store import LoadedWorkspace
@@ -144,16 +144,20 @@ def _assert_live_decisions_and_summary(original: bytes, recalculated: bytes, wor
     chatbot = workspace.use_case("support-chatbot")
     # S15/S17: 50,000 × 0.05 × (2.4 × 0.85 + 1.10 × 0.18) = 5,595; (5,595 − 18,000) / 18,000 = −0.689 ≤ 0.2 → iterate.
     assert compute_roi(chatbot.roi).roi == pytest.approx(-0.689, abs=5e-4)
-    s17 = evaluate_all(chatbot, thresholds)["scale_or_kill"]
+    # S22: S17 reads the ROI of the measured inputs where measured; without the chatbot's measured ROI inputs it
+    # reads the edited assumption and turns to "iterate".
+    unmeasured = chatbot.model_copy(update={"measurements": tuple(
+        item.model_copy(update=dict.fromkeys(MEASURED_ROI_FIELDS)) for item in chatbot.measurements)})
+    s17 = evaluate_all(unmeasured, thresholds)["scale_or_kill"]
     assert s17.decision == "iterate"
     before = openpyxl.load_workbook(io.BytesIO(original), data_only=True)
     after = openpyxl.load_workbook(io.BytesIO(recalculated), data_only=True)
     row = _row_with(after["D1_support-chatbot"], "A", GATE_LABELS["scale_or_kill"])
-    # Before the edit S17 alone says "Scale", but the S16 worst case does not survive (docs/VERDICTS.md).
-    assert evaluate_all(sample_loaded().workspace.use_case("support-chatbot"), thresholds)[
-        "scale_or_kill"].decision == "scale"
+    # Before the edit S17 alone says "Scale", but the S16 worst case does not survive (docs/VERDICTS.md); after it,
+    # S17 reads the measured ROI (S22) and S16 the edited assumptions.
     assert before["D1_support-chatbot"][f"B{row}"].value == DECISION_LABELS["iterate"]
-    assert after["D1_support-chatbot"][f"B{row}"].value == DECISION_LABELS[s17.decision] == "Iterate"
+    after_s17 = gate_sequence(evaluate_all(chatbot, thresholds), worst_case_survives(chatbot))["scale_or_kill"]
+    assert after["D1_support-chatbot"][f"B{row}"].value == DECISION_LABELS[after_s17.own_decision]
 
     frame = score_portfolio(workspace.use_cases, workspace.weights, thresholds.quick_win_min_value,
                             thresholds.quick_win_min_feasibility)

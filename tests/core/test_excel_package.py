@@ -17,7 +17,7 @@ def test_pack_lists_exactly_the_fixed_sheets_the_reader_checks():
     specs = (*SHEETS_BEFORE_DECISIONS, *SHEETS_AFTER_DECISIONS)
     assert [spec.name for spec in specs] == list(FIXED_SHEETS)
     book = openpyxl.load_workbook(io.BytesIO(build_pack(make_loaded([make_use_case("uc-a")]))), read_only=True)
-    assert book.sheetnames == [*(spec.name for spec in SHEETS_BEFORE_DECISIONS), "D1_uc-a", "CF1_uc-a",
+    assert book.sheetnames == [*(spec.name for spec in SHEETS_BEFORE_DECISIONS), "D1_uc-a", "CF1_uc-a", "AC1_uc-a",
                                *(spec.name for spec in SHEETS_AFTER_DECISIONS)]
 
 

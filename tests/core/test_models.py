@@ -172,7 +172,7 @@ def test_json_round_trip_is_exact():
     assert json.loads(workspace.model_dump_json()) == json.loads(sample)
 
 
-def test_schema_version_1_loads_with_s19_defaults_and_becomes_2():
+def test_schema_version_1_loads_with_s19_defaults_and_becomes_current():
     old = json.loads(USE_CASE.model_dump_json(exclude={"business_case"}))
     old["cost_blocks"] = [{"block": "integration", "cost_eur_per_month": 1_500.0}]
     workspace = Workspace.model_validate({"name": "w", "schema_version": 1, "use_cases": [old]})

@@ -81,7 +81,8 @@ def test_waterfall_runs_from_gross_to_net(store):
 def test_the_helpers_start_closed_and_draw_their_content_only_when_open(store):
     at = open_page(PAGE, use_case=CHATBOT)
     assert_clean(at)
-    assert [expander.label for expander in at.expander] == ["Inference cost helper (S12)", "Cost blocks (S12)"]
+    assert [expander.label for expander in at.expander] == ["Inference cost helper (S12)", "Cost blocks (S12)",
+                                                            "Measured or assumed"]
     assert VOLUME_SLIDER in _keys(at) and INFERENCE_PRICE not in _keys(at)
     assert not at.dataframe and "Inference €/month" not in _metrics(at)
 
@@ -103,7 +104,8 @@ def test_an_open_helper_stays_open_after_another_page_and_a_language_switch(stor
     assert INFERENCE_PRICE in _keys(at)
     at.segmented_control(key="w.sidebar.language").set_value("de").run()
     assert_clean(at)
-    assert [expander.label for expander in at.expander] == ["Inferenzkosten-Rechner (S12)", "Kostenblöcke (S12)"]
+    assert [expander.label for expander in at.expander] == ["Inferenzkosten-Rechner (S12)", "Kostenblöcke (S12)",
+                                                            "Gemessen oder angenommen"]
     assert INFERENCE_PRICE in _keys(at) and "Inferenz €/Monat" in _metrics(at)
 
 

@@ -17,8 +17,8 @@ import numpy as np
 import pyarrow as pa
 
 from core.business_case import BusinessCaseResult, BusinessCaseTerms, business_case
-from core.models import BusinessCase, RoiInputs, UseCase, WorkspaceSettings
-from ui import charts_business_case, formatting, state, store_access
+from core.models import BusinessCase, RoiInputs, Thresholds, UseCase, WorkspaceSettings
+from ui import charts_business_case, formatting, measurements, state, store_access
 from ui.i18n import translate
 from ui.views import VIEW_CACHE_SIZE
 
@@ -155,3 +155,62 @@ def save_default_rate(rate: float) -> bool:
         return False
     store.save_settings(workspace_id, state.actor(), settings=settings)
     return True
+
+
+@dataclass(frozen=True)
+class PlanVsActualView:
+    """S22 on the Business case page: the chart, the latest figures and the measured months as a table; ``note``
+    (a message key) instead when there is nothing to compare yet."""
+
+    note: str | None
+    chart: Any = None
+    variance: str = ""
+    variance_pct: str = ""
+    share: str = ""
+    behind_plan: bool = False
+    table: pa.Table | None = None
+
+
+def plan_vs_actual(use_case: UseCase, thresholds: Thresholds, language: str) -> PlanVsActualView:
+    """The plan (S19, the assumptions) against the measurements of ``use_case`` in ``language`` (S22)."""
+    if use_case.business_case.start_on is None:
+        return PlanVsActualView("pva.no_start")
+    data = measurements.use_case_plan_vs_actual(use_case, thresholds)
+    rows = data["rows"]
+    if not rows["month"].size:
+        return PlanVsActualView("pva.no_actuals")
+    months = rows["month"].tolist()
+    month_texts = [month_text(month, language) for month in months]
+
+    def money(values: np.ndarray) -> list[str]:
+        return [formatting.eur(float(value), language) for value in values]
+
+    from ui import charts_plan_vs_actual
+
+    chart = charts_plan_vs_actual.plan_vs_actual_chart(
+        months, rows["cumulative_plan_net_eur"].tolist(), rows["cumulative_actual_net_eur"].tolist(),
+        language=language,
+        titles={"x": translate("pva.axis_month", language), "y": translate("pva.axis_eur", language),
+                "variance": translate("pva.col.cumulative_variance", language)},
+        series=(translate("pva.series.plan", language), translate("pva.series.actual", language)),
+        month_texts=month_texts, plan_texts=money(rows["cumulative_plan_net_eur"]),
+        actual_texts=money(rows["cumulative_actual_net_eur"]), variance_texts=money(rows["cumulative_variance_eur"]),
+    )
+    table = pa.table({
+        translate("pva.col.month", language): month_texts,
+        translate("field.measured_on", language): [formatting.date(day, language)
+                                                   for day in rows["measured_on"].tolist()],
+        translate("pva.col.plan_net", language): money(rows["plan_net_eur"]),
+        translate("pva.col.actual_net", language): money(rows["actual_net_eur"]),
+        translate("pva.col.variance", language): money(rows["variance_eur"]),
+        translate("pva.col.variance_pct", language): [formatting.percent(value, language, 1)
+                                                      for value in rows["variance_pct"].tolist()],
+        translate("pva.col.cumulative_variance", language): money(rows["cumulative_variance_eur"]),
+        translate("pva.col.share", language): [formatting.percent(value, language, 1)
+                                               for value in rows["value_share"].tolist()],
+    })
+    return PlanVsActualView(
+        None, chart, formatting.eur(data["cumulative_variance_eur"], language),
+        formatting.percent(data["cumulative_variance_pct"], language, 1),
+        formatting.percent(data["value_share"], language, 1), data["behind_plan"], table,
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from core import excel
 from core.models import PlanBudgets, SavedPlan, WorkspaceSettings
 from core.store import AuditEntry, LoadedWorkspace, SnapshotInfo
 from core.store.workspaces import SAMPLE_ACTOR
-from ui import formatting, state, store_access
+from ui import formatting, measurements, state, store_access
 from ui.i18n import has, translate
 from ui.portfolio import portfolio_key
 
@@ -232,3 +233,11 @@ def _audit_table(entries: tuple[AuditEntry, ...], names: tuple[tuple[str, str], 
         translate("an.export.col_new", language): [audit_value_label(e.new_value, language) for e in entries],
         translate("an.export.col_steps", language): [formatting.number(e.steps, language) for e in entries],
     })
+
+
+def new_measurement_text(values: dict, language: str) -> str:
+    """A new S22 measurement of a pack as one line: its day, then each measured value in its unit."""
+    parts = [measurements.input_value_text(name, value, language) if not isinstance(value, str) else value
+             for name, value in values.items() if name != "measured_on"]
+    day = formatting.date(date.fromisoformat(values["measured_on"]), language)
+    return translate("pva.new_measurement", language, day=day, values=", ".join(parts))

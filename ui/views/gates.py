@@ -14,8 +14,26 @@ from typing import Any
 import pyarrow as pa
 
 from core import gates, roi, verdict
-from core.models import GateDecision, Thresholds, UseCase, utc_now, with_value, with_values
-from ui import formatting, state, store_access
+from core.measurement_import import (
+    IMPORT_FIELDS,
+    ImportProblem,
+    MeasurementImport,
+    measurements_from_table,
+    suggest_mapping,
+)
+from core.models import (
+    GATE_METRIC_FIELDS,
+    MEASURED_ROI_FIELDS,
+    GateDecision,
+    Measurement,
+    Thresholds,
+    UseCase,
+    utc_now,
+    with_value,
+    with_values,
+)
+from core.profiling import MAX_FILE_BYTES, TableReadError, read_table
+from ui import formatting, measurements, state, store_access
 from ui.i18n import has, translate
 from ui.views import VIEW_CACHE_SIZE
 
@@ -210,3 +228,59 @@ def save_threshold(field: str, value: float) -> None:
 
 def reset_thresholds() -> None:
     save_thresholds(Thresholds())
+
+
+MEASUREMENT_TABLE_FIELDS: tuple[str, ...] = (*MEASURED_ROI_FIELDS, *GATE_METRIC_FIELDS)
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
+__all__ = ["IMPORT_FIELDS", "MAX_UPLOAD_BYTES", "TableReadError", "suggest_mapping"]
+
+
+def measurement_table(use_case: UseCase, language: str) -> pa.Table:
+    """The S22 series, newest first: day, who, source and every field measured at least once, formatted."""
+    rows = sorted(enumerate(use_case.measurements), key=lambda item: (item[1].measured_on, item[0]), reverse=True)
+    items = [measurement for _, measurement in rows]
+
+    def value_of(item: Measurement, name: str) -> Any:
+        return getattr(item, name) if name in MEASURED_ROI_FIELDS else getattr(item.gate_metrics, name)
+
+    shown = [name for name in MEASUREMENT_TABLE_FIELDS if any(value_of(item, name) is not None for item in items)]
+    columns: dict[str, list[str]] = {
+        translate("field.measured_on", language): [formatting.date(item.measured_on, language) for item in items],
+        translate("field.measured_by", language): [item.measured_by for item in items],
+        translate("field.source", language): [item.source for item in items],
+    }
+    for name in shown:
+        title = store_access_label(name, language)
+        columns[title] = [measurements.input_value_text(name, value_of(item, name), language) for item in items]
+    return pa.table(columns)
+
+
+def store_access_label(name: str, language: str) -> str:
+    for key in (f"field.{name}", f"field.gate_metrics.{name}"):
+        if has(key):
+            return translate(key, language)
+    return name
+
+
+def read_upload(data: bytes, filename: str) -> Any:
+    """The uploaded monitoring export as a DataFrame, through the bounded S7 reader (size, rows, cells, XLSX
+    archive limits; :func:`core.profiling.read_table`); raises ``TableReadError`` with a sentence."""
+    return read_table(data, filename)
+
+
+def import_aliases(language: str) -> dict[str, tuple[str, ...]]:
+    """Column names that map to each field without choosing: the field's labels in English and German."""
+    return {name: (store_access_label(name, "en"), store_access_label(name, "de")) for name in IMPORT_FIELDS}
+
+
+def problem_text(problem: ImportProblem, language: str) -> str:
+    """One import problem as a sentence naming the file's row and column, in ``language``."""
+    limit = "" if problem.limit is None else formatting.number(problem.limit, language, 2 if problem.limit < 10
+                                                                else 0)
+    return translate(f"pva.problem.{problem.code}", language, row=problem.row, column=problem.column,
+                     field=store_access_label(problem.field, language) if problem.field else "",
+                     value=problem.value, limit=limit)
+
+
+def validate_import(frame: Any, mapping: dict[str, str | None]) -> MeasurementImport:
+    return measurements_from_table(frame, mapping)

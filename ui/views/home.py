@@ -6,10 +6,12 @@ Nothing here imports pandas or pyarrow: the home page is what a cold start draws
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
 from core.models import Workspace
+from core.plan_vs_actual import PortfolioReview
 from core.store import LoadedWorkspace
 from core.verdict import UseCaseStatus
 from ui import portfolio, state, store_access
@@ -93,3 +95,42 @@ def top_use_cases(loaded: LoadedWorkspace, count: int = 5) -> list[RankedUseCase
         )
         for position in order.tolist()
     ]
+
+
+@dataclass(frozen=True)
+class Attention:
+    """One entry of Home's S22 "needs attention" list: ``kind`` "overdue" (with the review ``day``), "behind"
+    (with the value ``share`` of plan) or "red" (the next ``gate`` and its ``decision``)."""
+
+    kind: str
+    use_case_id: str
+    name: str
+    day: date | None = None
+    share: float | None = None
+    gate: str = ""
+    decision: str = ""
+
+
+def attention(loaded: LoadedWorkspace) -> list[Attention]:
+    """Overdue reviews (oldest first), use cases behind plan, next gates that are red (S22, S17)."""
+    arrays = portfolio.portfolio_arrays(loaded)
+    columns = arrays.columns
+    if not len(arrays):
+        return []
+    items: list[Attention] = []
+    overdue = np.flatnonzero(columns["review_overdue"])
+    for position in overdue[np.argsort(columns["next_review"][overdue], kind="stable")].tolist():
+        items.append(Attention("overdue", arrays.ids[position], columns["name"][position],
+                               day=columns["next_review"][position].astype(date)))
+    for position in np.flatnonzero(columns["behind_plan"]).tolist():
+        items.append(Attention("behind", arrays.ids[position], columns["name"][position],
+                               share=float(columns["value_share"][position])))
+    for position in np.flatnonzero(columns["gate_red"]).tolist():
+        items.append(Attention("red", arrays.ids[position], columns["name"][position],
+                               gate=columns["next_gate"][position], decision=columns["next_decision"][position]))
+    return items
+
+
+def portfolio_review(loaded: LoadedWorkspace) -> PortfolioReview | None:
+    """The monthly portfolio review (S18/S22), None for an empty workspace."""
+    return portfolio.portfolio_arrays(loaded).review

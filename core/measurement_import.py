@@ -1,0 +1,205 @@
+"""S22 measurement import: a monitoring export (a table read by :func:`core.profiling.read_table`) mapped column by
+column onto :class:`core.models.Measurement` fields, validated as a whole.
+
+Every problem names the file's row (the header is row 1) and column; the measurements are returned only when the
+whole table is valid, so a caller stores all of them or none. Numbers may be written German-style ("2,4"), dates
+as ISO ("2026-03-31"), German ("31.03.2026") or spreadsheet dates; an empty cell means "not measured".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from core.models import GATE_METRIC_FIELDS, MAX_MEASUREMENTS, MEASURED_ROI_FIELDS, GateMetrics, Measurement
+
+TEXT_FIELDS: tuple[str, ...] = ("measured_by", "source")
+IMPORT_FIELDS: tuple[str, ...] = ("measured_on", *TEXT_FIELDS, *MEASURED_ROI_FIELDS, *GATE_METRIC_FIELDS)
+"""Every field a column can be mapped to; ``measured_on`` is required."""
+BOOLEAN_FIELDS = frozenset(name for name, info in GateMetrics.model_fields.items() if "bool" in str(info.annotation))
+MAX_REPORTED_PROBLEMS = 50
+HEADER_ROWS = 1
+_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_GERMAN_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*(,\d+)?$|^[+-]?\d+(,\d+)?$")
+_TRUE = frozenset({"true", "yes", "ja", "wahr", "1", "x"})
+_FALSE = frozenset({"false", "no", "nein", "falsch", "0"})
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """One problem: file ``row`` (header = 1; 0 for the table as a whole), the file's ``column``, the mapped
+    ``field``, a ``code`` (missing_date, bad_date, bad_number, bad_bool, too_small, too_large, invalid,
+    no_date_column, no_rows, too_many_rows) and the offending ``value`` as text, with ``limit`` for ranges."""
+
+    row: int
+    column: str
+    field: str
+    code: str
+    value: str = ""
+    limit: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementImport:
+    """The result of :func:`measurements_from_table`: measurements only when ``problems`` is empty."""
+
+    measurements: tuple[Measurement, ...]
+    problems: tuple[ImportProblem, ...]
+    more_problems: int = 0
+    rows: int = 0
+    fields: tuple[str, ...] = field(default=())
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def _normalised(name: object) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(name).lower())
+
+
+def suggest_mapping(columns: list[str], aliases: Mapping[str, tuple[str, ...]] | None = None
+                    ) -> dict[str, str | None]:
+    """A first mapping: a column whose name equals a field's name (or one of its ``aliases``, e.g. the field's
+    labels in both languages), ignoring case, spaces and punctuation. Example: "Measured on" → measured_on."""
+    by_name = {_normalised(column): column for column in columns}
+    mapping: dict[str, str | None] = {}
+    for name in IMPORT_FIELDS:
+        candidates = (name, *(aliases or {}).get(name, ()))
+        mapping[name] = next((by_name[_normalised(c)] for c in candidates if _normalised(c) in by_name), None)
+    return mapping
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        isinstance(value, str) and not value.strip()) or value is pd.NaT
+
+
+def parse_day(value: Any) -> date | None:
+    """A calendar day from a cell, or None when it is not one. Example: "31.03.2026" → 2026-03-31."""
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    match = _GERMAN_DATE.match(text)
+    try:
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        return None
+
+
+def parse_number(value: Any) -> float | None:
+    """A finite number from a cell ("2,4", "1.234,5", "2.4", 3), or None. Example: "2,4" → 2.4."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("\u00a0", "").replace(" ", "")
+    if _GERMAN_NUMBER.match(text) and ("," in text or text.count(".") > 1):
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _parse_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    return True if text in _TRUE else False if text in _FALSE else None
+
+
+def _text(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def measurements_from_table(frame: pd.DataFrame, mapping: Mapping[str, str | None]) -> MeasurementImport:
+    """Validate every row of ``frame`` under ``mapping`` (field → column or None) and build the measurements.
+
+    Example: columns "Datum" (31.03.2026) and "Adoption" (0,48) mapped to measured_on and adoption → one
+    measurement with adoption 0.48; "1,4" for adoption → ImportProblem(row 2, "Adoption", "adoption",
+    "too_large", "1,4", 1.0).
+    """
+    used = {name: column for name, column in mapping.items() if column is not None and name in IMPORT_FIELDS}
+    unknown = [column for column in used.values() if column not in frame.columns]
+    if unknown:
+        return MeasurementImport((), (ImportProblem(0, str(unknown[0]), "", "invalid"),))
+    if "measured_on" not in used:
+        return MeasurementImport((), (ImportProblem(0, "", "measured_on", "no_date_column"),))
+    if frame.empty:
+        return MeasurementImport((), (ImportProblem(0, "", "", "no_rows"),))
+    if len(frame) > MAX_MEASUREMENTS:
+        return MeasurementImport((), (ImportProblem(0, "", "", "too_many_rows", str(len(frame)),
+                                                    float(MAX_MEASUREMENTS)),))
+    problems: list[ImportProblem] = []
+    more = 0
+    measurements: list[Measurement] = []
+    columns = {name: frame[column].tolist() for name, column in used.items()}
+
+    def report(problem: ImportProblem) -> None:
+        nonlocal more
+        if len(problems) < MAX_REPORTED_PROBLEMS:
+            problems.append(problem)
+        else:
+            more += 1
+
+    for index in range(len(frame)):
+        row = index + 1 + HEADER_ROWS
+        values: dict[str, Any] = {}
+        gate: dict[str, Any] = {}
+        broken = False
+        for name, column in used.items():
+            cell = columns[name][index]
+            if _blank(cell):
+                if name == "measured_on":
+                    report(ImportProblem(row, str(column), name, "missing_date"))
+                    broken = True
+                continue
+            if name == "measured_on":
+                parsed: Any = parse_day(cell)
+                code = "bad_date"
+            elif name in TEXT_FIELDS:
+                parsed, code = str(cell).strip(), "invalid"
+            elif name in BOOLEAN_FIELDS:
+                parsed, code = _parse_bool(cell), "bad_bool"
+            else:
+                parsed, code = parse_number(cell), "bad_number"
+            if parsed is None:
+                report(ImportProblem(row, str(column), name, code, _text(cell)))
+                broken = True
+                continue
+            (gate if name in GATE_METRIC_FIELDS else values)[name] = parsed
+        if broken:
+            continue
+        try:
+            measurements.append(Measurement(**values, gate_metrics=GateMetrics(**gate)))
+        except ValidationError as error:
+            for item in error.errors(include_url=False):
+                name = str(item["loc"][-1]) if item["loc"] else ""
+                context = item.get("ctx") or {}
+                code = {"less_than_equal": "too_large", "greater_than_equal": "too_small"}.get(item["type"], "invalid")
+                limit = context.get("le", context.get("ge"))
+                cell = columns[name][index] if name in columns else ""
+                report(ImportProblem(row, str(used.get(name, "")), name, code, _text(cell),
+                                     float(limit) if isinstance(limit, int | float) else None))
+    if problems or more:
+        return MeasurementImport((), tuple(problems), more, len(frame), tuple(used))
+    return MeasurementImport(tuple(measurements), (), 0, len(frame), tuple(used))

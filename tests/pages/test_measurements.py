@@ -1,0 +1,102 @@
+"""AppTest for S22 in the app: the Measurements tab (add by hand, dates, the series), gate values edit the
+measurement they come from, the plan-vs-actual section, the registry badges and Home's needs-attention list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.plan_vs_actual import plan_vs_actual
+from tests.pages.conftest import open_page, shown
+
+GATES = "pages/7_Gates.py"
+BUSINESS_CASE = "pages/5_Business_case.py"
+PICKER = "w.picker.use_case"
+CHATBOT = "support-chatbot"
+MINUTES = "meeting-minutes"
+
+
+def _gates(use_case_id: str, language: str | None = None):
+    at = open_page(GATES, language=language)
+    at.selectbox(key=PICKER).set_value(use_case_id).run()
+    return at
+
+
+def _add(at, day: date, **values) -> None:
+    at.date_input(key="w.gates.add.measured_on").set_value(day)
+    for field, value in values.items():
+        at.text_input(key=f"w.gates.add.{field}").input(value)
+    at.text_input(key="w.gates.add.source").input("Monitoring-Export")
+    form_button = next(button for button in at.button if button.proto.form_id == "gates.add_measurement")
+    form_button.click().run()
+
+
+def test_two_measurements_by_hand_make_a_use_case_behind_plan(store, sample_id):
+    at = _gates(CHATBOT)
+    assert not at.exception
+    before = store.load(sample_id).workspace.use_case(CHATBOT)
+    assert plan_vs_actual([before]).behind_plan.tolist() == [False]
+    # Plan months 3 and 4 (from 1 February 2026): plan adoption 0.31 and 0.413, measured 0.05 each.
+    _add(at, date(2026, 4, 30), adoption="5")  # percent fields take percent (issue 13)
+    assert not at.exception, [item.value for item in at.exception]
+    _add(at, date(2026, 5, 29), adoption="5")
+    assert not at.exception
+    after = store.load(sample_id).workspace.use_case(CHATBOT)
+    assert len(after.measurements) == len(before.measurements) + 2
+    added = after.measurements[-2:]
+    assert [item.measured_on for item in added] == [date(2026, 4, 30), date(2026, 5, 29)]
+    assert [item.adoption for item in added] == [0.05, 0.05] and added[0].source == "Monitoring-Export"
+    assert plan_vs_actual([after]).behind_plan.tolist() == [True]
+    series = next(frame.value for frame in at.dataframe if "Measured on" in frame.value.columns)
+    assert series.iloc[0]["Measured on"] == "29 May 2026" and series.iloc[0]["Adoption"] == "5.0%"
+    assert any("Measurement of 29 May 2026 saved." in item.value for item in at.success)
+
+    home = open_page()
+    assert not home.exception
+    attention = " ".join(item.value for item in home.markdown)
+    assert "behind plan" in attention and "Support-Chatbot" in attention
+    registry = open_page("pages/1_Use_cases.py")
+    table = registry.dataframe[0].value
+    row = table[table["Use case"].str.startswith("Support-Chatbot")].iloc[0]
+    assert "Behind plan" in list(row["Attention"])
+
+
+def test_an_empty_form_saves_nothing_and_says_why(store, sample_id):
+    at = _gates(CHATBOT)
+    count = len(store.load(sample_id).workspace.use_case(CHATBOT).measurements)
+    form_button = next(button for button in at.button if button.proto.form_id == "gates.add_measurement")
+    form_button.click().run()
+    assert any("at least one measured value" in item.value for item in at.error)
+    assert len(store.load(sample_id).workspace.use_case(CHATBOT).measurements) == count
+
+
+def test_the_dates_are_saved_and_s17_counts_weeks_from_them(store, sample_id):
+    at = _gates(CHATBOT)
+    at.date_input(key=f"w.gates.{CHATBOT}.pilot_started_on").set_value(date(2026, 1, 5)).run()
+    assert not at.exception
+    use_case = store.load(sample_id).workspace.use_case(CHATBOT)
+    assert use_case.pilot_started_on == date(2026, 1, 5)
+    # Latest measurement 31 March 2026: 85 days = 12.14 weeks > 6, adoption 0.21 < 0.4 → stop or re-scope (S17).
+    at.segmented_control(key="w.gates.gate").set_value("scale_or_kill").run()
+    captions = " ".join(shown(item.value) for item in at.caption)
+    assert "Weeks since pilot start: 12.14 from the dates (pilot start to 31 Mar 2026)" in captions
+
+
+def test_the_business_case_shows_plan_vs_actual_in_german(store, sample_id):
+    at = open_page(BUSINESS_CASE, language="de", use_case=MINUTES)
+    assert not at.exception
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    labels = [metric.label for metric in at.metric]
+    assert "Kumulierte Abweichung" in labels and "Ist-Nutzen / Plan" in labels
+    share = next(metric.value for metric in at.metric if metric.label == "Ist-Nutzen / Plan")
+    assert share == "58,3\xa0%"  # meeting minutes: 6,0 of 10 minutes saved in month 2 (S22), cumulative 0.583
+
+
+def test_the_sources_panel_switches_adoption_to_the_measurement(store, sample_id):
+    at = open_page("pages/4_ROI.py", use_case=CHATBOT)
+    key = f"w.sources.{CHATBOT}.adoption"
+    at.radio(key=key).set_value("measurement").run()
+    assert not at.exception
+    use_case = store.load(sample_id).workspace.use_case(CHATBOT)
+    assert use_case.roi_sources.adoption == "measurement" and use_case.roi.adoption == 0.62
+    captions = " ".join(shown(item.value) for item in at.caption)
+    assert "Adoption: measured 21.0% on 31 Mar 2026" in captions
