@@ -18,6 +18,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,7 +27,10 @@ from core.business_case import BusinessCaseResult, use_case_business_case
 from core.models import PlanBudgets, Workspace
 from core.portfolio import Budgets, PlanInfeasible, compare_rules, efficient_frontier, plan_portfolio
 from core.portfolio_workspace import portfolio_items, saved_plan
-from core.store import MAX_IMPORT_BYTES, PermissionDenied, Store, StoreError
+from core.store import MAX_IMPORT_BYTES, LoadedWorkspace, PermissionDenied, Store, StoreError
+
+if TYPE_CHECKING:  # only for annotations: openpyxl need not slow down other commands
+    from core.excel import PackDiff, PlanChange
 
 SERVICE_IDENTITY_ENV = "WORKBENCH_SERVICE_IDENTITY"
 
@@ -249,24 +253,41 @@ def _import_pack(store: Store, args: argparse.Namespace) -> None:
     if diff.is_empty:
         print("no changes")
         return
+    plan = _print_pack_diff(diff)
+    if not args.apply:
+        print(f"{len(diff.changes)} changes found{', and a changed portfolio plan' if plan else ''}; "
+              "run again with --apply to save them")
+        return
+    if plan is not None:
+        _save_pack_plan(store, args, workspace_id, loaded, plan)
+    if diff.changes:
+        _apply_pack_changes(store, args, workspace_id, loaded, diff)
+
+
+def _print_pack_diff(diff: PackDiff) -> PlanChange | None:
+    """Print each changed cell and a changed portfolio plan; return that plan (None when unchanged)."""
     for change in diff.changes:
         print(f"{change.use_case_id}\t{change.field_path}\t{change.old!r} -> {change.new!r}")
     plan = diff.plan if diff.plan is not None and diff.plan.changed else None
     if plan is not None:
         print(f"portfolio plan\tfunded {', '.join(plan.funded_ids) or '-'}\t+{', '.join(plan.added) or '-'}"
               f"\t-{', '.join(plan.removed) or '-'}\tlimits {json.dumps(plan.budgets)}")
-    if not args.apply:
-        print(f"{len(diff.changes)} changes found{', and a changed portfolio plan' if plan else ''}; "
-              "run again with --apply to save them")
-        return
-    if plan is not None:
-        name = args.plan_name or f"Excel {Path(args.pack).name}"
-        document = saved_plan(name, portfolio_items(loaded.workspace), PlanBudgets(**plan.budgets),
-                              plan.funded_ids, source="excel")
-        store.save_plan(workspace_id, document, args.actor)
-        print(f"saved the portfolio plan as '{name}'")
-    if not diff.changes:
-        return
+    return plan
+
+
+def _save_pack_plan(store: Store, args: argparse.Namespace, workspace_id: str, loaded: LoadedWorkspace,
+                    plan: PlanChange) -> None:
+    """S20: the pack's funded flags and limits as a saved plan named --plan-name (default: Excel <file name>)."""
+    name = args.plan_name or f"Excel {Path(args.pack).name}"
+    document = saved_plan(name, portfolio_items(loaded.workspace), PlanBudgets(**plan.budgets),
+                          plan.funded_ids, source="excel")
+    store.save_plan(workspace_id, document, args.actor)
+    print(f"saved the portfolio plan as '{name}'")
+
+
+def _apply_pack_changes(store: Store, args: argparse.Namespace, workspace_id: str, loaded: LoadedWorkspace,
+                        diff: PackDiff) -> None:
+    """Save the pack's changed cells, refusing a use case edited in the app since the export."""
     # The versions the pack was exported from: a use case edited in the app since then is a conflict.
     exported = getattr(diff, "exported_versions", None) or {}
     expected = {change.use_case_id: exported.get(change.use_case_id, loaded.versions.get(change.use_case_id, 0))
@@ -285,14 +306,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m core.cli", description="AI use-case workbench: workspaces and files.")
-    parser.add_argument("--database", help="database URL (default: env WORKBENCH_DATABASE_URL, else data/workbench.db)")
-    parser.add_argument("--actor", default=_default_actor(),
-                        help="display name for the audit trail (default: OS user); with roles on, the CLI acts as "
-                        f"env {SERVICE_IDENTITY_ENV} instead")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
+def _add_workspace_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``workspaces list|import|export``."""
     workspaces = commands.add_parser("workspaces", help="list, import or export workspaces")
     workspace_commands = workspaces.add_subparsers(dest="workspace_command", required=True, parser_class=_Parser)
     workspace_commands.add_parser("list", help="all workspaces").set_defaults(handler=_workspaces_list)
@@ -305,6 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     exporting.add_argument("--out", required=True)
     exporting.set_defaults(handler=_workspaces_export)
 
+
+def _add_snapshot_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``snapshot`` and ``restore``."""
     snapshot = commands.add_parser("snapshot", help="save a labelled copy of a workspace")
     snapshot.add_argument("name")
     snapshot.add_argument("--label", required=True)
@@ -315,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--snapshot", required=True)
     restore.set_defaults(handler=_restore)
 
+
+def _add_audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``audit show|verify|erase|retention``."""
     audit = commands.add_parser("audit", help="show, export or verify the audit trail; erasure and retention",
                                 description="audit NAME is short for audit show NAME")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
@@ -332,6 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands.add_parser("retention", help="apply each workspace's retention now").set_defaults(
         handler=_audit_retention)
 
+
+def _add_maintenance_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``backup`` and ``schema``: no workspace involved."""
     backup = commands.add_parser("backup", help="online backup of the SQLite database")
     backup.add_argument("--out", required=True)
     backup.set_defaults(handler=_backup)
@@ -340,6 +364,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", required=True)
     schema.set_defaults(handler=_schema, needs_store=False)
 
+
+def _add_figure_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``business-case`` (S19) and ``portfolio-plan`` (S20)."""
     business = commands.add_parser("business-case", help="S19 NPV, IRR, payback and monthly cash flows")
     business.add_argument("workspace")
     business.add_argument("use_case_id", nargs="?", help="one use case (default: every use case, as a list)")
@@ -355,6 +382,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="print JSON")
     plan.set_defaults(handler=_portfolio_plan)
 
+
+def _add_pack_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``export`` and ``import-pack``: the Excel decision pack."""
     export = commands.add_parser("export", help="write the Excel decision pack")
     export.add_argument("workspace")
     export.add_argument("--out", required=True)
@@ -369,6 +399,22 @@ def build_parser() -> argparse.ArgumentParser:
     import_pack.add_argument("--plan-name", dest="plan_name", help="name of the portfolio plan saved from the pack "
                              "when its funded flags or limits changed (default: Excel <file name>)")
     import_pack.set_defaults(handler=_import_pack)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m core.cli", description="AI use-case workbench: workspaces and files.")
+    parser.add_argument("--database", help="database URL (default: env WORKBENCH_DATABASE_URL, else data/workbench.db)")
+    parser.add_argument("--actor", default=_default_actor(),
+                        help="display name for the audit trail (default: OS user); with roles on, the CLI acts as "
+                        f"env {SERVICE_IDENTITY_ENV} instead")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    _add_workspace_commands(commands)
+    _add_snapshot_commands(commands)
+    _add_audit_commands(commands)
+    _add_maintenance_commands(commands)
+    _add_figure_commands(commands)
+    _add_pack_commands(commands)
     return parser
 
 
