@@ -131,6 +131,46 @@ def _text(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _table_problem(frame: pd.DataFrame, used: Mapping[str, str]) -> ImportProblem | None:
+    """The one problem that refuses the whole table before any row is read (row 0), or None."""
+    unknown = [column for column in used.values() if column not in frame.columns]
+    if unknown:
+        return ImportProblem(0, str(unknown[0]), "", "invalid")
+    if "measured_on" not in used:
+        return ImportProblem(0, "", "measured_on", "no_date_column")
+    if frame.empty:
+        return ImportProblem(0, "", "", "no_rows")
+    if len(frame) > MAX_MEASUREMENTS:
+        return ImportProblem(0, "", "", "too_many_rows", str(len(frame)), float(MAX_MEASUREMENTS))
+    return None
+
+
+def _parsed_cell(name: str, cell: Any) -> tuple[Any, str]:
+    """The field's value read from a non-blank cell (None when unreadable) and the problem code if unreadable."""
+    if name == "measured_on":
+        return parse_day(cell), "bad_date"
+    if name in TEXT_FIELDS:
+        return str(cell).strip(), "invalid"
+    if name in BOOLEAN_FIELDS:
+        return _parse_bool(cell), "bad_bool"
+    return parse_number(cell), "bad_number"
+
+
+def _validation_problems(error: ValidationError, row: int, used: Mapping[str, str],
+                         cells: Mapping[str, Any]) -> list[ImportProblem]:
+    """A row's model-rule failures (a share above 1, a negative count) as problems naming the column and limit."""
+    problems = []
+    for item in error.errors(include_url=False):
+        name = str(item["loc"][-1]) if item["loc"] else ""
+        context = item.get("ctx") or {}
+        code = {"less_than_equal": "too_large", "greater_than_equal": "too_small"}.get(item["type"], "invalid")
+        limit = context.get("le", context.get("ge"))
+        cell = cells.get(name, "")
+        problems.append(ImportProblem(row, str(used.get(name, "")), name, code, _text(cell),
+                                      float(limit) if isinstance(limit, int | float) else None))
+    return problems
+
+
 def measurements_from_table(frame: pd.DataFrame, mapping: Mapping[str, str | None]) -> MeasurementImport:
     """Validate every row of ``frame`` under ``mapping`` (field → column or None) and build the measurements.
 
@@ -139,16 +179,9 @@ def measurements_from_table(frame: pd.DataFrame, mapping: Mapping[str, str | Non
     "too_large", "1,4", 1.0).
     """
     used = {name: column for name, column in mapping.items() if column is not None and name in IMPORT_FIELDS}
-    unknown = [column for column in used.values() if column not in frame.columns]
-    if unknown:
-        return MeasurementImport((), (ImportProblem(0, str(unknown[0]), "", "invalid"),))
-    if "measured_on" not in used:
-        return MeasurementImport((), (ImportProblem(0, "", "measured_on", "no_date_column"),))
-    if frame.empty:
-        return MeasurementImport((), (ImportProblem(0, "", "", "no_rows"),))
-    if len(frame) > MAX_MEASUREMENTS:
-        return MeasurementImport((), (ImportProblem(0, "", "", "too_many_rows", str(len(frame)),
-                                                    float(MAX_MEASUREMENTS)),))
+    refused = _table_problem(frame, used)
+    if refused is not None:
+        return MeasurementImport((), (refused,))
     problems: list[ImportProblem] = []
     more = 0
     measurements: list[Measurement] = []
@@ -173,15 +206,7 @@ def measurements_from_table(frame: pd.DataFrame, mapping: Mapping[str, str | Non
                     report(ImportProblem(row, str(column), name, "missing_date"))
                     broken = True
                 continue
-            if name == "measured_on":
-                parsed: Any = parse_day(cell)
-                code = "bad_date"
-            elif name in TEXT_FIELDS:
-                parsed, code = str(cell).strip(), "invalid"
-            elif name in BOOLEAN_FIELDS:
-                parsed, code = _parse_bool(cell), "bad_bool"
-            else:
-                parsed, code = parse_number(cell), "bad_number"
+            parsed, code = _parsed_cell(name, cell)
             if parsed is None:
                 report(ImportProblem(row, str(column), name, code, _text(cell)))
                 broken = True
@@ -192,14 +217,9 @@ def measurements_from_table(frame: pd.DataFrame, mapping: Mapping[str, str | Non
         try:
             measurements.append(Measurement(**values, gate_metrics=GateMetrics(**gate)))
         except ValidationError as error:
-            for item in error.errors(include_url=False):
-                name = str(item["loc"][-1]) if item["loc"] else ""
-                context = item.get("ctx") or {}
-                code = {"less_than_equal": "too_large", "greater_than_equal": "too_small"}.get(item["type"], "invalid")
-                limit = context.get("le", context.get("ge"))
-                cell = columns[name][index] if name in columns else ""
-                report(ImportProblem(row, str(used.get(name, "")), name, code, _text(cell),
-                                     float(limit) if isinstance(limit, int | float) else None))
+            row_cells = {name: cells[index] for name, cells in columns.items()}
+            for problem in _validation_problems(error, row, used, row_cells):
+                report(problem)
     if problems or more:
         return MeasurementImport((), tuple(problems), more, len(frame), tuple(used))
     return MeasurementImport(tuple(measurements), (), 0, len(frame), tuple(used))
