@@ -225,20 +225,10 @@ def plan_vs_actual_arrays(plan: PlanInputs, measured: MeasurementArrays, thresho
     n = plan.investment_eur.size
     filled = {name: carried_forward(measured.case, values) for name, values in measured.values.items()}
     start = plan.start_on[measured.case] if measured.case.size else np.empty(0, dtype="datetime64[D]")
-    has_start = ~np.isnat(start)
-    month = np.zeros(measured.case.size, dtype=np.int64)
-    month[has_start] = plan_month(start[has_start], measured.day[has_start])
-    keep = has_start & (month >= 1) & (month <= plan.horizon_months[measured.case])
-    last_in_month = np.ones(measured.case.size, dtype=bool)
-    last_in_month[:-1] = (measured.case[1:] != measured.case[:-1]) | (month[1:] != month[:-1])
-    chosen = np.flatnonzero(keep & last_in_month)
-    case, months = measured.case[chosen], month[chosen]
-    roi = {name: values[case] for name, values in plan.roi.items()}
-    ramp = ramp_factors(months, plan.ramp_months[case], plan.s_curve[case])
-    plan_run = roi["run_cost_eur_per_month"] * escalation_factors(months, plan.run_cost_escalation_per_year[case])
-    planned = {**roi, "adoption": roi["adoption"] * ramp, "run_cost_eur_per_month": plan_run}
-    actual = {name: np.where(np.isnan(filled[name][chosen]), planned[name], filled[name][chosen])
-              if name in filled else planned[name] for name in planned}
+    chosen, months = _measured_plan_months(plan, measured, start)
+    case = measured.case[chosen]
+    planned, actual = _planned_and_actual(plan, filled, chosen, case, months)
+    plan_run = planned["run_cost_eur_per_month"]
     plan_value = roi_arrays(**planned)["total_value"]
     actual_value = roi_arrays(**actual)["total_value"]
     plan_net, actual_net = plan_value - plan_run, actual_value - actual["run_cost_eur_per_month"]
@@ -248,10 +238,7 @@ def plan_vs_actual_arrays(plan: PlanInputs, measured: MeasurementArrays, thresho
     cumulative_actual = _group_cumsum(actual_net, starts) - investment
     cumulative_variance = cumulative_actual - cumulative_plan
     share = _ratio(_group_cumsum(actual_value, starts), _group_cumsum(plan_value, starts))
-    below = share < limits.behind_plan_min_share
-    positions = np.arange(case.size)
-    reset = np.maximum.accumulate(np.where(~below, positions, np.where(positions == starts, positions - 1, -1)))
-    behind = (positions - reset) >= limits.behind_plan_reviews
+    behind = _behind_plan(share < limits.behind_plan_min_share, starts, limits.behind_plan_reviews)
     rows = {
         "case": case, "month": months, "month_start": add_months(start[chosen], months - 1),
         "measured_on": measured.day[chosen], "plan_value_eur": plan_value, "actual_value_eur": actual_value,
@@ -262,9 +249,50 @@ def plan_vs_actual_arrays(plan: PlanInputs, measured: MeasurementArrays, thresho
         "cumulative_variance_pct": _ratio(cumulative_variance, np.abs(cumulative_plan + investment)),
         "value_share": share, "behind_plan": behind,
     }
+    return _with_latest_per_case(rows, n)
+
+
+def _measured_plan_months(plan: PlanInputs, measured: MeasurementArrays, start: np.ndarray
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the last measurement in each plan month 1..H (with a ``start_on``) and those months."""
+    has_start = ~np.isnat(start)
+    month = np.zeros(measured.case.size, dtype=np.int64)
+    month[has_start] = plan_month(start[has_start], measured.day[has_start])
+    keep = has_start & (month >= 1) & (month <= plan.horizon_months[measured.case])
+    last_in_month = np.ones(measured.case.size, dtype=bool)
+    last_in_month[:-1] = (measured.case[1:] != measured.case[:-1]) | (month[1:] != month[:-1])
+    chosen = np.flatnonzero(keep & last_in_month)
+    return chosen, month[chosen]
+
+
+def _planned_and_actual(plan: PlanInputs, filled: dict[str, np.ndarray], chosen: np.ndarray, case: np.ndarray,
+                        months: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The ROI inputs per measured month as planned (ramped adoption, escalated run cost) and as measured.
+
+    An input not measured (or not yet carried forward) counts as planned.
+    """
+    roi = {name: values[case] for name, values in plan.roi.items()}
+    ramp = ramp_factors(months, plan.ramp_months[case], plan.s_curve[case])
+    plan_run = roi["run_cost_eur_per_month"] * escalation_factors(months, plan.run_cost_escalation_per_year[case])
+    planned = {**roi, "adoption": roi["adoption"] * ramp, "run_cost_eur_per_month": plan_run}
+    actual = {name: np.where(np.isnan(filled[name][chosen]), planned[name], filled[name][chosen])
+              if name in filled else planned[name] for name in planned}
+    return planned, actual
+
+
+def _behind_plan(below: np.ndarray, starts: np.ndarray, reviews: int) -> np.ndarray:
+    """True where the latest ``reviews`` months of the use case, up to this one, were all ``below``."""
+    positions = np.arange(below.size)
+    reset = np.maximum.accumulate(np.where(~below, positions, np.where(positions == starts, positions - 1, -1)))
+    return (positions - reset) >= reviews
+
+
+def _with_latest_per_case(rows: dict[str, np.ndarray], n: int) -> PlanVsActual:
+    """The rows with each use case's latest measured month as its (n,) figures (NaN / False when unmeasured)."""
+    case = rows["case"]
     counts = np.bincount(case, minlength=n)
     last = np.full(n, -1, dtype=np.int64)
-    last[case] = positions
+    last[case] = np.arange(case.size)
     has = last >= 0
 
     def latest(values: np.ndarray, empty: Any) -> np.ndarray:
@@ -275,10 +303,10 @@ def plan_vs_actual_arrays(plan: PlanInputs, measured: MeasurementArrays, thresho
     return PlanVsActual(
         rows=rows,
         months_measured=counts,
-        cumulative_variance_eur=latest(cumulative_variance, np.nan),
+        cumulative_variance_eur=latest(rows["cumulative_variance_eur"], np.nan),
         cumulative_variance_pct=latest(rows["cumulative_variance_pct"], np.nan),
-        value_share=latest(share, np.nan),
-        behind_plan=latest(behind, False).astype(bool),
+        value_share=latest(rows["value_share"], np.nan),
+        behind_plan=latest(rows["behind_plan"], False).astype(bool),
     )
 
 
