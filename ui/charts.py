@@ -126,14 +126,29 @@ def _matrix_spec(
     quadrant_labels: tuple[tuple[str, str], ...], titles: tuple[tuple[str, str], ...],
     tooltip_columns: tuple[tuple[str, str], ...], font_scale: float = 1.0,
 ) -> tuple[dict[str, Any], bytes, bytes]:
-    phases, quadrants, title = dict(phase_labels), dict(quadrant_labels), dict(titles)
     label_size, mark_size = round(LABEL_FONT_SIZE * font_scale), round(MARK_FONT_SIZE * font_scale)
-    axis_expr = number_label_expr(language, ".1f")
+    layers = [*_matrix_guide_layers(),
+              _matrix_point_layer(language, dict(phase_labels), dict(titles), tooltip_columns, label_size),
+              _matrix_rank_layer(mark_size)]
+    rules = arrow_bytes({"feasibility": [min_feasibility], "value": [min_value]})
+    quadrants = dict(quadrant_labels)
+    corners = arrow_bytes({
+        "feasibility": [0.99, 0.01, 0.99, 0.01],
+        "value": [0.99, 0.99, 0.01, 0.01],
+        "text": [quadrants["quick_win"], quadrants["strategic_bet"], quadrants["fill_in"],
+                 quadrants["deprioritise"]],
+        "align": ["right", "left", "right", "left"],
+    })
+    spec = _projector_spec(layers, round(560 * font_scale), "points")
+    if font_scale != 1.0:
+        spec["config"] = {**PROJECTOR_CONFIG,
+                          "axis": {**PROJECTOR_CONFIG["axis"], "labelFontSize": label_size,
+                                   "titleFontSize": round(TITLE_FONT_SIZE * font_scale)}}
+    return spec, rules, corners
 
-    def axis_field(field: str, axis_title: str) -> dict[str, Any]:
-        return {"field": field, "type": "quantitative", "title": axis_title, "scale": {"domain": [0, 1]},
-                "axis": {"labelExpr": axis_expr, "tickCount": 5, "grid": True}}
 
+def _matrix_guide_layers() -> list[dict[str, Any]]:
+    """The two dashed threshold rules and the quadrant names in the corners (data "rules" and "corners")."""
     rule = {"type": "rule", "color": THRESHOLD, "strokeDash": [6, 4], "strokeWidth": 2}
     layers: list[dict[str, Any]] = [
         {"data": {"name": "rules"}, "mark": rule,
@@ -149,7 +164,19 @@ def _matrix_spec(
             "encoding": {"x": {"field": "feasibility", "type": "quantitative"},
                          "y": {"field": "value", "type": "quantitative"}, "text": _nominal("text")},
         })
-    layers.append({
+    return layers
+
+
+def _matrix_point_layer(language: str, phases: dict[str, str], title: dict[str, str],
+                        tooltip_columns: tuple[tuple[str, str], ...], label_size: int) -> dict[str, Any]:
+    """One dot per use case: value over feasibility, sized by the size field, coloured by phase."""
+    axis_expr = number_label_expr(language, ".1f")
+
+    def axis_field(field: str, axis_title: str) -> dict[str, Any]:
+        return {"field": field, "type": "quantitative", "title": axis_title, "scale": {"domain": [0, 1]},
+                "axis": {"labelExpr": axis_expr, "tickCount": 5, "grid": True}}
+
+    return {
         "mark": {"type": "circle", "opacity": 0.85, "stroke": "#1a1a1a", "strokeWidth": 1},
         "encoding": {
             "x": axis_field("feasibility", title["x"]),
@@ -165,29 +192,19 @@ def _matrix_spec(
             "strokeWidth": {"condition": {"test": "datum.selected", "value": 4}, "value": 1},
             "tooltip": [_nominal(column, column_title) for column, column_title in tooltip_columns],
         },
-    })
-    # Every dot carries its S3 rank, keyed to the names below the chart: names of clustered points would
-    # overlap and be cut at the plot's edge on a projector, a number stays inside its dot.
-    layers.append({
+    }
+
+
+def _matrix_rank_layer(mark_size: int) -> dict[str, Any]:
+    """Every dot's S3 rank written inside it."""
+    # Keyed to the names below the chart: names of clustered points would overlap and be cut at the plot's
+    # edge on a projector, a number stays inside its dot.
+    return {
         "mark": {"type": "text", "align": "center", "baseline": "middle", "fontSize": mark_size,
                  "fontWeight": "bold", "color": "#1a1a1a"},
         "encoding": {"x": {"field": "feasibility", "type": "quantitative"},
                      "y": {"field": "value", "type": "quantitative"}, "text": _nominal("rank_text")},
-    })
-    rules = arrow_bytes({"feasibility": [min_feasibility], "value": [min_value]})
-    corners = arrow_bytes({
-        "feasibility": [0.99, 0.01, 0.99, 0.01],
-        "value": [0.99, 0.99, 0.01, 0.01],
-        "text": [quadrants["quick_win"], quadrants["strategic_bet"], quadrants["fill_in"],
-                 quadrants["deprioritise"]],
-        "align": ["right", "left", "right", "left"],
-    })
-    spec = _projector_spec(layers, round(560 * font_scale), "points")
-    if font_scale != 1.0:
-        spec["config"] = {**PROJECTOR_CONFIG,
-                          "axis": {**PROJECTOR_CONFIG["axis"], "labelFontSize": label_size,
-                                   "titleFontSize": round(TITLE_FONT_SIZE * font_scale)}}
-    return spec, rules, corners
+    }
 
 
 def value_feasibility_matrix(
