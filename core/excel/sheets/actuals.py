@@ -224,71 +224,90 @@ class ActualsSheet:
         return out
 
     def _rows(self, stored: dict[str, list]) -> None:
-        w, f, p = self.w, self.f, self.p
+        f = self.f
+        c = {key: xl_col_to_name(index) for key, index in COL.items()}
+        formats = {"month": f.month, "counts": f.plain, "volume_used": f.number, "adoption_used": f.percent,
+                   "minutes_used": f.number, "error_used": f.percent, "run_used": f.money,
+                   "variance_pct": f.percent, "share": f.percent, "below": f.month, "behind": f.plain}
+        measurements = [self.use_case.measurements[index] for index in self.order]
+        for offset in range(len(measurements) + SPARE_ROWS):
+            row = FIRST_ROW + offset
+            n, first = row + 1, offset == 0
+            self._input_cells(row, offset, measurements[offset] if offset < len(measurements) else None)
+            formulas = self._month_formulas(c, n, first) | self._value_formulas(c, n) | self._running_formulas(
+                c, n, first)
+            for key, formula in formulas.items():
+                self.w.sheet.write_formula(row, COL[key], formula, formats.get(key, f.cash),
+                                           _result(stored[key][offset]))
+
+    def _month_formulas(self, c: dict[str, str], n: int, first: bool) -> dict[str, str]:
+        """Sheet row ``n`` (1-based): its plan month, whether it counts (last of its month), the inputs carried."""
+        p = self.p
+        day = f"{c['day']}{n}"
+        formulas: dict[str, str] = {
+            "month": f'=IF(OR({day}="",NOT(ISNUMBER({p["start"]}))),"",(YEAR({day})-YEAR({p["start"]}))*12'
+                     f'+MONTH({day})-MONTH({p["start"]})-IF(EDATE({p["start"]},(YEAR({day})-YEAR({p["start"]}))*12'
+                     f'+MONTH({day})-MONTH({p["start"]}))>{day},1,0)+1)',
+            "counts": f'=AND(ISNUMBER({c["month"]}{n}),{c["month"]}{n}>=1,{c["month"]}{n}<={p["horizon"]},'
+                      f'OR({c["day"]}{n + 1}="",{c["month"]}{n + 1}<>{c["month"]}{n}))',
+        }
+        for column in FIELD_COLUMN.values():
+            mine = f"{c[column]}{n}"
+            carried = '""' if first else f"{c[column + '_used']}{n - 1}"
+            formulas[f"{column}_used"] = f'=IF({day}="","",IF(ISNUMBER({mine}),{mine},{carried}))'
+        return formulas
+
+    def _value_formulas(self, c: dict[str, str], n: int) -> dict[str, str]:
+        """Sheet row ``n``: the month's plan and actual value and net (€) and their variance, when it counts."""
+        p = self.p
         cash_flow = quoted_sheet(self.refs.cash_flow_sheet)
 
         def cf(col: str) -> str:
             return f"{cash_flow}!${col}${FIRST_MONTH_ROW + 1}:${col}${LAST_MONTH_ROW + 1}"
 
-        c = {key: xl_col_to_name(index) for key, index in COL.items()}
         na = string_literal(NOT_AVAILABLE)
-        measurements = [self.use_case.measurements[index] for index in self.order]
-        for offset in range(len(measurements) + SPARE_ROWS):
-            row = FIRST_ROW + offset
-            n = row + 1
-            prev = n - 1
-            first = offset == 0
-            self._input_cells(row, offset, measurements[offset] if offset < len(measurements) else None)
-            day = f"{c['day']}{n}"
-            formulas: dict[str, str] = {
-                "month": f'=IF(OR({day}="",NOT(ISNUMBER({p["start"]}))),"",(YEAR({day})-YEAR({p["start"]}))*12'
-                         f'+MONTH({day})-MONTH({p["start"]})-IF(EDATE({p["start"]},(YEAR({day})-YEAR({p["start"]}))*12'
-                         f'+MONTH({day})-MONTH({p["start"]}))>{day},1,0)+1)',
-                "counts": f'=AND(ISNUMBER({c["month"]}{n}),{c["month"]}{n}>=1,{c["month"]}{n}<={p["horizon"]},'
-                          f'OR({c["day"]}{n + 1}="",{c["month"]}{n + 1}<>{c["month"]}{n}))',
-            }
-            for column in FIELD_COLUMN.values():
-                mine = f"{c[column]}{n}"
-                carried = '""' if first else f"{c[column + '_used']}{prev}"
-                formulas[f"{column}_used"] = f'=IF({day}="","",IF(ISNUMBER({mine}),{mine},{carried}))'
-            m = f"{c['month']}{n}"
-            counted = f"{c['counts']}{n}"
+        m = f"{c['month']}{n}"
+        counted = f"{c['counts']}{n}"
 
-            def used(column: str, fallback: str, n: int = n) -> str:
-                return f'IF(ISNUMBER({c[column + "_used"]}{n}),{c[column + "_used"]}{n},{fallback})'
+        def used(column: str, fallback: str) -> str:
+            return f'IF(ISNUMBER({c[column + "_used"]}{n}),{c[column + "_used"]}{n},{fallback})'
 
-            ramp = f"INDEX({cf('B')},{m}+1)"
-            plan_value = f"INDEX({cf('C')},{m}+1)"
-            plan_run = f"INDEX({cf('D')},{m}+1)"
-            adoption = used("adoption", f"{p['adoption']}*{ramp}")
-            actual_value = (f"{used('volume', p['volume'])}*{adoption}*({used('minutes', p['minutes'])}*"
-                            f"{p['cost_per_minute']}+{p['error_cost']}*{used('error', p['error'])})")
-            formulas |= {
-                "plan_value": f'=IF({counted},{plan_value},"")',
-                "actual_value": f'=IF({counted},{actual_value},"")',
-                "plan_net": f'=IF({counted},{plan_value}-{plan_run},"")',
-                "actual_net": f'=IF({counted},{c["actual_value"]}{n}-{used("run", plan_run)},"")',
-                "variance": f'=IF({counted},{c["actual_net"]}{n}-{c["plan_net"]}{n},"")',
-                "variance_pct": f'=IF({counted},IF({c["plan_net"]}{n}=0,{na},'
-                                f'{c["variance"]}{n}/ABS({c["plan_net"]}{n})),"")',
-            }
-            for key, source in (("cum_plan", "plan_net"), ("cum_actual", "actual_net"),
-                                ("cum_plan_value", "plan_value"), ("cum_actual_value", "actual_value")):
-                start = (f"-{p['investment']}" if key in ("cum_plan", "cum_actual") else "0") if first else \
-                    f"{c[key]}{prev}"
-                formulas[key] = f"={start}+IF({counted},{c[source]}{n},0)"
-            formulas["cum_variance"] = f"={c['cum_actual']}{n}-{c['cum_plan']}{n}"
-            formulas["share"] = (f"=IF({c['cum_plan_value']}{n}=0,{na},"
-                                 f"{c['cum_actual_value']}{n}/{c['cum_plan_value']}{n})")
-            previous_below = "0" if first else f"{c['below']}{prev}"
-            formulas["below"] = (f"=IF({counted},IF(AND(ISNUMBER({c['share']}{n}),{c['share']}{n}<{p['share']}),"
-                                 f"{previous_below}+1,0),{previous_below})")
-            formulas["behind"] = f'=IF({counted},{c["below"]}{n}>={p["reviews"]},"")'
-            formats = {"month": f.month, "counts": f.plain, "volume_used": f.number, "adoption_used": f.percent,
-                       "minutes_used": f.number, "error_used": f.percent, "run_used": f.money,
-                       "variance_pct": f.percent, "share": f.percent, "below": f.month, "behind": f.plain}
-            for key, formula in formulas.items():
-                w.sheet.write_formula(row, COL[key], formula, formats.get(key, f.cash), _result(stored[key][offset]))
+        ramp = f"INDEX({cf('B')},{m}+1)"
+        plan_value = f"INDEX({cf('C')},{m}+1)"
+        plan_run = f"INDEX({cf('D')},{m}+1)"
+        adoption = used("adoption", f"{p['adoption']}*{ramp}")
+        actual_value = (f"{used('volume', p['volume'])}*{adoption}*({used('minutes', p['minutes'])}*"
+                        f"{p['cost_per_minute']}+{p['error_cost']}*{used('error', p['error'])})")
+        return {
+            "plan_value": f'=IF({counted},{plan_value},"")',
+            "actual_value": f'=IF({counted},{actual_value},"")',
+            "plan_net": f'=IF({counted},{plan_value}-{plan_run},"")',
+            "actual_net": f'=IF({counted},{c["actual_value"]}{n}-{used("run", plan_run)},"")',
+            "variance": f'=IF({counted},{c["actual_net"]}{n}-{c["plan_net"]}{n},"")',
+            "variance_pct": f'=IF({counted},IF({c["plan_net"]}{n}=0,{na},'
+                            f'{c["variance"]}{n}/ABS({c["plan_net"]}{n})),"")',
+        }
+
+    def _running_formulas(self, c: dict[str, str], n: int, first: bool) -> dict[str, str]:
+        """Sheet row ``n``: the running sums from −C0, the value share and the behind-plan count (S22)."""
+        p = self.p
+        na = string_literal(NOT_AVAILABLE)
+        prev = n - 1
+        counted = f"{c['counts']}{n}"
+        formulas: dict[str, str] = {}
+        for key, source in (("cum_plan", "plan_net"), ("cum_actual", "actual_net"),
+                            ("cum_plan_value", "plan_value"), ("cum_actual_value", "actual_value")):
+            start = (f"-{p['investment']}" if key in ("cum_plan", "cum_actual") else "0") if first else \
+                f"{c[key]}{prev}"
+            formulas[key] = f"={start}+IF({counted},{c[source]}{n},0)"
+        formulas["cum_variance"] = f"={c['cum_actual']}{n}-{c['cum_plan']}{n}"
+        formulas["share"] = (f"=IF({c['cum_plan_value']}{n}=0,{na},"
+                             f"{c['cum_actual_value']}{n}/{c['cum_plan_value']}{n})")
+        previous_below = "0" if first else f"{c['below']}{prev}"
+        formulas["below"] = (f"=IF({counted},IF(AND(ISNUMBER({c['share']}{n}),{c['share']}{n}<{p['share']}),"
+                             f"{previous_below}+1,0),{previous_below})")
+        formulas["behind"] = f'=IF({counted},{c["below"]}{n}>={p["reviews"]},"")'
+        return formulas
 
     def _input_cells(self, row: int, offset: int, measurement: Measurement | None) -> None:
         f, sheet = self.f, self.w.sheet
