@@ -86,29 +86,40 @@ def next_gate_on(use_case: UseCase) -> date | None:
 def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
     cases = workspace.use_cases
     thresholds = workspace.thresholds
+    reviews = plan_vs_actual.use_case_reviews(cases, datetime.now(UTC).date(), thresholds)
+    parts = {
+        "name": [case.name for case in cases],
+        "owner": [case.owner for case in cases],
+        "phase": [case.phase for case in cases],
+        "risk_class": [case.eu_ai_act_risk_class for case in cases],
+        **_score_columns(workspace),
+        **_money_columns(workspace),
+        **_gate_columns(workspace),
+        **_measured_columns(workspace, reviews),
+    }
+    columns = {name: parts[name] for name in _COLUMN_ORDER}
+    review = plan_vs_actual.portfolio_review(reviews, datetime.now(UTC).date(), thresholds) if cases else None
+    return PortfolioArrays(ids=tuple(case.id for case in cases), columns=columns, review=review)
+
+
+# The order the portfolio table's columns have always had (the groups below interleave).
+_COLUMN_ORDER = (
+    "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "scored", "rank", "quadrant",
+    "total_value", "net_value", "roi", "investment", "npv", "payback_month", "next_gate", "gates_passed",
+    "gates_evaluated", "status", "next_gate_on", "behind_plan", "value_share", "review_overdue", "next_review",
+    "gate_red", "next_decision",
+)
+
+
+def _score_columns(workspace: Workspace) -> dict[str, Any]:
+    """S3: value, feasibility, their product, the rank and the quadrant (unscored use cases have neither)."""
+    cases, thresholds = workspace.use_cases, workspace.thresholds
     matrix = np.array(
         [[getattr(case.scoring, name) for name in scoring.SCORING_FIELDS] for case in cases], dtype=float
     ).reshape(-1, len(scoring.SCORING_FIELDS))
     value, feasibility, product = scoring.score_arrays(matrix, workspace.weights)
     scored = np.array([case.scored for case in cases], dtype=bool)
-    roi_values = roi.roi_arrays(
-        *(np.array([getattr(case.roi, name) for case in cases], dtype=float) for name in ROI_INPUT_FIELDS)
-    )
-    results = [gates.evaluate_all(case, thresholds) for case in cases]
-    survives = verdict.worst_cases_survive(cases)
-    statuses = tuple(verdict.status_from(result, bool(alive)) for result, alive in zip(results, survives, strict=True))
-    # S19 for all use cases in one vectorised call; payback months are NaN where not reached within the horizon.
-    plans = business_case.portfolio_business_case(cases, workspace.default_discount_rate_per_year)
-    # S22 plan vs actual and the review rhythm, vectorised over every measurement of the portfolio.
-    actuals = plan_vs_actual.plan_vs_actual(cases, thresholds)
-    reviews = plan_vs_actual.use_case_reviews(cases, datetime.now(UTC).date(), thresholds)
-    next_gates = [gates.next_gate(case) for case in cases]
-    next_decisions = [result[gate].decision for result, gate in zip(results, next_gates, strict=True)]
-    columns = {
-        "name": [case.name for case in cases],
-        "owner": [case.owner for case in cases],
-        "phase": [case.phase for case in cases],
-        "risk_class": [case.eu_ai_act_risk_class for case in cases],
+    return {
         "value": value,
         "feasibility": feasibility,
         "score": product,
@@ -117,26 +128,56 @@ def _portfolio_arrays_of(workspace: Workspace) -> PortfolioArrays:
         "quadrant": scoring.scored_quadrants(
             value, feasibility, scored, thresholds.quick_win_min_value, thresholds.quick_win_min_feasibility
         ),
+    }
+
+
+def _money_columns(workspace: Workspace) -> dict[str, Any]:
+    """The monthly ROI figures and the S19 business case (NPV, payback) of every use case."""
+    cases = workspace.use_cases
+    roi_values = roi.roi_arrays(
+        *(np.array([getattr(case.roi, name) for case in cases], dtype=float) for name in ROI_INPUT_FIELDS)
+    )
+    # S19 for all use cases in one vectorised call; payback months are NaN where not reached within the horizon.
+    plans = business_case.portfolio_business_case(cases, workspace.default_discount_rate_per_year)
+    return {
         "total_value": roi_values["total_value"],
         "net_value": roi_values["net_value"],
         "roi": roi_values["roi"],
         "investment": plans.investment_eur,
         "npv": plans.npv_eur,
         "payback_month": plans.payback_month,
+    }
+
+
+def _gate_columns(workspace: Workspace) -> dict[str, Any]:
+    """The gates passed, the next gate and its decision, and the one verdict per use case."""
+    cases, thresholds = workspace.use_cases, workspace.thresholds
+    results = [gates.evaluate_all(case, thresholds) for case in cases]
+    survives = verdict.worst_cases_survive(cases)
+    statuses = tuple(verdict.status_from(result, bool(alive)) for result, alive in zip(results, survives, strict=True))
+    next_gates = [gates.next_gate(case) for case in cases]
+    next_decisions = [result[gate].decision for result, gate in zip(results, next_gates, strict=True)]
+    return {
         "next_gate": next_gates,
         "gates_passed": np.array([sum(gate.passed for gate in result.values()) for result in results], dtype="int64"),
         "gates_evaluated": np.array([len(result) for result in results], dtype="int64"),
         "status": statuses,
         "next_gate_on": tuple(next_gate_on(case) for case in cases),
+        "gate_red": np.array([decision in FAILING_DECISIONS for decision in next_decisions], dtype=bool),
+        "next_decision": next_decisions,
+    }
+
+
+def _measured_columns(workspace: Workspace, reviews: plan_vs_actual.ReviewSchedule) -> dict[str, Any]:
+    """S22: behind plan, the value share and the review rhythm."""
+    # Plan vs actual vectorised over every measurement of the portfolio.
+    actuals = plan_vs_actual.plan_vs_actual(workspace.use_cases, workspace.thresholds)
+    return {
         "behind_plan": actuals.behind_plan,
         "value_share": actuals.value_share,
         "review_overdue": reviews.overdue,
         "next_review": reviews.next_review,
-        "gate_red": np.array([decision in FAILING_DECISIONS for decision in next_decisions], dtype=bool),
-        "next_decision": next_decisions,
     }
-    review = plan_vs_actual.portfolio_review(reviews, datetime.now(UTC).date(), thresholds) if cases else None
-    return PortfolioArrays(ids=tuple(case.id for case in cases), columns=columns, review=review)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
