@@ -186,6 +186,28 @@ def _ignored(ignored: IgnoredEdits, file_name: str, lang: str) -> None:
         st.caption(t("an.export.ignored_skipped", sheets=", ".join(ignored.skipped_sheets)))
 
 
+def _changes_editor(changes: tuple[FieldChange, ...], use_cases: dict[str, UseCase], lang: str, editor_key: str
+                    ) -> None:
+    """One row per changed cell with its tick box (ticked: applied); use case, field, old → new and cell shown."""
+    st.data_editor(
+        pd.DataFrame({
+            export.APPLY_COLUMN: [True] * len(changes),
+            t("an.export.col_use_case"): [use_cases[c.use_case_id].name if c.use_case_id in use_cases
+                                          else c.use_case_id for c in changes],
+            t("an.export.col_field"): [_field_text(c.field_path, use_cases) for c in changes],
+            t("an.export.col_change"): [
+                f"{_change_value(c.old, c.field_path, lang)} → {_change_value(c.new, c.field_path, lang)}"
+                for c in changes
+            ],
+            t("an.export.col_cell"): [c.cell for c in changes],
+        }),
+        column_config={export.APPLY_COLUMN: st.column_config.CheckboxColumn(t("an.export.col_apply"), width=70)},
+        disabled=[t("an.export.col_use_case"), t("an.export.col_field"), t("an.export.col_change"),
+                  t("an.export.col_cell")],
+        hide_index=True, placeholder=formatting.MISSING, width="stretch", num_rows="fixed", key=editor_key,
+    )
+
+
 def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
     lang = ctx.language
     data = uploaded.getvalue()
@@ -213,23 +235,7 @@ def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
     st.markdown(f"**{t('an.export.diff_title', count=len(diff.changes), name=uploaded.name)}**")
     st.caption(t("an.export.tick_caption"))
     editor_key = f"w.export.pick.{state.nonce(PACK_UPLOAD_NONCE)}"
-    st.data_editor(
-        pd.DataFrame({
-            export.APPLY_COLUMN: [True] * len(diff.changes),
-            t("an.export.col_use_case"): [use_cases[c.use_case_id].name if c.use_case_id in use_cases
-                                          else c.use_case_id for c in diff.changes],
-            t("an.export.col_field"): [_field_text(c.field_path, use_cases) for c in diff.changes],
-            t("an.export.col_change"): [
-                f"{_change_value(c.old, c.field_path, lang)} → {_change_value(c.new, c.field_path, lang)}"
-                for c in diff.changes
-            ],
-            t("an.export.col_cell"): [c.cell for c in diff.changes],
-        }),
-        column_config={export.APPLY_COLUMN: st.column_config.CheckboxColumn(t("an.export.col_apply"), width=70)},
-        disabled=[t("an.export.col_use_case"), t("an.export.col_field"), t("an.export.col_change"),
-                  t("an.export.col_cell")],
-        hide_index=True, placeholder=formatting.MISSING, width="stretch", num_rows="fixed", key=editor_key,
-    )
+    _changes_editor(diff.changes, use_cases, lang, editor_key)
     ticked = export.ticked_changes(diff.changes, state.widget_value(editor_key))
     st.button(t("an.export.apply", count=len(ticked)), on_click=_apply,
               args=(diff.changes, dict(ctx.loaded.versions), editor_key), type="primary", icon=":material/done_all:",
