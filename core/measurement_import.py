@@ -171,6 +171,31 @@ def _validation_problems(error: ValidationError, row: int, used: Mapping[str, st
     return problems
 
 
+def _row_measurement(row: int, used: Mapping[str, str], cells: Mapping[str, Any]
+                     ) -> tuple[Measurement | None, list[ImportProblem]]:
+    """One table row as a measurement, or None and its problems (an unreadable cell, a missing date, a rule)."""
+    values: dict[str, Any] = {}
+    gate: dict[str, Any] = {}
+    problems: list[ImportProblem] = []
+    for name, column in used.items():
+        cell = cells[name]
+        if _blank(cell):
+            if name == "measured_on":
+                problems.append(ImportProblem(row, str(column), name, "missing_date"))
+            continue
+        parsed, code = _parsed_cell(name, cell)
+        if parsed is None:
+            problems.append(ImportProblem(row, str(column), name, code, _text(cell)))
+            continue
+        (gate if name in GATE_METRIC_FIELDS else values)[name] = parsed
+    if problems:
+        return None, problems
+    try:
+        return Measurement(**values, gate_metrics=GateMetrics(**gate)), []
+    except ValidationError as error:
+        return None, _validation_problems(error, row, used, cells)
+
+
 def measurements_from_table(frame: pd.DataFrame, mapping: Mapping[str, str | None]) -> MeasurementImport:
     """Validate every row of ``frame`` under ``mapping`` (field → column or None) and build the measurements.
 
@@ -195,31 +220,12 @@ def measurements_from_table(frame: pd.DataFrame, mapping: Mapping[str, str | Non
             more += 1
 
     for index in range(len(frame)):
-        row = index + 1 + HEADER_ROWS
-        values: dict[str, Any] = {}
-        gate: dict[str, Any] = {}
-        broken = False
-        for name, column in used.items():
-            cell = columns[name][index]
-            if _blank(cell):
-                if name == "measured_on":
-                    report(ImportProblem(row, str(column), name, "missing_date"))
-                    broken = True
-                continue
-            parsed, code = _parsed_cell(name, cell)
-            if parsed is None:
-                report(ImportProblem(row, str(column), name, code, _text(cell)))
-                broken = True
-                continue
-            (gate if name in GATE_METRIC_FIELDS else values)[name] = parsed
-        if broken:
-            continue
-        try:
-            measurements.append(Measurement(**values, gate_metrics=GateMetrics(**gate)))
-        except ValidationError as error:
-            row_cells = {name: cells[index] for name, cells in columns.items()}
-            for problem in _validation_problems(error, row, used, row_cells):
-                report(problem)
+        row_cells = {name: cells[index] for name, cells in columns.items()}
+        measurement, row_problems = _row_measurement(index + 1 + HEADER_ROWS, used, row_cells)
+        for problem in row_problems:
+            report(problem)
+        if measurement is not None:
+            measurements.append(measurement)
     if problems or more:
         return MeasurementImport((), tuple(problems), more, len(frame), tuple(used))
     return MeasurementImport(tuple(measurements), (), 0, len(frame), tuple(used))
