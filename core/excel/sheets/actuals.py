@@ -173,12 +173,7 @@ class ActualsSheet:
         result = plan_vs_actual([use_case], self.thresholds)
         by_month = {int(month): index for index, month in enumerate(result.rows["month"].tolist())}
         start = use_case.business_case.start_on
-        days = np.array([item.measured_on for item in measurements], dtype="datetime64[D]")
-        months = plan_month(np.datetime64(start, "D"), days) if start is not None and count else np.zeros(count, int)
-        case = np.zeros(count, dtype=np.int64)
-        used = {name: carried_forward(case, np.array([np.nan if getattr(item, name) is None else getattr(item, name)
-                                                      for item in measurements], dtype=float))
-                for name in MEASURED_ROI_FIELDS}
+        months, used = _months_and_used(measurements, start)
         horizon = use_case.business_case.horizon_months
         later_same = [index + 1 < count and months[index + 1] == months[index] for index in range(count)]
         rows = result.rows
@@ -195,33 +190,31 @@ class ActualsSheet:
                 value = float(used[name][index]) if measured and not np.isnan(used[name][index]) else ""
                 out[f"{column}_used"].append(value)
             if counts:
-                position = by_month[month]
-                for key, source in (("plan_value", "plan_value_eur"), ("actual_value", "actual_value_eur"),
-                                    ("plan_net", "plan_net_eur"), ("actual_net", "actual_net_eur"),
-                                    ("variance", "variance_eur"), ("variance_pct", "variance_pct"),
-                                    ("cum_plan", "cumulative_plan_net_eur"),
-                                    ("cum_actual", "cumulative_actual_net_eur"), ("share", "value_share")):
-                    out[key].append(float(rows[source][position]))
-                running["cum_plan"] = float(rows["cumulative_plan_net_eur"][position])
-                running["cum_actual"] = float(rows["cumulative_actual_net_eur"][position])
-                running["cum_plan_value"] += float(rows["plan_value_eur"][position])
-                running["cum_actual_value"] += float(rows["actual_value_eur"][position])
-                below = bool(rows["value_share"][position] < self.thresholds.behind_plan_min_share)
-                running["below"] = running["below"] + 1 if below else 0
-                out["behind"].append(bool(rows["behind_plan"][position]))
+                self._counted_row(out, rows, by_month[month], running)
             else:
-                for key in ("plan_value", "actual_value", "plan_net", "actual_net", "variance", "variance_pct",
-                            "behind"):
-                    out[key].append("")
-                plan_value = running["cum_plan_value"]
-                out["cum_plan"].append(running["cum_plan"])
-                out["cum_actual"].append(running["cum_actual"])
-                out["share"].append(running["cum_actual_value"] / plan_value if plan_value else NOT_AVAILABLE)
+                _uncounted_row(out, running)
             out["cum_variance"].append(running["cum_actual"] - running["cum_plan"])
             out["cum_plan_value"].append(running["cum_plan_value"])
             out["cum_actual_value"].append(running["cum_actual_value"])
             out["below"].append(running["below"])
         return out
+
+    def _counted_row(self, out: dict[str, list], rows: dict[str, np.ndarray], position: int,
+                     running: dict[str, float]) -> None:
+        """A row that counts for its plan month: the core's figures of that month, and the running sums move on."""
+        for key, source in (("plan_value", "plan_value_eur"), ("actual_value", "actual_value_eur"),
+                            ("plan_net", "plan_net_eur"), ("actual_net", "actual_net_eur"),
+                            ("variance", "variance_eur"), ("variance_pct", "variance_pct"),
+                            ("cum_plan", "cumulative_plan_net_eur"),
+                            ("cum_actual", "cumulative_actual_net_eur"), ("share", "value_share")):
+            out[key].append(float(rows[source][position]))
+        running["cum_plan"] = float(rows["cumulative_plan_net_eur"][position])
+        running["cum_actual"] = float(rows["cumulative_actual_net_eur"][position])
+        running["cum_plan_value"] += float(rows["plan_value_eur"][position])
+        running["cum_actual_value"] += float(rows["actual_value_eur"][position])
+        below = bool(rows["value_share"][position] < self.thresholds.behind_plan_min_share)
+        running["below"] = running["below"] + 1 if below else 0
+        out["behind"].append(bool(rows["behind_plan"][position]))
 
     def _rows(self, stored: dict[str, list]) -> None:
         f = self.f
@@ -391,3 +384,25 @@ def _result(value: object) -> object:
 def measurement_row_fields() -> Sequence[str]:
     """The fields of a new measurement row, in column order."""
     return INPUT_COLUMNS
+
+
+def _months_and_used(measurements: list[Measurement], start: date | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Each sorted measurement's plan month (0 without a start) and its ROI inputs carried forward (NaN: none yet)."""
+    count = len(measurements)
+    days = np.array([item.measured_on for item in measurements], dtype="datetime64[D]")
+    months = plan_month(np.datetime64(start, "D"), days) if start is not None and count else np.zeros(count, int)
+    case = np.zeros(count, dtype=np.int64)
+    used = {name: carried_forward(case, np.array([np.nan if getattr(item, name) is None else getattr(item, name)
+                                                  for item in measurements], dtype=float))
+            for name in MEASURED_ROI_FIELDS}
+    return months, used
+
+
+def _uncounted_row(out: dict[str, list], running: dict[str, float]) -> None:
+    """A row that does not count (empty, outside the plan, or not its month's last): blank figures, sums held."""
+    for key in ("plan_value", "actual_value", "plan_net", "actual_net", "variance", "variance_pct", "behind"):
+        out[key].append("")
+    plan_value = running["cum_plan_value"]
+    out["cum_plan"].append(running["cum_plan"])
+    out["cum_actual"].append(running["cum_actual"])
+    out["share"].append(running["cum_actual_value"] / plan_value if plan_value else NOT_AVAILABLE)
