@@ -17,6 +17,7 @@ DATE_TIME_FORMAT = "d mmm yyyy hh:mm"
 class Formats:
     """All cell formats of one workbook, created once."""
 
+    # One piece on purpose: a flat table of the workbook's formats, one line each, read and changed as a table.
     def __init__(self, workbook: Workbook) -> None:
         add = workbook.add_format
         top = {"valign": "top"}
