@@ -521,6 +521,27 @@ def _new_measurements(items: list[_MetaInput], cells: Mapping[tuple[str, str], A
     return found
 
 
+def _field_change(item: _MetaInput, cells: Mapping[tuple[str, str], Any], cached: Mapping[tuple[str, str], Any],
+                  use_cases: Mapping[str, UseCase], problems: list[str]) -> FieldChange | None:
+    """The change one edited input cell makes to its use case (None: unchanged, or a problem was appended)."""
+    readable, new = _read_cell(item, cells, cached, problems)
+    if not readable or _unchanged(item.exported, new):
+        return None
+    where = f"{item.sheet}!{item.cell}"
+    use_case = use_cases.get(item.use_case_id)
+    if use_case is None:
+        problems.append(f"{where}: use case '{item.use_case_id}' no longer exists in this workspace.")
+        return None
+    try:
+        old = get_path(use_case, item.field_path)
+    except (AttributeError, IndexError, ValueError):
+        problems.append(f"{where}: field '{item.field_path}' no longer exists in use case '{item.use_case_id}'.")
+        return None
+    if old == new:
+        return None
+    return FieldChange(item.use_case_id, item.field_path, _stored(old), new, where)
+
+
 def _diff(meta: _Meta, cells: Mapping[tuple[str, str], Any], cached: Mapping[tuple[str, str], Any],
           loaded: LoadedWorkspaceLike) -> PackDiff:
     use_cases = {use_case.id: use_case for use_case in loaded.workspace.use_cases}
@@ -534,23 +555,9 @@ def _diff(meta: _Meta, cells: Mapping[tuple[str, str], Any], cached: Mapping[tup
     for item in meta.inputs:
         if item.kind in PLAN_KINDS or item.kind == NEW_MEASUREMENT_KIND:
             continue
-        readable, new = _read_cell(item, cells, cached, problems)
-        if not readable or _unchanged(item.exported, new):
-            continue
-        where = f"{item.sheet}!{item.cell}"
-        use_case = use_cases.get(item.use_case_id)
-        if use_case is None:
-            problems.append(f"{where}: use case '{item.use_case_id}' no longer exists in this workspace.")
-            continue
-        try:
-            old = get_path(use_case, item.field_path)
-        except (AttributeError, IndexError, ValueError):
-            problems.append(f"{where}: field '{item.field_path}' no longer exists in use case '{item.use_case_id}'.")
-            continue
-        if old == new:
-            continue
-        changes.setdefault(item.use_case_id, []).append(
-            FieldChange(item.use_case_id, item.field_path, _stored(old), new, where))
+        change = _field_change(item, cells, cached, use_cases, problems)
+        if change is not None:
+            changes.setdefault(item.use_case_id, []).append(change)
     for use_case_id, items in changes.items():
         try:
             _validate(use_cases[use_case_id], items)
