@@ -263,6 +263,7 @@ def risk_class_select(use_case: UseCase, key: str) -> None:
     )
 
 
+# One piece on purpose: a quarter is docstring, and the editor, its draft and the save share every local.
 def table_editor(
     use_case: UseCase, version: int, path: str, rows: list[dict], columns: dict, num_rows: str = "dynamic",
     disabled: tuple[str, ...] = (), numbers: Mapping[str, NumberSpec] | None = None,
