@@ -414,6 +414,12 @@ def monte_carlo_business_case(
     payback_samples = np.broadcast_to(figures["payback_month"], (n,)).copy()
     npv_samples.flags.writeable = False
     payback_samples.flags.writeable = False
+    return _business_case_summary(npv_samples, payback_samples, terms, n, seed, distribution)
+
+
+def _business_case_summary(npv_samples: np.ndarray, payback_samples: np.ndarray, terms: BusinessCaseTerms, n: int,
+                           seed: int, distribution: str) -> BusinessCaseMonteCarloResult:
+    """The NPV percentiles (€), the share of draws with NPV > 0 and with payback, and the median payback month."""
     p5, p50, p95 = np.percentile(npv_samples, [5.0, 50.0, 95.0])
     median_payback = float(np.quantile(np.nan_to_num(payback_samples, nan=np.inf), 0.5, method="inverted_cdf"))
     return BusinessCaseMonteCarloResult(
