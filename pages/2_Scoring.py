@@ -1,5 +1,7 @@
 """Scoring: the seven S3 inputs, the weights editor, the value × feasibility matrix, ranking and rank stability."""
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -106,11 +108,9 @@ def _inputs(use_case) -> None:
             )
 
 
-def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> None:
-    thresholds = loaded.workspace.thresholds
-    unscored = list(portfolio.loc[~portfolio["scored"], "name"])
-    portfolio = portfolio[portfolio["scored"]]
-    points = {
+def _matrix_points(portfolio: pd.DataFrame, lang: str) -> dict[str, Any]:
+    """One entry per scored use case: where its dot sits, its size, colour, rank and tooltip texts."""
+    return {
         "id": list(portfolio.index),
         "label": [_short(name) for name in portfolio["name"]],
         "rank_text": [formatting.number(int(rank), lang) for rank in portfolio["rank"]],
@@ -126,6 +126,13 @@ def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> Non
         "net_text": [formatting.eur(v, lang) for v in portfolio["net_value"]],
         "roi_text": [formatting.roi(v, lang) for v in portfolio["roi"]],
     }
+
+
+def _matrix(loaded, portfolio: pd.DataFrame, selected_id: str, lang: str) -> None:
+    thresholds = loaded.workspace.thresholds
+    unscored = list(portfolio.loc[~portfolio["scored"], "name"])
+    portfolio = portfolio[portfolio["scored"]]
+    points = _matrix_points(portfolio, lang)
     spec = charts.value_feasibility_matrix(
         points,
         language=lang,
