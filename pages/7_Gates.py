@@ -395,6 +395,35 @@ def _import(use_case_id: str, rows: tuple[Measurement, ...]) -> None:
         state.bump_nonce(UPLOAD_NONCE)
 
 
+def _column_mapping(columns: list[str], nonce: int, lang: str) -> dict[str, str | None]:
+    """One select box per table column, preset from the column's name; returns field → column."""
+    suggested = gates.suggest_mapping(columns, gates.import_aliases(lang))
+    field_of = {column: field for field, column in suggested.items() if column is not None}
+    options = [NOT_MAPPED, *gates.IMPORT_FIELDS]
+    names = {NOT_MAPPED: t("pva.not_mapped"), **{field: gates.store_access_label(field, lang)
+                                                  for field in gates.IMPORT_FIELDS}}
+    st.markdown(f"**{t('pva.mapping_title')}**")
+    mapping: dict[str, str | None] = {}
+    grid = st.columns(3)
+    for index, column in enumerate(columns):
+        key = MAPPING_WIDGET.format(nonce=nonce, column=index)
+        chosen = grid[index % 3].selectbox(column, options=options, format_func=names.__getitem__,
+                                           key=store_access.bind(key, state.widget_value(
+                                               key, field_of.get(column, NOT_MAPPED))))
+        if chosen:
+            mapping[chosen] = column
+    return mapping
+
+
+def _import_problems(result: gates.MeasurementImport, lang: str) -> None:
+    """Why the table cannot be imported: its problems, row and column named (and how many more there are)."""
+    st.error(t("pva.import_invalid", count=formatting.number(len(result.problems) + result.more_problems, lang)))
+    lines = [gates.problem_text(problem, lang) for problem in result.problems]
+    if result.more_problems:
+        lines.append(t_plain_more(result.more_problems, lang))
+    st.markdown(formatting.markdown_lines(lines, bullets=True))
+
+
 def _import_section(use_case: UseCase, lang: str) -> None:
     st.markdown(f"**{t('pva.import_title')}**")
     st.caption(t("pva.import_help"))
@@ -411,28 +440,10 @@ def _import_section(use_case: UseCase, lang: str) -> None:
         st.error(formatting.escape_markdown(str(error)))
         return
     columns = [str(column) for column in table.columns]
-    suggested = gates.suggest_mapping(columns, gates.import_aliases(lang))
-    field_of = {column: field for field, column in suggested.items() if column is not None}
-    options = [NOT_MAPPED, *gates.IMPORT_FIELDS]
-    names = {NOT_MAPPED: t("pva.not_mapped"), **{field: gates.store_access_label(field, lang)
-                                                  for field in gates.IMPORT_FIELDS}}
-    st.markdown(f"**{t('pva.mapping_title')}**")
-    mapping: dict[str, str | None] = {}
-    grid = st.columns(3)
-    for index, column in enumerate(columns):
-        key = MAPPING_WIDGET.format(nonce=nonce, column=index)
-        chosen = grid[index % 3].selectbox(column, options=options, format_func=names.__getitem__,
-                                           key=store_access.bind(key, state.widget_value(
-                                               key, field_of.get(column, NOT_MAPPED))))
-        if chosen:
-            mapping[chosen] = column
+    mapping = _column_mapping(columns, nonce, lang)
     result = gates.validate_import(table, mapping)
     if not result.valid:
-        st.error(t("pva.import_invalid", count=formatting.number(len(result.problems) + result.more_problems, lang)))
-        lines = [gates.problem_text(problem, lang) for problem in result.problems]
-        if result.more_problems:
-            lines.append(t_plain_more(result.more_problems, lang))
-        st.markdown(formatting.markdown_lines(lines, bullets=True))
+        _import_problems(result, lang)
         return
     if len(use_case.measurements) + len(result.measurements) > MAX_MEASUREMENTS:
         st.error(t("pva.problem.too_many_rows", value=len(result.measurements), limit=MAX_MEASUREMENTS))
