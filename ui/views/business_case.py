@@ -171,6 +171,44 @@ class PlanVsActualView:
     table: pa.Table | None = None
 
 
+def _money(values: np.ndarray, language: str) -> list[str]:
+    return [formatting.eur(float(value), language) for value in values]
+
+
+def _plan_vs_actual_chart(rows: dict[str, np.ndarray], months: list[int], month_texts: list[str],
+                          language: str) -> Any:
+    """S22: the cumulative plan and actual net (€) by plan month, with the variance in the tooltip."""
+    from ui import charts_plan_vs_actual
+
+    return charts_plan_vs_actual.plan_vs_actual_chart(
+        months, rows["cumulative_plan_net_eur"].tolist(), rows["cumulative_actual_net_eur"].tolist(),
+        language=language,
+        titles={"x": translate("pva.axis_month", language), "y": translate("pva.axis_eur", language),
+                "variance": translate("pva.col.cumulative_variance", language)},
+        series=(translate("pva.series.plan", language), translate("pva.series.actual", language)),
+        month_texts=month_texts, plan_texts=_money(rows["cumulative_plan_net_eur"], language),
+        actual_texts=_money(rows["cumulative_actual_net_eur"], language),
+        variance_texts=_money(rows["cumulative_variance_eur"], language),
+    )
+
+
+def _plan_vs_actual_table(rows: dict[str, np.ndarray], month_texts: list[str], language: str) -> pa.Table:
+    """S22: one row per measured plan month, every figure as text in ``language``."""
+    return pa.table({
+        translate("pva.col.month", language): month_texts,
+        translate("field.measured_on", language): [formatting.date(day, language)
+                                                   for day in rows["measured_on"].tolist()],
+        translate("pva.col.plan_net", language): _money(rows["plan_net_eur"], language),
+        translate("pva.col.actual_net", language): _money(rows["actual_net_eur"], language),
+        translate("pva.col.variance", language): _money(rows["variance_eur"], language),
+        translate("pva.col.variance_pct", language): [formatting.percent(value, language, 1)
+                                                      for value in rows["variance_pct"].tolist()],
+        translate("pva.col.cumulative_variance", language): _money(rows["cumulative_variance_eur"], language),
+        translate("pva.col.share", language): [formatting.percent(value, language, 1)
+                                               for value in rows["value_share"].tolist()],
+    })
+
+
 def plan_vs_actual(use_case: UseCase, thresholds: Thresholds, language: str) -> PlanVsActualView:
     """The plan (S19, the assumptions) against the measurements of ``use_case`` in ``language`` (S22)."""
     if use_case.business_case.start_on is None:
@@ -181,34 +219,8 @@ def plan_vs_actual(use_case: UseCase, thresholds: Thresholds, language: str) -> 
         return PlanVsActualView("pva.no_actuals")
     months = rows["month"].tolist()
     month_texts = [month_text(month, language) for month in months]
-
-    def money(values: np.ndarray) -> list[str]:
-        return [formatting.eur(float(value), language) for value in values]
-
-    from ui import charts_plan_vs_actual
-
-    chart = charts_plan_vs_actual.plan_vs_actual_chart(
-        months, rows["cumulative_plan_net_eur"].tolist(), rows["cumulative_actual_net_eur"].tolist(),
-        language=language,
-        titles={"x": translate("pva.axis_month", language), "y": translate("pva.axis_eur", language),
-                "variance": translate("pva.col.cumulative_variance", language)},
-        series=(translate("pva.series.plan", language), translate("pva.series.actual", language)),
-        month_texts=month_texts, plan_texts=money(rows["cumulative_plan_net_eur"]),
-        actual_texts=money(rows["cumulative_actual_net_eur"]), variance_texts=money(rows["cumulative_variance_eur"]),
-    )
-    table = pa.table({
-        translate("pva.col.month", language): month_texts,
-        translate("field.measured_on", language): [formatting.date(day, language)
-                                                   for day in rows["measured_on"].tolist()],
-        translate("pva.col.plan_net", language): money(rows["plan_net_eur"]),
-        translate("pva.col.actual_net", language): money(rows["actual_net_eur"]),
-        translate("pva.col.variance", language): money(rows["variance_eur"]),
-        translate("pva.col.variance_pct", language): [formatting.percent(value, language, 1)
-                                                      for value in rows["variance_pct"].tolist()],
-        translate("pva.col.cumulative_variance", language): money(rows["cumulative_variance_eur"]),
-        translate("pva.col.share", language): [formatting.percent(value, language, 1)
-                                               for value in rows["value_share"].tolist()],
-    })
+    chart = _plan_vs_actual_chart(rows, months, month_texts, language)
+    table = _plan_vs_actual_table(rows, month_texts, language)
     return PlanVsActualView(
         None, chart, formatting.eur(data["cumulative_variance_eur"], language),
         formatting.percent(data["cumulative_variance_pct"], language, 1),
