@@ -1,6 +1,8 @@
 """Portfolio: the best set of use cases for a budget (S20), exact, beside the score ranking; frontier, cash flow,
 the planning table with must/never per row, and saved plans side by side."""
 
+from typing import Any
+
 import streamlit as st
 
 from core.models import FUND_ON, FUNDING_RULES
@@ -137,6 +139,30 @@ def _cash_flow(view: portfolio.PlanView, lang: str) -> None:
                  total=formatting.eur(float(flows.cumulative_eur[-1]), lang)))
 
 
+def _table_columns(known: dict[str, str]) -> dict[str, Any]:
+    """The plan table's columns: the funded tick, capacity, funding rule and needs editable, the rest as text."""
+    return {
+        "funded": st.column_config.CheckboxColumn(t("portfolio.col.funded"), width="small"),
+        "name": st.column_config.TextColumn(t("col.name"), width=210),
+        "score": st.column_config.TextColumn(t("col.score"), width="small"),
+        "npv": st.column_config.TextColumn(t("portfolio.col.npv")),
+        "investment": st.column_config.TextColumn(t("portfolio.col.investment")),
+        "run_cost": st.column_config.TextColumn(t("portfolio.col.run_cost")),
+        "capacity": st.column_config.NumberColumn(t("portfolio.col.capacity"), min_value=0.0, step=0.5,
+                                                  format="%.1f", required=True,
+                                                  help=t("portfolio.col.capacity_help")),
+        "funding": st.column_config.SelectboxColumn(t("portfolio.col.funding"),
+                                                    options=[portfolio.PLAN_DECIDES, *FUNDING_RULES],
+                                                    format_func=lambda code: t_plain(f"portfolio.rule.{code}"),
+                                                    required=True, width=130,
+                                                    help=t("portfolio.col.funding_help")),
+        "needs": st.column_config.MultiselectColumn(t("portfolio.col.needs"), options=list(known),
+                                                    format_func=lambda use_case_id: known.get(use_case_id,
+                                                                                              use_case_id),
+                                                    width=180, help=t("portfolio.col.needs_help")),
+    }
+
+
 def _table(loaded, candidates, view: portfolio.PlanView, lang: str) -> None:
     frame.subheader("portfolio.table")
     st.caption(t("portfolio.table_caption"))
@@ -147,26 +173,7 @@ def _table(loaded, candidates, view: portfolio.PlanView, lang: str) -> None:
         placeholder=formatting.MISSING, width="stretch", num_rows="fixed",
         column_order=[column for column in portfolio.TABLE_COLUMNS if column != "id"],
         disabled=[column for column in portfolio.TABLE_COLUMNS if column not in portfolio.EDITABLE_COLUMNS],
-        column_config={
-            "funded": st.column_config.CheckboxColumn(t("portfolio.col.funded"), width="small"),
-            "name": st.column_config.TextColumn(t("col.name"), width=210),
-            "score": st.column_config.TextColumn(t("col.score"), width="small"),
-            "npv": st.column_config.TextColumn(t("portfolio.col.npv")),
-            "investment": st.column_config.TextColumn(t("portfolio.col.investment")),
-            "run_cost": st.column_config.TextColumn(t("portfolio.col.run_cost")),
-            "capacity": st.column_config.NumberColumn(t("portfolio.col.capacity"), min_value=0.0, step=0.5,
-                                                      format="%.1f", required=True,
-                                                      help=t("portfolio.col.capacity_help")),
-            "funding": st.column_config.SelectboxColumn(t("portfolio.col.funding"),
-                                                        options=[portfolio.PLAN_DECIDES, *FUNDING_RULES],
-                                                        format_func=lambda code: t_plain(f"portfolio.rule.{code}"),
-                                                        required=True, width=130,
-                                                        help=t("portfolio.col.funding_help")),
-            "needs": st.column_config.MultiselectColumn(t("portfolio.col.needs"), options=list(known),
-                                                        format_func=lambda use_case_id: known.get(use_case_id,
-                                                                                                  use_case_id),
-                                                        width=180, help=t("portfolio.col.needs_help")),
-        },
+        column_config=_table_columns(known),
     )
     _why_out(candidates, view)
     if not state.editor_has_changes(portfolio.table_key(loaded)):
