@@ -102,19 +102,9 @@ def _insert_workspace(conn: Connection, workspace: Workspace, actor: str, action
     return workspace_id
 
 
-def write_settings(
-    conn: Connection,
-    row: Any,
-    actor: str,
-    at: str,
-    weights: ScoringWeights | None,
-    thresholds: Thresholds | None,
-    action: str,
-    settings: WorkspaceSettings | None = None,
-) -> None:
-    """Replace the weights, thresholds and/or settings of a ``workspaces`` row, one audit row per changed number
-    (settings under their workspace JSON names, e.g. ``default_discount_rate_per_year``); nothing is written when
-    no number changes."""
+def _settings_changes(row: Any, weights: ScoringWeights | None, thresholds: Thresholds | None,
+                      settings: WorkspaceSettings | None) -> tuple[list[Change], dict[str, Any]]:
+    """The changed numbers (audit paths, old, new) and the new column values of the parts given (None: kept)."""
     changes: list[Change] = []
     values: dict[str, Any] = {}
     if weights is not None:
@@ -128,6 +118,23 @@ def write_settings(
     if settings is not None:
         changes += diff_fields(stored_settings(row.settings), settings)
         values["settings"] = settings_document(settings)
+    return changes, values
+
+
+def write_settings(
+    conn: Connection,
+    row: Any,
+    actor: str,
+    at: str,
+    weights: ScoringWeights | None,
+    thresholds: Thresholds | None,
+    action: str,
+    settings: WorkspaceSettings | None = None,
+) -> None:
+    """Replace the weights, thresholds and/or settings of a ``workspaces`` row, one audit row per changed number
+    (settings under their workspace JSON names, e.g. ``default_discount_rate_per_year``); nothing is written when
+    no number changes."""
+    changes, values = _settings_changes(row, weights, thresholds, settings)
     if not changes:
         return
     # The change that switches pseudonymised mode on is itself signed under the new rule, as is every later one.
