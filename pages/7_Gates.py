@@ -368,6 +368,9 @@ def _add_measurement(use_case_id: str) -> None:
         **roi_values)
     if measurements.save_measurements(use_case_id, [measurement]):
         state.flash("success", t("pva.added", day=formatting.date(day, ctx.language)))
+        # Saved: the form starts afresh (dated today); a refused entry above keeps what was typed.
+        state.forget(ADD_WIDGET.format(field=field) for field in (*(name for name, _ in ADD_FIELDS), "measured_on",
+                                                                   "source"))
 
 
 def _add_form(use_case: UseCase, lang: str) -> None:

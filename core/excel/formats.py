@@ -63,8 +63,8 @@ class Formats:
         self.input_text: Format = add({**input_style, "num_format": "@"})
         self.input_flag: Format = add({**input_style, "num_format": "0", "align": "center"})
         # S22 measurement days: calendar dates without a time.
-        self.day: Format = add({"num_format": "yyyy-mm-dd", "align": "left", **top})
-        self.input_day: Format = add({**input_style, "num_format": "yyyy-mm-dd", "align": "left"})
+        self.day: Format = add({"num_format": "d mmm yyyy", "align": "left", **top})
+        self.input_day: Format = add({**input_style, "num_format": "d mmm yyyy", "align": "left"})
         self.bold_formats = {id(self.label), id(self.header), id(self.header_number), id(self.decision),
                              id(self.meta_label), id(self.section)}
 

@@ -55,4 +55,4 @@ def test_the_pack_header_and_date_cells_spell_the_month(store, sample_id, langua
     assert header in book["Summary"].oddHeader.right.text
     formats = {cell.number_format for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
                if getattr(cell, "is_date", False)}
-    assert formats == {"d mmm yyyy hh:mm"}
+    assert formats == {"d mmm yyyy hh:mm", "d mmm yyyy"}  # moments, and the Actuals sheets' measurement days

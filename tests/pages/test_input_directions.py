@@ -33,7 +33,9 @@ EXPECTED = {
 def test_every_scoring_slider_names_its_direction(store, language):
     at = open_page("pages/2_Scoring.py", language=language, use_case=CHATBOT)
     assert_clean(at)
-    labels = {field: at.slider(key=f"w.score.{CHATBOT}.{field}").label
+    # Sliders are select_sliders labelled in the locale, one widget per language (ui/number_field.py).
+    suffix = "" if language == "en" else f".{language}"
+    labels = {field: at.select_slider(key=f"w.score.{CHATBOT}.{field}{suffix}").label
               for field in (*VALUE_WEIGHT_FIELDS, *FEASIBILITY_WEIGHT_FIELDS)}
     assert labels == EXPECTED[language]
     captions = " ".join(caption.value for caption in at.caption)
@@ -50,6 +52,6 @@ def test_the_answer_page_names_the_direction_too(store, sample_id, language):
     at.query_params["r"], at.query_params["p"], at.query_params["lang"] = info.token, secret, language
     at.run()
     assert_clean(at)
-    shown = {slider.label for slider in at.slider}
+    shown = {slider.label for slider in at.select_slider}
     assert shown & set(EXPECTED[language].values()), shown
     assert all(label in EXPECTED[language].values() for label in shown)

@@ -78,7 +78,7 @@ def test_a_new_use_case_is_not_scored_yet_and_stays_out_of_quadrants_and_ranking
     top = next(item.value for item in home.markdown if "| Rank" in item.value or "|Rank" in item.value)
     assert "Gesprächszusammenfassung" not in top
 
-    scoring.slider(key="w.score.gespraechszusammenfassung.data_availability").set_value(0.8).run()
+    scoring.select_slider(key="w.score.gespraechszusammenfassung.data_availability").set_value(0.8).run()
     assert_clean(scoring)
     assert store.load(sample_id).workspace.use_case("gespraechszusammenfassung").scored is True
     assert not any("Not scored yet" in info.value for info in scoring.info)
