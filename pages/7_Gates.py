@@ -368,14 +368,11 @@ def _add_measurement(use_case_id: str) -> None:
         **roi_values)
     if measurements.save_measurements(use_case_id, [measurement]):
         state.flash("success", t("pva.added", day=formatting.date(day, ctx.language)))
-        # Saved: the form starts afresh (dated today); a refused entry above keeps what was typed.
-        state.forget(ADD_WIDGET.format(field=field) for field in (*(name for name, _ in ADD_FIELDS), "measured_on",
-                                                                   "source"))
 
 
 def _add_form(use_case: UseCase, lang: str) -> None:
-    # Kept after submitting: a refused entry stays in its field to be corrected (nothing typed is lost).
-    with st.form(ADD_FORM, clear_on_submit=False):
+    # Cleared after submitting, so the next measurement starts dated today; a refusal quotes what was typed.
+    with st.form(ADD_FORM, clear_on_submit=True):
         st.markdown(f"**{t('pva.add_title')}**")
         first, second, third = st.columns(3)
         first.date_input(t("field.measured_on"), value=measurements.today(), key=ADD_WIDGET.format(field="measured_on"),
