@@ -116,14 +116,18 @@ def eur_compact(amount: float | None, language: str) -> str:
     return eur(amount, language)
 
 
+def _grouped(value: float, pattern: str, language: str) -> str:
+    """``value`` in the Babel decimal ``pattern`` of the language, never "-0"."""
+    text = format_decimal(value, format=pattern, locale=locale_for(language))
+    return _no_negative_zero(value, text, format_decimal(0.0, format=pattern, locale=locale_for(language)))
+
+
 @lru_cache(maxsize=RESULT_CACHE_SIZE)
 def number(value: float | None, language: str, decimals: int = 0) -> str:
     """Grouped number, e.g. 50000 → "50.000" (de) or "50,000" (en)."""
     if not _finite(value):
         return MISSING
-    pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
-    text = format_decimal(value, format=pattern, locale=locale_for(language))
-    return _no_negative_zero(value, text, format_decimal(0.0, format=pattern, locale=locale_for(language)))
+    return _grouped(value, "#,##0." + "0" * decimals if decimals else "#,##0", language)
 
 
 @lru_cache(maxsize=RESULT_CACHE_SIZE)
@@ -131,9 +135,7 @@ def plain(value: float | None, language: str, max_decimals: int = 3) -> str:
     """A number as typed, grouped, up to ``max_decimals`` decimals: 1234.5 → "1.234,5" (de), 0.62 → "0.62"."""
     if not _finite(value):
         return MISSING
-    pattern = "#,##0." + "#" * max_decimals if max_decimals else "#,##0"
-    text = format_decimal(value, format=pattern, locale=locale_for(language))
-    return _no_negative_zero(value, text, format_decimal(0.0, format=pattern, locale=locale_for(language)))
+    return _grouped(value, "#,##0." + "#" * max_decimals if max_decimals else "#,##0", language)
 
 
 def compact(value: float | None, language: str) -> str:
