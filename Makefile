@@ -28,8 +28,10 @@ run: bytecode
 workshop: bytecode
 	$(PY) -m ui.serve --port $(PORT)
 
+# Two or more workers (pytest-xdist), one test file per worker at a time: the browser, LibreOffice and PostgreSQL
+# tests wait on other processes, and each file's fixtures (a running app, a pack) start once.
 test: $(VENV)/.dev-stamp
-	$(PY) -m pytest
+	$(PY) -m pytest --numprocesses=auto --maxprocesses=4 --dist=loadfile --durations=20
 
 bench: $(VENV)/.dev-stamp bytecode
 	$(PY) bench/run_all.py

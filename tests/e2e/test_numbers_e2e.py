@@ -3,6 +3,8 @@ by ten), a refused entry stays visible with the reason beside it, and "Your name
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bench.fixtures import wait_idle
@@ -81,6 +83,8 @@ def test_the_name_survives_a_reload_and_a_new_tab(page: Page, running_app) -> No
     name = _name_field(page)
     name.fill("Anna Schneider")
     name.press("Enter")
+    # The address carries the name once the rerun that stored it has reached the browser.
+    expect(page).to_have_url(re.compile(r"[?&]name=Anna(\+|%20)Schneider"))
     wait_idle(page)
     page.reload()
     wait_idle(page)

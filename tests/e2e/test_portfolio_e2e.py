@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.fixtures import wait_idle
+from bench.fixtures import step_slider, wait_idle
 from core.portfolio import Budgets, compare_rules, plan_portfolio
 from core.portfolio_workspace import plan_totals, portfolio_items
 from core.store import Store
@@ -50,10 +50,7 @@ def test_moving_the_budget_slider_changes_the_sentence(page: Page, running_app, 
     page.screenshot(path=str(screenshot_dir / "03_portfolio.png"))
 
     slider = page.get_by_test_id("stSlider").filter(has_text="Investment budget").get_by_role("slider")
-    slider.focus()
-    slider.press("ArrowRight")
-    wait_idle(page)
-    slider.press("ArrowRight")
+    step_slider(page, slider, 2)
     expect(headline).to_have_text(sentence(items, target))
     wait_idle(page)
     assert sentence(items, target) != sentence(items, start)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.fixtures import ROOT, free_port, stop, wait_idle, wait_until_healthy
+from bench.fixtures import ROOT, free_port, step_slider, stop, wait_idle, wait_until_healthy
 from core.store import Store
 from core.workshop import SCORING_QUESTIONS, Answer, answer_statistics
 from tests.e2e.conftest import require_chromium
@@ -128,9 +128,7 @@ def _join_and_answer(phone: Page, link: str, name: str, steps: int) -> None:
     wait_idle(phone)
     assert "p=" in phone.url  # the participant's secret, so that a reload finds the answers
     slider = _slider(phone, "Data availability")
-    slider.focus()
-    for _ in range(abs(steps)):
-        slider.press("ArrowRight" if steps > 0 else "ArrowLeft")
+    step_slider(phone, slider, steps)
     expect(slider).to_have_attribute("aria-valuetext", f"{50 + 5 * steps}%")
     wait_idle(phone)
     phone.get_by_test_id("stApp").click(position={"x": 5, "y": 5})  # leave the slider, as a thumb does
