@@ -105,7 +105,7 @@ def _question(info: RoundInfo, secret: str, use_case_id: str, question: str, sav
             spec = NumberSpec("percent", minimum=scale.minimum, maximum=scale.maximum)
             number_field.slider(rounds.input_label(question), answer.widget_key(info.id, use_case_id, question),
                                 shown.value, spec, scale.maximum, scale.step, _save, arguments,
-                                help=t(f"help.{question.removeprefix('scoring.')}"))
+                                help=t(f"help.{question.removeprefix('scoring.')}"), stored=False)
         st.caption(t("ans.saved") if saved else t("ans.not_saved"))
 
 

@@ -126,7 +126,7 @@ def _text_field(use_case: UseCase, field: str, area: bool = False) -> None:
     widget(
         t(f"field.{field}"), key=store_access.bind(key, getattr(use_case, field)), help=t(f"help.{field}"),
         on_change=store_access.on_widget_change, args=(use_case.id, field, key),
-        max_chars=5000 if area else 200,
+        max_chars=5000 if area else 200, disabled=state.read_only(),
     )
 
 
@@ -136,7 +136,7 @@ def _choice_field(use_case: UseCase, field: str, options: tuple[str, ...], prefi
     st.selectbox(
         t(f"field.{field}"), options, format_func=labels.__getitem__,
         key=store_access.bind(key, getattr(use_case, field)), help=t(f"help.{field}"),
-        on_change=store_access.on_widget_change, args=(use_case.id, field, key),
+        on_change=store_access.on_widget_change, args=(use_case.id, field, key), disabled=state.read_only(),
     )
 
 
@@ -194,7 +194,7 @@ with sidebar.guard():
     if ctx.presentation and selected is not None:
         st.info(f"**{formatting.escape_markdown(selected.name)}** · **{t('an.verdict.status')}:** "
                 f"{status.sentence(selected, ctx.loaded.workspace.thresholds, ctx.language)}", icon=":material/flag:")
-    if not ctx.presentation:
+    if not ctx.presentation and not ctx.read_only:
         _actions(selected)
     if selected is not None and not ctx.presentation:
         with st.container(border=True):

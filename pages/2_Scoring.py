@@ -89,7 +89,8 @@ def _unscored_notice(use_case) -> None:
     message, button = st.columns([4, 1], vertical_alignment="center")
     message.info(t("scoring.unscored_notice"), icon=":material/pending:")
     button.button(t("scoring.keep_as_scored"), on_click=_keep_as_scored, args=(use_case.id,),
-                  help=t("scoring.keep_as_scored_help"), key=f"w.score.{use_case.id}.keep_as_scored")
+                  help=t("scoring.keep_as_scored_help"), key=f"w.score.{use_case.id}.keep_as_scored",
+                  disabled=state.read_only())
 
 
 def _inputs(use_case) -> None:
@@ -175,7 +176,7 @@ def _stability_source(loaded, lang: str) -> tuple[str | None, float]:
     if source == scoring.WEIGHT_NOISE:
         jitter = number_field.slider(
             t("scoring.jitter"), JITTER_WIDGET, jitter, JITTER_SPEC, 0.5, 0.05, on_change=_remember_jitter,
-            container=jitter_column, help=t("scoring.jitter_help", n=STABILITY_DRAWS),
+            container=jitter_column, help=t("scoring.jitter_help", n=STABILITY_DRAWS), stored=False,
         )
         st.caption(t("ws.source_caption_noise", n=STABILITY_DRAWS, jitter=formatting.percent(jitter, lang)))
         return None, jitter
@@ -273,12 +274,13 @@ def _weights_editor(weights: ScoringWeights, lang: str) -> None:
                     key = WEIGHT_WIDGET.format(field=field)
                     if not errors:
                         state.sync_widget(key, number_field.show(getattr(weights, field), WEIGHT_SPEC, lang))
-                    st.text_input(t(f"field.{field}"), key=key)
+                    st.text_input(t(f"field.{field}"), key=key, disabled=state.read_only())
         save, _ = st.columns([1, 3])
-        save.form_submit_button(t("weights.save"), on_click=_save_weights, type="primary")
+        save.form_submit_button(t("weights.save"), on_click=_save_weights, type="primary", disabled=state.read_only())
     if errors:
         st.error("\n\n".join(formatting.escape_markdown(error) for error in errors))
-    st.button(t("weights.reset"), on_click=_reset_weights, icon=":material/restart_alt:", help=t("weights.reset_help"))
+    st.button(t("weights.reset"), on_click=_reset_weights, icon=":material/restart_alt:", help=t("weights.reset_help"),
+              disabled=state.read_only())
 
 
 ctx = sidebar.render("scoring.title", ":material/scatter_plot:", "scoring.caption")
@@ -286,8 +288,9 @@ with sidebar.guard():
     sidebar.use_case_picker(ctx)
     _live()
     if not ctx.presentation:
-        with st.container(border=True):
-            _open_round(ctx.loaded, state.use_case_id())
+        if not ctx.read_only:
+            with st.container(border=True):
+                _open_round(ctx.loaded, state.use_case_id())
         with st.container(border=True):
             _weights_editor(ctx.loaded.workspace.weights, ctx.language)
     with st.container(border=True):

@@ -172,7 +172,8 @@ def _table(loaded, candidates, view: portfolio.PlanView, lang: str) -> None:
         base, key=portfolio.table_key(loaded), hide_index=True,
         placeholder=formatting.MISSING, width="stretch", num_rows="fixed",
         column_order=[column for column in portfolio.TABLE_COLUMNS if column != "id"],
-        disabled=[column for column in portfolio.TABLE_COLUMNS if column not in portfolio.EDITABLE_COLUMNS],
+        disabled=True if state.read_only() else [column for column in portfolio.TABLE_COLUMNS
+                                                 if column not in portfolio.EDITABLE_COLUMNS],
         column_config=_table_columns(known),
     )
     _why_out(candidates, view)
@@ -222,12 +223,13 @@ def _delete_plan(workspace_id: str) -> None:
 
 def _saved_plans(loaded, candidates, budgets: Budgets, fund_on: str, lang: str) -> None:
     frame.subheader("portfolio.saved_plans")
-    with st.form("portfolio.save_form", clear_on_submit=True, border=False):
-        name, button = st.columns([3, 1], vertical_alignment="bottom")
-        name.text_input(t("portfolio.plan_name"), key=PLAN_NAME_WIDGET, max_chars=200,
-                        placeholder=t_plain("portfolio.plan_name_placeholder"))
-        button.form_submit_button(t("portfolio.save_plan"), on_click=_save_plan, args=(budgets, fund_on),
-                                  type="primary", icon=":material/bookmark_add:")
+    if not state.read_only():
+        with st.form("portfolio.save_form", clear_on_submit=True, border=False):
+            name, button = st.columns([3, 1], vertical_alignment="bottom")
+            name.text_input(t("portfolio.plan_name"), key=PLAN_NAME_WIDGET, max_chars=200,
+                            placeholder=t_plain("portfolio.plan_name_placeholder"))
+            button.form_submit_button(t("portfolio.save_plan"), on_click=_save_plan, args=(budgets, fund_on),
+                                      type="primary", icon=":material/bookmark_add:")
     plans = portfolio.saved_plans(loaded.id)
     if not plans:
         st.caption(t("portfolio.no_saved_plans"))
@@ -240,6 +242,8 @@ def _saved_plans(loaded, candidates, budgets: Budgets, fund_on: str, lang: str) 
                             on_change=_remember, args=("portfolio.compare", COMPARE_WIDGET))
     if chosen:
         st.markdown(portfolio.comparison([by_name[name] for name in chosen], candidates, lang))
+    if state.read_only():
+        return
     with st.expander(t("portfolio.delete_title"), icon=":material/delete:"):
         delete, button = st.columns([3, 1], vertical_alignment="bottom")
         delete.selectbox(t("portfolio.delete_label"), options=list(by_name), key=DELETE_WIDGET)

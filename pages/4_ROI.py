@@ -187,6 +187,7 @@ def _inference(use_case: UseCase, lang: str) -> None:
     st.button(
         t("roi.use_as_run_cost", amount=formatting.eur(cost, lang, decimals=2)), on_click=_save_inference,
         args=(use_case.id, True), icon=":material/arrow_upward:", help=t("roi.use_as_run_cost_help"),
+        disabled=state.read_only(),
     )
 
 

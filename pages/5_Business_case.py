@@ -83,11 +83,13 @@ def _inputs(use_case: UseCase, default_rate: float, lang: str) -> None:
         t("field.ramp_shape"), options=RAMP_SHAPES, format_func=lambda shape: label("ramp_shape", shape, lang),
         key=store_access.bind(shape_key, plan.ramp_shape), required=True,
         on_change=store_access.queue_edit, args=(use_case.id, "business_case.ramp_shape", shape_key),
+        disabled=state.read_only(),
     )
     _range_input(use_case, "run_cost_escalation_per_year", plan.run_cost_escalation_per_year)
     own_key = _key(use_case, "own_rate")
     own = st.toggle(t("bc.own_rate"), key=store_access.bind(own_key, plan.discount_rate_per_year is not None),
-                    help=t("bc.own_rate_help"), on_change=_toggle_own_rate, args=(use_case.id, own_key, default_rate))
+                    help=t("bc.own_rate_help"), on_change=_toggle_own_rate, args=(use_case.id, own_key, default_rate),
+                    disabled=state.read_only())
     if own and plan.discount_rate_per_year is not None:
         _range_input(use_case, "discount_rate_per_year", plan.discount_rate_per_year)
     else:

@@ -108,8 +108,7 @@ def _editor(use_case: UseCase, version: int, lang: str) -> None:
     base = pd.DataFrame(table_edits.shown_rows(sensitivity.scenario_rows(use_case), SCENARIO_NUMBERS, lang),
                         columns=list(columns))
     edited = st.data_editor(base, key=key, column_config=columns, num_rows="dynamic", hide_index=True,
-    placeholder=formatting.MISSING,
-                            width="stretch")
+                            placeholder=formatting.MISSING, width="stretch", disabled=state.read_only())
     if state.editor_has_changes(key):
         rows = table_edits.table_rows(edited)
         if rows != table_edits.table_rows(base):
@@ -122,7 +121,7 @@ def _editor(use_case: UseCase, version: int, lang: str) -> None:
             else:
                 st.rerun()
     st.button(t("an.sens.reset"), on_click=_reset, args=(use_case.id,), icon=":material/restart_alt:",
-              help=t("an.sens.reset_help"))
+              help=t("an.sens.reset_help"), disabled=state.read_only())
 
 
 def _target_choice(lang: str) -> str:
@@ -188,7 +187,7 @@ def _monte_carlo(use_case: UseCase, default_target: float, target: str, terms: B
             return
         target_roi = state.ui_value(TARGET_CHOICE, default_target)
         number_field.field(t("an.sens.target"), TARGET_WIDGET, target_roi, TARGET_SPEC, _remember_target,
-                           container=target_column, help=t("an.sens.target_help"))
+                           container=target_column, help=t("an.sens.target_help"), stored=False)
         if use_case.roi.run_cost_eur_per_month <= 0:
             st.info(t("an.sens.no_run_cost"))
             return

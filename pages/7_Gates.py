@@ -163,6 +163,7 @@ def _tri_state(label_text: str, key: str, value: bool | None, use_case_id: str, 
         label_text, options=list(TRI_STATE), format_func=labels.__getitem__, help=help_text,
         key=store_access.bind(key, TRI_STATE_OF[value]),
         on_change=store_access.on_widget_change, args=(use_case_id, path, key, TRI_STATE.__getitem__),
+        disabled=state.read_only(),
     )
 
 
@@ -249,8 +250,8 @@ def _gate_choice(use_case: UseCase, view) -> str:
 
 def _gate_tab(use_case: UseCase, gate: str, view, thresholds: Thresholds, recorded, lang: str) -> None:
     result = view.results[gate]
-    if state.presentation():
-        # Presentation mode: the decision and its checks over the full width, no inputs.
+    if state.presentation() or state.read_only():
+        # Presentation mode, or a viewer: the decision and its checks over the full width, no inputs.
         _decision_banner(result, view, thresholds, lang)
         _checks_table(view.checks[gate])
         return
@@ -337,7 +338,7 @@ def _date_input(use_case: UseCase, path: str, value: date | None, label_key: str
     key = f"w.gates.{use_case.id}.{path}"
     st.date_input(t(label_key), value=None, key=store_access.bind(key, value), format="DD.MM.YYYY"
                   if ctx.language == "de" else "YYYY-MM-DD", on_change=store_access.on_widget_change,
-                  args=(use_case.id, path, key))
+                  args=(use_case.id, path, key), disabled=ctx.read_only)
 
 
 def _measured_title(field: str) -> str:
@@ -465,10 +466,11 @@ def _measurements_tab(use_case: UseCase, lang: str) -> None:
             _date_input(use_case, "pilot_started_on", use_case.pilot_started_on, "field.pilot_started_on")
         with right:
             _date_input(use_case, "business_case.start_on", use_case.business_case.start_on, "field.start_on")
-    with st.container(border=True):
-        _add_form(use_case, lang)
-    with st.container(border=True):
-        _import_section(use_case, lang)
+    if not ctx.read_only:
+        with st.container(border=True):
+            _add_form(use_case, lang)
+        with st.container(border=True):
+            _import_section(use_case, lang)
     with st.container(border=True):
         st.markdown(f"**{t('pva.series_title', count=formatting.number(len(use_case.measurements), lang))}**")
         if use_case.measurements:
@@ -560,7 +562,7 @@ with sidebar.guard():
             with st.container(border=True):
                 frame.subheader("an.roadmap.title")
                 _roadmap(use_case, lang)
-            if not ctx.presentation:
+            if not ctx.presentation and not ctx.read_only:
                 with st.container(border=True):
                     show = st.toggle(t("an.gates.thresholds_title"), key=store_access.bind(
                         THRESHOLDS_WIDGET, bool(state.ui_value(THRESHOLDS_CHOICE, False))),

@@ -133,8 +133,12 @@ def field(
     placeholder: str | None = None,
     label_visibility: Literal["visible", "hidden", "collapsed"] = "visible",
     width: int | Literal["stretch"] = "stretch",
+    stored: bool = True,
 ) -> None:
     """A locale number field bound to ``value``; a valid entry calls ``on_value(*args, parsed value)``.
+
+    ``stored``: the value is saved to the workspace, so the field is disabled for a viewer (:func:`state.read_only`);
+    a what-if field that saves nothing passes False.
 
     A refused entry keeps its text in the field, with the reason (what is allowed) right below it in
     ``message_container`` (default: the field's container), until it is corrected or the stored value changes.
@@ -149,6 +153,7 @@ def field(
     container.text_input(
         label, key=widget_key, help=help, placeholder=placeholder, label_visibility=label_visibility, width=width,
         on_change=store_access.safe_callback(_commit), args=(widget_key, spec, value, on_value, args),
+        disabled=stored and state.read_only(),
     )
     if refusal is not None:
         (message_container if message_container is not None else container).error(
@@ -188,10 +193,11 @@ def slider(
     container: Any = None,
     help: str | None = None,
     width: int | Literal["stretch"] = "stretch",
+    stored: bool = True,
 ) -> Any:
     """A slider over ``spec``'s unit labelled in the session's locale ("2,4 min", "62 %", "50.000"), bound to
     ``value``; ``on_change(*args)`` reads it with :func:`state.widget_value` like any
-    widget's callback. Returns the slider's value."""
+    widget's callback. Returns the slider's value. ``stored``: as for :func:`field`."""
     container = container if container is not None else st
     lang = state.language()
     maximum = max(maximum, value)
@@ -204,7 +210,7 @@ def slider(
     chosen = container.select_slider(
         label, options=options, format_func=lambda option: labels.get(option) or show(option, spec, lang),
         key=store_access.bind(shown_key, value), help=help, on_change=_relay,
-        args=(shown_key, widget_key, on_change, args), width=width,
+        args=(shown_key, widget_key, on_change, args), width=width, disabled=stored and state.read_only(),
     )
     if shown_key != widget_key:
         state.set_value(widget_key, chosen)

@@ -44,6 +44,11 @@ class PageContext:
         """Whether the session's role is at least ``role`` (viewer < editor < owner)."""
         return members.ROLE_RANK.get(self.role, 0) >= members.ROLE_RANK[role]
 
+    @property
+    def read_only(self) -> bool:
+        """An S23 viewer: every widget that saves to the workspace is drawn disabled (the banner says why)."""
+        return not self.may("editor")
+
 
 def _on_workspace_change() -> None:
     state.set_workspace_id(state.widget_value(WORKSPACE_WIDGET))
@@ -145,6 +150,7 @@ def load(on_stop: Callable[[], None] | None = None) -> PageContext:
             members.no_workspace_page()
         _stop(on_stop, st.info, t("home.no_workspace"))
     role = store_access.role_of(infos, loaded.id)
+    state.set_read_only(members.ROLE_RANK.get(role, 0) < members.ROLE_RANK["editor"])
     if role == "viewer":
         st.info(t("auth.viewer_banner"), icon=":material/visibility:")
     return PageContext(loaded=loaded, language=state.language(), workspaces=infos, role=role,
@@ -259,7 +265,7 @@ def risk_class_select(use_case: UseCase, key: str) -> None:
         format_func={risk: label("risk", risk) for risk in RISK_CLASSES}.__getitem__,
         key=store_access.bind(key, use_case.eu_ai_act_risk_class),
         on_change=store_access.on_widget_change, args=(use_case.id, "eu_ai_act_risk_class", key),
-        help=t("an.gates.risk_class_help"),
+        help=t("an.gates.risk_class_help"), disabled=state.read_only(),
     )
 
 
@@ -290,7 +296,7 @@ def table_editor(
     edited = st.data_editor(
         base, key=key, column_config=columns, num_rows=num_rows, hide_index=True,
         placeholder=formatting.MISSING, width="stretch",
-        disabled=list(disabled),
+        disabled=True if state.read_only() else list(disabled),
     )
     if drafts:
         st.warning("\n\n".join([t("table.draft_kept"),

@@ -25,6 +25,7 @@ LANGUAGE_KEY = "ctx.language"
 ACTOR_KEY = "ctx.actor"
 IDENTITY_KEY = "ctx.identity_actor"
 PRESENTATION_KEY = "ctx.presentation"
+READ_ONLY_KEY = "ctx.read_only"
 FLASH_KEY = "ctx.flash"
 QUEUED_EDITS_KEY = "ctx.queued_edits"
 SEEN_VERSIONS_KEY = "ctx.seen_versions"
@@ -120,6 +121,17 @@ def presentation() -> bool:
 
 def set_presentation(value: bool) -> None:
     st.session_state[PRESENTATION_KEY] = bool(value)
+
+
+def read_only() -> bool:
+    """True while the session may not change the loaded workspace (an S23 viewer): widgets that save are disabled.
+
+    Set by the sidebar from the role on every full run; the store refuses a viewer's save in any case."""
+    return bool(st.session_state.get(READ_ONLY_KEY, False))
+
+
+def set_read_only(value: bool) -> None:
+    st.session_state[READ_ONLY_KEY] = bool(value)
 
 
 def language() -> str:

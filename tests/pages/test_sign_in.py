@@ -79,17 +79,21 @@ def test_an_admin_owns_the_sample_and_grants_a_viewer_who_then_sees_it_read_only
     assert viewer.text_input(key="w.home.rename_name").disabled
 
 
-def test_a_viewers_edit_is_refused_with_the_role_it_needs(store, sample_id, admins):
+def test_an_edit_after_the_role_was_lowered_to_viewer_is_refused_with_the_role_it_needs(store, sample_id, admins):
+    """The page was drawn for an editor; an owner then made her a viewer (in another process): the store refuses."""
     store.enable_access_control()
-    Store(store.url, admins=frozenset({ADMIN["email"]})).set_member_role(sample_id, CLARA["email"], "viewer",
-                                                                         _actor(ADMIN))
+    admin = Store(store.url, admins=frozenset({ADMIN["email"]}))
+    admin.set_member_role(sample_id, CLARA["email"], "editor", _actor(ADMIN))
     at = signed_in(CLARA, page="pages/2_Scoring.py")
     assert_clean(at)
+    admin.set_member_role(sample_id, CLARA["email"], "viewer", _actor(ADMIN))
     slider = at.select_slider[0]
     slider.set_value(0.9 if slider.value != 0.9 else 0.8).run()
     assert any("Not saved: this needs the editor role, and you are viewer in this workspace" in shown(item.value)
                for item in at.error)
     assert {entry.action for entry in store.audit(sample_id)} == {"load_sample", "set_member_role"}
+    assert at.select_slider[0].disabled  # the next run draws her a viewer's page
+    admin.dispose()
 
 
 def test_a_person_without_a_role_sees_no_workspace_and_can_create_their_own(store, sample_id, admins):
@@ -181,4 +185,40 @@ def test_on_the_workshop_page_a_viewer_sees_the_round_but_cannot_close_or_reveal
     controls = [button for button in at.button if button.label in ("Close round", "Reveal answers")]
     assert len(controls) == 2 and all(button.disabled for button in controls)
     assert "need the editor role" in shown(controls[0].help)
+    admin.dispose()
+
+
+
+# What a viewer still uses: navigation (workspace, use case, language, presentation, gate, sign-out), the registry's
+# search and sort, and what-if controls that save nothing (budgets, stability draws, Monte Carlo, a sample profile).
+VIEWER_CONTROLS = {
+    "button:w.auth.sign_out", "segmented_control:w.sidebar.language", "selectbox:w.sidebar.workspace",
+    "toggle:w.sidebar.presentation", "selectbox:w.picker.use_case", "selectbox:w.registry.sort",
+    "text_input:w.registry.search", "toggle:w.registry.descending", "select_slider:w.scoring.jitter",
+    "selectbox:w.scoring.stability_source", "segmented_control:w.portfolio.fund_on",
+    "select_slider:w.portfolio.investment", "toggle:w.portfolio.capacity_limited", "toggle:w.portfolio.run_limited",
+    "segmented_control:w.sens.figure", "select_slider:w.sens.draws", "text_input:w.sens.target_percent",
+    "segmented_control:w.gates.gate", "button:Profile the sample dataset",
+}
+WIDGET_KINDS = ("text_input", "text_area", "select_slider", "slider", "selectbox", "checkbox", "toggle", "radio",
+                "date_input", "multiselect", "button", "segmented_control")
+
+
+def _enabled_widgets(at: AppTest) -> set[str]:
+    return {f"{kind}:{widget.key or widget.label}" for kind in WIDGET_KINDS for widget in at.get(kind)
+            if not widget.disabled}
+
+
+@pytest.mark.parametrize("page", ["pages/1_Use_cases.py", "pages/2_Scoring.py", "pages/3_Portfolio.py",
+                                  "pages/4_ROI.py", "pages/5_Business_case.py", "pages/6_Sensitivity.py",
+                                  "pages/7_Gates.py", "pages/8_Data_readiness.py"])
+def test_a_viewer_sees_every_saving_widget_disabled_or_hidden(store, sample_id, admins, page):
+    store.enable_access_control()
+    admin = Store(store.url, admins=frozenset({ADMIN["email"]}))
+    admin.set_member_role(sample_id, CLARA["email"], "viewer", _actor(ADMIN))
+    viewer, owner = signed_in(CLARA, page=page), signed_in(ADMIN, page=page)
+    assert_clean(viewer)
+    assert "You are a viewer of this workspace" in texts(viewer)  # the reason, once per page
+    assert _enabled_widgets(viewer) <= VIEWER_CONTROLS
+    assert _enabled_widgets(owner) - VIEWER_CONTROLS  # the same page lets its owner edit
     admin.dispose()
