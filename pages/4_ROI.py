@@ -5,7 +5,6 @@ redraws every element on the page several times per slider step, so out of sight
 slider time.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -71,24 +70,6 @@ def _save_inference(use_case_id: str, also_run_cost: bool, field: str | None = N
         changes["roi.run_cost_eur_per_month"] = cost
     if store_access.set_fields(use_case_id, changes) and also_run_cost:
         state.flash("success", t("roi.run_cost_set", amount=formatting.eur(cost, state.language(), decimals=2)))
-
-
-def _remember_open(section: str, widget_key: str) -> None:
-    state.set_ui_value(f"roi.open.{section}", bool(state.widget_value(widget_key)))
-
-
-def _section(section: str, icon: str, draw: Callable[[], None]) -> None:
-    """An expander for ``section`` ("inference", "cost_blocks") that draws its content only while open."""
-    # Per language: an expander's identity includes its label, so after a language switch it is a new widget
-    # that has to be seeded again.
-    widget_key = f"w.roi.open.{section}.{state.language()}"
-    expander = st.expander(
-        t(f"roi.{section}"), icon=icon, key=store_access.bind(widget_key, bool(state.ui_value(f"roi.open.{section}"))),
-        on_change=_remember_open, args=(section, widget_key),
-    )
-    if expander.open:
-        with expander:
-            draw()
 
 
 def _inputs(use_case: UseCase, lang: str) -> None:
@@ -234,8 +215,10 @@ def _page() -> None:
             frame.subheader("roi.results", name=selected.name)
             _live(ctx.loaded.workspace.default_discount_rate_per_year)
             # The inference helper's edits change the run cost, so they rerun the page, not the slider fragment.
-            _section("inference", ":material/memory:", lambda: _inference(selected, ctx.language))
-            _section("cost_blocks", ":material/receipt_long:", lambda: cost_blocks.editor(ctx, selected))
+            frame.lazy_expander("roi.inference", t("roi.inference"), lambda: _inference(selected, ctx.language),
+                                icon=":material/memory:")
+            frame.lazy_expander("roi.cost_blocks", t("roi.cost_blocks"), lambda: cost_blocks.editor(ctx, selected),
+                                icon=":material/receipt_long:")
             measurements.roi_sources_panel(selected, ctx.language)
 
 

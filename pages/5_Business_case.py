@@ -5,7 +5,6 @@ The inputs, figures and chart are one fragment, so a slider step reruns only the
 monthly table and the cost blocks are expanders drawn only while open.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -108,22 +107,6 @@ def _metrics(view: business_case.BusinessCaseView) -> None:
         row.metric(metric.label, metric.value, border=True, help=metric.help, width="content")
 
 
-def _remember_open(section: str, widget_key: str) -> None:
-    state.set_ui_value(f"bc.open.{section}", bool(state.widget_value(widget_key)))
-
-
-def _section(section: str, title_key: str, icon: str, draw: Callable[[], None]) -> None:
-    """An expander that draws its content only while open (the browser redraws every element on each step)."""
-    widget_key = f"w.bc.open.{section}.{state.language()}"
-    expander = st.expander(
-        t(title_key), icon=icon, key=store_access.bind(widget_key, bool(state.ui_value(f"bc.open.{section}"))),
-        on_change=_remember_open, args=(section, widget_key),
-    )
-    if expander.open:
-        with expander:
-            draw()
-
-
 @st.fragment
 def _live() -> None:
     with sidebar.guard(defer_queued_edits=True):
@@ -150,9 +133,9 @@ def _live() -> None:
             frame.subheader("bc.chart")
             st.vega_lite_chart(spec=view.chart_spec, width="stretch")
             st.caption(view.chart_caption)
-        _section("table", "bc.table", ":material/table_rows:", lambda: st.dataframe(
+        frame.lazy_expander("bc.table", t("bc.table"), lambda: st.dataframe(
             business_case.monthly_table(measurements.with_sources(use_case), default_rate, lang), hide_index=True,
-            placeholder=formatting.MISSING, width="stretch"))
+            placeholder=formatting.MISSING, width="stretch"), icon=":material/table_rows:")
 
 
 def _plan_vs_actual(use_case: UseCase, thresholds, lang: str) -> None:
@@ -172,10 +155,11 @@ def _plan_vs_actual(use_case: UseCase, thresholds, lang: str) -> None:
                 st.badge(t("pva.behind_plan"), icon=":material/trending_down:", color="orange")
             else:
                 st.badge(t("pva.on_plan"), icon=":material/check:", color="green")
-        st.altair_chart(view.chart, width="stretch")
+        st.vega_lite_chart(spec=view.chart, width="stretch")
         st.caption(t("pva.chart_caption"))
-        _section("plan_vs_actual", "pva.table_title", ":material/table_rows:",
-                 lambda: st.dataframe(view.table, hide_index=True, width="stretch"))
+        frame.lazy_expander("bc.plan_vs_actual", t("pva.table_title"),
+                            lambda: st.dataframe(view.table, hide_index=True, width="stretch"),
+                            icon=":material/table_rows:")
 
 
 def _page() -> None:
@@ -186,8 +170,8 @@ def _page() -> None:
         if selected is not None:
             frame.subheader("bc.results", name=selected.name)
             _live()
-            _section("cost_blocks", "bc.cost_blocks", ":material/receipt_long:",
-                     lambda: cost_blocks.editor(ctx, selected))
+            frame.lazy_expander("bc.cost_blocks", t("bc.cost_blocks"), lambda: cost_blocks.editor(ctx, selected),
+                                icon=":material/receipt_long:")
             measurements.roi_sources_panel(selected, ctx.language)
             _plan_vs_actual(selected, ctx.loaded.workspace.thresholds, ctx.language)
             st.page_link("pages/4_ROI.py", label=t("bc.to_roi"), icon=":material/euro:")

@@ -296,20 +296,24 @@ def _decision_form(use_case: UseCase, gate: str, lang: str) -> None:
     next_gates = {"": t("an.decide.no_next_gate"), **{key: _gate_name(key) for key in GATE_SEQUENCE}}
     position = GATE_SEQUENCE.index(gate)
     following = GATE_SEQUENCE[position + 1] if position + 1 < len(GATE_SEQUENCE) else ""
-    with st.expander(t("an.gates.record"), icon=":material/edit_note:"), st.form(f"gates.decide.{gate}", border=False):
-        st.caption(t("an.gates.record_help"))
-        first, second = st.columns(2)
-        first.selectbox(t("an.decide.decision"), options=list(decisions), format_func=decisions.__getitem__,
-                        key=f"{prefix}.decision", help=t("an.decide.decision_help"))
-        second.text_input(t("an.decide.by"), value=state.actor_name(), key=f"{prefix}.by", max_chars=200)
-        st.text_area(t("an.decide.rationale"), key=f"{prefix}.rationale", max_chars=5000,
-                     placeholder=t("an.decide.rationale_placeholder"))
-        first, second = st.columns(2)
-        first.selectbox(t("an.decide.next_gate"), options=list(next_gates), format_func=next_gates.__getitem__,
-                        index=list(next_gates).index(following), key=f"{prefix}.next")
-        second.date_input(t("an.decide.next_on"), value=None, key=f"{prefix}.on",
-                          format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD")
-        st.form_submit_button(t("an.gates.record"), on_click=_record, args=(use_case.id, gate), type="primary")
+
+    def draw() -> None:
+        with st.form(f"gates.decide.{gate}", border=False):
+            st.caption(t("an.gates.record_help"))
+            first, second = st.columns(2)
+            first.selectbox(t("an.decide.decision"), options=list(decisions), format_func=decisions.__getitem__,
+                            key=f"{prefix}.decision", help=t("an.decide.decision_help"))
+            second.text_input(t("an.decide.by"), value=state.actor_name(), key=f"{prefix}.by", max_chars=200)
+            st.text_area(t("an.decide.rationale"), key=f"{prefix}.rationale", max_chars=5000,
+                         placeholder=t("an.decide.rationale_placeholder"))
+            first, second = st.columns(2)
+            first.selectbox(t("an.decide.next_gate"), options=list(next_gates), format_func=next_gates.__getitem__,
+                            index=list(next_gates).index(following), key=f"{prefix}.next")
+            second.date_input(t("an.decide.next_on"), value=None, key=f"{prefix}.on",
+                              format="DD.MM.YYYY" if lang == "de" else "YYYY-MM-DD")
+            st.form_submit_button(t("an.gates.record"), on_click=_record, args=(use_case.id, gate), type="primary")
+
+    frame.lazy_expander("gates.decide", t("an.gates.record"), draw, icon=":material/edit_note:")
 
 
 def _last_decision(last, lang: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -86,6 +86,26 @@ def anchor_for(message_key: str) -> str:
     on every redraw of every heading, and the ROI page redraws all of them several times per slider step.
     """
     return message_key.replace(".", "-").replace("_", "-")
+
+
+def _remember_open(name: str, widget_key: str) -> None:
+    state.set_ui_value(f"open.{name}", bool(state.widget_value(widget_key)))
+
+
+def lazy_expander(name: str, title: str, draw: Callable[[], None], icon: str | None = None) -> None:
+    """An expander whose content is drawn only while it is open; whether ``name`` is open is remembered across
+    pages and languages. The browser redraws every element of a page on each slider step, and a form or table out
+    of sight costs as much as one in view.
+
+    Per language: an expander's identity includes its label, so after a language switch it is a new widget that has
+    to be seeded again.
+    """
+    widget_key = f"w.open.{name}.{state.language()}"
+    state.sync_widget(widget_key, bool(state.ui_value(f"open.{name}")))
+    expander = st.expander(title, icon=icon, key=widget_key, on_change=_remember_open, args=(name, widget_key))
+    if expander.open:
+        with expander:
+            draw()
 
 
 def upload_hint(types: Sequence[str]) -> None:

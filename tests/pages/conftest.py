@@ -41,9 +41,20 @@ def sample_id(store: Store) -> str:
     return store.workspace_id_by_name(SAMPLE_NAME)
 
 
-def open_page(page: str | None = None, language: str | None = None, use_case: str | None = None) -> AppTest:
-    """Run the app once (home), optionally switch page; language and use case via the URL."""
+# Every expander that draws its content only while open (ui.frame.lazy_expander), by name.
+LAZY_SECTIONS = ("roi.inference", "roi.cost_blocks", "bc.table", "bc.plan_vs_actual", "bc.cost_blocks", "gates.decide")
+
+
+def open_page(page: str | None = None, language: str | None = None, use_case: str | None = None,
+              open_sections: bool = False) -> AppTest:
+    """Run the app once (home), optionally switch page; language and use case via the URL. ``open_sections``
+    opens every lazy expander first, so that what they hold is on the page too."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    if open_sections:
+        from ui import state
+
+        for name in LAZY_SECTIONS:
+            at.session_state[f"{state.UI_PREFIX}open.{name}"] = True
     if language:
         at.query_params["lang"] = language
     if use_case:

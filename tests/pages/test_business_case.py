@@ -35,7 +35,7 @@ def _expected(store: Store, sample_id: str, use_case_id: str = CHATBOT):
 
 def _open(at, section: str):
     """What a click on the section's expander leaves behind (AppTest cannot click one): its remembered state."""
-    at.session_state[state.UI_PREFIX + f"bc.open.{section}"] = True
+    at.session_state[state.UI_PREFIX + f"open.bc.{section}"] = True
     return at.run()
 
 

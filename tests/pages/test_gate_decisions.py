@@ -7,12 +7,14 @@ from datetime import date, timedelta
 
 from core.store import Store
 from tests.pages.conftest import open_page, shown
+from ui import state
 
 PREFIX = "w.gates.decide.quality_gates"
 
 
 def _gates(language: str):
     at = open_page("pages/7_Gates.py", language=language)
+    at.session_state[state.UI_PREFIX + "open.gates.decide"] = True  # "Record decision" draws its form when open
     at.selectbox(key="w.picker.use_case").set_value("quality-inspection").run()
     at.segmented_control(key="w.gates.gate").set_value("quality_gates").run()
     return at

@@ -10,6 +10,7 @@ from core import gates, verdict
 from core.models import Thresholds
 from core.store import Store
 from tests.pages.conftest import assert_clean, open_page
+from ui import state
 from ui.i18n import translate
 
 PAGE = "pages/7_Gates.py"
@@ -19,6 +20,7 @@ BADGE = re.compile(r":[a-z]+-badge\[:material/[a-z_]+: (.*)\]")
 
 def _open(use_case_id: str, language: str | None = None, gate: str | None = None):
     at = open_page(PAGE, language=language)
+    at.session_state[state.UI_PREFIX + "open.gates.decide"] = True  # "Record decision" draws its form when open
     at.selectbox(key=PICKER).set_value(use_case_id).run()
     if gate:
         at.segmented_control(key="w.gates.gate").set_value(gate).run()

@@ -165,7 +165,7 @@ def problems(texts: list[str], english: set[str], keys: set[str]) -> list[str]:
     ("pages/7_Gates.py", "hr-policy-assistant"), ("pages/7_Gates.py", "quality-inspection"),
     ("pages/1_Use_cases.py", "hr-policy-assistant")])
 def test_every_page_in_german_shows_no_english_or_developer_words(store, page: str, use_case: str) -> None:
-    at = open_page(None if page == "app.py" else page, language="de", use_case=use_case)
+    at = open_page(None if page == "app.py" else page, language="de", use_case=use_case, open_sections=True)
     assert not at.exception, [item.value for item in at.exception]
     found = problems(visible_texts(at), _english_only_words(), _message_keys())
     assert found == [], "\n".join(found)
@@ -190,3 +190,11 @@ def test_the_walk_sees_english_where_there_is_english(store) -> None:
     at = open_page("pages/7_Gates.py", language="en", use_case="support-chatbot")
     found = problems(visible_texts(at), _english_only_words(), _message_keys())
     assert any("English word" in line for line in found)
+
+
+def test_the_walk_opens_every_lazy_expander_the_pages_draw() -> None:
+    from tests.pages.conftest import LAZY_SECTIONS, ROOT
+
+    drawn = {name for path in (ROOT / "pages").glob("*.py")
+             for name in re.findall(r'lazy_expander\(\s*"([\w.]+)"', path.read_text(encoding="utf-8"))}
+    assert drawn == set(LAZY_SECTIONS)

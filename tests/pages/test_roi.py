@@ -23,7 +23,7 @@ def _metrics(at):
 
 def _open_section(at, section: str):
     """What a click on the section's expander leaves behind (AppTest cannot click one): its remembered state."""
-    at.session_state[state.UI_PREFIX + f"roi.open.{section}"] = True
+    at.session_state[state.UI_PREFIX + f"open.roi.{section}"] = True
     return at.run()
 
 

@@ -163,7 +163,8 @@ class PlanVsActualView:
     (a message key) instead when there is nothing to compare yet."""
 
     note: str | None
-    chart: Any = None
+    chart: dict[str, Any] | None = None
+    """The Vega-Lite spec (``st.vega_lite_chart``)."""
     variance: str = ""
     variance_pct: str = ""
     share: str = ""
@@ -210,16 +211,25 @@ def _plan_vs_actual_table(rows: dict[str, np.ndarray], month_texts: list[str], l
 
 
 def plan_vs_actual(use_case: UseCase, thresholds: Thresholds, language: str) -> PlanVsActualView:
-    """The plan (S19, the assumptions) against the measurements of ``use_case`` in ``language`` (S22)."""
+    """The plan (S19, the assumptions) against the measurements of ``use_case`` in ``language`` (S22).
+
+    Cached on the use case's and the thresholds' JSON: building the Altair chart and validating its spec took
+    ~100 ms of every rerun, the comparison itself a millisecond."""
     if use_case.business_case.start_on is None:
         return PlanVsActualView("pva.no_start")
+    return _plan_vs_actual(use_case.model_dump_json(), thresholds.model_dump_json(), language)
+
+
+@lru_cache(maxsize=VIEW_CACHE_SIZE)
+def _plan_vs_actual(use_case_json: str, thresholds_json: str, language: str) -> PlanVsActualView:
+    use_case, thresholds = UseCase.model_validate_json(use_case_json), Thresholds.model_validate_json(thresholds_json)
     data = measurements.use_case_plan_vs_actual(use_case, thresholds)
     rows = data["rows"]
     if not rows["month"].size:
         return PlanVsActualView("pva.no_actuals")
     months = rows["month"].tolist()
     month_texts = [month_text(month, language) for month in months]
-    chart = _plan_vs_actual_chart(rows, months, month_texts, language)
+    chart = _plan_vs_actual_chart(rows, months, month_texts, language).to_dict()
     table = _plan_vs_actual_table(rows, month_texts, language)
     return PlanVsActualView(
         None, chart, formatting.eur(data["cumulative_variance_eur"], language),
