@@ -39,6 +39,7 @@ from core.models import (
     ScoringInputs,
     UseCase,
     Workspace,
+    migrate_gate_metrics,
 )
 from core.scoring import SCORING_FIELDS
 
@@ -72,7 +73,7 @@ def make_portfolio(size: int, seed: int = 0) -> tuple[SimpleNamespace, list[Simp
             baseline_cost_per_case_eur=float(rng.uniform(0.1, 1)), risk_score=float(rng.uniform(0, 6)),
             hallucination_rate=float(rng.uniform(0, 0.03)),
         )
-        use_cases.append(UseCase(
+        use_cases.append(UseCase(**migrate_gate_metrics(dict(
             id=f"uc-{number:05d}", name=f"Use case {number}: triage of incoming requests", owner=f"Owner {number % 17}",
             phase=PHASES[number % len(PHASES)], problem_statement="Backlog of 3 days; target below 1 day. " * 3,
             users="1st-level agents, daily", process_step="Classify the incoming e-mail",
@@ -84,7 +85,7 @@ def make_portfolio(size: int, seed: int = 0) -> tuple[SimpleNamespace, list[Simp
                             for index, item in enumerate(READINESS_ITEMS)),
             assumption_sources={f"roi.{field}": "Controlling report 2025" for field in ROI_INPUT_FIELDS},
             created_at=CREATED, updated_at=CREATED,
-        ))
+        ))))
     workspace = Workspace(name=f"Benchmark portfolio ({size})", use_cases=tuple(use_cases))
     loaded = SimpleNamespace(id="ws-bench", workspace=workspace, versions={uc.id: 2 for uc in use_cases})
     entries = [

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from core.models import SCHEMA_VERSION, UseCase, Workspace, error_text
+from core.models import SCHEMA_VERSION, UseCase, Workspace, error_text, migrate_gate_metrics
 from core.store.errors import ImportRejected
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -330,7 +330,7 @@ def _validated_workspace(parts: _Parts) -> Workspace:
                        f"{MAX_ITEM_VALUES:,}")
             continue
         try:
-            validated.append(UseCase.model_validate(raw))
+            validated.append(UseCase.model_validate(migrate_gate_metrics(raw)))
         except ValidationError as error:
             budget.add_error(error, raw, f"use_cases[{index}]")
     if parts.rest_values > MAX_ITEM_VALUES:

@@ -385,9 +385,36 @@ def _migration_7(conn: Connection) -> None:
     members_metadata.create_all(conn)
 
 
+def _migration_8(conn: Connection) -> None:
+    """S22: a stored use case of workspace schema 1 or 2 still holding ``gate_metrics`` gets them as its latest
+    measurement in the row itself (:func:`~core.models.migrate_gate_metrics`), as loading it did until now; then
+    no read has to migrate, which lets pydantic validate stored JSON directly. Deleted rows too (a restore reads
+    them). No version changes, as in migration 6: what people typed is the same. A document that does not validate
+    stays as it is, so that loading it reports the problem as before."""
+    from pydantic import ValidationError
+
+    from core.models import UseCase, migrate_gate_metrics
+    from core.store.documents import use_case_document  # documents imports this module's tables
+
+    rows = conn.execute(select(use_cases_table.c.workspace_id, use_cases_table.c.use_case_id,
+                               use_cases_table.c.document)
+                        .where(use_cases_table.c.document.contains('"gate_metrics"'))).all()
+    for row in rows:
+        document = json.loads(row.document)
+        if not isinstance(document, dict) or "gate_metrics" not in document:
+            continue
+        try:
+            migrated = use_case_document(UseCase.model_validate(migrate_gate_metrics(document)))
+        except ValidationError:
+            continue
+        conn.execute(update(use_cases_table).where(
+            use_cases_table.c.workspace_id == row.workspace_id, use_cases_table.c.use_case_id == row.use_case_id,
+        ).values(document=migrated))
+
+
 _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5, 6: _migration_6,
-    7: _migration_7,
+    7: _migration_7, 8: _migration_8,
 }
 DATABASE_SCHEMA_VERSION = max(_MIGRATIONS)
 MIGRATION_NUMBERS = tuple(sorted(_MIGRATIONS))

@@ -214,6 +214,14 @@ def _documents(conn: Connection, workspace_id: str, use_case_ids: list[str]) -> 
     return documents
 
 
+def _all_documents(conn: Connection, workspace_id: str, use_case_ids: list[str]) -> dict[str, str]:
+    """The documents of every live use case of the workspace in one query (a cold load), in the order of
+    ``use_case_ids``; a row that appeared since the heads were read is left out."""
+    rows = dict(conn.execute(select(use_cases_table.c.use_case_id, use_cases_table.c.document).where(
+        use_cases_table.c.workspace_id == workspace_id, use_cases_table.c.deleted.is_(False))).all())
+    return {use_case_id: rows[use_case_id] for use_case_id in use_case_ids if use_case_id in rows}
+
+
 def _parse_use_cases(workspace_name: str, documents: dict[str, str]) -> dict[str, UseCase]:
     if not documents:
         return {}
@@ -230,17 +238,19 @@ def _parse_use_cases(workspace_name: str, documents: dict[str, str]) -> dict[str
 def _workspace(row: Any, use_cases: list[UseCase]) -> Workspace:
     """The workspace of a ``workspaces`` row with these use cases; :class:`StoreError` if it no longer validates."""
     try:
-        return Workspace(
+        return Workspace.of_validated_use_cases(
+            use_cases,
             name=row.name,
             schema_version=row.schema_version,
             weights=ScoringWeights.model_validate_json(row.weights),
             thresholds=Thresholds.model_validate_json(row.thresholds),
             **dict(stored_settings(row.settings)),
-            use_cases=tuple(use_cases),
         )
     except ValidationError as error:
         raise StoreError(f"stored workspace '{row.name}' no longer validates: "
                          f"{validation_messages(error)[0]}") from None
+    except ValueError as error:
+        raise StoreError(f"stored workspace '{row.name}' no longer validates: {error}") from None
 
 
 class UseCaseOps(StoreEngine):
@@ -266,7 +276,8 @@ class UseCaseOps(StoreEngine):
             ).all()
             cached = {head.use_case_id: self._cache.get(workspace_id, *head) for head in heads}
             missing = [use_case_id for use_case_id, use_case in cached.items() if use_case is None]
-            documents = _documents(conn, workspace_id, missing)
+            documents = (_all_documents(conn, workspace_id, missing) if len(missing) == len(heads)
+                         else _documents(conn, workspace_id, missing))
         parsed = _parse_use_cases(row.name, documents)
         use_cases = []
         for use_case_id, version in heads:

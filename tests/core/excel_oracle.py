@@ -19,7 +19,7 @@ from pathlib import Path
 
 import openpyxl
 
-from core.models import Scenario, ScoringInputs, UseCase, Workspace
+from core.models import Scenario, ScoringInputs, UseCase, Workspace, migrate_gate_metrics
 from core.store import LoadedWorkspace
 from tests.core.conftest import S15_BASE
 
@@ -147,7 +147,7 @@ def make_use_case(use_case_id: str, **fields: object) -> UseCase:
     values: dict[str, object] = {"id": use_case_id, "name": f"Use case {use_case_id}", "scoring": S3_EXAMPLE,
                                  "roi": S15_BASE}
     values.update(fields)
-    return UseCase(**values)
+    return UseCase(**migrate_gate_metrics(values))  # ``gate_metrics=`` stands for one measurement
 
 
 def scaled_scoring(factor: float) -> ScoringInputs:

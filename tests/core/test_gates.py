@@ -19,7 +19,15 @@ from core.gates import (
     sub_gate_decisions,
     target_cycle_time_sec,
 )
-from core.models import PHASES, ComplianceChecklist, GateMetrics, ScoringInputs, Thresholds, UseCase
+from core.models import (
+    PHASES,
+    ComplianceChecklist,
+    GateMetrics,
+    ScoringInputs,
+    Thresholds,
+    UseCase,
+    migrate_gate_metrics,
+)
 from tests.core.conftest import S15_BASE
 
 # S5 exactly at every boundary: precision 0.92, p99 1200 ms, cost = baseline cost, risk 3, hallucination 0.01.
@@ -327,7 +335,9 @@ SCORING = ScoringInputs(cycle_time_reduction=0.3, cost_reduction=0.2, error_redu
 
 
 def _use_case(**changes):
-    return UseCase(**{"id": "chatbot", "name": "Support chatbot", "scoring": SCORING, "roi": S15_BASE, **changes})
+    # ``gate_metrics=`` stands for one measurement of them (migrate_gate_metrics).
+    return UseCase(**migrate_gate_metrics({"id": "chatbot", "name": "Support chatbot", "scoring": SCORING,
+                                           "roi": S15_BASE, **changes}))
 
 
 def test_evaluate_all_on_a_use_case():

@@ -50,6 +50,11 @@ def test_todays_sample_database_opens_with_gate_values_as_the_latest_measurement
             rest = json.loads(use_case_document(use_case))
             rest.pop("measurements", None)
             assert rest == {key: value for key, value in old.items() if key != "gate_metrics"}, use_case.id
+        # Migration 8 wrote the measurements into the rows: no read has to migrate any more.
+        after = _raw_documents(copy)
+        assert not any("gate_metrics" in document for document in after.values())
+        assert {use_case_id for use_case_id, document in after.items() if document.get("measurements")} == {
+            use_case_id for use_case_id, document in before.items() if document.get("gate_metrics")}
         first = workspace.use_cases[0]
         assert first.gate_metrics.observed_adoption == 0.41 and first.gate_metrics.precision == 0.95
         assert len(store.audit(workspace_id)) == audit_rows
@@ -67,3 +72,13 @@ def test_todays_sample_database_opens_with_gate_values_as_the_latest_measurement
         assert exported.use_cases[0].measurements == restored.measurements
     finally:
         store.dispose()
+
+
+def test_no_use_case_validator_makes_pydantic_read_stored_json_as_python_first():
+    """A "before" or "wrap" validator (or an own ``__init__``) on UseCase makes pydantic turn each stored document
+    into Python objects before validating it: loading 1,000 use cases went from ~140 ms to ~230 ms."""
+    from core.models import UseCase
+
+    modes = {decorator.info.mode for decorator in UseCase.__pydantic_decorators__.model_validators.values()}
+    assert modes <= {"after"}
+    assert "__init__" not in UseCase.__dict__

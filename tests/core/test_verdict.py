@@ -3,7 +3,7 @@
 import pytest
 
 from core.gates import GateResult, evaluate_all
-from core.models import GateMetrics, Scenario, ScoringInputs, UseCase
+from core.models import GateMetrics, Scenario, ScoringInputs, UseCase, migrate_gate_metrics
 from core.sensitivity import run_scenarios
 from core.store.documents import parse_workspace_json
 from core.store.workspaces import SAMPLE_WORKSPACE_PATH
@@ -67,10 +67,10 @@ def test_status_of_the_sample_use_cases():
 
 
 def test_waiting_counts_the_missing_inputs_and_says_so_in_both_languages():
-    use_case = UseCase(id="x", name="X", scoring=ScoringInputs(**dict.fromkeys(
+    use_case = UseCase(**migrate_gate_metrics(dict(id="x", name="X", scoring=ScoringInputs(**dict.fromkeys(
         ("cycle_time_reduction", "cost_reduction", "error_reduction", "data_availability", "integration_effort",
          "compliance_risk", "change_effort"), 0.5)), roi=S15_BASE,
-        gate_metrics=GateMetrics(precision=0.95), scenarios=(Scenario(name="base"),))
+        gate_metrics=GateMetrics(precision=0.95), scenarios=(Scenario(name="base"),))))
     status = use_case_status(use_case)
     assert status.kind == "waiting" and status.gate == "poc_to_pilot" and status.missing_count == 6
     assert status_sentence(status, "en") == "Waiting for PoC → Pilot: 6 inputs are missing."
