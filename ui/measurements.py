@@ -14,7 +14,7 @@ import streamlit as st
 from core import plan_vs_actual
 from core.models import MEASURED_ROI_FIELDS, ROI_FRACTION_FIELDS, ROI_SOURCES, Measurement, Thresholds, UseCase
 from core.plan_vs_actual import InputSource
-from ui import formatting, state, store_access
+from ui import formatting, frame, state, store_access
 from ui.i18n import has, label, t, translate
 from ui.views import VIEW_CACHE_SIZE
 
@@ -57,9 +57,11 @@ def source_line(source: InputSource, language: str) -> str:
 
 
 def roi_sources_panel(use_case: UseCase, language: str) -> None:
-    """The per-input source choice (assumption or latest measurement) and what each input uses now (S22)."""
-    effective = plan_vs_actual.effective_roi(use_case)
-    with st.expander(t("pva.sources_title"), icon=":material/fact_check:"):
+    """The per-input source choice (assumption or latest measurement) and what each input uses now (S22), drawn
+    while its expander is open."""
+
+    def draw() -> None:
+        effective = plan_vs_actual.effective_roi(use_case)
         st.caption(t("pva.sources_help"))
         options = {source: t(f"pva.source.{source}") for source in ROI_SOURCES}
         columns = st.columns(len(MEASURED_ROI_FIELDS))
@@ -73,6 +75,8 @@ def roi_sources_panel(use_case: UseCase, language: str) -> None:
         lines = [formatting.escape_markdown(source_line(source, language)) for source in effective.sources
                  if source.name in MEASURED_ROI_FIELDS]
         st.markdown(formatting.markdown_lines(lines, bullets=True))
+
+    frame.lazy_expander("pva.sources", t("pva.sources_title"), draw, icon=":material/fact_check:")
 
 
 def sources_caption(use_case: UseCase, language: str) -> str:

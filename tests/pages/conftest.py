@@ -42,7 +42,8 @@ def sample_id(store: Store) -> str:
 
 
 # Every expander that draws its content only while open (ui.frame.lazy_expander), by name.
-LAZY_SECTIONS = ("roi.inference", "roi.cost_blocks", "bc.table", "bc.plan_vs_actual", "bc.cost_blocks", "gates.decide")
+LAZY_SECTIONS = ("roi.inference", "roi.cost_blocks", "bc.table", "bc.plan_vs_actual", "bc.cost_blocks", "gates.decide",
+                 "pva.sources")
 
 
 def open_page(page: str | None = None, language: str | None = None, use_case: str | None = None,

@@ -195,6 +195,6 @@ def test_the_walk_sees_english_where_there_is_english(store) -> None:
 def test_the_walk_opens_every_lazy_expander_the_pages_draw() -> None:
     from tests.pages.conftest import LAZY_SECTIONS, ROOT
 
-    drawn = {name for path in (ROOT / "pages").glob("*.py")
+    drawn = {name for path in [*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]
              for name in re.findall(r'lazy_expander\(\s*"([\w.]+)"', path.read_text(encoding="utf-8"))}
     assert drawn == set(LAZY_SECTIONS)

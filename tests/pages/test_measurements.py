@@ -92,7 +92,7 @@ def test_the_business_case_shows_plan_vs_actual_in_german(store, sample_id):
 
 
 def test_the_sources_panel_switches_adoption_to_the_measurement(store, sample_id):
-    at = open_page("pages/4_ROI.py", use_case=CHATBOT)
+    at = open_page("pages/4_ROI.py", use_case=CHATBOT, open_sections=True)
     key = f"w.sources.{CHATBOT}.adoption"
     at.radio(key=key).set_value("measurement").run()
     assert not at.exception
