@@ -148,9 +148,8 @@ def _table_columns(known: dict[str, str]) -> dict[str, Any]:
         "npv": st.column_config.TextColumn(t("portfolio.col.npv")),
         "investment": st.column_config.TextColumn(t("portfolio.col.investment")),
         "run_cost": st.column_config.TextColumn(t("portfolio.col.run_cost")),
-        "capacity": st.column_config.NumberColumn(t("portfolio.col.capacity"), min_value=0.0, step=0.5,
-                                                  format="%.1f", required=True,
-                                                  help=t("portfolio.col.capacity_help")),
+        "capacity": st.column_config.TextColumn(t("portfolio.col.capacity"), max_chars=40,
+                                                help=t("portfolio.col.capacity_help")),
         "funding": st.column_config.SelectboxColumn(t("portfolio.col.funding"),
                                                     options=[portfolio.PLAN_DECIDES, *FUNDING_RULES],
                                                     format_func=lambda code: t_plain(f"portfolio.rule.{code}"),
@@ -179,7 +178,12 @@ def _table(loaded, candidates, view: portfolio.PlanView, lang: str) -> None:
     _why_out(candidates, view)
     if not state.editor_has_changes(portfolio.table_key(loaded)):
         return
-    changes = portfolio.table_changes(base, edited)
+    changes, unreadable = portfolio.table_changes(base, edited, lang)
+    if unreadable:
+        # Nothing is saved until every capacity reads as a number: a save reruns with a fresh table, which would
+        # drop the typed text along with the edits.
+        st.error("\n\n".join(unreadable))
+        return
     if not changes:
         return
     errors = portfolio.save_table_changes(changes)

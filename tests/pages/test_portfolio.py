@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import assert_clean, open_page
+from conftest import assert_clean, open_page, shown
 
 from core.portfolio import Budgets, compare_rules, plan_portfolio
 from core.portfolio_workspace import default_budgets, plan_totals, portfolio_items
@@ -105,7 +105,7 @@ def test_must_and_never_toggles_save_at_once_and_the_plan_follows(store, sample_
 def test_capacity_and_needs_save_and_a_bad_need_is_refused_by_name(store, sample_id):
     loaded = store.load(sample_id)
     at = open_page(PAGE)
-    edit_table(at, loaded, {QUALITY: {"capacity": 4.5, "needs": ["demand-forecasting"]}})
+    edit_table(at, loaded, {QUALITY: {"capacity": "4.5", "needs": ["demand-forecasting"]}})
     assert_clean(at)
     case = store.load(sample_id).workspace.use_case(QUALITY)
     assert case.capacity_person_months == 4.5 and case.needs == ("demand-forecasting",)
@@ -231,3 +231,20 @@ def test_a_plan_saved_on_p10_records_what_it_maximised(store, sample_id):
     stored = store.get_plan(sample_id, "Budget 2027 – P10").plan
     assert stored.fund_on == "p10" and stored.fund_on_npv_eur is not None
     assert stored.fund_on_npv_eur < stored.npv_eur  # the P10 total is below the S19 NPV of the same set
+
+
+def test_capacity_is_typed_and_shown_in_german_and_a_wrong_entry_names_the_row_and_keeps_the_other_edits(
+        store, sample_id):
+    loaded = store.load(sample_id)
+    at = open_page(PAGE, language="de")
+    assert_clean(at)
+    edit_table(at, loaded, {QUALITY: {"capacity": "2,5"}})
+    assert_clean(at)
+    assert store.load(sample_id).workspace.use_case(QUALITY).capacity_person_months == 2.5
+    loaded = store.load(sample_id)
+    edit_table(at, loaded, {QUALITY: {"capacity": "zwei"}, CHATBOT: {"funding": "must"}})
+    messages = [shown(item.value) for item in at.error]
+    assert any(f"**{QUALITY_NAME}**, Kapazität (PM): Nicht gespeichert: „zwei“ ist keine Zahl." in message
+               for message in messages), messages
+    after = store.load(sample_id).workspace
+    assert after.use_case(QUALITY).capacity_person_months == 2.5 and after.use_case(CHATBOT).funding is None

@@ -45,7 +45,7 @@ from core.portfolio_workspace import (
     saved_plan,
 )
 from core.store import LoadedWorkspace, StoredPlan
-from ui import formatting, state, store_access
+from ui import formatting, number_field, state, store_access
 from ui.i18n import t
 from ui.portfolio import limit_amount, portfolio_key
 from ui.views import VIEW_CACHE_SIZE
@@ -60,6 +60,8 @@ TABLE_COLUMNS = ("id", "funded", "name", "funding", "needs", "npv", "investment"
 PLAN_DECIDES = "plan"
 """The planning table's word for "neither must nor never" (the model's None)."""
 EDITABLE_COLUMNS = ("capacity", "funding", "needs")
+CAPACITY_SPEC = number_field.NumberSpec(decimals=1, extra_decimals=1, minimum=0.0)
+"""S20 capacity in person-months, shown and typed in the session's locale ("2,5" in German)."""
 COMPARED_PLANS = 4
 
 
@@ -284,7 +286,7 @@ def plan_table(candidates: Sequence[PortfolioItem], view: PlanView, lang: str) -
     rows = [{
         "id": item.id, "funded": item.id in chosen, "name": item.name, "funding": item.funding or PLAN_DECIDES,
         "npv": formatting.eur(item.npv_eur, lang), "investment": formatting.eur(item.investment_eur, lang),
-        "run_cost": formatting.eur(item.run_cost_eur_per_month, lang), "capacity": float(item.capacity_person_months),
+        "run_cost": formatting.eur(item.run_cost_eur_per_month, lang), "capacity": number_field.show(item.capacity_person_months, CAPACITY_SPEC, lang),
         "needs": list(item.needs), "score": formatting.score(item.score, lang),
     } for item in candidates]
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
@@ -307,10 +309,13 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def table_changes(base: pd.DataFrame, edited: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Per use case id the edited planning fields as model paths (capacity_person_months, funding, needs)."""
+def table_changes(base: pd.DataFrame, edited: pd.DataFrame, lang: str
+                  ) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Per use case id the edited planning fields as model paths (capacity_person_months, funding, needs), and a
+    sentence per capacity that cannot be read, naming the use case and the column (that edit is not saved)."""
     paths = {"capacity": "capacity_person_months", "funding": "funding", "needs": "needs"}
     changes: dict[str, dict[str, Any]] = {}
+    problems: list[str] = []
     for (_, before), (_, after) in zip(base.iterrows(), edited.iterrows(), strict=True):
         for column, path in paths.items():
             old, new = _cell(before[column]), _cell(after[column])
@@ -319,11 +324,17 @@ def table_changes(base: pd.DataFrame, edited: pd.DataFrame) -> dict[str, dict[st
             if column == "funding":
                 old = None if old == PLAN_DECIDES else old
                 new = None if new in (PLAN_DECIDES, "") else new
-            if column == "capacity" and new is None:
-                new = 0.0
+            if column == "capacity":
+                if (new or "") == (old or ""):
+                    continue
+                parsed, message = number_field.parse(str(new or "0"), CAPACITY_SPEC, lang)
+                if message is not None:
+                    problems.append(t("portfolio.capacity_refused", name=before["name"], reason=message))
+                    continue
+                old, new = None, parsed
             if new != old:
                 changes.setdefault(str(before["id"]), {})[path] = new
-    return changes
+    return changes, problems
 
 
 def save_table_changes(changes: Mapping[str, Mapping[str, Any]]) -> list[str]:
