@@ -286,7 +286,8 @@ def plan_table(candidates: Sequence[PortfolioItem], view: PlanView, lang: str) -
     rows = [{
         "id": item.id, "funded": item.id in chosen, "name": item.name, "funding": item.funding or PLAN_DECIDES,
         "npv": formatting.eur(item.npv_eur, lang), "investment": formatting.eur(item.investment_eur, lang),
-        "run_cost": formatting.eur(item.run_cost_eur_per_month, lang), "capacity": number_field.show(item.capacity_person_months, CAPACITY_SPEC, lang),
+        "run_cost": formatting.eur(item.run_cost_eur_per_month, lang),
+        "capacity": number_field.show(item.capacity_person_months, CAPACITY_SPEC, lang),
         "needs": list(item.needs), "score": formatting.score(item.score, lang),
     } for item in candidates]
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
