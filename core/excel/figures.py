@@ -11,11 +11,13 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from core.business_case import portfolio_business_case
 from core.gates import GateResult, evaluate_all, next_gate
 from core.models import UseCase, Workspace
 from core.roi import RoiResult, compute_roi
-from core.scoring import score_portfolio
+from core.scoring import UNSCORED, score_portfolio, scored_ranks
 from core.verdict import GateStanding, UseCaseStatus, gate_sequence, status_from, worst_case_survives
 
 
@@ -27,7 +29,8 @@ class Figures:
     value: float
     feasibility: float
     score: float
-    rank: int
+    rank: int | None
+    """S3 rank among the scored use cases; None for one nobody has scored yet (``quadrant`` is then "unscored")."""
     quadrant: str
     roi: RoiResult
     gates: dict[str, GateResult]
@@ -48,6 +51,8 @@ def compute_figures(workspace: Workspace) -> dict[str, Figures]:
         workspace.use_cases, workspace.weights, thresholds.quick_win_min_value, thresholds.quick_win_min_feasibility
     )
     plans = portfolio_business_case(workspace.use_cases, workspace.default_discount_rate_per_year)
+    scored = np.array([use_case.scored for use_case in workspace.use_cases], dtype=bool)
+    ranks = scored_ranks(frame["score"].to_numpy(), scored)
     figures = {}
     for position, use_case in enumerate(workspace.use_cases):
         row = frame.loc[use_case.id]
@@ -59,8 +64,8 @@ def compute_figures(workspace: Workspace) -> dict[str, Figures]:
             value=float(row["value"]),
             feasibility=float(row["feasibility"]),
             score=float(row["score"]),
-            rank=int(row["rank"]),
-            quadrant=str(row["quadrant"]),
+            rank=int(ranks[position]) if scored[position] else None,
+            quadrant=str(row["quadrant"]) if scored[position] else UNSCORED,
             roi=compute_roi(use_case.roi),
             gates=results,
             next_gate=next_gate(use_case),
@@ -74,9 +79,11 @@ def compute_figures(workspace: Workspace) -> dict[str, Figures]:
 
 
 def ranked_ids(figures: Mapping[str, Figures]) -> list[str]:
-    """Use case ids by S3 score, best first; equal scores keep the workspace's order."""
+    """Use case ids by S3 score, best first, the ones nobody has scored yet last; equal scores keep the workspace's
+    order."""
     order = {use_case_id: position for position, use_case_id in enumerate(figures)}
-    return sorted(figures, key=lambda use_case_id: (-figures[use_case_id].score, order[use_case_id]))
+    return sorted(figures, key=lambda use_case_id: (figures[use_case_id].rank is None, -figures[use_case_id].score,
+                                                    order[use_case_id]))
 
 
 def selected_ids(ranked: Sequence[str], use_case_ids: Sequence[str] | None, top_n: int) -> list[str]:

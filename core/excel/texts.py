@@ -16,6 +16,10 @@ from core.excel.names import FRACTION_KIND, field_kind
 LANGUAGES: tuple[str, ...] = ("en", "de")
 # Shown for a missing value in every language; live formulas compare against it, so it is never translated.
 NOT_AVAILABLE = "n/a"
+NOT_SCORED = "Not scored yet"
+"""S3: the rank and quadrant of a use case nobody has scored yet."""
+ANY_VALUE = "ROI ≥ 0 at any value"
+"""S15: the break-even of an input when ROI stays at or above 0 even with the input at 0."""
 MOMENT_LOCALES = {"en": "en_GB", "de": "de_DE"}
 PASS, FAIL, YES, NO = "pass", "fail", "yes", "no"
 
@@ -236,6 +240,8 @@ GERMAN: dict[str, str] = {
     "€/month": "€/Monat",
     "fraction 0–1": "Anteil 0–1",
     "Quick win": "Quick Win",
+    NOT_SCORED: "Noch nicht bewertet",
+    ANY_VALUE: "ROI ≥ 0 bei jedem Wert",
     "Strategic bet": "Strategische Wette",
     "Fill-in": "Lückenfüller",
     "Deprioritise": "Zurückstellen",

@@ -33,6 +33,7 @@ from tests.core.excel_oracle import (
     mismatches,
     recalculate,
     sample_loaded,
+    scaled_scoring,
     soffice_path,
     stored_values,
 )
@@ -244,3 +245,33 @@ def test_live_gate_decisions_match_the_core_on_every_decision_path():
     formulas = formula_cells(data)
     expected = stored_values(data, set(formulas))
     assert mismatches(expected, stored_values(recalculate(data), set(formulas))) == []
+
+
+@pytest.mark.parametrize(("language", "not_scored", "any_value"), [
+    ("en", "Not scored yet", "ROI ≥ 0 at any value"), ("de", "Noch nicht bewertet", "ROI ≥ 0 bei jedem Wert")])
+def test_an_unscored_use_case_has_no_rank_and_a_covered_run_cost_breaks_even_at_any_value(
+        language, not_scored, any_value):
+    """S3: a use case nobody scored has no rank, no quadrant and does not push a scored one down. S15: with run
+    cost 5,000 € the quality value alone (50,000 × 0.62 × 1.10 × 0.18 = 6,138 €) covers it, so ROI ≥ 0 at any
+    number of minutes saved. LibreOffice recalculates both to what the pack stores."""
+    cheap = make_use_case("cheap-run", roi=S15_BASE.model_copy(update={"run_cost_eur_per_month": 5_000.0}),
+                          scoring=scaled_scoring(0.6))
+    new = make_use_case("new-idea", scored=False, scoring=scaled_scoring(0.99))
+    loaded = make_loaded([new, cheap])
+    data = build_pack(loaded, use_case_ids=["cheap-run", "new-idea"], language=language)
+    formulas = formula_cells(data)
+    expected = stored_values(data, set(formulas))
+    book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    summary = book["Summary"]
+    rows = {summary.cell(row, 2).value: row for row in range(1, summary.max_row + 1)}
+    assert summary.cell(rows["cheap-run"], 1).value == 1  # the unscored 0.99 takes no rank
+    assert summary.cell(rows["new-idea"], 1).value == not_scored
+    assert summary.cell(rows["new-idea"], 7).value == not_scored
+    assert rows["new-idea"] > rows["cheap-run"]
+    decision = book["D1_cheap-run"]
+    break_even = [decision.cell(row, 2).value for row in range(1, decision.max_row + 1)
+                  if decision.cell(row, 3).value == 2.4 and isinstance(decision.cell(row, 2).value, str)]
+    assert break_even == [any_value]  # the minutes row of the break-even table (current value 2.4)
+    assert any(cell.value == not_scored for row in book["D2_new-idea"].iter_rows() for cell in row)
+    recalculated = stored_values(recalculate(data), set(formulas))
+    assert mismatches(expected, recalculated, irr_cells(formulas)) == []

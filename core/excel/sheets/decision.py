@@ -21,6 +21,7 @@ from core.excel.names import FRACTION_KIND, MONTHS_KIND, RAMP_SHAPE_KIND, InputC
 from core.excel.sheets.base import GateCells, LiveCells
 from core.excel.sheets.cash_flow import CashFlowInputs, result_refs
 from core.excel.texts import (
+    ANY_VALUE,
     COST_BLOCK_LABELS,
     DECISION_LABELS,
     FAIL,
@@ -29,6 +30,7 @@ from core.excel.texts import (
     KPI_GROUP_LABELS,
     NO,
     NOT_AVAILABLE,
+    NOT_SCORED,
     OUTPUT_LABELS,
     PASS,
     PHASE_LABELS,
@@ -51,7 +53,7 @@ from core.models import (
     Workspace,
 )
 from core.readiness import CHECKLIST, readiness_percentage
-from core.roi import break_even
+from core.roi import break_even, break_even_outcome
 from core.scoring import BOUNDARY_TOLERANCE, SCORING_FIELDS
 from core.sensitivity import run_scenarios
 from core.verdict import GATE_SEQUENCE, status_sentence
@@ -234,8 +236,12 @@ class DecisionSheet:
         label = {code: string_literal(self.t(text)) for code, text in QUADRANT_LABELS.items()}
         quadrant = (f"=IF(AND({high_value},{high_feasibility}),{label['quick_win']},IF({high_value},"
                     f"{label['strategic_bet']},IF({high_feasibility},{label['fill_in']},{label['deprioritise']})))")
-        self._result("Quadrant", quadrant, self.t.code(QUADRANT_LABELS, figures.quadrant), self.f.decision,
-                     "quadrant")
+        shown = self.t.code(QUADRANT_LABELS, figures.quadrant)
+        if figures.rank is None:
+            # S3: in no quadrant until someone scores it; scoring the inputs here does not count as scoring it.
+            shown = self.t(NOT_SCORED)
+            quadrant = f"={string_literal(shown)}"
+        self._result("Quadrant", quadrant, shown, self.f.decision, "quadrant")
 
     def _result(self, label: str, formula: str, value: object, fmt: Format, key: str | None = None,
                 col: int = 1) -> str:
@@ -298,19 +304,22 @@ class DecisionSheet:
         quality = f"{volume}*{adoption}*{error_cost}*{error_reduction}"
         per_minute = f"(({volume}*{adoption}*{cost_minute}+{quality})-{quality})"
         per_volume = f"({adoption}*{minutes}*{cost_minute}+{adoption}*{error_cost}*{error_reduction})"
-        na = f'"{NOT_AVAILABLE}"'
+        na, any_value = f'"{NOT_AVAILABLE}"', string_literal(self.t(ANY_VALUE))
         formulas = {
             "adoption": f"=IF(OR({run}<=0,{per_adoption}<=0),{na},IF({run}/{per_adoption}>1,{na},"
                         f"{run}/{per_adoption}))",
-            "minutes_saved_per_case": f"=IF(OR({run}<=0,{per_minute}<=0),{na},IF(({run}-{quality})/{per_minute}<0,"
-                                      f"{na},({run}-{quality})/{per_minute}))",
+            # S15 "any value": the quality value alone covers the run cost, so ROI ≥ 0 even at 0 minutes.
+            "minutes_saved_per_case": f"=IF({run}<=0,{na},IF({per_minute}<=0,IF({quality}>={run},{any_value},{na}),"
+                                      f"IF({quality}>{run},{any_value},({run}-{quality})/{per_minute})))",
             "volume_cases_per_month": f"=IF(OR({run}<=0,{per_volume}<=0),{na},{run}/{per_volume})",
             "run_cost_eur_per_month": f"=IF({self.total_value_cell}>0,{self.total_value_cell},{na})",
         }
         for field in BREAK_EVEN_FIELDS:
             self.w.label(self.row, 0, FIELD_LABELS[field], self.f.text)
-            self.w.formula(self.row, 1, formulas[field], break_even(self.use_case.roi, field),
-                           self.f.for_value(field))
+            outcome = break_even_outcome(self.use_case.roi, field)
+            stored = self.t(ANY_VALUE) if outcome == "any_value" and field == "minutes_saved_per_case" else \
+                break_even(self.use_case.roi, field)
+            self.w.formula(self.row, 1, formulas[field], stored, self.f.for_value(field))
             self.w.formula(self.row, 2, f"={n[field]}", getattr(self.use_case.roi, field), self.f.for_value(field))
             self.row += 1
 

@@ -19,6 +19,7 @@ from core.excel.texts import (
     DECISION_LABELS,
     GATE_LABELS,
     NOT_AVAILABLE,
+    NOT_SCORED,
     PHASE_LABELS,
     QUADRANT_LABELS,
     RISK_LABELS,
@@ -129,7 +130,12 @@ def _ranked_row(writer: SheetWriter, row: int, scores: str, pack: PackContext, u
     figure, cells, decision_sheet = pack.figures[use_case_id], pack.live.get(use_case_id), \
         pack.decision_sheets.get(use_case_id)
     f, t, use_case = writer.formats, writer.t, figure.use_case
-    writer.formula(row, 0, f"=RANK({a1(row, 9)},{scores},0)", figure.rank, f.integer)
+    unscored = figure.rank is None
+    if unscored:
+        # S3: no rank and no quadrant until someone scores it; its score cell holds text, which RANK skips.
+        writer.text(row, 0, t(NOT_SCORED))
+    else:
+        writer.formula(row, 0, f"=RANK({a1(row, 9)},{scores},0)", figure.rank, f.integer)
     writer.text(row, 1, use_case.id)
     writer.text(row, 2, use_case.name)
     writer.text(row, 3, use_case.owner or None)
@@ -144,7 +150,9 @@ def _ranked_row(writer: SheetWriter, row: int, scores: str, pack: PackContext, u
         (PAYBACK_COLUMN, "payback_month", _payback(pack, use_case_id), f.integer),
     )
     for col, key, value, fmt in results:
-        if cells is None:
+        if unscored and key in ("quadrant", "value", "feasibility", "score"):
+            writer.text(row, col, t(NOT_SCORED) if key == "quadrant" else NOT_AVAILABLE)
+        elif cells is None:
             writer.scalar(row, col, value, fmt)
         else:
             writer.formula(row, col, f"={getattr(cells, key)}", value, fmt)
