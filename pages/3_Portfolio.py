@@ -171,8 +171,8 @@ def _table(loaded, candidates, view: portfolio.PlanView, lang: str) -> None:
         base, key=portfolio.table_key(loaded), hide_index=True,
         placeholder=formatting.MISSING, width="stretch", num_rows="fixed",
         column_order=[column for column in portfolio.TABLE_COLUMNS if column != "id"],
-        disabled=True if state.read_only() else [column for column in portfolio.TABLE_COLUMNS
-                                                 if column not in portfolio.EDITABLE_COLUMNS],
+        disabled=True if state.read_only() or state.presentation() else [
+            column for column in portfolio.TABLE_COLUMNS if column not in portfolio.EDITABLE_COLUMNS],
         column_config=_table_columns(known),
     )
     _why_out(candidates, view)
@@ -227,7 +227,8 @@ def _delete_plan(workspace_id: str) -> None:
 
 def _saved_plans(loaded, candidates, budgets: Budgets, fund_on: str, lang: str) -> None:
     frame.subheader("portfolio.saved_plans")
-    if not state.read_only():
+    editing = not (state.read_only() or state.presentation())
+    if editing:
         with st.form("portfolio.save_form", clear_on_submit=True, border=False):
             name, button = st.columns([3, 1], vertical_alignment="bottom")
             name.text_input(t("portfolio.plan_name"), key=PLAN_NAME_WIDGET, max_chars=200,
@@ -246,7 +247,7 @@ def _saved_plans(loaded, candidates, budgets: Budgets, fund_on: str, lang: str) 
                             on_change=_remember, args=("portfolio.compare", COMPARE_WIDGET))
     if chosen:
         st.markdown(portfolio.comparison([by_name[name] for name in chosen], candidates, lang))
-    if state.read_only():
+    if not editing:
         return
     with st.expander(t("portfolio.delete_title"), icon=":material/delete:"):
         delete, button = st.columns([3, 1], vertical_alignment="bottom")

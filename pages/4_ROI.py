@@ -194,9 +194,13 @@ def _live(default_discount_rate: float) -> None:
         # message; a rerun of only the fragment could leave the figures of the refused step on screen.
         if not store_access.save_queued_edits():
             st.rerun()
-        inputs_column, results_column = st.columns([2, 3], gap="medium")
-        with inputs_column, st.container(border=True):
-            _inputs(use_case, lang)
+        if state.presentation():
+            # Presentation mode: the waterfall and the break-even table over the full width, no inputs.
+            results_column = st.container()
+        else:
+            inputs_column, results_column = st.columns([2, 3], gap="medium")
+            with inputs_column, st.container(border=True):
+                _inputs(use_case, lang)
         with results_column, st.container(border=True):
             _waterfall(figures, lang)
             _break_even(figures, lang)
@@ -215,11 +219,12 @@ def _page() -> None:
             frame.subheader("roi.results", name=selected.name)
             _live(ctx.loaded.workspace.default_discount_rate_per_year)
             # The inference helper's edits change the run cost, so they rerun the page, not the slider fragment.
-            frame.lazy_expander("roi.inference", t("roi.inference"), lambda: _inference(selected, ctx.language),
-                                icon=":material/memory:")
-            frame.lazy_expander("roi.cost_blocks", t("roi.cost_blocks"), lambda: cost_blocks.editor(ctx, selected),
-                                icon=":material/receipt_long:")
-            measurements.roi_sources_panel(selected, ctx.language)
+            if not ctx.presentation:
+                frame.lazy_expander("roi.inference", t("roi.inference"),
+                                    lambda: _inference(selected, ctx.language), icon=":material/memory:")
+                frame.lazy_expander("roi.cost_blocks", t("roi.cost_blocks"),
+                                    lambda: cost_blocks.editor(ctx, selected), icon=":material/receipt_long:")
+                measurements.roi_sources_panel(selected, ctx.language)
 
 
 _page()

@@ -126,9 +126,13 @@ def _live() -> None:
         # Saved after the figures, as on the ROI page: the save's disk sync overlaps with sending them.
         if not store_access.save_queued_edits():
             st.rerun()
-        inputs_column, chart_column = st.columns([2, 3], gap="medium")
-        with inputs_column, st.container(border=True):
-            _inputs(use_case, default_rate, lang)
+        if state.presentation():
+            # Presentation mode: the J-curve over the full width, no inputs.
+            chart_column = st.container()
+        else:
+            inputs_column, chart_column = st.columns([2, 3], gap="medium")
+            with inputs_column, st.container(border=True):
+                _inputs(use_case, default_rate, lang)
         with chart_column, st.container(border=True):
             frame.subheader("bc.chart")
             st.vega_lite_chart(spec=view.chart_spec, width="stretch")
@@ -170,9 +174,10 @@ def _page() -> None:
         if selected is not None:
             frame.subheader("bc.results", name=selected.name)
             _live()
-            frame.lazy_expander("bc.cost_blocks", t("bc.cost_blocks"), lambda: cost_blocks.editor(ctx, selected),
-                                icon=":material/receipt_long:")
-            measurements.roi_sources_panel(selected, ctx.language)
+            if not ctx.presentation:
+                frame.lazy_expander("bc.cost_blocks", t("bc.cost_blocks"),
+                                    lambda: cost_blocks.editor(ctx, selected), icon=":material/receipt_long:")
+                measurements.roi_sources_panel(selected, ctx.language)
             _plan_vs_actual(selected, ctx.loaded.workspace.thresholds, ctx.language)
             st.page_link("pages/4_ROI.py", label=t("bc.to_roi"), icon=":material/euro:")
 

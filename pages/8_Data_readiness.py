@@ -58,7 +58,8 @@ def _checklist(use_case: UseCase, version: int, lang: str) -> None:
     }
     key = f"w.ready.{use_case.id}.checklist.v{version}"
     edited = st.data_editor(base, key=key, column_config=columns, num_rows="fixed", hide_index=True,
-                            placeholder=formatting.MISSING, width="stretch", disabled=state.read_only(),
+                            placeholder=formatting.MISSING, width="stretch",
+                            disabled=state.read_only() or state.presentation(),
                             height=35 * (len(rows) + 1) + 3)
     if not state.editor_has_changes(key):
         return
@@ -179,7 +180,7 @@ def _checkboxes(use_case: UseCase, group: str, fields: list[str], model) -> None
         st.checkbox(
             t(f"field.{group}.{field}"), key=store_access.bind(key, getattr(model, field)),
             on_change=store_access.on_widget_change, args=(use_case.id, f"{group}.{field}", key),
-            disabled=state.read_only(),
+            disabled=state.read_only() or state.presentation(),
         )
 
 

@@ -88,6 +88,17 @@ def anchor_for(message_key: str) -> str:
     return message_key.replace(".", "-").replace("_", "-")
 
 
+# Presentation mode reads from the back of a room: larger text, figures and table cells. A fixed style sheet of
+# this module (no user text), which st.html puts on the page without a frame.
+PRESENTATION_STYLE = """<style>
+[data-testid="stMain"] [data-testid="stMarkdown"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdown"] [data-testid="stMarkdownContainer"] li { font-size: 1.2rem; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] { font-size: 1.05rem; }
+[data-testid="stMetricValue"] { font-size: 2.4rem; }
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 1.9rem; }
+</style>"""
+
+
 def _remember_open(name: str, widget_key: str) -> None:
     state.set_ui_value(f"open.{name}", bool(state.widget_value(widget_key)))
 
@@ -164,6 +175,8 @@ def draw(title_key: str, icon: str, caption_key: str | None = None) -> None:
     st.title(f"{icon} {t(title_key)}", anchor=anchor_for(title_key))
     if caption_key:
         st.caption(t(caption_key))
+    if state.presentation():
+        st.html(PRESENTATION_STYLE)
     show_messages()
 
 

@@ -132,3 +132,22 @@ def test_presentation_mode_labels_every_dot_widens_the_matrix_and_hides_editing(
         assert page.get_by_test_id("stMain").get_by_test_id("stSlider").filter(has_text=S3_SLIDER).count() == 1
     finally:
         context.close()
+
+
+def test_presentation_mode_fits_the_money_pages_with_larger_type_and_no_inputs(browser, running_app,
+                                                                              screenshot_dir) -> None:
+    found = {}
+    for path in ("ROI", "Business_case", "Portfolio", "Data_readiness"):
+        context, page = _open(browser, running_app.url, path, "lang=de&uc=support-chatbot&present=1")
+        try:
+            page.screenshot(path=str(screenshot_dir / f"projector_de_{path}_presentation.png"))
+            metric = page.get_by_test_id("stMetricValue").first
+            assert float(metric.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")) >= 38
+            if path in ("ROI", "Business_case"):
+                assert page.get_by_test_id("stMain").get_by_test_id("stSlider").count() == 0
+            problems = page.evaluate(OVERFLOWS)
+            if problems:
+                found[path] = problems[:8]
+        finally:
+            context.close()
+    assert found == {}, found
