@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Format
-from xlsxwriter.worksheet import CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
+from xlsxwriter.worksheet import CellBlankTuple, CellFormulaTuple, CellNumberTuple, CellStringTuple, Worksheet
 
 from core.excel.formats import Formats
 from core.excel.texts import NOT_AVAILABLE, Texts
@@ -38,8 +38,9 @@ PLAIN_FUNCTIONS = frozenset({
 })
 _FUNCTION_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
 _XML_SPECIAL = re.compile("[&<>]")
-# Formula results XlsxWriter writes as errors or leaves blank: those cells take its own path.
-_SPECIAL_RESULTS = frozenset({"", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+# Formula results XlsxWriter writes as errors: those cells take its own path.
+_ERROR_RESULTS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+_FAST_CELLS = frozenset({CellStringTuple, CellBlankTuple, CellNumberTuple, CellFormulaTuple})
 
 
 def _xml_data(text: str) -> str:
@@ -63,26 +64,36 @@ class PackWorksheet(Worksheet):
         return formula[:-1] if formula.endswith("}") else formula
 
     def _write_cell(self, row: int, col: int, cell: object) -> None:
-        """The XML of one formatted number, shared string or formula cell, as XlsxWriter writes it, in one string:
-        its generic writer builds and escapes an attribute list per cell, which took two fifths of a 500-use-case
-        pack's build time. Every other cell goes to XlsxWriter (a test compares both byte for byte)."""
-        kind, cell_format = type(cell), getattr(cell, "format", None)
-        if cell_format is None or self.constant_memory:
+        """The XML of one string, blank, number or formula cell, as XlsxWriter writes it, in one string: its generic
+        writer builds and escapes an attribute list per cell, which took two fifths of a 500-use-case pack's build
+        time. Every other cell goes to XlsxWriter (a test compares both byte for byte)."""
+        kind = type(cell)
+        if self.constant_memory or kind not in _FAST_CELLS or (
+                kind is CellFormulaTuple and (isinstance(cell.value, bool) or cell.value in _ERROR_RESULTS)):
             super()._write_cell(row, col, cell)
             return
-        start = f'<c r="{xl_rowcol_to_cell_fast(row, col)}" s="{cell_format._get_xf_index()}"'
-        if kind is CellNumberTuple:
-            self.fh.write(f"{start}><v>{cell.number:.16G}</v></c>")
-        elif kind is CellStringTuple:
+        style = self._style_index(row, col, cell.format)
+        start = f'<c r="{xl_rowcol_to_cell_fast(row, col)}"' + ("" if style is None else f' s="{style}"')
+        if kind is CellStringTuple:
             self.fh.write(f'{start} t="s"><v>{cell.string}</v></c>')
-        elif kind is CellFormulaTuple and not isinstance(cell.value, bool) and cell.value not in _SPECIAL_RESULTS:
-            value = cell.value
-            if isinstance(value, str):
-                self.fh.write(f'{start} t="str"><f>{_xml_data(cell.formula)}</f><v>{_xml_data(value)}</v></c>')
-            else:
-                self.fh.write(f"{start}><f>{_xml_data(cell.formula)}</f><v>{value}</v></c>")
+        elif kind is CellBlankTuple:
+            self.fh.write(f"{start}/>")
+        elif kind is CellNumberTuple:
+            self.fh.write(f"{start}><v>{cell.number:.16G}</v></c>")
+        elif isinstance(cell.value, str) and cell.value:
+            self.fh.write(f'{start} t="str"><f>{_xml_data(cell.formula)}</f><v>{_xml_data(cell.value)}</v></c>')
         else:
-            super()._write_cell(row, col, cell)
+            self.fh.write(f"{start}><f>{_xml_data(cell.formula)}</f><v>{cell.value}</v></c>")
+
+    def _style_index(self, row: int, col: int, cell_format: Format | None) -> int | None:
+        """The cell's own format, else its row's, else its column's (XlsxWriter's order); None without one."""
+        if cell_format:
+            return cell_format._get_xf_index()
+        if row in self.row_info and self.row_info[row].row_format:
+            return self.row_info[row].row_format._get_xf_index()
+        if col in self.col_info and self.col_info[col].column_format is not None:
+            return self.col_info[col].column_format._get_xf_index()
+        return None
 
     def write_formula_row(self, row: int, first_col: int, formulas: Sequence[str], formats: Sequence[Format],
                           values: Sequence[object]) -> None:
@@ -156,6 +167,8 @@ class SheetWriter:
 
     def width(self, col: int, span: int = 1) -> float:
         """Width in characters of ``span`` columns from ``col``; columns the sheet did not size have Excel's default."""
+        if span == 1:
+            return self.widths[col] if col < len(self.widths) else DEFAULT_COLUMN_WIDTH
         return sum(self.widths[col + offset] if col + offset < len(self.widths) else DEFAULT_COLUMN_WIDTH
                    for offset in range(span))
 
