@@ -326,14 +326,14 @@ def table_changes(base: pd.DataFrame, edited: pd.DataFrame, lang: str
                 old = None if old == PLAN_DECIDES else old
                 new = None if new in (PLAN_DECIDES, "") else new
             if column == "capacity":
-                if (new or "") == (old or ""):
-                    continue
-                parsed, message = number_field.parse(str(new or "0"), CAPACITY_SPEC, lang)
-                if message is not None:
-                    problems.append(t("portfolio.capacity_refused", name=before["name"], reason=message))
-                    continue
-                old, new = None, parsed
-            if new != old:
+                # The cells hold locale text: a changed text is a change, saved once it reads as a number.
+                if (new or "") != (old or ""):
+                    parsed, message = number_field.parse(str(new or "0"), CAPACITY_SPEC, lang)
+                    if message is None:
+                        changes.setdefault(str(before["id"]), {})[path] = parsed
+                    else:
+                        problems.append(t("portfolio.capacity_refused", name=before["name"], reason=message))
+            elif new != old:
                 changes.setdefault(str(before["id"]), {})[path] = new
     return changes, problems
 
