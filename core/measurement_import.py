@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +18,14 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from core.models import GATE_METRIC_FIELDS, MAX_MEASUREMENTS, MEASURED_ROI_FIELDS, GateMetrics, Measurement
+from core.models import (
+    EARLIEST_DATE,
+    GATE_METRIC_FIELDS,
+    MAX_MEASUREMENTS,
+    MEASURED_ROI_FIELDS,
+    GateMetrics,
+    Measurement,
+)
 
 TEXT_FIELDS: tuple[str, ...] = ("measured_by", "source")
 IMPORT_FIELDS: tuple[str, ...] = ("measured_on", *TEXT_FIELDS, *MEASURED_ROI_FIELDS, *GATE_METRIC_FIELDS)
@@ -27,7 +34,11 @@ BOOLEAN_FIELDS = frozenset(name for name, info in GateMetrics.model_fields.items
 MAX_REPORTED_PROBLEMS = 50
 HEADER_ROWS = 1
 _GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_GERMAN_NUMBER = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*(,\d+)?$|^[+-]?\d+(,\d+)?$")
+_GROUPED_DE = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
+_GROUPED_EN = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DECIMAL_DE = re.compile(r"^[+-]?\d*,\d+$")
+_DECIMAL_EN = re.compile(r"^[+-]?\d*\.\d+$")
+_AMBIGUOUS = re.compile(r"^[+-]?\d{1,3}[.,]\d{3}$")
 _TRUE = frozenset({"true", "yes", "ja", "wahr", "1", "x"})
 _FALSE = frozenset({"false", "no", "nein", "falsch", "0"})
 
@@ -100,8 +111,41 @@ def parse_day(value: Any) -> date | None:
         return None
 
 
-def parse_number(value: Any) -> float | None:
-    """A finite number from a cell ("2,4", "1.234,5", "2.4", 3), or None. Example: "2,4" → 2.4."""
+def _number_text(value: str) -> str:
+    return value.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("'", "")
+
+
+def _notation_of(text: str) -> str | None:
+    """Which notation a cell's text proves: "de" (decimal comma), "en" (decimal point), or None when it proves
+    neither (an integer, or one separator before exactly three digits: "50.000", "1,234")."""
+    if _AMBIGUOUS.match(text):
+        return None
+    if _GROUPED_DE.match(text) or _DECIMAL_DE.match(text):
+        return "de"
+    if _GROUPED_EN.match(text) or _DECIMAL_EN.match(text):
+        return "en"
+    return None
+
+
+def column_notation(cells: Iterable[Any], default: str) -> str | None:
+    """The number notation of one column: the one its cells prove ("0,48" → "de", "0.48" → "en"), ``default``
+    (the user's own, "de" or "en") when no cell proves one, None when cells prove both.
+
+    Example: ["50.000", "0,5"] → "de", so "50.000" is fifty thousand; ["50.000"] with default "en" → "en" (50.0).
+    """
+    proven = {_notation_of(_number_text(cell)) for cell in cells if isinstance(cell, str)} - {None}
+    if len(proven) > 1:
+        return None
+    return proven.pop() if proven else default
+
+
+def parse_number(value: Any, notation: str | None = "en") -> float | None:
+    """A finite number from a cell, or None when it is none or, for ``notation`` None (a column mixing both),
+    when its text could mean two numbers. ``notation``: "de" ("1.234,5", "50.000" = 50000), "en" ("1,234.5",
+    "50.000" = 50). A cell whose text proves its notation ("2,4", "1.234.567") is read that way in either.
+
+    Example: ``parse_number("2,4", "en")`` → 2.4; ``parse_number("18.200", "de")`` → 18200.0.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -109,9 +153,11 @@ def parse_number(value: Any) -> float | None:
         return number if math.isfinite(number) else None
     if not isinstance(value, str):
         return None
-    text = value.strip().replace("\u00a0", "").replace(" ", "")
-    if _GERMAN_NUMBER.match(text) and ("," in text or text.count(".") > 1):
-        text = text.replace(".", "").replace(",", ".")
+    text = _number_text(value)
+    reading = _notation_of(text) or (notation if _AMBIGUOUS.match(text) else "en")
+    if reading is None:
+        return None
+    text = text.replace(".", "").replace(",", ".") if reading == "de" else text.replace(",", "")
     try:
         number = float(text)
     except ValueError:
@@ -145,7 +191,7 @@ def _table_problem(frame: pd.DataFrame, used: Mapping[str, str]) -> ImportProble
     return None
 
 
-def _parsed_cell(name: str, cell: Any) -> tuple[Any, str]:
+def _parsed_cell(name: str, cell: Any, notation: str | None) -> tuple[Any, str]:
     """The field's value read from a non-blank cell (None when unreadable) and the problem code if unreadable."""
     if name == "measured_on":
         return parse_day(cell), "bad_date"
@@ -153,7 +199,8 @@ def _parsed_cell(name: str, cell: Any) -> tuple[Any, str]:
         return str(cell).strip(), "invalid"
     if name in BOOLEAN_FIELDS:
         return _parse_bool(cell), "bad_bool"
-    return parse_number(cell), "bad_number"
+    ambiguous = isinstance(cell, str) and bool(_AMBIGUOUS.match(_number_text(cell)))
+    return parse_number(cell, notation), "ambiguous_number" if ambiguous else "bad_number"
 
 
 def _validation_problems(error: ValidationError, row: int, used: Mapping[str, str],
@@ -171,9 +218,10 @@ def _validation_problems(error: ValidationError, row: int, used: Mapping[str, st
     return problems
 
 
-def _row_measurement(row: int, used: Mapping[str, str], cells: Mapping[str, Any]
-                     ) -> tuple[Measurement | None, list[ImportProblem]]:
-    """One table row as a measurement, or None and its problems (an unreadable cell, a missing date, a rule)."""
+def _row_measurement(row: int, used: Mapping[str, str], cells: Mapping[str, Any],
+                     notations: Mapping[str, str | None]) -> tuple[Measurement | None, list[ImportProblem]]:
+    """One table row as a measurement, or None and its problems: every unreadable cell, a missing date, and the
+    rules broken by the cells that could be read, all in one pass."""
     values: dict[str, Any] = {}
     gate: dict[str, Any] = {}
     problems: list[ImportProblem] = []
@@ -183,21 +231,22 @@ def _row_measurement(row: int, used: Mapping[str, str], cells: Mapping[str, Any]
             if name == "measured_on":
                 problems.append(ImportProblem(row, str(column), name, "missing_date"))
             continue
-        parsed, code = _parsed_cell(name, cell)
+        parsed, code = _parsed_cell(name, cell, notations.get(name))
         if parsed is None:
             problems.append(ImportProblem(row, str(column), name, code, _text(cell)))
             continue
         (gate if name in GATE_METRIC_FIELDS else values)[name] = parsed
-    if problems:
-        return None, problems
     try:
-        return Measurement(**values, gate_metrics=GateMetrics(**gate)), []
+        measurement = Measurement(**{"measured_on": EARLIEST_DATE, **values}, gate_metrics=GateMetrics(**gate))
     except ValidationError as error:
-        return None, _validation_problems(error, row, used, cells)
+        return None, problems + _validation_problems(error, row, used, cells)
+    return (None, problems) if problems else (measurement, [])
 
 
-def measurements_from_table(frame: pd.DataFrame, mapping: Mapping[str, str | None]) -> MeasurementImport:
+def measurements_from_table(frame: pd.DataFrame, mapping: Mapping[str, str | None], language: str = "en"
+                            ) -> MeasurementImport:
     """Validate every row of ``frame`` under ``mapping`` (field → column or None) and build the measurements.
+    A number column's notation is the one its cells prove, else ``language``'s (see :func:`column_notation`).
 
     Example: columns "Datum" (31.03.2026) and "Adoption" (0,48) mapped to measured_on and adoption → one
     measurement with adoption 0.48; "1,4" for adoption → ImportProblem(row 2, "Adoption", "adoption",
@@ -211,6 +260,8 @@ def measurements_from_table(frame: pd.DataFrame, mapping: Mapping[str, str | Non
     more = 0
     measurements: list[Measurement] = []
     columns = {name: frame[column].tolist() for name, column in used.items()}
+    notations = {name: column_notation(cells, language) for name, cells in columns.items()
+                 if name not in TEXT_FIELDS and name not in BOOLEAN_FIELDS and name != "measured_on"}
 
     def report(problem: ImportProblem) -> None:
         nonlocal more
@@ -221,7 +272,7 @@ def measurements_from_table(frame: pd.DataFrame, mapping: Mapping[str, str | Non
 
     for index in range(len(frame)):
         row_cells = {name: cells[index] for name, cells in columns.items()}
-        measurement, row_problems = _row_measurement(index + 1 + HEADER_ROWS, used, row_cells)
+        measurement, row_problems = _row_measurement(index + 1 + HEADER_ROWS, used, row_cells, notations)
         for problem in row_problems:
             report(problem)
         if measurement is not None:

@@ -210,7 +210,7 @@ def _decimal_commas_to_floats(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**converted) if converted else frame
 
 
-def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
+def _read_csv(data: bytes, filename: str, as_text: bool = False) -> pd.DataFrame:
     if not data.strip():
         raise TableReadError(f"'{filename}' is empty")
     text, encoding = _decode(data, filename)
@@ -222,12 +222,13 @@ def _read_csv(data: bytes, filename: str) -> pd.DataFrame:
             f"only {layout.header_fields:,} columns; every line may have at most as many fields as the header"
         )
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=layout.delimiter, nrows=MAX_ROWS + 1)
+        frame = pd.read_csv(io.StringIO(text), sep=layout.delimiter, nrows=MAX_ROWS + 1,
+                            dtype=str if as_text else None)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
         raise TableReadError(f"'{filename}' could not be read as CSV: {error}") from error
     _check_names(filename, list(frame.columns))
     _check_shape(filename, len(frame), len(frame.columns))
-    if layout.delimiter == ";":
+    if layout.delimiter == ";" and not as_text:
         frame = _decimal_commas_to_floats(frame)
     frame.attrs.update({"encoding": encoding, "delimiter": layout.delimiter})
     return frame
@@ -386,8 +387,9 @@ def _read_xlsx(data: bytes, filename: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_unique_names(header)).infer_objects()
 
 
-def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """Read an uploaded CSV, Parquet or XLSX file (S7) into a DataFrame.
+def read_table(data: bytes, filename: str, csv_as_text: bool = False) -> pd.DataFrame:
+    """Read an uploaded CSV, Parquet or XLSX file (S7) into a DataFrame. ``csv_as_text`` keeps a CSV's cells as
+    their text (empty cells NaN), for a caller that reads numbers in a notation it decides ("50.000").
 
     Raises TableReadError naming ``filename`` for an unsupported extension, an empty file, a file over
     20 MB, corrupt content, more than 1,000,000 rows / 500 columns / 5,000,000 cells, or any limit of the
@@ -404,8 +406,9 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
         raise TableReadError(f"'{filename}' is empty")
     if len(data) > MAX_FILE_BYTES:
         raise TableReadError(f"'{filename}' is {_megabytes(len(data))}; the limit is {_megabytes(MAX_FILE_BYTES)}")
-    readers = {".csv": _read_csv, ".parquet": _read_parquet, ".xlsx": _read_xlsx}
-    return readers[extension](data, filename)
+    if extension == ".csv":
+        return _read_csv(data, filename, as_text=csv_as_text)
+    return {".parquet": _read_parquet, ".xlsx": _read_xlsx}[extension](data, filename)
 
 
 @dataclass(frozen=True, slots=True)

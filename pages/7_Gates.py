@@ -10,7 +10,7 @@ from core.gates import COMPLIANCE_ITEMS, NO_BASELINE, PHASE_GATES, sub_gate_deci
 from core.models import GATE_DECISIONS, MAX_MEASUREMENTS, MEASURED_ROI_FIELDS, PHASES, Measurement, Thresholds, UseCase
 from core.verdict import BLOCKED, GATE_SEQUENCE
 from ui import formatting, frame, measurements, number_field, sidebar, state, store_access
-from ui.i18n import has, label, t
+from ui.i18n import has, label, t, t_plain
 from ui.number_field import NumberSpec
 from ui.views import gates
 
@@ -43,6 +43,9 @@ INPUT_SPECS = {
     "minutes": NumberSpec(extra_decimals=1), "weeks": NumberSpec(extra_decimals=1),
     "count": NumberSpec(extra_decimals=1), "risk": NumberSpec(extra_decimals=1, maximum=10.0),
     "roi": NumberSpec("percent", 0, 2, minimum=None), "score": NumberSpec(extra_decimals=2),
+    "reviews": NumberSpec(integer=True, minimum=1, maximum=12), "days": NumberSpec(integer=True, minimum=1,
+                                                                                  maximum=366),
+    "months": NumberSpec("months", integer=True, minimum=1, maximum=12),
 }
 THRESHOLD_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("poc_to_pilot", (
@@ -65,6 +68,11 @@ THRESHOLD_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("scale_max_p95_latency_ms", "ms"), ("scale_max_drift_alerts_per_week", "count"),
     )),
     ("quick_win", (("quick_win_min_value", "fraction"), ("quick_win_min_feasibility", "fraction"))),
+    ("plan_vs_actual", (
+        ("behind_plan_min_share", "fraction"), ("behind_plan_reviews", "reviews"),
+        ("review_every_days_pilot", "days"), ("review_every_days_production", "days"),
+        ("review_every_months_portfolio", "months"),
+    )),
 )
 PASSING = {"go", "pass", "ramp", "scale", "deploy"}
 FAILING = {"stop", "fail", "rollback", "stop_or_re-scope", "no_deploy"}
@@ -446,7 +454,7 @@ def _import_section(use_case: UseCase, lang: str) -> None:
         return
     columns = [str(column) for column in table.columns]
     mapping = _column_mapping(columns, nonce, lang)
-    result = gates.validate_import(table, mapping)
+    result = gates.validate_import(table, mapping, lang)
     if not result.valid:
         _import_problems(result, lang)
         return
@@ -459,6 +467,19 @@ def _import_section(use_case: UseCase, lang: str) -> None:
 
 def t_plain_more(count: int, lang: str) -> str:
     return t("pva.import_more", count=formatting.number(count, lang))
+
+
+def _next_review(use_case: UseCase, lang: str) -> None:
+    day, overdue = gates.review_due(ctx.loaded, use_case.id)
+    if day is None:
+        limits = ctx.loaded.workspace.thresholds
+        st.caption(t("pva.no_review_yet", pilot=limits.review_every_days_pilot,
+                     production=limits.review_every_days_production))
+    elif overdue:
+        st.badge(t_plain("pva.review_overdue_since", day=formatting.date(day, lang)), icon=":material/event_busy:",
+                 color="red")
+    else:
+        st.caption(t("pva.next_review", day=formatting.date(day, lang)))
 
 
 def _measurements_tab(use_case: UseCase, lang: str) -> None:
@@ -477,6 +498,7 @@ def _measurements_tab(use_case: UseCase, lang: str) -> None:
             _import_section(use_case, lang)
     with st.container(border=True):
         st.markdown(f"**{t('pva.series_title', count=formatting.number(len(use_case.measurements), lang))}**")
+        _next_review(use_case, lang)
         if use_case.measurements:
             st.dataframe(gates.measurement_table(use_case, lang), hide_index=True, width="stretch")
         else:

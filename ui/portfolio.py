@@ -33,7 +33,7 @@ PORTFOLIO_COLUMNS = (
     "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "scored", "rank", "quadrant",
     "total_value", "net_value", "roi", "investment", "npv", "payback_month", "next_gate", "gates_passed",
     "gates_evaluated", "status", "next_gate_on", "behind_plan", "value_share", "review_overdue", "next_review",
-    "gate_red", "next_decision",
+    "gate_red", "next_decision", "red_gate", "red_decision",
 )
 FAILING_DECISIONS = frozenset({"stop", "fail", "rollback", "stop_or_re-scope", "no_deploy"})
 """Gate decisions that turn a gate red (Home's "needs attention", the registry's badge)."""
@@ -107,7 +107,7 @@ _COLUMN_ORDER = (
     "name", "owner", "phase", "risk_class", "value", "feasibility", "score", "scored", "rank", "quadrant",
     "total_value", "net_value", "roi", "investment", "npv", "payback_month", "next_gate", "gates_passed",
     "gates_evaluated", "status", "next_gate_on", "behind_plan", "value_share", "review_overdue", "next_review",
-    "gate_red", "next_decision",
+    "gate_red", "next_decision", "red_gate", "red_decision",
 )
 
 
@@ -157,15 +157,29 @@ def _gate_columns(workspace: Workspace) -> dict[str, Any]:
     statuses = tuple(verdict.status_from(result, bool(alive)) for result, alive in zip(results, survives, strict=True))
     next_gates = [gates.next_gate(case) for case in cases]
     next_decisions = [result[gate].decision for result, gate in zip(results, next_gates, strict=True)]
+    red = [_red_gate(result, gate) for result, gate in zip(results, next_gates, strict=True)]
     return {
         "next_gate": next_gates,
         "gates_passed": np.array([sum(gate.passed for gate in result.values()) for result in results], dtype="int64"),
         "gates_evaluated": np.array([len(result) for result in results], dtype="int64"),
         "status": statuses,
         "next_gate_on": tuple(next_gate_on(case) for case in cases),
-        "gate_red": np.array([decision in FAILING_DECISIONS for decision in next_decisions], dtype=bool),
+        "gate_red": np.array([gate is not None for gate, _ in red], dtype=bool),
         "next_decision": next_decisions,
+        "red_gate": tuple(gate or "" for gate, _ in red),
+        "red_decision": tuple(decision for _, decision in red),
     }
+
+
+def _red_gate(results: dict[str, gates.GateResult], next_gate: str) -> tuple[str | None, str]:
+    """The gate that is red and its decision, or (None, ""): the next gate when it fails, else S17 once its kill
+    trigger has fired. A pilot heads for the quality gates, but a pilot below 40 % adoption after six weeks is to
+    stop or re-scope (S17) whatever its quality gates say."""
+    if results[next_gate].decision in FAILING_DECISIONS:
+        return next_gate, results[next_gate].decision
+    if results["scale_or_kill"].decision == "stop_or_re-scope":
+        return "scale_or_kill", "stop_or_re-scope"
+    return None, ""
 
 
 def _measured_columns(workspace: Workspace, reviews: plan_vs_actual.ReviewSchedule) -> dict[str, Any]:

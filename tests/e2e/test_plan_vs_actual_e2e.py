@@ -1,6 +1,7 @@
-"""S22 in real Chromium: add two measurements by hand on the Gates page's Measurements tab, see the plan-vs-actual
-chart gain their months and the "review overdue" badge leave Home and the registry, export the decision pack and
-find the Actuals sheet with the new measurements."""
+"""S22 in real Chromium: add two measurements by hand on the Gates page's Measurements tab, see their months reach
+the plan vs actual, the "review overdue" line leave Home's "needs attention" list while "behind plan" stays, export
+the decision pack and find the Actuals sheet with the new measurements. (The registry's badges are drawn on a
+canvas; tests/pages/test_measurements.py checks them.)"""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 from bench.fixtures import wait_idle
 from core.plan_vs_actual import plan_vs_actual
 from core.store import Store
+from ui import formatting
 
 pytest.importorskip("playwright.sync_api", reason="e2e needs the playwright package (requirements-dev.txt)")
 from playwright.sync_api import Page, expect
@@ -81,11 +83,13 @@ def test_two_measurements_move_the_chart_and_the_badges_and_reach_the_actuals_sh
     expect(page.get_by_text("Measurement of 30 Jun 2026 saved.")).to_be_visible()
     _add_measurement(page, None, "25")  # dated today, the form's default
     today = datetime.now(UTC).date()
+    expect(page.get_by_text(f"Measurement of {formatting.date(today, 'en')} saved.")).to_be_visible()
     after = _stored(running_app).use_case(MINUTES_ID)
     assert [item.measured_on for item in after.measurements[-2:]] == [date(2026, 6, 30), today]
     assert [item.adoption for item in after.measurements[-2:]] == [0.2, 0.25]
     months = plan_vs_actual([after]).case_rows(0)["month"].tolist()
-    assert months[-2:] == [3, 9]  # plan month 1 began on 1 April 2026
+    # Plan month 1 began on 1 April 2026: 30 June is month 3, today month (year − 2026) · 12 + month − 3.
+    assert months[-2:] == [3, (today.year - 2026) * 12 + today.month - 3]
     assert_no_exception(page, running_app, "gates")
 
     go_to(page, "Business_case", "Business case")
@@ -112,3 +116,38 @@ def test_two_measurements_move_the_chart_and_the_badges_and_reach_the_actuals_sh
     days = {cell for row in book[actuals[0]].iter_rows(values_only=True) for cell in row if isinstance(cell, datetime)}
     assert datetime(2026, 6, 30) in days and datetime(today.year, today.month, today.day) in days
     assert_no_exception(page, running_app, "export")
+
+
+def test_a_german_monitoring_export_is_refused_naming_row_and_column_then_imported_in_german_notation(
+        page: Page, running_app, tmp_path: Path) -> None:
+    page.goto(f"{running_app.url}/Gates?lang=de&uc={MINUTES_ID}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Gates")
+    wait_idle(page)
+    page.get_by_role("tab", name="Messungen").click()
+    wait_idle(page)
+    before = len(_stored(running_app).use_case(MINUTES_ID).measurements)
+    header = "Gemessen am;Volumen (Fälle/Monat);Modellbetrieb (€/Monat);Adoption\n"
+    broken = tmp_path / "export.csv"
+    broken.write_text(header + "31.10.2026;50.000;18.200;0,4\n30.11.2026;52.500;viel;1,4\n", encoding="utf-8")
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Monitoring-Export")
+    uploader.locator("input[type=file]").set_input_files(str(broken))
+    wait_idle(page)
+    expect(page.get_by_text("Nichts gespeichert: Die Datei hat 2 Probleme.", exact=False)).to_be_visible()
+    problems = page.locator("body").inner_text()
+    assert "Zeile 3, Spalte „Modellbetrieb (€/Monat)“: „viel“ ist keine Zahl" in problems
+    assert "Zeile 3, Spalte „Adoption“: Adoption darf höchstens" in problems
+    assert len(_stored(running_app).use_case(MINUTES_ID).measurements) == before, "nothing stored from a bad file"
+
+    fixed = tmp_path / "export-korrigiert.csv"
+    fixed.write_text(header + "31.10.2026;50.000;18.200;0,4\n30.11.2026;52.500;18.450;0,45\n", encoding="utf-8")
+    uploader.locator("input[type=file]").set_input_files(str(fixed))
+    wait_idle(page)
+    page.get_by_role("button", name="2 Zeilen importieren").click()
+    wait_idle(page)
+    expect(page.get_by_text("2 Messungen importiert.")).to_be_visible()
+    imported = [item for item in _stored(running_app).use_case(MINUTES_ID).measurements
+                if item.measured_on in (date(2026, 10, 31), date(2026, 11, 30))]
+    # German thousands: "50.000" cases and "18.200" € are fifty thousand and eighteen thousand two hundred.
+    assert [(item.volume_cases_per_month, item.run_cost_eur_per_month, item.adoption) for item in imported] == [
+        (50_000, 18_200, 0.4), (52_500, 18_450, 0.45)]
+    assert_no_exception(page, running_app, "gates")

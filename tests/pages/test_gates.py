@@ -190,3 +190,16 @@ def test_detail_opens_on_the_gate_the_phase_heads_for(store: Store, sample_id: s
     at.segmented_control(key="w.gates.gate").set_value("canary").run()
     assert at.dataframe[0].value["Check"].tolist() == ["Canary p95 latency", "Hallucination proxy", "Cost per request"]
     assert any("Ramp traffic from 5% to 25%." in item.value for item in at.success)
+
+
+def test_the_s22_review_and_behind_plan_settings_are_editable(store: Store, sample_id: str) -> None:
+    at = _open("support-chatbot", "de")
+    at.toggle(key="w.gates.show_thresholds").set_value(True).run()
+    at.text_input(key="w.gates.threshold.review_every_days_pilot").input("10").run()
+    at.text_input(key="w.gates.threshold.behind_plan_min_share").input("60").run()
+    thresholds = store.load(sample_id).workspace.thresholds
+    assert (thresholds.review_every_days_pilot, thresholds.behind_plan_min_share) == (10, 0.6)
+    at.text_input(key="w.gates.threshold.behind_plan_reviews").input("2,5").run()
+    assert store.load(sample_id).workspace.thresholds.behind_plan_reviews == 2, "a count of reviews is whole"
+    refusal = " ".join(item.value for item in at.error) + " ".join(item.value for item in at.caption)
+    assert "ganze Zahl" in refusal, refusal

@@ -3,10 +3,14 @@ measurement they come from, the plan-vs-actual section, the registry badges and 
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
+from core.gates import evaluate_all
 from core.plan_vs_actual import plan_vs_actual
+from core.roi import compute_roi
 from tests.pages.conftest import open_page, shown
+from ui import formatting
 
 GATES = "pages/7_Gates.py"
 BUSINESS_CASE = "pages/5_Business_case.py"
@@ -100,3 +104,47 @@ def test_the_sources_panel_switches_adoption_to_the_measurement(store, sample_id
     assert use_case.roi_sources.adoption == "measurement" and use_case.roi.adoption == 0.62
     captions = " ".join(shown(item.value) for item in at.caption)
     assert "Adoption: measured 21.0% on 31 Mar 2026" in captions
+
+
+def test_a_pilots_s17_kill_trigger_turns_it_red_on_home_and_in_the_registry(store, sample_id):
+    before = open_page()
+    assert not any("Support-Chatbot für Kundenanfragen (RAG): Scale or kill" in shown(item.value)
+                   for item in before.markdown)
+    at = _gates(CHATBOT)
+    at.date_input(key=f"w.gates.{CHATBOT}.pilot_started_on").set_value(date(2026, 1, 5)).run()
+    use_case = store.load(sample_id).workspace.use_case(CHATBOT)
+    # A pilot heads for the quality gates, but 12 weeks in at 21 % adoption S17 says stop or re-scope.
+    assert use_case.phase == "pilot"
+    home = open_page()
+    attention = " ".join(shown(item.value) for item in home.markdown)
+    assert re.search(r"Gate red\] Support-Chatbot[^:]*: Scale or kill says Stop or re-scope", attention), attention
+    registry = open_page("pages/1_Use_cases.py")
+    table = registry.dataframe[0].value
+    row = table[table["Use case"].str.startswith("Support-Chatbot")].iloc[0]
+    assert "Gate red" in list(row["Attention"])
+
+
+def test_the_roi_beside_the_s17_check_is_the_one_it_uses(store, sample_id):
+    at = _gates(CHATBOT)
+    at.segmented_control(key="w.gates.gate").set_value("scale_or_kill").run()
+    use_case = store.load(sample_id).workspace.use_case(CHATBOT)
+    checked = evaluate_all(use_case)["scale_or_kill"]
+    roi_check = next(check for check in checked.checks if check.name == "roi")
+    captions = " ".join(shown(item.value) for item in at.caption)
+    # The chatbot's latest measurement has adoption 21 %: its ROI is far below the assumed 62 % adoption's.
+    shown_roi = formatting.roi(roi_check.actual, "en")
+    assert f"ROI the check uses (S15, measured inputs at their latest value): {shown_roi}" in captions
+    assert formatting.roi(compute_roi(use_case.roi).roi, "en") not in captions
+
+
+def test_the_measurements_tab_says_when_the_next_review_is_due(store, sample_id):
+    at = _gates(MINUTES, "de")
+    texts = " ".join(shown(item.value) for item in [*at.markdown, *at.caption])
+    # The sample's meeting minutes are overdue (Home lists them); a new measurement today moves the review on.
+    assert "Review überfällig seit" in texts, texts
+    _add(at, date.today(), adoption="30")
+    use_case = store.load(sample_id).workspace.use_case(MINUTES)
+    rhythm = store.load(sample_id).workspace.thresholds
+    every = rhythm.review_every_days_pilot if use_case.phase == "pilot" else rhythm.review_every_days_production
+    captions = " ".join(shown(item.value) for item in at.caption)
+    assert f"Nächstes Review: {formatting.date(date.today() + timedelta(days=every), 'de')}" in captions, captions

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from core import gates, roi, verdict
@@ -32,8 +33,9 @@ from core.models import (
     with_value,
     with_values,
 )
+from core.plan_vs_actual import effective_roi
 from core.profiling import MAX_FILE_BYTES, TableReadError, read_table
-from ui import formatting, measurements, state, store_access
+from ui import formatting, measurements, portfolio, state, store_access
 from ui.i18n import has, translate
 from ui.views import VIEW_CACHE_SIZE
 
@@ -156,9 +158,21 @@ def value_text(value: Any, unit: str, language: str, yes: str, no: str) -> str:
     return formatters.get(unit, lambda: formatting.number(value, language, 2))()
 
 
+def review_due(loaded: Any, use_case_id: str) -> tuple[date | None, bool]:
+    """The use case's next S18/S22 review and whether it is overdue, from the portfolio's columns (cached per
+    portfolio content and day); (None, False) before the pilot, when no rhythm applies."""
+    arrays = portfolio.portfolio_arrays(loaded)
+    position = arrays.ids.index(use_case_id)
+    day = arrays.columns["next_review"][position]
+    if np.isnat(day):
+        return None, False
+    return day.astype(date), bool(arrays.columns["review_overdue"][position])
+
+
 def modelled_roi(use_case: UseCase) -> float | None:
-    """The S15 ROI of the use case's model, shown beside the scale-or-kill gate's measured figures."""
-    return roi.compute_roi(use_case.roi).roi
+    """The S15 ROI the scale-or-kill gate checks: every measured input at its latest measurement, the rest as
+    assumed (S17 via S22), so the figure shown beside the check is the one the check used."""
+    return roi.compute_roi(effective_roi(use_case, all_measured=True).inputs).roi
 
 
 def record_gate_decision(use_case_id: str, gate: str, decision: str, rationale: str, decided_by: str,
@@ -264,8 +278,9 @@ def store_access_label(name: str, language: str) -> str:
 
 def read_upload(data: bytes, filename: str) -> Any:
     """The uploaded monitoring export as a DataFrame, through the bounded S7 reader (size, rows, cells, XLSX
-    archive limits; :func:`core.profiling.read_table`); raises ``TableReadError`` with a sentence."""
-    return read_table(data, filename)
+    archive limits; :func:`core.profiling.read_table`); raises ``TableReadError`` with a sentence. A CSV's cells
+    stay text, so that the import reads "50.000" in the notation the column proves or the user's own."""
+    return read_table(data, filename, csv_as_text=True)
 
 
 def import_aliases(language: str) -> dict[str, tuple[str, ...]]:
@@ -282,5 +297,5 @@ def problem_text(problem: ImportProblem, language: str) -> str:
                      value=problem.value, limit=limit)
 
 
-def validate_import(frame: Any, mapping: dict[str, str | None]) -> MeasurementImport:
-    return measurements_from_table(frame, mapping)
+def validate_import(frame: Any, mapping: dict[str, str | None], language: str) -> MeasurementImport:
+    return measurements_from_table(frame, mapping, language)

@@ -100,7 +100,7 @@ def top_use_cases(loaded: LoadedWorkspace, count: int = 5) -> list[RankedUseCase
 @dataclass(frozen=True)
 class Attention:
     """One entry of Home's S22 "needs attention" list: ``kind`` "overdue" (with the review ``day``), "behind"
-    (with the value ``share`` of plan) or "red" (the next ``gate`` and its ``decision``)."""
+    (with the value ``share`` of plan) or "red" (the red ``gate`` and its ``decision``)."""
 
     kind: str
     use_case_id: str
@@ -112,7 +112,8 @@ class Attention:
 
 
 def attention(loaded: LoadedWorkspace) -> list[Attention]:
-    """Overdue reviews (oldest first), use cases behind plan, next gates that are red (S22, S17)."""
+    """Overdue reviews (oldest first), use cases behind plan, gates that are red: the next gate, or S17's kill
+    trigger (S22, S17)."""
     arrays = portfolio.portfolio_arrays(loaded)
     columns = arrays.columns
     if not len(arrays):
@@ -127,7 +128,7 @@ def attention(loaded: LoadedWorkspace) -> list[Attention]:
                                share=float(columns["value_share"][position])))
     for position in np.flatnonzero(columns["gate_red"]).tolist():
         items.append(Attention("red", arrays.ids[position], columns["name"][position],
-                               gate=columns["next_gate"][position], decision=columns["next_decision"][position]))
+                               gate=columns["red_gate"][position], decision=columns["red_decision"][position]))
     return items
 
 
