@@ -212,6 +212,7 @@ with sidebar.guard():
     if selected is not None:
         lang = ctx.language
         # S22: scenarios, tornado and Monte Carlo start from each observable input's chosen source.
+        st.caption(formatting.escape_markdown(measurements.sources_caption(selected, lang)))
         measurements.roi_sources_panel(selected, lang)
         use_case = measurements.with_sources(selected)
         view = sensitivity.sensitivity_view(use_case, lang)

@@ -408,24 +408,22 @@ def _import(use_case_id: str, rows: tuple[Measurement, ...]) -> None:
         state.bump_nonce(UPLOAD_NONCE)
 
 
-def _column_mapping(columns: list[str], nonce: int, lang: str) -> dict[str, str | None]:
-    """One select box per table column, preset from the column's name; returns field → column."""
+def _column_mapping(columns: list[str], nonce: int, lang: str) -> dict[str, str]:
+    """One select box per table column, preset from the column's name; returns column → field ("" = none)."""
     suggested = gates.suggest_mapping(columns, gates.import_aliases(lang))
     field_of = {column: field for field, column in suggested.items() if column is not None}
     options = [NOT_MAPPED, *gates.IMPORT_FIELDS]
     names = {NOT_MAPPED: t("pva.not_mapped"), **{field: gates.store_access_label(field, lang)
                                                   for field in gates.IMPORT_FIELDS}}
     st.markdown(f"**{t('pva.mapping_title')}**")
-    mapping: dict[str, str | None] = {}
+    chosen: dict[str, str] = {}
     grid = st.columns(3)
     for index, column in enumerate(columns):
         key = MAPPING_WIDGET.format(nonce=nonce, column=index)
-        chosen = grid[index % 3].selectbox(column, options=options, format_func=names.__getitem__,
-                                           key=store_access.bind(key, state.widget_value(
-                                               key, field_of.get(column, NOT_MAPPED))))
-        if chosen:
-            mapping[chosen] = column
-    return mapping
+        chosen[column] = grid[index % 3].selectbox(column, options=options, format_func=names.__getitem__,
+                                                   key=store_access.bind(key, state.widget_value(
+                                                       key, field_of.get(column, NOT_MAPPED))))
+    return chosen
 
 
 def _import_problems(result: gates.MeasurementImport, lang: str) -> None:
@@ -453,7 +451,11 @@ def _import_section(use_case: UseCase, lang: str) -> None:
         st.error(formatting.escape_markdown(str(error)))
         return
     columns = [str(column) for column in table.columns]
-    mapping = _column_mapping(columns, nonce, lang)
+    mapping, twice = gates.fields_of_columns(_column_mapping(columns, nonce, lang))
+    for field, named in twice.items():
+        st.error(t("pva.mapped_twice", field=gates.store_access_label(field, lang), columns=" · ".join(named)))
+    if twice:
+        return
     result = gates.validate_import(table, mapping, lang)
     if not result.valid:
         _import_problems(result, lang)

@@ -148,3 +148,24 @@ def test_the_measurements_tab_says_when_the_next_review_is_due(store, sample_id)
     every = rhythm.review_every_days_pilot if use_case.phase == "pilot" else rhythm.review_every_days_production
     captions = " ".join(shown(item.value) for item in at.caption)
     assert f"Nächstes Review: {formatting.date(date.today() + timedelta(days=every), 'de')}" in captions, captions
+
+
+def test_sensitivity_and_business_case_say_which_inputs_are_measured(store, sample_id):
+    switched = open_page("pages/4_ROI.py", use_case=CHATBOT, open_sections=True)
+    switched.radio(key=f"w.sources.{CHATBOT}.adoption").set_value("measurement").run()
+    for page, language, expected in (
+            ("pages/6_Sensitivity.py", "en", "Adoption: measured 21.0% on 31 Mar 2026"),
+            ("pages/5_Business_case.py", "de", "Adoption: gemessen 21,0\xa0% am 31. März 2026")):
+        at = open_page(page, language=language, use_case=CHATBOT)
+        assert not at.exception
+        captions = " ".join(shown(item.value) for item in at.caption)
+        assert expected in captions, (page, captions)
+
+
+def test_a_field_chosen_for_two_columns_refuses_the_mapping_naming_both():
+    from ui.views.gates import fields_of_columns
+
+    mapping, twice = fields_of_columns({"Datum": "measured_on", "Tag": "measured_on", "Quote": "adoption", "x": ""})
+    assert mapping == {"measured_on": "Datum", "adoption": "Quote"}
+    assert twice == {"measured_on": ("Datum", "Tag")}
+    assert fields_of_columns({"Datum": "measured_on", "Quote": "adoption"})[1] == {}

@@ -297,5 +297,20 @@ def problem_text(problem: ImportProblem, language: str) -> str:
                      value=problem.value, limit=limit)
 
 
+def fields_of_columns(chosen: dict[str, str]) -> tuple[dict[str, str | None], dict[str, tuple[str, ...]]]:
+    """The import's mapping (field → column) from each column's chosen field ("" = none), and the fields chosen
+    for more than one column with those columns, which refuse the mapping: one of them would be dropped.
+
+    Example: {"Datum": "measured_on", "Tag": "measured_on", "Quote": "adoption"} → ({"measured_on": "Datum",
+    "adoption": "Quote"}, {"measured_on": ("Datum", "Tag")}).
+    """
+    columns_of: dict[str, list[str]] = {}
+    for column, field in chosen.items():
+        if field:
+            columns_of.setdefault(field, []).append(column)
+    mapping: dict[str, str | None] = {field: named[0] for field, named in columns_of.items()}
+    return mapping, {field: tuple(named) for field, named in columns_of.items() if len(named) > 1}
+
+
 def validate_import(frame: Any, mapping: dict[str, str | None], language: str) -> MeasurementImport:
     return measurements_from_table(frame, mapping, language)
