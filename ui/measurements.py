@@ -99,18 +99,21 @@ def save_measurements(use_case_id: str, added: Sequence[Measurement]) -> bool:
 
 
 def save_gate_value(use_case_id: str, field: str, value: float | bool | None) -> bool:
-    """A gate field typed on the Gates page changes the measurement its shown value comes from (the latest that
-    holds it), else the latest measurement; with none, a measurement dated today starts (S22)."""
+    """A gate value typed on the Gates page is measured today (S22): it goes into today's latest measurement, or
+    starts one dated today, so the series keeps the values measured before. Clearing a value clears it in the
+    measurement the shown value came from (the latest that holds it): a correction, not a measurement."""
     current = store_access.fresh_use_case(use_case_id)
     items = current.measurements
-    if items:
-        order = sorted(range(len(items)), key=lambda index: (items[index].measured_on, index), reverse=True)
-        holding = [index for index in order if getattr(items[index].gate_metrics, field) is not None]
-        target = holding[0] if holding else order[0]
-        return store_access.set_fields(use_case_id, {f"measurements.{target}.gate_metrics.{field}": value})
+    order = sorted(range(len(items)), key=lambda index: (items[index].measured_on, index), reverse=True)
     if value is None:
-        return True
-    measurement = Measurement(measured_on=today(), measured_by=state.actor_name()[:200],
+        holding = [index for index in order if getattr(items[index].gate_metrics, field) is not None]
+        return store_access.set_fields(use_case_id, {f"measurements.{holding[0]}.gate_metrics.{field}": None}
+                                       ) if holding else True
+    day = today()
+    todays = [index for index in order if items[index].measured_on == day]
+    if todays:
+        return store_access.set_fields(use_case_id, {f"measurements.{todays[0]}.gate_metrics.{field}": value})
+    measurement = Measurement(measured_on=day, measured_by=state.actor_name()[:200],
                               source=t("pva.manual_source"), gate_metrics={field: value})
     return save_measurements(use_case_id, [measurement])
 

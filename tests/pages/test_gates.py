@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -106,10 +107,15 @@ def test_check_table_shows_actual_threshold_and_result(store: Store, sample_id: 
 
 def test_editing_a_metric_saves_it_and_changes_the_decision(store: Store, sample_id: str) -> None:
     at = _open("support-chatbot", gate="poc_to_pilot")
+    before, _ = store.get_use_case(sample_id, "support-chatbot")
     at.text_input(key="w.gates.support-chatbot.precision").input("90").run()
     _assert_clean(at)
     saved, _ = store.get_use_case(sample_id, "support-chatbot")
     assert saved.gate_metrics.precision == 0.9
+    # S22: a value typed today is today's measurement; the values measured before stay in the series.
+    assert saved.measurements[:-1] == before.measurements
+    assert (saved.measurements[-1].measured_on, saved.measurements[-1].gate_metrics.precision) == (
+        datetime.now(UTC).date(), 0.9)
     # S5: precision 0.90 < 0.92 → stop, even with every other check passing.
     assert _badges(at)[0] == "Stop"
     assert any(error.value.startswith("**PoC → Pilot: Stop**") for error in at.error)
@@ -118,6 +124,8 @@ def test_editing_a_metric_saves_it_and_changes_the_decision(store: Store, sample
     at.text_input(key="w.gates.support-chatbot.precision").input("95 %").run()
     saved, _ = store.get_use_case(sample_id, "support-chatbot")
     assert saved.gate_metrics.baseline_cycle_time_sec is None
+    assert len(saved.measurements) == len(before.measurements) + 1, "a second value today goes into today's"
+    assert saved.measurements[-1].gate_metrics.precision == 0.95
     # S2: without a baseline the gate can never pass; it is incomplete and names the baseline.
     assert _badges(at)[0] == "Incomplete"
     assert any("Missing: no baseline" in info.value for info in at.info)

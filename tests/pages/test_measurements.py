@@ -1,5 +1,5 @@
-"""AppTest for S22 in the app: the Measurements tab (add by hand, dates, the series), gate values edit the
-measurement they come from, the plan-vs-actual section, the registry badges and Home's needs-attention list."""
+"""AppTest for S22 in the app: the Measurements tab (add by hand, dates, the series), gate values typed on the
+Gates page are measured today, the plan-vs-actual section, the registry badges and Home's needs-attention list."""
 
 from __future__ import annotations
 
