@@ -169,3 +169,33 @@ def test_a_field_chosen_for_two_columns_refuses_the_mapping_naming_both():
     assert mapping == {"measured_on": "Datum", "adoption": "Quote"}
     assert twice == {"measured_on": ("Datum", "Tag")}
     assert fields_of_columns({"Datum": "measured_on", "Quote": "adoption"})[1] == {}
+
+
+def test_the_plan_vs_actual_chart_shades_the_variance_between_the_core_figures(store, sample_id):
+    from ui.views.business_case import plan_vs_actual as plan_vs_actual_view
+
+    workspace = store.load(sample_id).workspace
+    use_case = workspace.use_case(MINUTES)
+    rows = plan_vs_actual([use_case], workspace.thresholds).case_rows(0)
+    chart = plan_vs_actual_view(use_case, workspace.thresholds, "en").chart
+    band, _, lines = chart["layer"]
+    assert band["mark"]["type"] == "area" and band["encoding"]["y"]["field"] == "plan"
+    assert band["encoding"]["y2"]["field"] == "actual"
+    assert lines["mark"]["type"] == "line" and lines["encoding"]["color"]["scale"]["domain"] == [
+        "Plan (cumulative)", "Actual (cumulative)"]
+    wide = next(values for values in chart["datasets"].values() if values and "plan" in values[0])
+    assert [row["month"] for row in wide] == rows["month"].tolist()
+    assert [row["plan"] for row in wide] == rows["cumulative_plan_net_eur"].tolist()
+    assert [row["actual"] for row in wide] == rows["cumulative_actual_net_eur"].tolist()
+    assert [row["variance_text"] for row in wide] == [formatting.eur(value, "en")
+                                                      for value in rows["cumulative_variance_eur"].tolist()]
+
+
+def test_the_registry_flags_an_overdue_review_and_home_shows_the_portfolio_review(store, sample_id):
+    registry = open_page("pages/1_Use_cases.py")
+    table = registry.dataframe[0].value
+    row = table[table["Use case"] == "Besprechungsprotokolle automatisch zusammenfassen"].iloc[0]
+    assert "Review overdue" in list(row["Attention"])
+    home = open_page(language="de")
+    texts = " ".join(shown(item.value) for item in [*home.markdown, *home.caption])
+    assert re.search(r"Portfolio-Review \(monatlich\)", texts), texts
