@@ -570,6 +570,23 @@ def _thresholds_editor(thresholds: Thresholds) -> None:
               help=t("an.gates.thresholds_reset_help"))
 
 
+def _gates_tab(use_case: UseCase, view, thresholds: Thresholds, recorded, lang: str) -> None:
+    with st.container(border=True):
+        gate = _gate_choice(use_case, view)
+        _gate_tab(use_case, gate, view, thresholds, recorded, lang)
+    with st.container(border=True):
+        frame.subheader("an.roadmap.title")
+        _roadmap(use_case, lang)
+    if not ctx.presentation and not ctx.read_only:
+        with st.container(border=True):
+            show = st.toggle(t("an.gates.thresholds_title"), key=store_access.bind(
+                THRESHOLDS_WIDGET, bool(state.ui_value(THRESHOLDS_CHOICE, False))),
+                on_change=_remember, args=(THRESHOLDS_CHOICE, THRESHOLDS_WIDGET),
+                help=t("an.gates.thresholds_help"))
+            if show:
+                _thresholds_editor(thresholds)
+
+
 ctx = sidebar.render("an.gates.title", ":material/traffic:", "an.gates.caption")
 with sidebar.guard():
     use_case = sidebar.use_case_picker(ctx)
@@ -582,21 +599,6 @@ with sidebar.guard():
         _summary(view)
         st.caption(t("an.gates.next_gate", phase=label("phase", use_case.phase),
                      gate=_gate_name(PHASE_GATES[use_case.phase].gate_key)))
-        gates_tab, measurements_tab = st.tabs([t("pva.tab_gates"), t("pva.tab_measurements")])
-        with gates_tab:
-            with st.container(border=True):
-                gate = _gate_choice(use_case, view)
-                _gate_tab(use_case, gate, view, thresholds, recorded, lang)
-            with st.container(border=True):
-                frame.subheader("an.roadmap.title")
-                _roadmap(use_case, lang)
-            if not ctx.presentation and not ctx.read_only:
-                with st.container(border=True):
-                    show = st.toggle(t("an.gates.thresholds_title"), key=store_access.bind(
-                        THRESHOLDS_WIDGET, bool(state.ui_value(THRESHOLDS_CHOICE, False))),
-                        on_change=_remember, args=(THRESHOLDS_CHOICE, THRESHOLDS_WIDGET),
-                        help=t("an.gates.thresholds_help"))
-                    if show:
-                        _thresholds_editor(thresholds)
-        with measurements_tab:
-            _measurements_tab(use_case, lang)
+        frame.lazy_tabs("gates", {"gates": t("pva.tab_gates"), "measurements": t("pva.tab_measurements")}, {
+            "gates": lambda: _gates_tab(use_case, view, thresholds, recorded, lang),
+            "measurements": lambda: _measurements_tab(use_case, lang)})

@@ -119,6 +119,30 @@ def lazy_expander(name: str, title: str, draw: Callable[[], None], icon: str | N
             draw()
 
 
+def _remember_tab(name: str, widget_key: str, ids_by_title: dict[str, str]) -> None:
+    state.set_ui_value(f"tab.{name}", ids_by_title.get(state.widget_value(widget_key)))
+
+
+def lazy_tabs(name: str, titles: dict[str, str], draw: dict[str, Callable[[], None]]) -> None:
+    """Tabs (``titles``: tab id → title, in order) of which only the open one is drawn, through ``draw[id]``;
+    the open tab is remembered across pages and languages (ui value ``tab.<name>``, the first tab by default).
+
+    A tab out of sight costs a rerun as much as one in view. Per language, as :func:`lazy_expander`: the tabs'
+    identity includes their titles.
+    """
+    ids = list(titles)
+    chosen = state.ui_value(f"tab.{name}")
+    chosen = chosen if chosen in titles else ids[0]
+    widget_key = f"w.tab.{name}.{state.language()}"
+    state.sync_widget(widget_key, titles[chosen])
+    containers = st.tabs(list(titles.values()), key=widget_key, on_change=_remember_tab,
+                         args=(name, widget_key, {title: tab for tab, title in titles.items()}))
+    for tab, container in zip(ids, containers, strict=True):
+        if container.open:
+            with container:
+                draw[tab]()
+
+
 def upload_hint(types: Sequence[str]) -> None:
     """Below a file uploader, in the user's language: what it takes and up to which size. Streamlit draws the
     uploader's own words ("Drag and drop file here", "Limit … per file", its button) in English only."""

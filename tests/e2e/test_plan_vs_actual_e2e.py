@@ -96,6 +96,12 @@ def test_two_measurements_move_the_chart_and_the_badges_and_reach_the_actuals_sh
     choose_use_case(page, MINUTES, DETOUR)
     expect(page.get_by_text("Plan vs actual (S22)")).to_be_visible()
     wait_rendered(page)
+    go_to(page, "Gates", "Gates")
+    expect(page.get_by_role("tab", name="Measurements")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_test_id("stForm").filter(has_text="Add a measurement")).to_be_visible()
+    go_to(page, "Business_case", "Business case")
+    expect(page.get_by_text("Plan vs actual (S22)")).to_be_visible()
+    wait_rendered(page)
     page.screenshot(path=str(screenshot_dir / "09_plan_vs_actual.png"), full_page=True)
 
     open_app(page, running_app.url)

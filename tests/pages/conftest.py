@@ -47,15 +47,18 @@ LAZY_SECTIONS = ("roi.inference", "roi.cost_blocks", "bc.table", "bc.plan_vs_act
 
 
 def open_page(page: str | None = None, language: str | None = None, use_case: str | None = None,
-              open_sections: bool = False) -> AppTest:
+              open_sections: bool = False, tabs: dict[str, str] | None = None) -> AppTest:
     """Run the app once (home), optionally switch page; language and use case via the URL. ``open_sections``
-    opens every lazy expander first, so that what they hold is on the page too."""
+    opens every lazy expander first, so that what they hold is on the page too; ``tabs`` (name → tab id) opens
+    those tabs of ui.frame.lazy_tabs (only the open tab is drawn)."""
+    from ui import state
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     if open_sections:
-        from ui import state
-
         for name in LAZY_SECTIONS:
             at.session_state[f"{state.UI_PREFIX}open.{name}"] = True
+    for name, tab in (tabs or {}).items():
+        at.session_state[f"{state.UI_PREFIX}tab.{name}"] = tab
     if language:
         at.query_params["lang"] = language
     if use_case:

@@ -19,10 +19,18 @@ CHATBOT = "support-chatbot"
 MINUTES = "meeting-minutes"
 
 
-def _gates(use_case_id: str, language: str | None = None):
-    at = open_page(GATES, language=language)
+def _gates(use_case_id: str, language: str | None = None, tab: str = "measurements"):
+    at = open_page(GATES, language=language, tabs={"gates": tab})
     at.selectbox(key=PICKER).set_value(use_case_id).run()
     return at
+
+
+def _open_tab(at, tab: str) -> None:
+    """Switch the Gates page's tabs as a click would: only the open tab is drawn (ui.frame.lazy_tabs)."""
+    from ui import state
+
+    at.session_state[f"{state.UI_PREFIX}tab.gates"] = tab
+    at.run()
 
 
 def _add(at, day: date, **values) -> None:
@@ -80,6 +88,7 @@ def test_the_dates_are_saved_and_s17_counts_weeks_from_them(store, sample_id):
     use_case = store.load(sample_id).workspace.use_case(CHATBOT)
     assert use_case.pilot_started_on == date(2026, 1, 5)
     # Latest measurement 31 March 2026: 85 days = 12.14 weeks > 6, adoption 0.21 < 0.4 → stop or re-scope (S17).
+    _open_tab(at, "gates")
     at.segmented_control(key="w.gates.gate").set_value("scale_or_kill").run()
     captions = " ".join(shown(item.value) for item in at.caption)
     assert "Weeks since pilot start: 12.14 from the dates (pilot start to 31 Mar 2026)" in captions
@@ -125,7 +134,7 @@ def test_a_pilots_s17_kill_trigger_turns_it_red_on_home_and_in_the_registry(stor
 
 
 def test_the_roi_beside_the_s17_check_is_the_one_it_uses(store, sample_id):
-    at = _gates(CHATBOT)
+    at = _gates(CHATBOT, tab="gates")
     at.segmented_control(key="w.gates.gate").set_value("scale_or_kill").run()
     use_case = store.load(sample_id).workspace.use_case(CHATBOT)
     checked = evaluate_all(use_case)["scale_or_kill"]
