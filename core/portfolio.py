@@ -481,8 +481,10 @@ def _with_investment(limits: np.ndarray, investment_eur: float) -> np.ndarray:
 def efficient_frontier(items: Sequence[PortfolioItem], budgets: Budgets, levels: int = FRONTIER_LEVELS,
                        objective_npv_eur: ArrayLike | None = None) -> Frontier:
     """S20 efficient frontier: the best total NPV (€) at ``levels`` investment budgets (€), evenly spaced from
-    the must set's investment (0 € without musts) to the whole eligible portfolio's investment; the run budget
-    and capacity stay as given in ``budgets`` (its investment is ignored).
+    the must set's investment (0 € without musts) to the whole portfolio's investment (every use case's C0,
+    eligible or not: the top of the Portfolio page's budget slider, so a chosen budget never lies beyond the
+    curve; levels above what the eligible use cases take repeat the best plan); the run budget and capacity stay
+    as given in ``budgets`` (its investment is ignored).
 
     Levels are solved from the top down; a plan using investment I is also optimal at every level in
     [I, its level], so those levels need no solve. The NPV is non-decreasing: a lower level's plan is feasible
@@ -496,7 +498,7 @@ def efficient_frontier(items: Sequence[PortfolioItem], budgets: Budgets, levels:
     problem = _prepare(items, budgets.model_copy(update={"investment_eur": np.inf}))
     objective = _objective(problem, objective_npv_eur)
     investment = problem.resources[0]
-    budget = np.linspace(investment[problem.forced].sum(), investment[problem.eligible].sum(), levels)
+    budget = np.linspace(investment[problem.forced].sum(), investment.sum(), levels)
     npv, used = np.full(levels, np.nan), np.full(levels, np.nan)
     top, chosen = levels - 1, None
     while top >= 0:
