@@ -187,16 +187,18 @@ def _business_case(store: Store, args: argparse.Namespace) -> None:
 
 def portfolio_plan_document(workspace: Workspace, budgets: Budgets) -> dict[str, object]:
     """S20 plan of a workspace as the CLI prints it: chosen ids (best S3 score first), totals, binding limits,
-    the score ranking's plan and the 20-level frontier. Raises :class:`PlanInfeasible`."""
+    the plans of the two simple rules at the same limits (by S3 score; by NPV per € invested, a key beyond the
+    issue's contract) and the 20-level frontier. Raises :class:`PlanInfeasible`."""
     items = portfolio_items(workspace)
     plan = plan_portfolio(items, budgets)
-    by_score, _ = compare_rules(items, budgets, plan)
+    by_score, by_npv_per_euro = compare_rules(items, budgets, plan)
     frontier = efficient_frontier(items, budgets)
     return {
         "chosen": list(plan.chosen_ids), "npv_eur": plan.npv_eur, "investment_eur": plan.investment_eur,
         "run_cost_eur_per_month": plan.run_cost_eur_per_month,
         "capacity_person_months": plan.capacity_person_months, "binding": list(plan.binding),
         "by_score": {"chosen": list(by_score.chosen_ids), "npv_eur": by_score.npv_eur},
+        "by_npv_per_euro": {"chosen": list(by_npv_per_euro.chosen_ids), "npv_eur": by_npv_per_euro.npv_eur},
         "frontier": [{"budget_eur": float(budget), "npv_eur": float(npv)}
                      for budget, npv in zip(frontier.budget_eur, frontier.npv_eur, strict=True)],
     }
@@ -220,7 +222,8 @@ def _portfolio_plan(store: Store, args: argparse.Namespace) -> None:
     for key in ("npv_eur", "investment_eur", "run_cost_eur_per_month", "capacity_person_months"):
         print(f"{key}\t{document[key]:,.2f}")
     print(f"binding\t{', '.join(document['binding']) or '-'}")
-    print(f"by_score npv_eur\t{document['by_score']['npv_eur']:,.2f}")
+    for rule in ("by_score", "by_npv_per_euro"):
+        print(f"{rule} npv_eur\t{document[rule]['npv_eur']:,.2f}")
     if args.save:
         print(f"saved as plan '{args.save}'")
 

@@ -40,7 +40,7 @@ from core.models import (
     PlanBudgets,
     RiskClass,
 )
-from core.portfolio_milp import solve_exact
+from core.portfolio_milp import improves_on, solve_exact
 
 ConstraintName = Literal["investment", "run_cost", "capacity"]
 CONSTRAINTS: tuple[ConstraintName, ...] = ("investment", "run_cost", "capacity")
@@ -114,9 +114,9 @@ class PortfolioPlan:
     """The S20 plan: chosen ids in input order, totals in €, €/month and person-months.
 
     ``npv_eur`` is the total of the objective vector the plan was solved for (the items' NPV unless the caller
-    passed another, e.g. P10). A constraint is in ``binding`` when some unchosen eligible use case with positive
-    NPV, all of whose needs are chosen, fits every other limit's slack but not this one's: raising this limit by
-    the shortfall makes the plan plus that use case feasible and strictly better.
+    passed another, e.g. P10). A constraint is in ``binding`` when lifting that limit alone (no limit at all, the
+    others and every rule kept) buys a plan whose NPV beats this one's by more than ``TIE_BREAK_EUR``, whether by
+    adding use cases or by swapping some for others; an unlimited constraint never binds (see :func:`_binding`).
     """
 
     chosen_ids: tuple[str, ...]
@@ -345,6 +345,25 @@ def _dependency_pairs(problem: _Problem, candidates: np.ndarray) -> np.ndarray:
     return pairs[(pairs >= 0).all(axis=1)].reshape(-1, 2)
 
 
+@dataclass(frozen=True, eq=False)
+class _Programme:
+    """The 0/1 programme over the candidates: their positions, the finite rows' weights and room left after the
+    forced use cases, and the dependency pairs between candidates."""
+
+    candidates: np.ndarray
+    weights: np.ndarray
+    room: np.ndarray
+    pairs: np.ndarray
+
+
+def _programme(problem: _Problem, objective: np.ndarray, limits: np.ndarray) -> _Programme:
+    candidates = _candidates(problem, objective)
+    room = np.maximum(limits - problem.resources[:, problem.forced].sum(axis=1), 0.0)
+    limited = np.isfinite(room)
+    return _Programme(candidates, problem.resources[np.ix_(limited, candidates)], room[limited],
+                      _dependency_pairs(problem, candidates))
+
+
 def _solve(problem: _Problem, objective: np.ndarray, limits: np.ndarray, hint: np.ndarray | None = None
            ) -> np.ndarray:
     """Boolean mask of the optimal plan (forced use cases plus the exact choice among the candidates).
@@ -352,14 +371,13 @@ def _solve(problem: _Problem, objective: np.ndarray, limits: np.ndarray, hint: n
     ``hint``: a plan of the same problem (e.g. at a larger budget) that seeds the solver's lower bound.
     """
     chosen = problem.forced.copy()
-    candidates = _candidates(problem, objective)
+    programme = _programme(problem, objective, limits)
+    candidates = programme.candidates
     if candidates.size == 0:
         return chosen
-    room = np.maximum(limits - problem.resources[:, problem.forced].sum(axis=1), 0.0)
-    limited = np.isfinite(room)
     gain = objective[candidates] - tie_break_eur(len(problem.ids))[candidates]
-    picked = solve_exact(gain, problem.resources[np.ix_(limited, candidates)], room[limited],
-                         _dependency_pairs(problem, candidates), None if hint is None else hint[candidates])
+    picked = solve_exact(gain, programme.weights, programme.room, programme.pairs,
+                         None if hint is None else hint[candidates])
     chosen[candidates[picked]] = True
     return chosen
 
@@ -370,13 +388,37 @@ def _fits(resources: np.ndarray, slack: np.ndarray, limits: np.ndarray) -> np.nd
     return resources <= (slack + tolerance)[:, None]
 
 
-def _binding(problem: _Problem, objective: np.ndarray, chosen: np.ndarray, slack: np.ndarray,
-             limits: np.ndarray) -> tuple[ConstraintName, ...]:
+def _binding(problem: _Problem, objective: np.ndarray, chosen: np.ndarray, limits: np.ndarray
+             ) -> tuple[ConstraintName, ...]:
+    """The limits that pay when lifted: per finite limit, the exact plan without it (every other limit and rule
+    kept) beats ``chosen`` by more than ``TIE_BREAK_EUR``.
+
+    Lifting means no limit at all, so "not binding" says no amount of that resource alone buys a better plan. A
+    limit passes without a solve when one unchosen use case worth more than the tie-break, with its needs chosen,
+    fits every other slack but not this one; otherwise :func:`core.portfolio_milp.improves_on` decides on the
+    items' own objective (no tie-break), by an LP bound or a greedy plan where one settles it, else by an exact
+    solve seeded with ``chosen`` (feasible without the limit too).
+    """
+    slack = limits - problem.resources[:, chosen].sum(axis=1)
     needs_met = np.array([all(chosen[need] for need in wanted) for wanted in problem.needs], dtype=bool)
-    addable = np.flatnonzero(problem.eligible & ~chosen & (objective > 0) & needs_met)
+    addable = np.flatnonzero(problem.eligible & ~chosen & (objective > TIE_BREAK_EUR) & needs_met)
     fits = _fits(problem.resources[:, addable], slack, limits)
-    misses = (~fits).sum(axis=0)
-    return tuple(name for row, name in enumerate(CONSTRAINTS) if (~fits[row] & (misses == 1)).any())
+    only_misses = ~fits & ((~fits).sum(axis=0) == 1)
+    binding = []
+    for row, name in enumerate(CONSTRAINTS):
+        if not np.isfinite(limits[row]):
+            continue
+        if only_misses[row].any():
+            binding.append(name)
+            continue
+        lifted = limits.copy()
+        lifted[row] = np.inf
+        programme = _programme(problem, objective, lifted)
+        candidates = programme.candidates
+        if candidates.size and improves_on(objective[candidates], programme.weights, programme.room,
+                                           programme.pairs, chosen[candidates], TIE_BREAK_EUR):
+            binding.append(name)
+    return tuple(binding)
 
 
 def _exclusion(items: Sequence[PortfolioItem], problem: _Problem, index: int, objective: np.ndarray,
@@ -408,7 +450,7 @@ def _describe(items: Sequence[PortfolioItem], problem: _Problem, objective: np.n
         investment_eur=float(used[0]),
         run_cost_eur_per_month=float(used[1]),
         capacity_person_months=float(used[2]),
-        binding=_binding(problem, objective, chosen, slack, limits),
+        binding=_binding(problem, objective, chosen, limits),
         excluded=tuple(_exclusion(items, problem, index, objective, chosen, fits)
                        for index in np.flatnonzero(~chosen)),
     )
@@ -439,8 +481,10 @@ def _with_investment(limits: np.ndarray, investment_eur: float) -> np.ndarray:
 def efficient_frontier(items: Sequence[PortfolioItem], budgets: Budgets, levels: int = FRONTIER_LEVELS,
                        objective_npv_eur: ArrayLike | None = None) -> Frontier:
     """S20 efficient frontier: the best total NPV (€) at ``levels`` investment budgets (€), evenly spaced from
-    the must set's investment (0 € without musts) to the whole eligible portfolio's investment; the run budget
-    and capacity stay as given in ``budgets`` (its investment is ignored).
+    the must set's investment (0 € without musts) to the whole portfolio's investment (every use case's C0,
+    eligible or not: the top of the Portfolio page's budget slider, so a chosen budget never lies beyond the
+    curve; levels above what the eligible use cases take repeat the best plan); the run budget and capacity stay
+    as given in ``budgets`` (its investment is ignored).
 
     Levels are solved from the top down; a plan using investment I is also optimal at every level in
     [I, its level], so those levels need no solve. The NPV is non-decreasing: a lower level's plan is feasible
@@ -454,7 +498,7 @@ def efficient_frontier(items: Sequence[PortfolioItem], budgets: Budgets, levels:
     problem = _prepare(items, budgets.model_copy(update={"investment_eur": np.inf}))
     objective = _objective(problem, objective_npv_eur)
     investment = problem.resources[0]
-    budget = np.linspace(investment[problem.forced].sum(), investment[problem.eligible].sum(), levels)
+    budget = np.linspace(investment[problem.forced].sum(), investment.sum(), levels)
     npv, used = np.full(levels, np.nan), np.full(levels, np.nan)
     top, chosen = levels - 1, None
     while top >= 0:

@@ -301,3 +301,30 @@ def solve_exact(gain: np.ndarray, weights: np.ndarray, room: np.ndarray, pairs: 
     if solution is None:
         raise RuntimeError("HiGHS found no optimal S20 plan for a validated portfolio")
     return solution
+
+
+def improves_on(gain: np.ndarray, weights: np.ndarray, room: np.ndarray, pairs: np.ndarray, plan: np.ndarray,
+                by: float) -> bool:
+    """Whether some plan within ``weights @ x ≤ room`` and the dependency ``pairs`` has Σ gain greater than
+    ``plan``'s (a feasible plan, closed under needs) by more than ``by`` (same unit as ``gain``).
+
+    Decided without branch and bound where a bound settles it: no when the Lagrangian bound of the LP relaxation
+    (module docstring, step 1) is not above Σ gain[plan] + ``by`` (beyond a float margin), yes when a greedy plan
+    (from ``plan`` or from nothing, in LP order) beats it; otherwise :func:`solve_exact` decides. Example: gains
+    [5, 4, 3], weights [[4, 3, 2]], room [5]: the plan {0} (5) is beaten by {1, 2} (7) by more than 1 → True.
+    """
+    target = float(gain[plan].sum()) + by
+    relaxation = _relaxation(gain, weights, room, pairs)
+    if relaxation is not None:
+        relaxed, resource_multipliers, pair_multipliers = relaxation
+        reduced = _reduced_gains(gain, weights, pairs, resource_multipliers, pair_multipliers)
+        bound = float(resource_multipliers @ room + np.maximum(reduced, 0.0).sum())
+        margin = FIXING_MARGIN_RELATIVE * (float(np.abs(gain).sum()) + abs(bound)) + FIXING_MARGIN_ABSOLUTE
+        if bound + margin <= target:
+            return False
+        ranking = _ranking(gain, weights, room, relaxed)
+        greedy = _Greedy(gain, weights, room, pairs)
+        for start in (plan, np.zeros(gain.size, dtype=bool)):
+            if float(gain[greedy.fill(start, ranking)].sum()) > target:
+                return True
+    return float(gain[solve_exact(gain, weights, room, pairs, hint=plan)].sum()) > target

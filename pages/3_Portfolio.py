@@ -91,6 +91,8 @@ def _headline(view: portfolio.PlanView, budgets: Budgets, fund_on: str, known: d
     st.info(portfolio.headline(view, budgets, fund_on, lang), icon=":material/insights:")
     _metrics(view, budgets, lang)
     st.markdown(f"{portfolio.binding_text(view.plan)}  \n{portfolio.marginal_text(view.marginal, lang)}")
+    st.markdown(portfolio.rules_table(view, fund_on, lang))
+    st.caption(t("portfolio.rules.caption"))
 
 
 def _frontier(loaded, view: portfolio.PlanView, budgets: Budgets, fund_on: str, lang: str) -> None:

@@ -41,12 +41,13 @@ def test_json_has_the_contract_keys_and_the_core_figures(cli):
     code, out, err = cli("portfolio-plan", SAMPLE, "--budget", "600000", "--json")
     assert code == 0 and err == ""
     document = json.loads(out)
-    assert set(document) == {"chosen", "npv_eur", "investment_eur", "run_cost_eur_per_month",
-                             "capacity_person_months", "binding", "by_score", "frontier"}
+    contract = {"chosen", "npv_eur", "investment_eur", "run_cost_eur_per_month", "capacity_person_months", "binding",
+                "by_score", "frontier"}
+    assert set(document) == contract | {"by_npv_per_euro"}
     items = portfolio_items(sample_workspace())
     budgets = Budgets(investment_eur=600_000)
     plan = plan_portfolio(items, budgets)
-    by_score, _ = compare_rules(items, budgets, plan)
+    by_score, by_npv_per_euro = compare_rules(items, budgets, plan)
     assert document["chosen"] == list(plan.chosen_ids)
     # Sample at 600 k€: invoice, tickets, e-mail triage, chatbot and demand forecasting, 485 k€ (S20 by hand:
     # the contract search would need 145 k€ more, the rest adds no NPV or is high risk without a DPIA).
@@ -57,23 +58,36 @@ def test_json_has_the_contract_keys_and_the_core_figures(cli):
     assert document["run_cost_eur_per_month"] == 34_200.0 and document["capacity_person_months"] == 30.0
     assert document["by_score"] == {"chosen": list(by_score.chosen_ids), "npv_eur": pytest.approx(by_score.npv_eur)}
     assert "quality-inspection" in document["by_score"]["chosen"]  # the score ranking funds a negative NPV
+    assert document["by_npv_per_euro"] == {"chosen": list(by_npv_per_euro.chosen_ids),
+                                           "npv_eur": pytest.approx(by_npv_per_euro.npv_eur)}
+    # NPV per € funds the chatbot (11.3 €/€), tickets, invoice, e-mail and demand forecasting like the optimum, then
+    # the contract search (0.25 €/€) does not fit the 115 k€ left: the same plan, nothing left on the table.
+    assert set(document["by_npv_per_euro"]["chosen"]) == set(document["chosen"])
     frontier = efficient_frontier(items, budgets)
     assert [level["budget_eur"] for level in document["frontier"]] == pytest.approx(frontier.budget_eur.tolist())
     assert [level["npv_eur"] for level in document["frontier"]] == pytest.approx(frontier.npv_eur.tolist())
     assert len(document["frontier"]) == 20
 
 
-def test_run_budget_and_capacity_limit_the_plan(cli):
-    code, out, _ = cli("portfolio-plan", SAMPLE, "--budget", "600000", "--capacity", "10", "--run-budget",
+@pytest.mark.parametrize("budget", ["600000", "700000"])
+def test_run_budget_and_capacity_limit_the_plan(cli, budget):
+    code, out, _ = cli("portfolio-plan", SAMPLE, "--budget", budget, "--capacity", "10", "--run-budget",
                        "20000", "--json")
     document = json.loads(out)
     assert code == 0 and document["capacity_person_months"] <= 10 and document["run_cost_eur_per_month"] <= 20_000
     assert document["chosen"] == ["support-chatbot"]  # 9 PM, 18,000 €/month, the largest NPV that fits
+    # No use case fits beside the chatbot, but without the capacity limit invoice, tickets, e-mail and demand
+    # forecasting (21 PM, 16,200 €/month, 365 k€) make 1,394 k€ > 1,355 k€: the capacity binds. Without the run
+    # budget (or the investment budget) 10 PM still allow nothing better than the chatbot.
+    assert document["binding"] == ["capacity"]
+    code, out, _ = cli("portfolio-plan", SAMPLE, "--budget", budget, "--run-budget", "20000", "--json")
+    assert json.loads(out)["npv_eur"] == pytest.approx(1_394_245.81, abs=0.01)
 
 
 def test_text_output_and_save(cli):
     code, out, _ = cli("portfolio-plan", SAMPLE, "--budget", "300000", "--save", "Budget 2027 – CLI")
     assert code == 0 and "chosen\t" in out and "saved as plan 'Budget 2027 – CLI'" in out
+    assert "\nby_score npv_eur\t" in out and "\nby_npv_per_euro npv_eur\t" in out
     store = Store(cli.url)
     workspace_id = store.workspace_id_by_name(SAMPLE)
     stored = store.get_plan(workspace_id, "Budget 2027 – CLI")

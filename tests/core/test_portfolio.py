@@ -1,4 +1,5 @@
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -6,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from core.models import Workspace
 from core.portfolio import (
     Budgets,
     Exclusion,
@@ -17,7 +19,9 @@ from core.portfolio import (
     plan_portfolio,
     tie_break_eur,
 )
+from core.portfolio_workspace import portfolio_items
 
+ROOT = Path(__file__).resolve().parents[2]
 K = 1_000.0
 UNLIMITED = 1e12
 
@@ -36,8 +40,8 @@ def solver_tie_break(count: int) -> np.ndarray:
     return np.array([0.01 * (1 + position / (count + 1)) / 2 for position in range(1, count + 1)])
 
 
-def allowed_subsets(items: list[PortfolioItem], budgets: Budgets) -> np.ndarray:
-    """Every subset (rows of 0/1 over the items) that keeps the S20 rules, by enumeration of all 2^n."""
+def rule_subsets(items: list[PortfolioItem]) -> np.ndarray:
+    """Every subset (rows of 0/1 over the items) that keeps the S20 rules but the limits, by enumeration of all 2^n."""
     n = len(items)
     subsets = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(bool)
     position = {candidate.id: index for index, candidate in enumerate(items)}
@@ -51,18 +55,29 @@ def allowed_subsets(items: list[PortfolioItem], budgets: Budgets) -> np.ndarray:
             keep &= subsets[:, index]
         for need in candidate.needs:
             keep &= ~subsets[:, index] | subsets[:, position[need]]
+    return subsets[keep]
+
+
+def within_limits(subsets: np.ndarray, items: list[PortfolioItem], budgets: Budgets) -> np.ndarray:
+    """The rows of ``subsets`` within every limit of ``budgets``."""
     needs = np.array([[c.investment_eur, c.run_cost_eur_per_month, c.capacity_person_months] for c in items])
     limits = [budgets.investment_eur, budgets.run_budget_eur_per_month, budgets.capacity_person_months]
-    used = subsets.astype(float) @ needs.reshape(n, 3)
+    used = subsets.astype(float) @ needs.reshape(len(items), 3)
+    keep = np.ones(len(subsets), dtype=bool)
     for row, limit in enumerate(limits):
         if limit is not None:
             keep &= used[:, row] <= limit * (1 + 1e-9) + 1e-9
     return subsets[keep]
 
 
-def best_npv(items, budgets) -> float:
+def allowed_subsets(items: list[PortfolioItem], budgets: Budgets) -> np.ndarray:
+    """Every subset (rows of 0/1 over the items) that keeps the S20 rules, by enumeration of all 2^n."""
+    return within_limits(rule_subsets(items), items, budgets)
+
+
+def best_npv(items, budgets, objective=None) -> float:
     subsets = allowed_subsets(items, budgets)
-    npv = np.array([candidate.npv_eur for candidate in items])
+    npv = np.array([candidate.npv_eur for candidate in items]) if objective is None else np.asarray(objective)
     return float((subsets.astype(float) @ npv).max()) if len(subsets) else -math.inf
 
 
@@ -110,17 +125,23 @@ def relaxed(budgets: Budgets, constraint: str) -> Budgets:
     return budgets.model_copy(update={field: UNLIMITED})
 
 
-@settings(max_examples=250, deadline=None)
-@given(portfolios())
-def test_s20_plan_is_the_brute_force_optimum(case):
-    items, budgets = case
-    subsets = allowed_subsets(items, budgets)
+def limited(budgets: Budgets) -> list[str]:
+    return [name for name, limit in (("investment", budgets.investment_eur),
+                                     ("run_cost", budgets.run_budget_eur_per_month),
+                                     ("capacity", budgets.capacity_person_months)) if limit is not None]
+
+
+def assert_brute_force_optimum(items: list[PortfolioItem], budgets: Budgets, objective=None) -> None:
+    """The plan is allowed and optimal for ``objective`` (the items' NPV when None), and ``binding`` holds exactly
+    the limits whose lifting alone buys a plan better by more than the 1-cent tie-break."""
+    ruled = rule_subsets(items)
+    subsets = within_limits(ruled, items, budgets)
     if len(subsets) == 0:
         with pytest.raises(PlanInfeasible):
-            plan_portfolio(items, budgets)
+            plan_portfolio(items, budgets, objective)
         return
-    plan = plan_portfolio(items, budgets)
-    npv = np.array([candidate.npv_eur for candidate in items], dtype=float)
+    plan = plan_portfolio(items, budgets, objective)
+    npv = np.array([candidate.npv_eur for candidate in items] if objective is None else objective, dtype=float)
     chosen = mask(items, plan.chosen_ids)
     assert (subsets == chosen).all(axis=1).any(), "the plan breaks an S20 rule"
     assert plan.chosen_ids == tuple(candidate.id for candidate in items if candidate.id in plan.chosen_ids)
@@ -134,8 +155,112 @@ def test_s20_plan_is_the_brute_force_optimum(case):
     ranked = np.sort(broken)[::-1]
     if len(ranked) == 1 or ranked[0] - ranked[1] > 1e-4:
         assert (subsets[np.argmax(broken)] == chosen).all()
-    for constraint in plan.binding:
-        assert best_npv(items, relaxed(budgets, constraint)) > plan.npv_eur
+    for constraint in limited(budgets):
+        lifted_best = float((within_limits(ruled, items, relaxed(budgets, constraint)) @ npv).max())
+        if constraint in plan.binding:
+            assert lifted_best > plan.npv_eur + 0.01 - 1e-6, f"{constraint} is reported binding but does not pay"
+        else:
+            assert lifted_best <= plan.npv_eur + 0.01 + 1e-6, f"{constraint} pays when lifted but is not reported"
+    assert set(plan.binding) <= set(limited(budgets))
+
+
+@st.composite
+def large_portfolios(draw):
+    """11 to 14 use cases that always admit a plan: musts only on eligible use cases without needs, and every
+    limit at least what the musts take, so the brute force and the solver meet at the top end of the range."""
+    n = draw(st.integers(11, 14))
+    names = [f"u{index}" for index in range(n)]
+    items = []
+    for index in range(n):
+        earlier = st.lists(st.sampled_from(names[:index]), max_size=2, unique=True) if index else st.just([])
+        needs = tuple(draw(earlier))
+        risk = draw(st.sampled_from(["minimal"] * 4 + ["limited"] * 3 + ["high", "prohibited"]))
+        dpia = draw(st.booleans())
+        eligible_root = not needs and risk != "prohibited" and (risk != "high" or dpia)
+        funding = draw(st.sampled_from([None] * 12 + ["never"] + (["must"] if eligible_root else [])))
+        items.append(PortfolioItem(
+            id=names[index], name=names[index], npv_eur=draw(st.one_of(grid_npv, cent_npv)),
+            investment_eur=draw(st.integers(0, 8)) * 50 * K, run_cost_eur_per_month=draw(st.integers(0, 5)) * K,
+            capacity_person_months=draw(st.integers(0, 6)) * 0.5, risk_class=risk, dpia_assessed=dpia,
+            funding=funding, needs=needs,
+        ))
+    items = [items[index] for index in draw(st.permutations(range(n)))]
+    must = [candidate for candidate in items if candidate.funding == "must"]
+    limits = []
+    for field in ("investment_eur", "run_cost_eur_per_month", "capacity_person_months"):
+        forced = sum(getattr(candidate, field) for candidate in must)
+        rest = sum(getattr(candidate, field) for candidate in items) - forced
+        limits.append(forced + draw(st.sampled_from([0.0, 0.2, 0.35, 0.5, 0.8, 1.0])) * rest)
+    budgets = Budgets(investment_eur=limits[0],
+                      run_budget_eur_per_month=draw(st.sampled_from([None, limits[1]])),
+                      capacity_person_months=draw(st.sampled_from([None, limits[2]])))
+    return items, budgets
+
+
+def robust_vectors(items: list[PortfolioItem], draw) -> np.ndarray:
+    """A P10- or P50-like NPV vector: each NPV shrunk or shifted independently, in cents."""
+    factors = draw(st.lists(st.floats(0.2, 1.1), min_size=len(items), max_size=len(items)))
+    shifts = draw(st.lists(st.integers(-6, 2).map(lambda steps: steps * 50 * K), min_size=len(items),
+                           max_size=len(items)))
+    return np.round([candidate.npv_eur * factor + shift
+                     for candidate, factor, shift in zip(items, factors, shifts, strict=True)], 2)
+
+
+@settings(max_examples=250, deadline=None)
+@given(portfolios())
+def test_s20_plan_is_the_brute_force_optimum(case):
+    assert_brute_force_optimum(*case)
+
+
+@settings(max_examples=40, deadline=None)
+@given(large_portfolios())
+def test_s20_plan_of_11_to_14_use_cases_is_the_brute_force_optimum(case):
+    items, budgets = case
+    assert 11 <= len(items) <= 14 and len(allowed_subsets(items, budgets)) > 0
+    assert_brute_force_optimum(items, budgets)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.one_of(portfolios(), large_portfolios()), st.data())
+def test_s20_plan_on_a_p10_or_p50_vector_is_the_brute_force_optimum(case, data):
+    items, budgets = case
+    assert_brute_force_optimum(items, budgets, robust_vectors(items, data.draw))
+
+
+def test_s20_a_limit_binds_when_lifting_it_buys_a_swap_not_only_an_addition():
+    # The sample at 700 k€, 10 PM, 20 k€/month: the chatbot (1,355 k€, 9 PM, 18 k€/month) fills the capacity and
+    # no single use case fits beside it. Without the capacity limit, invoice, tickets, e-mail and demand
+    # forecasting (21 PM, 16.2 k€/month, 365 k€) make 1,394 k€; without the run budget or the investment budget
+    # the 10 PM still allow only the chatbot.
+    workspace = Workspace.model_validate_json((ROOT / "sample_data" / "workspace.json").read_text(encoding="utf-8"))
+    items = portfolio_items(workspace)
+    budgets = Budgets(investment_eur=700 * K, capacity_person_months=10, run_budget_eur_per_month=20 * K)
+    plan = plan_portfolio(items, budgets)
+    assert plan.chosen_ids == ("support-chatbot",)
+    assert plan.binding == ("capacity",)
+    unlimited = plan_portfolio(items, budgets.model_copy(update={"capacity_person_months": None}))
+    assert set(unlimited.chosen_ids) == {"invoice-extraction", "ticket-classification", "email-triage",
+                                         "demand-forecasting"}
+    assert unlimited.npv_eur == pytest.approx(1_394_245.81, abs=0.01)
+    for field in ("investment_eur", "run_budget_eur_per_month"):
+        assert plan_portfolio(items, budgets.model_copy(update={field: None if field != "investment_eur"
+                                                                 else UNLIMITED})).npv_eur == plan.npv_eur
+
+
+def test_s20_swap_by_hand_binds_without_any_single_addition():
+    # 4 PM and 4 k€/month: A (500 k€, 4 PM, 4 k€/month) fills both; B and C (300 k€, 3 PM, 2 k€/month each)
+    # together need 6 PM. Neither fits beside A, so no single addition pays, yet without the capacity limit B + C
+    # make 600 k€ within the run budget: the capacity binds. Without the run budget 4 PM still allow only A.
+    items = [item("A", 500 * K, 0, capacity_person_months=4, run_cost_eur_per_month=4 * K),
+             item("B", 300 * K, 0, capacity_person_months=3, run_cost_eur_per_month=2 * K),
+             item("C", 300 * K, 0, capacity_person_months=3, run_cost_eur_per_month=2 * K)]
+    plan = plan_portfolio(items, Budgets(investment_eur=0, capacity_person_months=4, run_budget_eur_per_month=4 * K))
+    assert (plan.chosen_ids, plan.npv_eur) == (("A",), 500 * K)
+    assert plan.binding == ("capacity",)
+    # 6 PM: B + C (600 k€) fit. A beside one of them (800 k€) needs 7 PM and 6 k€/month: both limits at once,
+    # so lifting either one alone buys nothing and neither is binding.
+    wider = plan_portfolio(items, Budgets(investment_eur=0, capacity_person_months=6, run_budget_eur_per_month=4 * K))
+    assert (wider.chosen_ids, wider.binding) == (("B", "C"), ())
 
 
 @settings(max_examples=60, deadline=None)

@@ -23,6 +23,7 @@ from core.portfolio_workspace import (
 )
 from core.scoring import score_portfolio
 from tests.core.excel_oracle import make_use_case
+from tests.core.test_portfolio import allowed_subsets, best_npv, relaxed
 
 ROOT = Path(__file__).resolve().parents[2]
 K = 1_000.0
@@ -118,6 +119,51 @@ def test_robust_npv_is_the_monte_carlo_median_and_tenth_percentile(sample):
         fund_on_objective(items, "p50", None)
     cautious = plan_portfolio(items, Budgets(investment_eur=600 * K), vector)
     assert cautious.npv_eur == pytest.approx(float(vector[[item.id in cautious.chosen_ids for item in items]].sum()))
+
+
+@pytest.fixture(scope="module")
+def sample_robust(sample):
+    return robust_npv(sample)
+
+
+@pytest.mark.parametrize("fund_on", ["p10", "p50"])
+@pytest.mark.parametrize("budgets", [
+    Budgets(investment_eur=300 * K), Budgets(investment_eur=590 * K), Budgets(investment_eur=700 * K),
+    Budgets(investment_eur=700 * K, run_budget_eur_per_month=20 * K, capacity_person_months=10),
+    Budgets(investment_eur=1_080 * K, capacity_person_months=20),
+], ids=["300k", "590k", "700k", "700k-run-capacity", "all-capacity"])
+def test_a_robust_plan_is_the_brute_force_optimum_on_its_vector(sample, sample_robust, fund_on, budgets):
+    # The sample's 10 use cases, every one of the 1,024 subsets that keeps the S20 rules, valued on the Monte Carlo
+    # P10 or P50 vector (the page's default draws and seed): the plan is the best of them, not the S19 plan.
+    items = portfolio_items(sample)
+    vector = fund_on_objective(items, fund_on, sample_robust)
+    subsets = allowed_subsets(list(items), budgets)
+    values = subsets @ vector
+    plan = plan_portfolio(items, budgets, vector)
+    chosen = np.array([item.id in plan.chosen_ids for item in items])
+    assert (subsets == chosen).all(axis=1).any()
+    assert plan.npv_eur == pytest.approx(float(values.max()), abs=0.01 * len(items))
+    assert (subsets[np.argmax(values)] == chosen).all()  # no two subsets of the sample are within cents
+    for constraint in ("investment", "run_cost", "capacity"):
+        limit = {"investment": budgets.investment_eur, "run_cost": budgets.run_budget_eur_per_month,
+                 "capacity": budgets.capacity_person_months}[constraint]
+        if limit is None:
+            assert constraint not in plan.binding
+            continue
+        lifted = best_npv(list(items), relaxed(budgets, constraint), vector)
+        assert (constraint in plan.binding) == (lifted > plan.npv_eur + 0.01)
+
+
+def test_the_p10_plan_at_the_default_budget_drops_demand_forecasting(sample, sample_robust):
+    # P10 of demand forecasting is negative (−218 k€), of invoices barely positive (6 k€): the cautious plan funds
+    # invoices, tickets, e-mail and the chatbot (365 k€) where the S19 plan adds demand forecasting (485 k€).
+    items = portfolio_items(sample)
+    budgets = Budgets(investment_eur=590 * K)
+    cautious = plan_portfolio(items, budgets, fund_on_objective(items, "p10", sample_robust))
+    assert set(cautious.chosen_ids) == {"invoice-extraction", "ticket-classification", "email-triage",
+                                        "support-chatbot"}
+    assert cautious.investment_eur == 365 * K
+    assert "demand-forecasting" in plan_portfolio(items, budgets).chosen_ids
 
 
 def test_default_budget_is_three_fifths_of_the_fundable_investment(sample):

@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import json
 
+import pyarrow as pa
 import pytest
 from conftest import assert_clean, open_page, shown
 
-from core.portfolio import Budgets, compare_rules, plan_portfolio
-from core.portfolio_workspace import default_budgets, plan_totals, portfolio_items
+from core.portfolio import Budgets, compare_rules, efficient_frontier, plan_portfolio, rule_frontier
+from core.portfolio_workspace import (
+    default_budgets,
+    fund_on_objective,
+    plan_totals,
+    portfolio_cash_flows,
+    portfolio_items,
+    robust_npv,
+)
 from core.store import LoadedWorkspace
 from ui import formatting
 from ui.views.portfolio import budget_options, snap, table_key
@@ -156,10 +164,107 @@ def test_german_formats(store, sample_id):
 
 
 def test_fund_on_p10_plans_on_the_pessimistic_npv(store, sample_id):
+    loaded = store.load(sample_id)
+    items = portfolio_items(loaded.workspace)
+    budgets = Budgets(investment_eur=default_investment(loaded))
+    vector = fund_on_objective(items, "p10", robust_npv(loaded.workspace))
+    cautious = plan_portfolio(items, budgets, vector)
+    base = plan_portfolio(items, budgets)
+    # 590 k€ on P10: invoices, tickets, e-mail and the chatbot (365 k€); on S19 demand forecasting comes too (485 k€).
+    assert cautious.chosen_ids != base.chosen_ids
     at = open_page(PAGE)
+    assert metric(at, "Investment used") == formatting.eur(base.investment_eur, "en") == "€485,000"
     at.button_group(key="w.portfolio.fund_on").set_value("p10").run()
     assert_clean(at)
-    assert "Planned on P10:" in at.info[0].value
+    assert at.info[0].value.endswith(f" Planned on P10: {formatting.eur_compact(cautious.npv_eur, 'en')}.")
+    # The metrics are the cautious set's S19 figures, the table ticks exactly that set.
+    assert metric(at, "NPV of the plan") == formatting.eur(plan_totals(items, cautious.chosen_ids).npv_eur, "en")
+    assert metric(at, "Investment used") == formatting.eur(cautious.investment_eur, "en") == "€365,000"
+    table = at.dataframe[0].value
+    assert tuple(table.loc[table["funded"], "id"]) == cautious.chosen_ids
+    rules = next(item.value for item in at.markdown if "| By S3 score |" in item.value)
+    assert "| P10 NPV |" in rules and f"| Optimal plan (S20) | {formatting.eur(cautious.npv_eur, 'en')} |" in rules
+
+
+def chart(at, index: int) -> tuple[dict, dict]:
+    """The spec and the named datasets (as DataFrames) of the page's ``index``-th Vega-Lite chart."""
+    element = at.get("vega_lite_chart")[index]
+    datasets = {item.name: pa.ipc.open_stream(item.data.data).read_pandas() for item in element.proto.datasets}
+    return json.loads(element.proto.spec), datasets
+
+
+def test_frontier_chart_is_the_core_frontier_beside_the_score_line_with_the_marker_at_the_budget(store, sample_id):
+    loaded = store.load(sample_id)
+    items = portfolio_items(loaded.workspace)
+    options = budget_options(items)["investment"]
+    at = open_page(PAGE)
+    for investment in (600_000.0, options[-1]):
+        at.select_slider(key="w.portfolio.investment").set_value(investment).run()
+        assert_clean(at)
+        budgets = Budgets(investment_eur=investment)
+        spec, data = chart(at, 0)
+        assert [(layer["data"]["name"], layer["mark"]["type"]) for layer in spec["layer"]] == [
+            ("curves", "line"), ("chosen", "rule"), ("chosen", "point")]
+        frontier = efficient_frontier(items, budgets)
+        curves = data["curves"]
+        optimal, by_score = (curves[curves["series"] == name] for name in ("Optimal plan", "Funding by score"))
+        assert optimal["budget"].tolist() == pytest.approx(frontier.budget_eur.tolist())
+        assert optimal["npv"].tolist() == pytest.approx(frontier.npv_eur.tolist())
+        assert by_score["budget"].tolist() == pytest.approx(frontier.budget_eur.tolist())
+        assert by_score["npv"].tolist() == pytest.approx(
+            rule_frontier(items, budgets, frontier.budget_eur, "s3_score").tolist())
+        # The curve runs from 0 € (the sample has no musts) to the slider's top, every use case's C0.
+        assert (frontier.budget_eur[0], frontier.budget_eur[-1]) == (0.0, pytest.approx(options[-1]))
+        plan = plan_portfolio(items, budgets)
+        by_score_plan, _ = compare_rules(items, budgets, plan)
+        chosen = data["chosen"]
+        assert chosen["budget"].tolist() == [investment, investment]
+        assert chosen["npv"].tolist() == pytest.approx([plan.npv_eur, by_score_plan.npv_eur])
+        assert chosen["series"].tolist() == ["Optimal plan", "Funding by score"]
+        assert optimal["budget"].min() <= investment <= optimal["budget"].max()
+
+
+def test_cash_flow_chart_is_the_core_cumulative_cash_flow_of_the_plan(store, sample_id):
+    loaded = store.load(sample_id)
+    at = open_page(PAGE)
+    at.select_slider(key="w.portfolio.investment").set_value(300_000.0).run()
+    _, plan, _ = figures(loaded, 300_000.0)
+    flows = portfolio_cash_flows(loaded.workspace, plan.chosen_ids)
+    _, data = chart(at, 1)
+    rows = data["flows"]
+    cumulative, discounted = (rows[rows["series"] == name] for name in ("Cumulative", "Cumulative, discounted"))
+    assert cumulative["month"].tolist() == discounted["month"].tolist() == flows.month.tolist()
+    assert cumulative["amount"].tolist() == pytest.approx(flows.cumulative_eur.tolist(), abs=1e-6)
+    assert discounted["amount"].tolist() == pytest.approx(flows.discounted_cumulative_eur.tolist(), abs=1e-6)
+    assert cumulative["amount"].iloc[0] == -plan.investment_eur  # month 0: −Σ C0 (S19)
+    assert discounted["amount"].iloc[-1] == pytest.approx(plan.npv_eur, abs=0.01)  # ends at the plan's NPV
+    assert data["zero"]["amount"].tolist() == [0.0]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_both_simple_rules_and_what_each_leaves_on_the_table(store, sample_id, language):
+    # 590 k€: by S3 score adds quality inspection (−316 k€) and leaves 496 k€ on the table; NPV per € invested
+    # funds the optimum's five use cases and leaves nothing.
+    loaded = store.load(sample_id)
+    items = portfolio_items(loaded.workspace)
+    budgets = Budgets(investment_eur=590_000.0)
+    plan = plan_portfolio(items, budgets)
+    by_score, by_npv_per_euro = compare_rules(items, budgets, plan)
+    assert by_score.npv_left_on_table_eur == pytest.approx(495_949.0, abs=1.0)
+    assert by_npv_per_euro.npv_left_on_table_eur == 0.0
+    at = open_page(PAGE, language=language)
+    assert_clean(at)
+    words = {"en": ("| Optimal plan (S20) |", "| By S3 score |", "| By NPV per euro invested |"),
+             "de": ("| Optimaler Plan (S20) |", "| Nach S3-Score |", "| Nach Kapitalwert je investiertem Euro |")}
+    optimal, score, ratio = words[language]
+    table = next(item.value for item in at.markdown if score in item.value)
+    eur, count = (lambda value: formatting.eur(value, language)), (lambda ids: formatting.number(len(ids), language))
+    assert f"{optimal} {eur(plan.npv_eur)} | – | {count(plan.chosen_ids)} |" in table
+    assert (f"{score} {eur(by_score.npv_eur)} | {eur(by_score.npv_left_on_table_eur)} | "
+            f"{count(by_score.chosen_ids)} |") in table
+    assert f"{ratio} {eur(by_npv_per_euro.npv_eur)} | {eur(0.0)} | {count(by_npv_per_euro.chosen_ids)} |" in table
+    if language == "de":
+        assert "495.949\xa0€" in table or "495.950\xa0€" in table
 
 
 def test_a_plan_is_saved_with_a_name_audited_and_compared(store, sample_id):

@@ -112,6 +112,7 @@ class PlanView:
     plan: PortfolioPlan | None = None
     infeasible: Infeasibility | None = None
     by_score: RuleOutcome | None = None
+    by_npv_per_euro: RuleOutcome | None = None
     marginal: MarginalNpv | None = None
     npv_eur: float | None = None
     by_score_npv_eur: float | None = None
@@ -124,18 +125,18 @@ def _plan_view(key: str, budgets_json: str, fund_on: FundOn, _loaded: LoadedWork
     vector = objective(_loaded, fund_on)
     try:
         plan = plan_portfolio(candidates, budgets, vector)
-        by_score, _ = compare_rules(candidates, budgets, plan, vector)
+        by_score, by_npv_per_euro = compare_rules(candidates, budgets, plan, vector)
         marginal = marginal_npv(candidates, budgets, objective_npv_eur=vector)
     except PlanInfeasible as error:
         return PlanView(infeasible=Infeasibility.of(error))
-    return PlanView(plan=plan, by_score=by_score, marginal=marginal,
+    return PlanView(plan=plan, by_score=by_score, by_npv_per_euro=by_npv_per_euro, marginal=marginal,
                     npv_eur=plan_totals(candidates, plan.chosen_ids).npv_eur,
                     by_score_npv_eur=plan_totals(candidates, by_score.chosen_ids).npv_eur,
                     cash_flows=portfolio_cash_flows(_loaded.workspace, plan.chosen_ids))
 
 
 def plan_view(loaded: LoadedWorkspace, budgets: Budgets, fund_on: FundOn) -> PlanView:
-    """S20 plan, the score ranking at the same limits, the next 10 % of budget and the chosen set's cash flows."""
+    """S20 plan, both simple rules at the same limits, the next 10 % of budget and the chosen set's cash flows."""
     return _plan_view(plan_key(loaded), budgets.model_dump_json(), fund_on, loaded)
 
 
@@ -181,10 +182,16 @@ def nice_step(maximum: float, steps: int = BUDGET_STEPS) -> float:
 
 
 def grid(maximum: float, steps: int = BUDGET_STEPS) -> list[float]:
-    """Slider options 0, step, …, the first multiple of the step at or above ``maximum``."""
+    """Slider options 0, step, 2·step, … below ``maximum``, then ``maximum`` itself, so that the top of the
+    investment slider is the whole portfolio's investment, where the S20 frontier ends; [0, 1] for ``maximum`` ≤ 0.
+
+    Example: ``grid(1_083_000)`` → 0, 10,000, …, 1,080,000, 1,083,000.
+    """
     step = nice_step(maximum, steps)
-    count = max(1, math.ceil(maximum / step - 1e-9))
-    return [round(index * step, 6) for index in range(count + 1)]
+    if not math.isfinite(maximum) or maximum <= 0:
+        return [0.0, step]
+    below = math.ceil(maximum / step - 1e-9)
+    return [*(round(index * step, 6) for index in range(below)), float(maximum)]
 
 
 def snap(value: float | None, options: Sequence[float]) -> float:
@@ -195,7 +202,8 @@ def snap(value: float | None, options: Sequence[float]) -> float:
 
 
 def budget_options(candidates: Sequence[PortfolioItem]) -> dict[str, list[float]]:
-    """Slider grids: investment up to every use case's C0, run budget up to every run cost, capacity likewise."""
+    """Slider grids: investment up to every use case's C0 (where the frontier ends, see
+    :func:`core.portfolio.efficient_frontier`), run budget up to every run cost, capacity likewise."""
     return {
         "investment": grid(math.fsum(item.investment_eur for item in candidates)),
         "run_cost": grid(math.fsum(item.run_cost_eur_per_month for item in candidates)),
@@ -263,6 +271,22 @@ def headline(view: PlanView, budgets: Budgets, fund_on: FundOn, lang: str) -> st
         sentence += " " + t("portfolio.headline_fund_on", fund_on=t(f"portfolio.fund_on.{fund_on}"),
                             npv=formatting.eur_compact(view.plan.npv_eur, lang))
     return sentence
+
+
+def rules_table(view: PlanView, fund_on: FundOn, lang: str) -> str:
+    """The optimal plan beside both simple rules of :func:`core.portfolio.compare_rules` at the same limits, as a
+    Markdown table: the NPV each funds (on what the plan maximised: S19, P50 or P10), the NPV it leaves on the
+    table (the optimum's minus its own, €) and how many use cases it funds; "" without a plan."""
+    if view.plan is None or view.by_score is None or view.by_npv_per_euro is None:
+        return ""
+    header = [t("portfolio.rules.rule"), t(f"portfolio.rules.npv_{fund_on}"), t("portfolio.rules.left"),
+              t("portfolio.rules.count")]
+    rows = [[t("portfolio.rules.optimal"), formatting.eur(view.plan.npv_eur, lang), formatting.MISSING,
+             formatting.number(len(view.plan.chosen_ids), lang)]]
+    rows.extend([t(f"portfolio.rules.{outcome.rule}"), formatting.eur(outcome.npv_eur, lang),
+                 formatting.eur(outcome.npv_left_on_table_eur, lang), formatting.number(len(outcome.chosen_ids), lang)]
+                for outcome in (view.by_score, view.by_npv_per_euro))
+    return formatting.markdown_table(header, rows, right_aligned=(1, 2, 3))
 
 
 def marginal_text(marginal: MarginalNpv, lang: str) -> str:
