@@ -98,14 +98,11 @@ def _base_values(inputs: RoiInputs) -> dict[str, float]:
     return {name: float(getattr(inputs, name)) for name in ROI_INPUT_FIELDS}
 
 
-def run_scenarios(inputs: RoiInputs, scenarios: Sequence[Scenario] | None = None) -> pd.DataFrame:
-    """S15 ROI for each S16 scenario (base inputs with the scenario's overrides), in one vectorised pass.
-
-    Returns a DataFrame indexed by scenario name with the seven inputs, value_time, value_quality,
-    total_value, net_value (€/month), roi (ratio, NaN only where run cost is 0) and survives
-    (net_value > 0); ``frame.attrs["verdict"]`` holds :func:`scenario_verdict`.
-    Example (S15 base, default scenarios): worst roi −0.39028, base 2.85433, best 5.88972,
-    verdict "PoC with expiry date".
+def scenario_arrays(inputs: RoiInputs, scenarios: Sequence[Scenario] | None = None) -> dict[str, np.ndarray]:
+    """S15 for each S16 scenario (base inputs with the scenario's overrides) as arrays in scenario order: the
+    seven inputs, value_time, value_quality, total_value, net_value (€/month) and roi (ratio, NaN only where
+    run cost is 0). The kernel of :func:`run_scenarios`, without pandas, for callers that loop over many use
+    cases (the Excel pack). Example (S15 base, default scenarios): net_value [−7,025.0, 51,378.0, 106,015.0].
     """
     chosen = DEFAULT_SCENARIOS if scenarios is None else tuple(scenarios)
     if not chosen:
@@ -117,11 +114,32 @@ def run_scenarios(inputs: RoiInputs, scenarios: Sequence[Scenario] | None = None
     rows = [{**base, **scenario.overrides()} for scenario in chosen]
     columns = {name: np.array([row[name] for row in rows], dtype=float) for name in ROI_INPUT_FIELDS}
     results = roi_arrays(**columns)
-    frame = pd.DataFrame({**columns, **{name: results[name] for name in RESULT_COLUMNS}},
-                         index=pd.Index(names, name="scenario"))
+    return {**columns, **{name: results[name] for name in RESULT_COLUMNS}}
+
+
+def run_scenarios(inputs: RoiInputs, scenarios: Sequence[Scenario] | None = None) -> pd.DataFrame:
+    """S15 ROI for each S16 scenario (base inputs with the scenario's overrides), in one vectorised pass.
+
+    Returns a DataFrame indexed by scenario name with the seven inputs, value_time, value_quality,
+    total_value, net_value (€/month), roi (ratio, NaN only where run cost is 0) and survives
+    (net_value > 0); ``frame.attrs["verdict"]`` holds :func:`scenario_verdict`.
+    Example (S15 base, default scenarios): worst roi −0.39028, base 2.85433, best 5.88972,
+    verdict "PoC with expiry date".
+    """
+    arrays = scenario_arrays(inputs, scenarios)
+    chosen = DEFAULT_SCENARIOS if scenarios is None else tuple(scenarios)
+    frame = pd.DataFrame(arrays, index=pd.Index([scenario.name for scenario in chosen], name="scenario"))
     frame["survives"] = frame["net_value"] > 0
     frame.attrs["verdict"] = scenario_verdict(frame)
     return frame
+
+
+def verdict_of_net_values(net_values: np.ndarray) -> str:
+    """S16 on the scenarios' net values (€/month): "scale candidate" when the lowest is > 0, else "PoC with
+    expiry date" (see :func:`scenario_verdict`). Example: [−7,025, 51,378, 106,015] → "PoC with expiry date"."""
+    if not net_values.size:
+        raise ValueError("scenarios: no scenario to judge")
+    return SCALE_CANDIDATE if float(net_values.min()) > 0 else POC_WITH_EXPIRY
 
 
 def scenario_verdict(frame: pd.DataFrame) -> str:
@@ -134,7 +152,7 @@ def scenario_verdict(frame: pd.DataFrame) -> str:
     """
     if frame.empty:
         raise ValueError("scenarios: no scenario to judge")
-    return SCALE_CANDIDATE if frame["net_value"].min() > 0 else POC_WITH_EXPIRY
+    return verdict_of_net_values(frame["net_value"].to_numpy())
 
 
 def default_ranges(

@@ -33,8 +33,8 @@ HEADER_TEXT_LIMIT = 80
 # XlsxWriter's search for newer functions: about 30 regular-expression passes per formula, measured at a fifth of
 # a 500-use-case pack's build time before the cash-flow sheets' ≈36,000 formulas came.
 PLAIN_FUNCTIONS = frozenset({
-    "ABS", "AND", "COUNT", "COUNTA", "COUNTIF", "IF", "IFERROR", "INDEX", "INT", "IRR", "ISNUMBER", "MATCH", "MAX",
-    "MID", "MIN", "NOT", "OR", "RANK", "SUM",
+    "ABS", "AND", "COUNT", "COUNTA", "COUNTIF", "EDATE", "FALSE", "IF", "IFERROR", "INDEX", "INT", "IRR", "ISNUMBER",
+    "MATCH", "MAX", "MID", "MIN", "MONTH", "NOT", "OR", "RANK", "SUM", "SUMPRODUCT", "TRUE", "YEAR",
 })
 _FUNCTION_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\(")
 _XML_SPECIAL = re.compile("[&<>]")
@@ -63,27 +63,97 @@ class PackWorksheet(Worksheet):
             formula = formula[1:]
         return formula[:-1] if formula.endswith("}") else formula
 
+    def write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> int:
+        """XlsxWriter's ``write_string`` stored without its A1-notation wrapper and its two inner calls, for a
+        text in row/column numbers short enough that it cannot need truncating; anything else goes to
+        XlsxWriter. A 500-use-case pack writes ≈150,000 strings (Assumptions and Meta most of them)."""
+        if type(row) is not int or type(col) is not int or type(string) is not str or self.constant_memory or (
+                len(string) > self.xls_strmax // 2):
+            return super().write_string(row, col, string, cell_format)
+        if self._check_dimensions(row, col):
+            return -1
+        self.table[row][col] = CellStringTuple(self.str_table._get_shared_string_index(string), cell_format)
+        return 0
+
+    def write_formula(self, row: int, col: int, formula: str, cell_format: Format | None = None,
+                      value: object = 0) -> int:
+        """XlsxWriter's ``write_formula`` stored without its A1-notation wrapper, its dynamic-array search and its
+        formula preparation, for a formula ("=…", no array braces) that calls only :data:`PLAIN_FUNCTIONS`;
+        anything else goes to XlsxWriter."""
+        if type(row) is not int or type(col) is not int or type(formula) is not str or self.constant_memory or (
+                not formula.startswith("=") or formula.endswith("}")
+                or not PLAIN_FUNCTIONS.issuperset(_FUNCTION_CALL.findall(formula))):
+            return super().write_formula(row, col, formula, cell_format, value)
+        if self._check_dimensions(row, col):
+            return -1
+        self.table[row][col] = CellFormulaTuple(formula[1:], cell_format, value)
+        return 0
+
+    def _write_rows(self) -> None:
+        """The sheet's rows as XlsxWriter writes them, each row's cells in one write, iterating only the columns a
+        row holds (XlsxWriter scans every column of the sheet's width for every row, twice, and writes cell by
+        cell). Sheets with comments, and constant-memory sheets, take XlsxWriter's own path; a test compares both
+        byte for byte."""
+        if self.constant_memory or self.comments:
+            super()._write_rows()
+            return
+        table, row_info = self.table, self.row_info
+        bounds: dict[int, tuple[int, int]] = {}
+        for row_num, cells in table.items():
+            if cells:
+                block, low, high = row_num // 16, min(cells), max(cells)
+                known = bounds.get(block)
+                bounds[block] = (low, high) if known is None else (min(known[0], low), max(known[1], high))
+        spans = {block: f"{low + 1}:{high + 1}" for block, (low, high) in bounds.items()}
+        self.row_spans = spans
+        for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cells, info = table.get(row_num), row_info.get(row_num)
+            if not cells and info is None:
+                continue
+            span = spans.get(row_num // 16)
+            if not cells:
+                self._write_empty_row(row_num, span, info)
+                continue
+            self._write_row(row_num, span, info)
+            parts: list[str] = []
+            for col_num in sorted(cells):
+                cell = cells[col_num]
+                xml = self._cell_xml(row_num, col_num, cell)
+                if xml is None:
+                    self.fh.write("".join(parts))
+                    parts = []
+                    super()._write_cell(row_num, col_num, cell)
+                else:
+                    parts.append(xml)
+            self.fh.write("".join(parts))
+            self._xml_end_tag("row")
+
     def _write_cell(self, row: int, col: int, cell: object) -> None:
+        xml = self._cell_xml(row, col, cell)
+        if xml is None:
+            super()._write_cell(row, col, cell)
+        else:
+            self.fh.write(xml)
+
+    def _cell_xml(self, row: int, col: int, cell: object) -> str | None:
         """The XML of one string, blank, number or formula cell, as XlsxWriter writes it, in one string: its generic
         writer builds and escapes an attribute list per cell, which took two fifths of a 500-use-case pack's build
-        time. Every other cell goes to XlsxWriter (a test compares both byte for byte)."""
+        time. None for every other cell, which XlsxWriter writes (a test compares both byte for byte)."""
         kind = type(cell)
-        if self.constant_memory or kind not in _FAST_CELLS or (
+        if kind not in _FAST_CELLS or (
                 kind is CellFormulaTuple and (isinstance(cell.value, bool) or cell.value in _ERROR_RESULTS)):
-            super()._write_cell(row, col, cell)
-            return
+            return None
         style = self._style_index(row, col, cell.format)
         start = f'<c r="{xl_rowcol_to_cell_fast(row, col)}"' + ("" if style is None else f' s="{style}"')
         if kind is CellStringTuple:
-            self.fh.write(f'{start} t="s"><v>{cell.string}</v></c>')
-        elif kind is CellBlankTuple:
-            self.fh.write(f"{start}/>")
-        elif kind is CellNumberTuple:
-            self.fh.write(f"{start}><v>{cell.number:.16G}</v></c>")
-        elif isinstance(cell.value, str) and cell.value:
-            self.fh.write(f'{start} t="str"><f>{_xml_data(cell.formula)}</f><v>{_xml_data(cell.value)}</v></c>')
-        else:
-            self.fh.write(f"{start}><f>{_xml_data(cell.formula)}</f><v>{cell.value}</v></c>")
+            return f'{start} t="s"><v>{cell.string}</v></c>'
+        if kind is CellBlankTuple:
+            return f"{start}/>"
+        if kind is CellNumberTuple:
+            return f"{start}><v>{cell.number:.16G}</v></c>"
+        if isinstance(cell.value, str) and cell.value:
+            return f'{start} t="str"><f>{_xml_data(cell.formula)}</f><v>{_xml_data(cell.value)}</v></c>'
+        return f"{start}><f>{_xml_data(cell.formula)}</f><v>{cell.value}</v></c>"
 
     def _style_index(self, row: int, col: int, cell_format: Format | None) -> int | None:
         """The cell's own format, else its row's, else its column's (XlsxWriter's order); None without one."""

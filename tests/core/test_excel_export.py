@@ -27,7 +27,7 @@ from core.gates import evaluate_all
 from core.models import SCHEMA_VERSION, GateMetrics, Kpi, RaciRow
 from core.roi import break_even, compute_roi
 from core.scoring import score_portfolio
-from core.sensitivity import run_scenarios
+from core.sensitivity import run_scenarios, scenario_arrays
 from tests.core.excel_oracle import (
     S15_BASE,
     FakeAuditEntry,
@@ -412,7 +412,7 @@ def test_core_figures_are_computed_once_per_use_case(monkeypatch):
 
     monkeypatch.setattr(figures_module, "compute_roi", counting("roi", compute_roi))
     monkeypatch.setattr(figures_module, "evaluate_all", counting("gates", evaluate_all))
-    monkeypatch.setattr(decision_module, "run_scenarios", counting("scenarios", run_scenarios))
+    monkeypatch.setattr(decision_module, "scenario_arrays", counting("scenarios", scenario_arrays))
     use_cases = [make_use_case(f"uc{i}", scoring=scaled_scoring(i / 20)) for i in range(20)]
     build_pack(make_loaded(use_cases), top_n=5)
     assert calls == {"roi": 20, "gates": 20, "scenarios": 5}
@@ -524,15 +524,17 @@ def test_unknown_language_is_rejected(s15_pack):
 
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_the_fast_cell_writer_writes_the_bytes_xlsxwriter_writes(monkeypatch, language):
-    """``PackWorksheet._write_cell`` (speed) against XlsxWriter's own cell writer on the sample pack: every part of
-    the workbook is byte-identical, strings, numbers, text and number formula results, errors and blanks."""
+    """``PackWorksheet``'s row, cell and string writers (speed) against XlsxWriter's own on the sample pack: every
+    part of the workbook is byte-identical, strings, numbers, text and number formula results, errors, blanks,
+    row spans, row heights and empty formatted rows."""
     from xlsxwriter.worksheet import Worksheet
 
     from core.excel.writer import PackWorksheet
 
     loaded, moment = sample_loaded(), datetime(2026, 12, 4, 9, 30, tzinfo=UTC)
     fast = build_pack(loaded, author="Test", language=language, generated_at=moment)
-    monkeypatch.setattr(PackWorksheet, "_write_cell", Worksheet._write_cell)
+    for method in ("_write_rows", "_write_cell", "write_string", "write_formula", "_prepare_formula"):
+        monkeypatch.setattr(PackWorksheet, method, getattr(Worksheet, method))
     generic = build_pack(loaded, author="Test", language=language, generated_at=moment)
     with zipfile.ZipFile(io.BytesIO(fast)) as first, zipfile.ZipFile(io.BytesIO(generic)) as second:
         assert first.namelist() == second.namelist()

@@ -20,8 +20,10 @@ from core.sensitivity import (
     monte_carlo_business_case,
     rank_stability,
     run_scenarios,
+    scenario_arrays,
     scenario_verdict,
     tornado,
+    verdict_of_net_values,
 )
 from tests.core.conftest import S15_BASE
 
@@ -137,6 +139,11 @@ def test_scenarios_equal_compute_roi_row_by_row(inputs, scenarios):
         else:
             assert row["roi"] == pytest.approx(expected.roi, rel=1e-12, abs=1e-12)
         assert row["survives"] == (expected.net_value > 0)
+    # The pandas-free kernel the Excel pack uses gives the same figures and the same S16 verdict.
+    arrays = scenario_arrays(inputs, scenarios)
+    for name in ("value_time", "value_quality", "total_value", "net_value", "roi"):
+        np.testing.assert_array_equal(arrays[name], frame[name].to_numpy())
+    assert verdict_of_net_values(arrays["net_value"]) == frame.attrs["verdict"]
 
 
 def test_default_ranges_s16_and_twenty_percent():

@@ -55,11 +55,11 @@ from core.models import (
 from core.readiness import CHECKLIST, readiness_percentage
 from core.roi import break_even, break_even_outcome
 from core.scoring import BOUNDARY_TOLERANCE, SCORING_FIELDS
-from core.sensitivity import run_scenarios
+from core.sensitivity import scenario_arrays, verdict_of_net_values
 from core.verdict import GATE_SEQUENCE, status_sentence
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import numpy as np
 
 DECISION_WIDTHS: tuple[float, ...] = (32, 16, 16, 16, 16, 16, 16)
 DECISION_COLUMNS = len(DECISION_WIDTHS)
@@ -402,10 +402,10 @@ class DecisionSheet:
             self.w.text(self.row, 0, NOT_AVAILABLE)
             self.row += 1
             return
-        frame = run_scenarios(self.use_case.roi, scenarios)
+        figures = scenario_arrays(self.use_case.roi, scenarios)
         effective = self._scenario_inputs(scenarios)
-        outputs = self._scenario_results(frame, scenarios, effective)
-        self._scenario_verdict(frame, scenarios, outputs)
+        outputs = self._scenario_results(figures, scenarios, effective)
+        self._scenario_verdict(figures, scenarios, outputs)
 
     def _scenario_inputs(self, scenarios: Sequence[Scenario]) -> dict[tuple[str, int], str]:
         """One override input per ROI field and scenario; returns the formula of each effective value,
@@ -424,46 +424,46 @@ class DecisionSheet:
             self.row += 1
         return effective
 
-    def _scenario_results(self, frame: pd.DataFrame, scenarios: Sequence[Scenario],
+    def _scenario_results(self, figures: dict[str, np.ndarray], scenarios: Sequence[Scenario],
                           effective: dict[tuple[str, int], str]) -> dict[str, list[str]]:
         """S15 per scenario over the effective inputs; returns the result cells per row key, one per scenario."""
         outputs: dict[str, list[str]] = {key: [] for key in ("value_time", "value_quality", "total", "net")}
-        self._scenario_row("Value time (€/month)", frame, "value_time", scenarios, outputs, lambda i: (
+        self._scenario_row("Value time (€/month)", figures, "value_time", scenarios, outputs, lambda i: (
             f"={effective['volume_cases_per_month', i]}*{effective['adoption', i]}"
             f"*{effective['minutes_saved_per_case', i]}*{effective['cost_per_minute_eur', i]}"))
-        self._scenario_row("Value quality (€/month)", frame, "value_quality", scenarios, outputs, lambda i: (
+        self._scenario_row("Value quality (€/month)", figures, "value_quality", scenarios, outputs, lambda i: (
             f"={effective['volume_cases_per_month', i]}*{effective['adoption', i]}"
             f"*{effective['error_cost_per_case_eur', i]}*{effective['error_rate_reduction', i]}"))
-        self._scenario_row("Total value (€/month)", frame, "total_value", scenarios, outputs,
+        self._scenario_row("Total value (€/month)", figures, "total_value", scenarios, outputs,
                            lambda i: f"={outputs['value_time'][i]}+{outputs['value_quality'][i]}", "total")
-        self._scenario_row("Net value (€/month)", frame, "net_value", scenarios, outputs,
+        self._scenario_row("Net value (€/month)", figures, "net_value", scenarios, outputs,
                            lambda i: f"={outputs['total'][i]}-{effective['run_cost_eur_per_month', i]}", "net")
-        self._scenario_row("ROI", frame, "roi", scenarios, outputs, lambda i: (
+        self._scenario_row("ROI", figures, "roi", scenarios, outputs, lambda i: (
             f"=IF({effective['run_cost_eur_per_month', i]}=0,\"{NOT_AVAILABLE}\","
             f"{outputs['net'][i]}/{effective['run_cost_eur_per_month', i]})"))
         return outputs
 
-    def _scenario_verdict(self, frame: pd.DataFrame, scenarios: Sequence[Scenario],
+    def _scenario_verdict(self, figures: dict[str, np.ndarray], scenarios: Sequence[Scenario],
                           outputs: dict[str, list[str]]) -> None:
         self.w.label(self.row, 0, "Survives (net value > 0)")
         yes, no = string_literal(self.t(YES)), string_literal(self.t(NO))
-        for index, scenario in enumerate(scenarios):
-            survives = self.t(YES if bool(frame.at[scenario.name, "survives"]) else NO)
+        for index in range(len(scenarios)):
+            survives = self.t(YES if float(figures["net_value"][index]) > 0 else NO)
             self.w.formula(self.row, 1 + index, f'=IF({outputs["net"][index]}>0,{yes},{no})', survives,
                            self.f.plain)
         self.row += 1
         scale, poc = string_literal(self.t("scale candidate")), string_literal(self.t("PoC with expiry date"))
         lowest = f"MIN({','.join(outputs['net'])})"
         verdict_formula = f"=IF({lowest}>0,{scale},{poc})"
-        self.verdict_cell = self._result("Verdict (S16)", verdict_formula, self.t(frame.attrs["verdict"]),
-                                         self.f.decision)
+        self.verdict_cell = self._result("Verdict (S16)", verdict_formula,
+                                         self.t(verdict_of_net_values(figures["net_value"])), self.f.decision)
 
-    def _scenario_row(self, label: str, frame: pd.DataFrame, column: str, scenarios: Sequence[Scenario],
+    def _scenario_row(self, label: str, figures: dict[str, np.ndarray], column: str, scenarios: Sequence[Scenario],
                       outputs: dict[str, list[str]], formula: Callable[[int], str], key: str | None = None) -> None:
         self.w.label(self.row, 0, label)
         fmt = self.f.percent if column == "roi" else self.f.money
-        for index, scenario in enumerate(scenarios):
-            self.w.formula(self.row, 1 + index, formula(index), float(frame.at[scenario.name, column]), fmt)
+        for index in range(len(scenarios)):
+            self.w.formula(self.row, 1 + index, formula(index), float(figures[column][index]), fmt)
             outputs.setdefault(key or column, []).append(a1(self.row, 1 + index))
         self.row += 1
 
