@@ -115,6 +115,45 @@ def answer_saves(url: str, think: tuple[float, float] | None) -> list[float]:
     return durations
 
 
+def next_presses(url: str) -> list[float]:
+    """The whole room pressing "Next" at once, three times: per press one ``save_answers`` of the seven questions
+    on screen in one transaction; every press's duration in seconds. Raises if any failed or an answer was lost."""
+    store = Store(url)
+    opened, use_case_ids = _round(store)
+    durations: list[float] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    together = threading.Barrier(PARTICIPANTS)
+
+    def participant(number: int) -> None:
+        chance = random.Random(number)
+        try:
+            _, secret = store.join_round(opened.token, f"P{number}")
+            for position, use_case_id in enumerate(use_case_ids):
+                answers = {question: Answer(value=round(chance.random(), 2)) for question in SCORING_QUESTIONS}
+                together.wait()
+                began = time.perf_counter()
+                store.save_answers(opened.token, secret, use_case_id, answers,
+                                   submit=position == len(use_case_ids) - 1)
+                with lock:
+                    durations.append(time.perf_counter() - began)
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=participant, args=(number,)) for number in range(PARTICIPANTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    progress = store.round_progress(opened.id)
+    store.dispose()
+    expected = PARTICIPANTS * len(use_case_ids) * len(SCORING_QUESTIONS)
+    if errors or progress.answers != expected or progress.submitted != PARTICIPANTS:
+        raise RuntimeError(f"{len(errors)} errors (first {errors[:1]!r}), {progress.answers} of {expected} answers, "
+                           f"{progress.submitted} of {PARTICIPANTS} submitted")
+    return durations
+
+
 @contextmanager
 def postgres_url() -> Iterator[str | None]:
     """A fresh schema on the configured PostgreSQL server (dropped afterwards), or None without one."""
@@ -137,17 +176,26 @@ def postgres_url() -> Iterator[str | None]:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+NEXT_NOTE = "3 presses each at a barrier, one transaction per press, the last one submits; 0 lost"
+
+
 def bench_saves(folder: Path) -> list[dict[str, Any]]:
     note = f"{PARTICIPANTS} threads, {USE_CASES * len(SCORING_QUESTIONS)} answers each, think 0.5–1.5 s, 0 lost"
     rows = [_figure("workshop: answer save, 40 participants (SQLite)",
                     answer_saves(f"sqlite:///{folder / 'paced.db'}", THINK_S), SAVE_TARGET_S, note),
             _figure("workshop: answer save, 40 back to back (SQLite, no target)",
                     answer_saves(f"sqlite:///{folder / 'burst.db'}", None), None,
-                    "every participant saving without pause: the queue behind one writer")]
+                    "every participant saving without pause: the queue behind one writer"),
+            _figure("workshop: 40 press Next at once, 7 answers per press (SQLite, no target)",
+                    next_presses(f"sqlite:///{folder / 'next.db'}"), None, NEXT_NOTE)]
     with postgres_url() as url:
         if url:
             rows.append(_figure("workshop: answer save, 40 participants (PostgreSQL)", answer_saves(url, THINK_S),
                                 SAVE_TARGET_S, note))
+    with postgres_url() as url:
+        if url:
+            rows.append(_figure("workshop: 40 press Next at once, 7 answers per press (PostgreSQL, no target)",
+                                next_presses(url), None, NEXT_NOTE))
     return rows
 
 

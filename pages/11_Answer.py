@@ -44,19 +44,17 @@ def _join(token: str | None) -> None:
 @store_access.safe_callback
 def _save(token: str, secret: str, round_id: str, use_case_id: str, question: str) -> None:
     try:
-        answer.save_from_widgets(token, secret, round_id, use_case_id, question)
+        answer.save_from_widgets(token, secret, round_id, use_case_id, (question,))
     except RoundClosedError:
         state.flash("warning", t("ans.closed_now"))
 
 
 @store_access.safe_callback
 def _move(token: str, secret: str, info: RoundInfo, use_case_id: str, index: int, submit: bool) -> None:
-    """Save every question of the use case on screen (untouched sliders count as given), then go on."""
+    """Save every question of the use case on screen (untouched sliders count as given) in one transaction, with
+    the submission when ``submit``, then go on."""
     try:
-        for question in info.definition.questions:
-            answer.save_from_widgets(token, secret, info.id, use_case_id, question)
-        if submit:
-            answer.submit(token, secret)
+        answer.save_from_widgets(token, secret, info.id, use_case_id, info.definition.questions, submit=submit)
     except RoundClosedError:
         state.flash("warning", t("ans.closed_now"))
         return

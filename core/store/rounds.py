@@ -171,10 +171,12 @@ def _answer_of(row: Any) -> Answer:
                   high=None if row.high is None else float(row.high))
 
 
-def _upsert(conn: Connection, values: dict[str, Any]) -> None:
-    """Insert the answer, or replace the participant's earlier answer to the same question, in one statement."""
+def _upsert(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert the answers, or replace the participant's earlier answers to the same questions, in one statement."""
+    if not rows:
+        return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(workshop_answers_table).values(**values)
+    statement = dialect.insert(workshop_answers_table).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=["participant_id", "use_case_id", "question"],
         set_={name: statement.excluded[name] for name in ("value", "low", "high", "answered_at")},
@@ -349,16 +351,30 @@ class RoundOps(StoreEngine):
         ValueError when the round does not ask the question or the answer leaves its scale;
         :class:`RoundClosedError` once the facilitator has closed the round.
         """
+        self.save_answers(token, secret, use_case_id, {question: answer})
+
+    def save_answers(self, token: str, secret: str, use_case_id: str, answers: Mapping[str, Answer],
+                     submit: bool = False) -> None:
+        """Save (or replace) this participant's answers to several questions of one use case in one transaction,
+        and with ``submit`` mark them done in it too: "Next" and "Submit" on a phone save every question on
+        screen, and the whole room presses them at once. All or none; errors as :meth:`save_answer`."""
 
         def work(conn: Connection) -> None:
             round_row = self._round_row(conn, workshop_rounds_table.c.token == str(token), lock="share")
             participant = self._participant_row(conn, round_row, secret)
             if round_row.status != "open":
                 raise RoundClosedError("this round is closed; answers can no longer change")
-            checked = check_answer(self._definition(round_row), use_case_id, question, answer)
-            _upsert(conn, {"participant_id": participant.id, "use_case_id": use_case_id, "question": question,
-                           "round_id": round_row.id, "value": checked.value, "low": checked.low,
-                           "high": checked.high, "answered_at": iso(now_utc())})
+            definition, moment = self._definition(round_row), iso(now_utc())
+            rows = []
+            for question, answer in answers.items():
+                checked = check_answer(definition, use_case_id, question, answer)
+                rows.append({"participant_id": participant.id, "use_case_id": use_case_id, "question": question,
+                             "round_id": round_row.id, "value": checked.value, "low": checked.low,
+                             "high": checked.high, "answered_at": moment})
+            _upsert(conn, rows)
+            if submit:
+                conn.execute(update(workshop_participants_table).where(
+                    workshop_participants_table.c.id == participant.id).values(submitted_at=moment))
 
         self._participant_write(work)
 

@@ -151,6 +151,26 @@ def test_an_answer_must_fit_the_question(store, workspace_id):
     assert store.my_answers(opened.token, secret) == {}
 
 
+def test_next_saves_every_question_on_screen_in_one_transaction_all_or_none(store, workspace_id):
+    opened = open_round(store, workspace_id)
+    use_case_id = opened.definition.use_case_ids[0]
+    _, secret = store.join_round(opened.token, "Anna")
+    three_point = Answer(low=0.3, value=0.5, high=0.7)
+    with pytest.raises(ValueError):
+        store.save_answers(opened.token, secret, use_case_id, {"scoring.data_availability": Answer(value=0.6),
+                                                              "roi.adoption": Answer(value=1.5)}, submit=True)
+    assert store.my_answers(opened.token, secret) == {}, "one bad answer saves none of the press"
+    assert store.round_progress(opened.id).submitted == 0
+    store.save_answers(opened.token, secret, use_case_id, {"scoring.data_availability": Answer(value=0.6),
+                                                          "roi.adoption": three_point}, submit=True)
+    assert store.my_answers(opened.token, secret) == {(use_case_id, "scoring.data_availability"): Answer(value=0.6),
+                                                      (use_case_id, "roi.adoption"): three_point}
+    assert store.round_progress(opened.id).submitted == 1
+    store.close_round(opened.id, actor="Facilitator")
+    with pytest.raises(RoundClosedError):
+        store.save_answers(opened.token, secret, use_case_id, {"roi.adoption": Answer(value=0.2)})
+
+
 def test_closing_stops_answers_and_joins_until_reopened_and_the_reveal_is_final(store, workspace_id):
     opened = open_round(store, workspace_id)
     use_case_id = opened.definition.use_case_ids[0]

@@ -8,6 +8,7 @@ moment a slider is released.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core import workshop
@@ -77,10 +78,6 @@ def my_answers(token: str, secret: str) -> dict[tuple[str, str], Answer]:
     return store_access.store().my_answers(token, secret)
 
 
-def submit(token: str, secret: str) -> None:
-    store_access.store().submit_answers(token, secret)
-
-
 def widget_key(round_id: str, use_case_id: str, question: str, part: str = "value") -> str:
     return f"w.ans.{round_id}.{use_case_id}.{question}.{part}"
 
@@ -108,12 +105,16 @@ def answer_from_widgets(round_id: str, use_case_id: str, question: str) -> Answe
     return Answer(low=float(low), value=min(max(likely, float(low)), float(high)), high=float(high))
 
 
-def save_from_widgets(token: str, secret: str, round_id: str, use_case_id: str, question: str) -> None:
-    """Save one question's sliders (keeping a three-point likely value inside its range on screen too)."""
-    answer = answer_from_widgets(round_id, use_case_id, question)
-    if workshop.is_three_point(question):
-        state.sync_widget(widget_key(round_id, use_case_id, question, "likely"), answer.value)
-    store_access.store().save_answer(token, secret, use_case_id, question, answer)
+def save_from_widgets(token: str, secret: str, round_id: str, use_case_id: str, questions: Sequence[str],
+                      submit: bool = False) -> None:
+    """Save the sliders of ``questions`` of one use case in one transaction, with ``submit`` marking the
+    participant done in it (keeping a three-point likely value inside its range on screen too)."""
+    answers = {}
+    for question in questions:
+        answers[question] = answer_from_widgets(round_id, use_case_id, question)
+        if workshop.is_three_point(question):
+            state.sync_widget(widget_key(round_id, use_case_id, question, "likely"), answers[question].value)
+    store_access.store().save_answers(token, secret, use_case_id, answers, submit=submit)
 
 
 @dataclass(frozen=True)
