@@ -99,6 +99,20 @@ PRESENTATION_STYLE = """<style>
 </style>"""
 
 
+# The participant's phone page: slider handles and tracks a thumb can hit (WCAG 2.5.8 asks for 24 px, phones'
+# own guidelines for about 44). A fixed style sheet of this module (no user text), put on the page by st.html.
+PHONE_STYLE = """<style>
+[data-testid="stSlider"] div:has(> [data-testid="stSliderThumbValue"]) { width: 2rem; height: 2rem; }
+[data-testid="stSlider"] { padding-top: 0.5rem; padding-bottom: 0.5rem; }
+[data-testid="stMain"] button { min-height: 2.75rem; }
+</style>"""
+
+
+def phone_style() -> None:
+    """Larger slider handles and buttons for the participant's phone page (:data:`PHONE_STYLE`)."""
+    st.html(PHONE_STYLE)
+
+
 def _remember_open(name: str, widget_key: str) -> None:
     state.set_ui_value(f"open.{name}", bool(state.widget_value(widget_key)))
 

@@ -183,6 +183,14 @@ def test_a_round_from_opening_to_adopting_with_three_phones(browser: Browser, wo
         expect(slider).to_have_attribute("aria-valuetext", f"{50 + 5 * steps}%")
     phones[0].screenshot(path=str(screenshot_dir / "workshop_phone.png"))
     for phone in phones:
+        overflow = phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"the phone page is {overflow} px wider than a 390 px screen"
+        handle = phone.get_by_test_id("stSlider").filter(has_text="Data availability").locator(
+            "div:has(> [data-testid=stSliderThumbValue])").bounding_box()
+        button = phone.get_by_role("button", name="Submit").bounding_box()
+        assert handle["width"] >= 30 and handle["height"] >= 30, handle  # a thumb's target, not a pin's
+        assert button["height"] >= 44, button
+    for phone in phones:
         phone.get_by_role("button", name="Submit").click()
         expect(phone.get_by_text("Thank you, your answers are in")).to_be_visible()
     expect(_metric(facilitator, "Submitted")).to_have_text("3")
@@ -221,4 +229,11 @@ def test_a_round_from_opening_to_adopting_with_three_phones(browser: Browser, wo
         expect(participant.get_by_text("This page is for the facilitator's own browser")).to_be_visible()
         expect(participant.get_by_test_id("stSidebar")).to_have_count(0)
         assert "Beispiel GmbH" not in participant.content()
+    # A phone cannot pass for the facilitator's machine by claiming a loopback address in proxy headers: Streamlit
+    # takes the WebSocket's peer address (tornado without xheaders).
+    spoofing = browser.new_context(viewport=PHONE, locale="en-GB", extra_http_headers={
+        "X-Forwarded-For": "127.0.0.1", "X-Real-IP": "127.0.0.1", "Forwarded": "for=127.0.0.1"}).new_page()
+    spoofing.goto(f"{server.lan_url}/Scoring")
+    expect(spoofing.get_by_text("This page is for the facilitator's own browser")).to_be_visible()
+    assert "Beispiel GmbH" not in spoofing.content()
     store.dispose()

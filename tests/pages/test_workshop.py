@@ -293,3 +293,18 @@ def test_the_monte_carlo_can_take_a_rounds_three_point_answers_as_ranges(store, 
     ranges = {**default_ranges(use_case.roi, use_case.scenarios), "adoption": (0.35, 0.55, 0.8)}
     expected = monte_carlo(use_case.roi, ranges, n=20_000, seed=0, target_roi=0.2)
     assert _metric(at, "ROI P50") == formatting.roi(expected.p50, "en")
+
+
+def test_make_workshop_serves_every_interface_with_xsrf_cors_and_only_its_own_host_names():
+    from ui.serve import workshop_command
+
+    command = workshop_command(8502, "192.168.1.20", python="python3")
+    assert command[:5] == ["python3", "-m", "streamlit", "run", command[4]] and command[4].endswith("app.py")
+    options = dict(zip(command[5::2], command[6::2], strict=True))
+    assert options["--server.address"] == "0.0.0.0" and options["--server.port"] == "8502"
+    assert options["--server.enableXsrfProtection"] == "true" and options["--server.enableCORS"] == "true"
+    hosts = [value for flag, value in zip(command[5::2], command[6::2], strict=True) if flag == "--server.allowedHosts"]
+    assert hosts == ["localhost", "127.0.0.1", "192.168.1.20"]
+    without_lan = workshop_command(8502, None, python="python3")
+    assert [value for flag, value in zip(without_lan[5::2], without_lan[6::2], strict=True)
+            if flag == "--server.allowedHosts"] == ["localhost", "127.0.0.1"]

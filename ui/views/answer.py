@@ -28,6 +28,7 @@ def page_config() -> None:
     state.url_language()
     state.start_run()
     frame.set_page(t("ans.title"), layout="centered", sidebar_collapsed=True)
+    frame.phone_style()
 
 
 def round_for_link(token: str) -> RoundInfo | None:
