@@ -77,8 +77,12 @@ def _join_form(info: RoundInfo | None) -> None:
     with st.form("ans.join", border=False):
         if info is None:
             st.text_input(t("ans.code"), key=CODE_WIDGET, max_chars=12, placeholder=t("ans.code_placeholder"))
-        st.text_input(t("ans.name"), key=NAME_WIDGET, max_chars=80, placeholder=t("ans.name_placeholder"),
-                      help=t("ans.name_help"))
+        signed_in = answer.signed_in_name()
+        if signed_in:
+            st.caption(t("ans.signed_in_as", name=signed_in))
+        else:
+            st.text_input(t("ans.name"), key=NAME_WIDGET, max_chars=80, placeholder=t("ans.name_placeholder"),
+                          help=t("ans.name_help"))
         st.form_submit_button(t("ans.join"), type="primary", on_click=_join,
                               args=(info.token if info else None,), width="stretch")
 

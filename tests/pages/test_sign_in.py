@@ -222,3 +222,28 @@ def test_a_viewer_sees_every_saving_widget_disabled_or_hidden(store, sample_id, 
     assert _enabled_widgets(viewer) <= VIEWER_CONTROLS
     assert _enabled_widgets(owner) - VIEWER_CONTROLS  # the same page lets its owner edit
     admin.dispose()
+
+
+def test_a_signed_in_participant_joins_a_round_under_the_sign_in_name_without_typing_one(store, sample_id):
+    from core.workshop import SCORING_QUESTIONS, define_round
+
+    use_cases = store.load(sample_id).workspace.use_cases[:1]
+    info = store.open_round(sample_id, define_round(use_cases, SCORING_QUESTIONS, "Kick-off"), actor="Facilitator")
+    at = AppTest.from_file(str(ROOT / "pages" / "11_Answer.py"), default_timeout=30)
+    at.user = dict(CLARA)
+    at.query_params["r"] = info.token
+    at.run()
+    assert_clean(at)
+    assert not [field for field in at.text_input if field.key == "w.ans.name"], "no name to type when signed in"
+    assert "You join as Clara Wolf, from your sign-in." in texts(at)
+    next(button for button in at.button if button.label == "Join").click().run()
+    assert_clean(at)
+    secret = at.query_params["p"][0] if isinstance(at.query_params["p"], list) else at.query_params["p"]
+    assert store.participant(info.token, secret).name == "Clara Wolf"
+    # The round token alone lets a person answer: a second browser signed in as someone else joins as themselves.
+    other = AppTest.from_file(str(ROOT / "pages" / "11_Answer.py"), default_timeout=30)
+    other.user = dict(DAVE)
+    other.query_params["r"] = info.token
+    other.run()
+    next(button for button in other.button if button.label == "Join").click().run()
+    assert store.round_progress(info.id).participants == 2
