@@ -216,6 +216,14 @@ def test_a_participant_submits_and_sees_read_only_answers_once_the_round_closes(
     _button(at, "Submit").click().run()
     assert_clean(at)
     assert at.success and store.round_progress(info.id).submitted == 1
+    # Until the round closes, a submitted answer can still change; the progress shows every question answered.
+    secret = at.query_params["p"][0] if isinstance(at.query_params["p"], list) else at.query_params["p"]
+    key = f"w.ans.{info.id}.{CHATBOT}.scoring.data_availability.value"
+    at.select_slider(key=key).set_value(0.8).run()
+    assert_clean(at)
+    assert store.my_answers(info.token, secret) == {(CHATBOT, "scoring.data_availability"): Answer(value=0.8)}
+    assert store.round_progress(info.id).submitted == 1
+    assert at.get("progress") and at.get("progress")[0].proto.value == 100
     store.close_round(info.id, actor="F")
     at.run()
     assert_clean(at)
