@@ -97,6 +97,18 @@ def bench_plan(items: list[PortfolioItem]) -> dict[str, Any]:
                    f"{len(plan.chosen_ids)} chosen, NPV {plan.npv_eur / 1e6:,.1f} M€")
 
 
+def bench_plan_all_limits(items: list[PortfolioItem]) -> dict[str, Any]:
+    """The plan with all three limits set, each binding (investment as :func:`budgets_for`, run budget and capacity
+    at a fifth of the portfolio's): a multi-dimensional knapsack, reported without a target."""
+    budgets = budgets_for(items).model_copy(update={
+        "run_budget_eur_per_month": 0.2 * sum(item.run_cost_eur_per_month for item in items),
+        "capacity_person_months": 0.2 * sum(item.capacity_person_months for item in items)})
+    plan = plan_portfolio(items, budgets)
+    timings = _timings(lambda: plan_portfolio(items, budgets), PLAN_RUNS)
+    return _figure(f"S20 optimal plan, three limits, {len(items):,} use cases (no target)", timings, None, None,
+                   f"{len(plan.chosen_ids)} chosen, binding {', '.join(plan.binding) or 'none'}")
+
+
 def bench_frontier(items: list[PortfolioItem], runs: int, target_s: float | None,
                    baseline_s: float | None = None) -> dict[str, Any]:
     budgets = budgets_for(items)
@@ -110,9 +122,10 @@ def run() -> list[dict[str, Any]]:
     """The plan and frontier figures; see the module docstring for the keys."""
     items = portfolio(PLAN_SIZE)
     plan = bench_plan(items)
+    all_limits = bench_plan_all_limits(items)
     frontier = bench_frontier(items, FRONTIER_RUNS, FRONTIER_TARGET_S)
     large = bench_frontier(portfolio(LARGE_SIZE, seed=1), LARGE_RUNS, None, frontier["median_s"])
-    return [plan, frontier, large]
+    return [plan, all_limits, frontier, large]
 
 
 if __name__ == "__main__":
