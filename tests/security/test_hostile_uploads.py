@@ -195,8 +195,8 @@ print(json.dumps({"idle_mb": idle_mb, "whole_peak_mb": whole_peak_mb, "peaks": p
 def test_every_file_of_the_hostile_set_peaks_within_500_mb(database_url, hostile_folder):
     """Every table, pack and workspace file of the set, one after the other in one app process under a memory cap;
     each file's peak is measured above the memory in use just before it. Not above idle for the whole run:
-    AppTest keeps every uploaded file alive (≈20 MB per 20 MB upload, also in an app of a lone file_uploader),
-    which a served app does not, and 40 uploads of that would be counted against the last file."""
+    AppTest itself keeps every uploaded file alive (≈20 MB per 20 MB upload, also in an app of a lone
+    file_uploader), and 40 uploads of that would be counted against the last file."""
     start = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "-c", MEMORY_PROBE, str(hostile_folder), str(ROOT), str(MEMORY_CAP_MB), ",".join(WORKSPACES)],
