@@ -10,9 +10,12 @@ guards is decoded, and a refusal names the file and the limit:
   million fields once read as "1 row, 2 columns"). Delimiter ";" "," or tab (chosen from the header line),
   encoding UTF-8 (with or without BOM), falling back to Latin-1; with ";" as delimiter, decimal-comma numbers
   ("1,5") become floats;
-- Parquet: from the file's metadata, at most 10,000 row groups and 128 MB of uncompressed pages; string
-  columns are read dictionary-encoded and their decoded size is summed from the dictionary before they are
-  expanded (a 207 KB file of one repeated string once decoded to 5 GB);
+- Parquet: from the file's metadata, at most 10,000 row groups; then at most 128 MB as its page headers state
+  it (:mod:`core.parquet_pages`: the footer's sizes can be forged, the pages' cannot, and a dictionary-encoded
+  fixed-width value counts at its width); string columns are read dictionary-encoded and their decoded size is
+  summed from the dictionary before they are expanded (a 207 KB file of one repeated string once decoded to
+  5 GB); the rows are read in batches with a running total of their decoded size, refused once it passes
+  the limit;
 - XLSX: the archive checks of :mod:`core.archives` (entries, ≤ 200 MB unpacked, compression ratio ≤ 200:1,
   no DOCTYPE or ENTITY), a shared-strings part of at most 32 MB and at most 250,000 cells per worksheet,
   counted in its XML before openpyxl parses it (openpyxl takes ≈9 µs per cell), cells of at most 32,767
@@ -32,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core import parquet_pages
 from core.archives import ArchiveLimits, UnsafeArchive, check_declarations, open_archive
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -41,6 +45,7 @@ MAX_CELLS = 5_000_000
 MAX_NAME_CHARS = 1_000
 MAX_DECODED_BYTES = 128 * 1024 * 1024
 MAX_PARQUET_ROW_GROUPS = 10_000
+PARQUET_BATCH_ROWS = 65_536
 MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_XLSX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
 MAX_XLSX_SHEET_CELLS = 250_000
@@ -96,9 +101,11 @@ def _check_names(filename: str, names: list[Any]) -> None:
                                  f"a column name may have at most {MAX_NAME_CHARS:,}")
 
 
-def _check_decoded(filename: str, decoded: int) -> None:
+def _check_decoded(filename: str, decoded: int, so_far: bool = False) -> None:
+    """``so_far``: ``decoded`` counts only what was read before the limit was passed."""
     if decoded > MAX_DECODED_BYTES:
-        raise TableReadError(f"'{filename}' would take {_megabytes(decoded)} once decoded; the limit is "
+        amount = f"at least {_megabytes(decoded)}" if so_far else _megabytes(decoded)
+        raise TableReadError(f"'{filename}' would take {amount} once decoded; the limit is "
                              f"{_megabytes(MAX_DECODED_BYTES)}")
 
 
@@ -235,7 +242,8 @@ def _read_csv(data: bytes, filename: str, as_text: bool = False) -> pd.DataFrame
 
 
 def _check_parquet_metadata(filename: str, metadata: Any) -> None:
-    """Row groups and the uncompressed size of every column chunk (its pages, dictionary page included)."""
+    """Shape, row groups and the uncompressed size the footer declares for every column chunk: cheap, and enough
+    for an honest file; :func:`core.parquet_pages.decoded_bytes` then checks what the pages themselves say."""
     _check_shape(filename, metadata.num_rows, metadata.num_columns)
     if metadata.num_row_groups > MAX_PARQUET_ROW_GROUPS:
         raise TableReadError(f"'{filename}' has {metadata.num_row_groups:,} row groups; the limit is "
@@ -245,25 +253,46 @@ def _check_parquet_metadata(filename: str, metadata: Any) -> None:
     _check_decoded(filename, uncompressed)
 
 
-def _parquet_decoded_bytes(table: Any, expanded: set[str]) -> int:
-    """The bytes the table takes once the ``expanded`` dictionary columns are expanded, without expanding them:
-    their strings are summed as the dictionary entries' lengths taken at the indices. Other dictionary columns
-    stay dictionaries (pandas categoricals)."""
+def _parquet_decoded_bytes(batch: Any, expanded: set[str], dictionaries: set[tuple[int, ...]]) -> int:
+    """The bytes a record batch takes once the ``expanded`` dictionary columns are expanded, without expanding
+    them: their strings are summed as the dictionary entries' lengths taken at the indices. Other dictionary
+    columns stay dictionaries (pandas categoricals); the batches of one row group share a dictionary, so each
+    dictionary counts once (``dictionaries`` holds the buffer addresses already counted)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     total = 0
-    for name, column in zip(table.column_names, table.columns, strict=True):
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
         kind = column.type
-        if name in expanded and pa.types.is_dictionary(kind):
-            for chunk in column.chunks:
-                lengths = pc.binary_length(chunk.dictionary)
-                total += int(pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0) + 8 * len(chunk)
+        if pa.types.is_dictionary(kind) and name in expanded:
+            lengths = pc.binary_length(column.dictionary)
+            total += int(pc.sum(pc.take(lengths, column.indices)).as_py() or 0) + 8 * len(column)
+        elif pa.types.is_dictionary(kind):
+            total += column.indices.nbytes
+            key = tuple(buffer.address for buffer in column.dictionary.buffers() if buffer is not None)
+            if key not in dictionaries:
+                dictionaries.add(key)
+                total += column.dictionary.nbytes
         elif pa.types.is_nested(kind) or pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
             total += column.nbytes + _OBJECT_CELL_BYTES * len(column)
         else:
             total += column.nbytes
     return total
+
+
+def _read_parquet_batches(filename: str, file: Any, expanded: set[str]) -> Any:
+    """Every row of ``file`` as one Arrow table, read in batches (a row group is decoded a page at a time, not
+    whole) with a running total of what the batches take once decoded, refused as soon as it passes the limit:
+    whatever the file's sizes claim or the page check could not foresee (an encoding that expands, a wider Arrow
+    type), memory stays within the limit and one batch."""
+    import pyarrow as pa
+
+    batches, decoded, dictionaries = [], 0, set()
+    for batch in file.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+        decoded += _parquet_decoded_bytes(batch, expanded, dictionaries)
+        _check_decoded(filename, decoded, so_far=True)
+        batches.append(batch)
+    return pa.Table.from_batches(batches) if batches else file.schema_arrow.empty_table()
 
 
 def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
@@ -278,8 +307,9 @@ def _read_parquet(data: bytes, filename: str) -> pd.DataFrame:
         strings = {field.name for field in schema
                    if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
                    or pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type)}
-        table = pq.ParquetFile(io.BytesIO(data), read_dictionary=sorted(strings)).read()
-        _check_decoded(filename, _parquet_decoded_bytes(table, strings))
+        _check_decoded(filename, parquet_pages.decoded_bytes(data, metadata, strings))
+        table = _read_parquet_batches(filename, pq.ParquetFile(io.BytesIO(data), read_dictionary=sorted(strings)),
+                                      strings)
         plain = pa.schema([field.with_type(field.type.value_type)
                            if field.name in strings and pa.types.is_dictionary(field.type) else field
                            for field in table.schema], metadata=table.schema.metadata)

@@ -278,7 +278,8 @@ def _weights_editor(weights: ScoringWeights, lang: str) -> None:
         save, _ = st.columns([1, 3])
         save.form_submit_button(t("weights.save"), on_click=_save_weights, type="primary", disabled=state.read_only())
     if errors:
-        st.error("\n\n".join(formatting.escape_markdown(error) for error in errors))
+        # Each line comes from t(), which escaped the typed text in it once.
+        st.error("\n\n".join(errors))
     st.button(t("weights.reset"), on_click=_reset_weights, icon=":material/restart_alt:", help=t("weights.reset_help"),
               disabled=state.read_only())
 

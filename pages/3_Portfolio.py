@@ -190,7 +190,7 @@ def _table(loaded, candidates, view: portfolio.PlanView, lang: str) -> None:
         return
     errors = portfolio.save_table_changes(changes)
     if errors:
-        st.error("\n\n".join(formatting.escape_markdown(line) for line in errors))
+        st.error("\n\n".join(errors))
         return
     st.rerun()
 

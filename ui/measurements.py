@@ -72,8 +72,7 @@ def roi_sources_panel(use_case: UseCase, language: str) -> None:
                          key=store_access.bind(key, getattr(use_case.roi_sources, name)),
                          on_change=store_access.on_widget_change, args=(use_case.id, f"roi_sources.{name}", key),
                          disabled=state.read_only())
-        lines = [formatting.escape_markdown(source_line(source, language)) for source in effective.sources
-                 if source.name in MEASURED_ROI_FIELDS]
+        lines = [source_line(source, language) for source in effective.sources if source.name in MEASURED_ROI_FIELDS]
         st.markdown(formatting.markdown_lines(lines, bullets=True))
 
     frame.lazy_expander("pva.sources", t("pva.sources_title"), draw, icon=":material/fact_check:")

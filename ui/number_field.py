@@ -19,7 +19,7 @@ from typing import Any, Literal
 import streamlit as st
 
 from ui import formatting, state, store_access
-from ui.i18n import t
+from ui.i18n import t, t_plain
 
 Unit = Literal["percent", "eur", "minutes", "count", "months", ""]
 MAX_SLIDER_OPTIONS = 401
@@ -58,11 +58,11 @@ def _bounds_text(spec: NumberSpec, language: str) -> str:
     low = show(spec.minimum, spec, language) if spec.minimum is not None else None
     high = show(spec.maximum, spec, language) if spec.maximum is not None else None
     if low is not None and high is not None:
-        return t("number.between", low=low, high=high)
+        return t_plain("number.between", low=low, high=high)
     if low is not None:
-        return t("number.at_least", low=low)
+        return t_plain("number.at_least", low=low)
     if high is not None:
-        return t("number.at_most", high=high)
+        return t_plain("number.at_most", high=high)
     return ""
 
 
@@ -99,9 +99,10 @@ def parse(text: str, spec: NumberSpec, language: str) -> tuple[float | None, str
 
 
 def _rule(spec: NumberSpec, language: str) -> str:
-    """What the field allows, as a sentence: notation, example and bounds."""
-    notation = (t("number.percent_rule") if spec.unit == "percent"
-                else t("number.notation", example=_example(spec, language)))
+    """What the field allows, as a sentence: notation, example and bounds. Plain text: it goes into a message as a
+    value of ``t()``, which escapes it once."""
+    notation = (t_plain("number.percent_rule") if spec.unit == "percent"
+                else t_plain("number.notation", example=_example(spec, language)))
     bounds = _bounds_text(spec, language)
     return f"{notation}, {bounds}." if bounds else f"{notation}."
 
@@ -156,8 +157,8 @@ def field(
         disabled=stored and state.read_only(),
     )
     if refusal is not None:
-        (message_container if message_container is not None else container).error(
-            formatting.escape_markdown(refusal.message))
+        # The message comes from t(), which escaped the typed text in it; escaping it again would show backslashes.
+        (message_container if message_container is not None else container).error(refusal.message)
 
 
 @lru_cache(maxsize=256)

@@ -16,7 +16,7 @@ from core import scoring, workshop
 from core.models import Workspace
 from core.store import LoadedWorkspace, RoundAnswer, RoundInfo
 from ui import formatting, i18n, store_access
-from ui.i18n import t, translate
+from ui.i18n import t, t_plain, translate
 from ui.portfolio import portfolio_key
 
 FRACTION_QUESTIONS = frozenset(workshop.SCORING_QUESTIONS) | {"roi.adoption"}
@@ -68,7 +68,8 @@ def parse_value(question: str, text: str, language: str) -> float:
         number = float(parse_decimal(cleaned, locale=formatting.locale_for(language)))
     except (NumberFormatError, ValueError):
         example = formatting.number(45.5 if question in FRACTION_QUESTIONS else 2.5, language, 1)
-        raise ValueError(t("ws.adopt_unreadable", text=text, example=example)) from None
+        # Plain text, as a ValueError's message is everywhere: the callback's error message escapes it once.
+        raise ValueError(t_plain("ws.adopt_unreadable", text=text, example=example)) from None
     return number / 100.0 if question in FRACTION_QUESTIONS else number
 
 

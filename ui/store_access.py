@@ -230,13 +230,9 @@ def draft_message(draft: RefusedDraft) -> str:
 
 def _conflict_text(use_case_id: str, changed_by: str, changed_at: datetime | None, what: list[str]) -> str:
     when = formatting.timestamp(changed_at, state.language()) if changed_at else formatting.MISSING
-    return t(
-        "conflict.message",
-        use_case=formatting.escape_markdown(use_case_name(use_case_id)),
-        who=formatting.escape_markdown(person(changed_by)),
-        when=when,
-        fields=formatting.escape_markdown(", ".join(what)) if what else formatting.MISSING,
-    )
+    # t() escapes every value once; escaped here as well, a name "*1*" would show as "\*1\*".
+    return t("conflict.message", use_case=use_case_name(use_case_id), who=person(changed_by), when=when,
+             fields=", ".join(what) if what else formatting.MISSING)
 
 
 def _json_at(data: Any, path: str) -> Any:
@@ -279,7 +275,7 @@ def apply_draft(use_case_id: str) -> None:
     _, version = store().get_use_case(selected_workspace_id(), use_case_id)
     state.remember_version(use_case_id, version)
     if set_fields(use_case_id, draft.changes):
-        state.flash("success", t("conflict.applied", use_case=formatting.escape_markdown(use_case_name(use_case_id))))
+        state.flash("success", t("conflict.applied", use_case=use_case_name(use_case_id)))
 
 
 def discard_draft(use_case_id: str) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import ValidationError
 
 from core.models import CostBlock, Kpi, RaciRow, ReadinessItem, Scenario, error_text
-from ui import formatting, number_field, store_access
+from ui import number_field, store_access
 from ui.i18n import t
 from ui.number_field import NumberSpec
 
@@ -76,7 +76,8 @@ def _row_name(row: Mapping[str, Any]) -> str:
 
 def row_problems(path: str, rows: Iterable[Mapping[str, Any]], first_row: int = 1) -> list[str]:
     """One sentence per row of ``path`` that its row model refuses, naming the row (number and name) and each
-    column: 'KPIs, row 3 ("CSAT"): Target is empty.' Rows are numbered from ``first_row`` as the table shows them."""
+    column: 'KPIs, row 3 ("CSAT"): Target is empty.' Rows are numbered from ``first_row`` as the table shows them.
+    Every part comes from ``t()``, which escapes the row's name and the reason once: ready for a Markdown sink."""
     model = ROW_MODELS.get(path)
     if model is None:
         return []
@@ -92,7 +93,7 @@ def row_problems(path: str, rows: Iterable[Mapping[str, Any]], first_row: int = 
                     problems.append(t("table.missing", column=column))
                 else:
                     problems.append(t("table.invalid", column=column, reason=error_text(item)))
-            messages.append(formatting.escape_markdown(f"{_where(path, number, row)}: {' '.join(problems)}"))
+            messages.append(f"{_where(path, number, row)}: {' '.join(problems)}")
     return messages
 
 
@@ -177,7 +178,7 @@ def draft_problems(path: str, drafts: list[dict[str, Any]], numbers: Mapping[str
     for number, row in enumerate(drafts, start=first_row):
         parsed, problems = parse_row(row, numbers, language)
         if problems:
-            messages.append(formatting.escape_markdown(f"{_where(path, number, row)}: {' '.join(problems)}"))
+            messages.append(f"{_where(path, number, row)}: {' '.join(problems)}")
         else:
             messages.extend(row_problems(path, [parsed], number))
     return messages

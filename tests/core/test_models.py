@@ -4,10 +4,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from core.models import (
     DEFAULT_SCENARIOS,
+    LABEL_RULE,
+    NAME_RULE,
     SCHEMA_VERSION,
     BusinessCase,
     ComplianceChecklist,
@@ -15,6 +17,8 @@ from core.models import (
     GateMetrics,
     InferenceCostInputs,
     Kpi,
+    Label,
+    Name,
     RaciRow,
     RoiInputs,
     Scenario,
@@ -24,6 +28,7 @@ from core.models import (
     UseCase,
     Workspace,
     diff_fields,
+    error_text,
     get_path,
     with_value,
     with_values,
@@ -109,6 +114,43 @@ def test_raci_needs_exactly_one_accountable():
     for accountable in ("", "PO, Ops"):
         with pytest.raises(ValidationError, match="exactly one A"):
             RaciRow(deliverable="Use case + KPI set", accountable=accountable)
+
+
+NAME_ADAPTER, LABEL_ADAPTER = TypeAdapter(Name), TypeAdapter(Label)
+# Each breaks a line or a table cell, shows nothing, or reorders what follows it (issue 12, item 5).
+HOSTILE_NAMES = {
+    "carriage return": "a\rb",
+    "zero-width space alone": "\u200b",
+    "right-to-left override": "a\u202eb",
+    "left-to-right isolate": "a\u2066b",
+    "line separator": "a\u2028b",
+}
+GERMAN_NAMES = ("Jürgen Müller-Lüdenscheidt", "Straße & Söhne", "ÄÖÜ äöü ß", "Groß")
+
+
+@pytest.mark.parametrize("text", HOSTILE_NAMES.values(), ids=HOSTILE_NAMES.keys())
+@pytest.mark.parametrize(("adapter", "rule"), [(NAME_ADAPTER, NAME_RULE), (LABEL_ADAPTER, LABEL_RULE)],
+                         ids=["Name", "Label"])
+def test_names_and_labels_refuse_control_invisible_and_bidi_characters(adapter, rule, text):
+    with pytest.raises(ValidationError) as caught:
+        adapter.validate_python(text)
+    [error] = caught.value.errors()
+    assert error_text(error) == rule
+
+
+@pytest.mark.parametrize("text", HOSTILE_NAMES.values(), ids=HOSTILE_NAMES.keys())
+def test_a_model_refuses_a_hostile_name_naming_the_field(text):
+    with pytest.raises(ValidationError, match="name"):
+        Kpi(group="value", name=text, target_value=1)
+    with pytest.raises(ValidationError, match="unit"):
+        Kpi(group="value", name="CSAT", target_value=1, unit=text)
+
+
+@pytest.mark.parametrize("text", GERMAN_NAMES)
+def test_german_names_with_umlauts_and_sharp_s_are_names_and_labels(text):
+    assert NAME_ADAPTER.validate_python(text) == text
+    assert LABEL_ADAPTER.validate_python(text) == text
+    assert Kpi(group="value", name=text, target_value=1, unit=text).name == text
 
 
 def test_default_raci_is_the_article_example_s14():

@@ -12,6 +12,7 @@ import pytest
 
 from core import profiling
 from core.profiling import TableReadError, parse_timestamps, profile, read_table
+from tests.security.hostile_files import understate_parquet_sizes
 
 SAMPLE_CSV = Path(__file__).resolve().parents[2] / "sample_data" / "crm_cases.csv"
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
@@ -298,7 +299,7 @@ def test_parquet_decoded_size_is_summed_from_the_dictionary_before_expanding(mon
     monkeypatch.setattr(profiling, "MAX_DECODED_BYTES", 108_000)
     assert read_table(data, "ok.parquet")["text"].str.len().tolist() == [100] * 1_000
     monkeypatch.setattr(profiling, "MAX_DECODED_BYTES", 107_999)
-    with pytest.raises(TableReadError, match=r"'zu.parquet' would take 0.1 MB once decoded; the limit is 0.1 MB"):
+    with pytest.raises(TableReadError, match=r"'zu.parquet' would take at least 0.1 MB once decoded; the limit is 0.1"):
         read_table(data, "zu.parquet")
 
 
@@ -309,6 +310,85 @@ def test_parquet_uncompressed_pages_are_bounded_from_the_metadata(monkeypatch):
     monkeypatch.setattr(profiling, "MAX_DECODED_BYTES", 100_000)
     with pytest.raises(TableReadError, match=r"'n.parquet' would take 0.\d MB once decoded"):
         read_table(data, "n.parquet")
+
+
+def test_a_footer_understating_its_sizes_is_refused_from_the_page_headers_before_decoding(monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    honest = _parquet(pa.table({"n": np.zeros(10_000, dtype=np.int64)}), compression="zstd", use_dictionary=False)
+    forged = understate_parquet_sizes(honest)
+    metadata = pq.ParquetFile(io.BytesIO(forged)).metadata
+    assert metadata.row_group(0).column(0).total_uncompressed_size == 1  # the forgery took
+    assert pq.read_table(io.BytesIO(forged))["n"].to_pylist() == [0] * 10_000  # and the file still reads
+    monkeypatch.setattr(profiling, "MAX_DECODED_BYTES", 40_000)
+    monkeypatch.setattr(profiling, "_read_parquet_batches", lambda *_: pytest.fail("the forged file was decoded"))
+    with pytest.raises(TableReadError, match=r"^'f.parquet' would take 0.1 MB once decoded; the limit is 0.0 MB$"):
+        read_table(forged, "f.parquet")
+
+
+def test_a_dictionary_encoded_wide_value_counts_at_its_width_per_row(monkeypatch):
+    import pyarrow as pa
+
+    # 200 rows of one 1,000-byte value: the footer declares about one value, decoding takes 200,000 bytes.
+    blobs = pa.FixedSizeBinaryArray.from_buffers(pa.binary(1_000), 200, [None, pa.allocate_buffer(200_000)])
+    data = _parquet(pa.table({"blob": blobs}), compression="zstd")
+    assert len(data) < 5_000  # the column statistics hold the value twice
+    monkeypatch.setattr(profiling, "MAX_DECODED_BYTES", 199_999)
+    monkeypatch.setattr(profiling, "_read_parquet_batches", lambda *_: pytest.fail("the file was decoded"))
+    with pytest.raises(TableReadError, match=r"^'w.parquet' would take 0.2 MB once decoded; the limit is 0.2 MB$"):
+        read_table(data, "w.parquet")
+
+
+def test_the_rows_are_read_in_batches_and_refused_once_their_running_total_passes_the_limit(monkeypatch):
+    import pyarrow as pa
+
+    # As if the footer and the page check had both missed an expansion: only the running total stands.
+    monkeypatch.setattr(profiling, "_check_parquet_metadata", lambda *_: None)
+    monkeypatch.setattr(profiling.parquet_pages, "decoded_bytes", lambda *_: 0)
+    monkeypatch.setattr(profiling, "PARQUET_BATCH_ROWS", 100)
+    monkeypatch.setattr(profiling, "MAX_DECODED_BYTES", 2_000)
+    counted = []
+    real = profiling._parquet_decoded_bytes
+    monkeypatch.setattr(profiling, "_parquet_decoded_bytes", lambda *arguments: counted.append(1) or real(*arguments))
+    data = _parquet(pa.table({"n": np.arange(1_000, dtype=np.int64)}), row_group_size=1_000)
+    with pytest.raises(TableReadError, match=r"^'r.parquet' would take at least 0.0 MB once decoded"):
+        read_table(data, "r.parquet")
+    assert len(counted) == 3  # 800 bytes per batch of 100 rows: the third passes 2,000, the other seven stay unread
+
+
+@pytest.mark.parametrize("options", [
+    {"compression": "zstd", "use_dictionary": False},
+    {"compression": "snappy", "use_dictionary": False, "data_page_version": "2.0"},
+    {"compression": "none", "use_dictionary": False, "write_page_index": True, "data_page_size": 4_096},
+], ids=["v1_zstd", "v2_snappy", "uncompressed_small_pages_with_index"])
+def test_the_page_headers_of_an_honest_file_add_up_to_its_declared_sizes(options):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from core import parquet_pages
+
+    table = pa.table({"n": np.arange(50_000, dtype=np.int64), "s": [f"text {i}" for i in range(50_000)],
+                      "l": [[i, i + 1] for i in range(50_000)], "f": np.linspace(0, 1, 50_000)})
+    data = _parquet(table, row_group_size=20_000, **options)
+    metadata = pq.ParquetFile(io.BytesIO(data)).metadata
+    declared = sum(metadata.row_group(g).column(c).total_uncompressed_size
+                   for g in range(metadata.num_row_groups) for c in range(metadata.num_columns))
+    pages = parquet_pages.decoded_bytes(data, metadata, {"s"})
+    assert 0.95 * declared < pages < declared  # the declared sizes also count the page headers themselves
+
+
+def test_honest_parquet_files_still_read_whole(monkeypatch):
+    import pyarrow as pa
+
+    monkeypatch.setattr(profiling, "PARQUET_BATCH_ROWS", 7)
+    original = pd.DataFrame({"n": range(50), "s": [f"v{i % 3}" for i in range(50)],
+                             "c": pd.Categorical([f"k{i % 4}" for i in range(50)])})
+    buffer = io.BytesIO()
+    original.to_parquet(buffer, row_group_size=20)
+    pd.testing.assert_frame_equal(read_table(buffer.getvalue(), "t.parquet"), original)
+    nested = _parquet(pa.table({"l": [[1, 2], [3]], "x": ["a", "b"]}))
+    assert read_table(nested, "liste.parquet")["x"].tolist() == ["a", "b"]
 
 
 def test_parquet_categoricals_stay_categoricals_and_strings_stay_strings():

@@ -186,6 +186,115 @@ def parquet_zero_pages() -> bytes:
     return buffer.getvalue()
 
 
+def _varint_end(data: bytes, position: int) -> int:
+    while data[position] & 0x80:
+        position += 1
+    return position + 1
+
+
+def _footer_integers(data: bytes, position: int, path: tuple[int, ...], found: dict) -> int:
+    """Walk one Thrift compact struct of a Parquet footer from ``position``; record where every integer field
+    is (``found[path] = [(start, end), …]``, a path of field ids, list elements not counted); return the end."""
+    field_id = 0
+    while True:
+        header = data[position]
+        position += 1
+        kind = header & 0x0F
+        if kind == 0:
+            return position
+        if header >> 4:
+            field_id += header >> 4
+        else:
+            end = _varint_end(data, position)
+            value = _varint(data[position:end])
+            field_id, position = (value >> 1) ^ -(value & 1), end
+        position = _footer_value(data, position, kind, (*path, field_id), found)
+
+
+def _footer_value(data: bytes, position: int, kind: int, path: tuple[int, ...], found: dict) -> int:
+    if kind in (1, 2):
+        return position
+    if kind == 3:
+        return position + 1
+    if kind in (4, 5, 6):
+        end = _varint_end(data, position)
+        found.setdefault(path, []).append((position, end))
+        return end
+    if kind == 7:
+        return position + 8
+    if kind == 8:
+        end = _varint_end(data, position)
+        return end + _varint(data[position:end])
+    if kind in (9, 10):
+        size, element = data[position] >> 4, data[position] & 0x0F
+        position += 1
+        if size == 15:
+            end = _varint_end(data, position)
+            size, position = _varint(data[position:end]), end
+        for _ in range(size):
+            position = position + 1 if element in (1, 2) else _footer_value(data, position, element, path, found)
+        return position
+    if kind == 12:
+        return _footer_integers(data, position, path, found)
+    raise ValueError(f"Thrift type {kind} is not expected in a Parquet footer")
+
+
+def _varint(encoded: bytes) -> int:
+    return sum((byte & 0x7F) << (7 * index) for index, byte in enumerate(encoded))
+
+
+# FileMetaData.row_groups (4) → RowGroup.total_byte_size (2), and RowGroup.columns (1) → ColumnChunk.meta_data
+# (3) → ColumnMetaData.total_uncompressed_size (6).
+_DECLARED_SIZES = ((4, 2), (4, 1, 3, 6))
+
+
+def understate_parquet_sizes(data: bytes) -> bytes:
+    """``data`` with every size its footer declares for decoding rewritten as 1 byte, in place: each number keeps
+    its length, padded with continuation bytes (a decoder reads 0x82 0x80 0x00 as 2, zigzag for 1), so nothing
+    moves and the pages and their offsets stay as written."""
+    length = int.from_bytes(data[-8:-4], "little")
+    start = len(data) - 8 - length
+    found: dict = {}
+    _footer_integers(data, start, (), found)
+    forged = bytearray(data)
+    for path in _DECLARED_SIZES:
+        for begin, end in found.get(path, []):
+            width = end - begin
+            forged[begin:end] = b"\x02" if width == 1 else b"\x82" + b"\x80" * (width - 2) + b"\x00"
+    return bytes(forged)
+
+
+def _zero_blobs(rows: int) -> object:
+    import pyarrow as pa
+
+    return pa.table({"blob": pa.FixedSizeBinaryArray.from_buffers(pa.binary(100_000), rows,
+                                                                  [None, pa.allocate_buffer(rows * 100_000)])})
+
+
+def parquet_footer_understating_its_sizes() -> bytes:
+    """1 GB of zero bytes (10 row groups of 1,000 cells of 100 KB, plain-encoded, compressed to kilobytes) whose
+    footer declares 1 byte per column chunk and row group: only the page headers tell the truth."""
+    import pyarrow.parquet as pq
+
+    buffer, table = io.BytesIO(), _zero_blobs(1_000)
+    with pq.ParquetWriter(buffer, table.schema, compression="zstd", use_dictionary=False) as writer:
+        for _ in range(10):
+            writer.write_table(table)
+    return understate_parquet_sizes(buffer.getvalue())
+
+
+def parquet_dictionary_of_one_wide_value() -> bytes:
+    """A few hundred bytes per row group with honest sizes: 10,000 rows of one dictionary-encoded 100 KB value
+    (the footer counts the dictionary once, 100 KB; decoded, the rows take 1 GB)."""
+    import pyarrow.parquet as pq
+
+    buffer, table = io.BytesIO(), _zero_blobs(1_000)
+    with pq.ParquetWriter(buffer, table.schema, compression="zstd") as writer:
+        for _ in range(10):
+            writer.write_table(table)
+    return buffer.getvalue()
+
+
 def parquet_many_row_groups() -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -243,10 +352,17 @@ TABLES: dict[str, Case] = {
     "xlsx_many_entries": ("viele.xlsx", xlsx_many_entries, rf"{FILE}.*holds 10,0\d\d entries \(limit 10,000\)"),
     "parquet_dictionary_of_one_long_string": (
         "text.parquet", parquet_dictionary_of_one_long_string,
-        rf"{FILE} would take [\d,.]+ MB once decoded; the limit is {profiling.MAX_DECODED_BYTES / 2**20:.1f} MB"),
+        rf"{FILE} would take at least [\d,.]+ MB once decoded; the limit is "
+        rf"{profiling.MAX_DECODED_BYTES / 2**20:.1f} MB"),
     "parquet_zero_pages": ("null.parquet", parquet_zero_pages,
                            rf"{FILE} would take [\d,.]+ MB once decoded; the limit is "
                            rf"{profiling.MAX_DECODED_BYTES / 2**20:.1f} MB"),
+    "parquet_footer_understating_its_sizes": ("luege.parquet", parquet_footer_understating_its_sizes,
+                                              rf"{FILE} would take 95[\d.]+ MB once decoded; the limit is "
+                                              rf"{profiling.MAX_DECODED_BYTES / 2**20:.1f} MB"),
+    "parquet_dictionary_of_one_wide_value": ("breit.parquet", parquet_dictionary_of_one_wide_value,
+                                             rf"{FILE} would take 95[\d.]+ MB once decoded; the limit is "
+                                             rf"{profiling.MAX_DECODED_BYTES / 2**20:.1f} MB"),
     "parquet_many_row_groups": ("gruppen.parquet", parquet_many_row_groups,
                                 rf"{FILE} has 12,000 row groups; the limit is {profiling.MAX_PARQUET_ROW_GROUPS:,}"),
     "parquet_long_column_name": ("name.parquet", parquet_long_column_name,

@@ -4,7 +4,7 @@ Each case goes through the Data readiness upload (AppTest with the file uploader
 import (AppTest: upload, then the import button), or the CLI, and must get a clear refusal (naming the file
 and the limit), in bounded time, with the store unchanged. A rerun of the Data readiness page must not read
 the file again (a failed read is cached like a success). One more test feeds the whole set through the app
-in a child process under a memory cap and bounds its peak memory above the idle figure.
+in a child process under a memory cap and bounds the peak memory of every file.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ EXPORT = "pages/9_Export.py"
 # One AppTest run with the upload, refusal included; generous against CI noise (≤ 1 s measured for most).
 BOUND_S = 10.0
 CLI_BOUND_S = 15.0
-PEAK_ABOVE_IDLE_MB = 500
+PEAK_MB = 500
 MEMORY_CAP_MB = 1_500
 def pattern(expected: str, filename: str) -> str:
     return expected.replace("{name}", re.escape(filename))
@@ -162,34 +162,51 @@ readiness, export = page("pages/8_Data_readiness.py"), page("pages/9_Export.py")
 idle_mb = status("VmRSS")
 data_mb = status("VmData")
 resource.setrlimit(resource.RLIMIT_DATA, ((data_mb + cap_mb) * 2**20, resource.RLIM_INFINITY))
-Path("/proc/self/clear_refs").write_text("5")
-outcomes = {}
+outcomes, peaks, whole_peak_mb = {}, {}, 0
+
+
+def feed(name, at, upload):
+    # The peak of this file alone: the high-water mark is reset to the memory now in use (clear_refs 5).
+    global whole_peak_mb
+    Path("/proc/self/clear_refs").write_text("5")
+    before = status("VmRSS")
+    upload()
+    outcomes[name] = [item.value for item in at.error]
+    peaks[name] = status("VmHWM") - before
+    whole_peak_mb = max(whole_peak_mb, status("VmHWM"))
+
+
 for name, (filename, _, _) in TABLES.items():
-    readiness.file_uploader[0].set_value((filename, (folder / name).read_bytes(), "text/plain")).run()
-    outcomes[name] = [item.value for item in readiness.error]
+    feed(name, readiness, lambda: readiness.file_uploader[0].set_value(
+        (filename, (folder / name).read_bytes(), "text/plain")).run())
 for name, (filename, _, _) in PACKS.items():
-    export.file_uploader[0].set_value((filename, (folder / name).read_bytes(), "text/plain")).run()
-    outcomes[name] = [item.value for item in export.error]
+    feed(name, export, lambda: export.file_uploader[0].set_value(
+        (filename, (folder / name).read_bytes(), "text/plain")).run())
 export.file_uploader[0].set_value(None).run()
 for name in data_set:
-    export.file_uploader[1].set_value((WORKSPACES[name][0], (folder / name).read_bytes(), "application/json")).run()
-    export.button(key="w.export.json_import").click().run()
-    outcomes[name] = [item.value for item in export.error]
-print(json.dumps({"idle_mb": idle_mb, "peak_mb": status("VmHWM"), "outcomes": outcomes}))
+    def upload():
+        export.file_uploader[1].set_value((WORKSPACES[name][0], (folder / name).read_bytes(), "application/json")).run()
+        export.button(key="w.export.json_import").click().run()
+    feed(name, export, upload)
+print(json.dumps({"idle_mb": idle_mb, "whole_peak_mb": whole_peak_mb, "peaks": peaks, "outcomes": outcomes}))
 """
-# The JSON shapes that take the most memory (see test_json_parse); the others take less.
-MEMORY_WORKSPACES = ("use_cases_of_strings_within_the_value_limit", "use_cases_of_numbers_within_the_value_limit",
-                     "one_use_case_of_two_million_kpis", "extra_keys")
 
 
-def test_the_whole_hostile_set_stays_within_500_mb_above_idle(database_url, hostile_folder):
+def test_every_file_of_the_hostile_set_peaks_within_500_mb(database_url, hostile_folder):
+    """Every table, pack and workspace file of the set, one after the other in one app process under a memory cap;
+    each file's peak is measured above the memory in use just before it. Not above idle for the whole run:
+    AppTest itself keeps every uploaded file alive (≈20 MB per 20 MB upload, also in an app of a lone
+    file_uploader), and 40 uploads of that would be counted against the last file."""
+    start = time.perf_counter()
     completed = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE, str(hostile_folder), str(ROOT), str(MEMORY_CAP_MB),
-         ",".join(MEMORY_WORKSPACES)],
+        [sys.executable, "-c", MEMORY_PROBE, str(hostile_folder), str(ROOT), str(MEMORY_CAP_MB), ",".join(WORKSPACES)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     result = json.loads(completed.stdout.strip().splitlines()[-1])
+    worst = max(result["peaks"], key=result["peaks"].get)
+    print(f"whole hostile set: {time.perf_counter() - start:.1f} s; the largest peak {result['peaks'][worst]} MB "
+          f"({worst}); {result['whole_peak_mb'] - result['idle_mb']} MB above idle over the run")
     refused = {name: errors for name, errors in result["outcomes"].items() if len(errors) == 1}
-    assert set(refused) == {*TABLES, *PACKS, *MEMORY_WORKSPACES}, result["outcomes"]
-    assert result["peak_mb"] - result["idle_mb"] < PEAK_ABOVE_IDLE_MB, result
+    assert set(refused) == {*TABLES, *PACKS, *WORKSPACES}, result["outcomes"]
+    assert result["peaks"][worst] < PEAK_MB, result["peaks"]

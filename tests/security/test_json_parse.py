@@ -6,8 +6,11 @@ million numbers ≈233 s (pydantic formats ≈8 µs per error), of strings ≈99
 an array of 7 million empty objects 4.7 s (one Python call per object). Every document here is built in code,
 most at ``MAX_IMPORT_BYTES`` (20 MiB), the rest just inside the value and object limits. Each parse runs in a
 child process, so a regression fails at ``HARD_TIMEOUT_S`` instead of hanging the suite; the child times the
-parse alone and measures its peak memory, and the bounds are generous against CI noise (≈0.2–1.5 s and at
-most ≈190 MB measured on the development machine).
+parse alone and measures its peak memory. Measured on the development machine (2 cores, load ≈2): 0.14–0.27 s
+for most documents, 0.47–0.9 s for those just inside the value and object limits, 1.07 s for the largest valid
+workspace and 1.24 s for 1.4 million extra keys, at most ≈190 MB. The parse's CPU time must stay under
+``CPU_BOUND_S`` (2 s, the README's figure), which a busy machine does not stretch; its wall-clock time only
+under ``BOUND_S``, against CI noise.
 """
 
 import json
@@ -32,6 +35,7 @@ from core.store.documents import (
 
 ROOT = Path(__file__).resolve().parents[2]
 BOUND_S = 4.0
+CPU_BOUND_S = 2.0
 BOUND_MB = 400
 HARD_TIMEOUT_S = 120
 SIZE = MAX_IMPORT_BYTES
@@ -183,12 +187,13 @@ document = DOCUMENTS[sys.argv[1]]()
 if sys.argv[2] == "text":
     document = document.decode("utf-8")
 before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-start = time.perf_counter()
+start, cpu_start = time.perf_counter(), time.process_time()
 try:
     outcome = {"accepted": len(parse_workspace_json(document).use_cases)}
 except ImportRejected as error:
     outcome = {"errors": error.errors}
 outcome["seconds"] = time.perf_counter() - start
+outcome["cpu_seconds"] = time.process_time() - cpu_start
 outcome["peak_mb"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before_kb) / 1024
 print(json.dumps(outcome))
 """
@@ -207,6 +212,9 @@ def test_parse_of_a_hostile_document_is_quick_and_clear(name, form):
     completed = _run([sys.executable, "-c", PARSE_PROBE, name, form])
     assert completed.returncode == 0, completed.stderr
     outcome = json.loads(completed.stdout.strip().splitlines()[-1])
+    print(f"{name} ({form}): {outcome['seconds']:.2f} s, {outcome['cpu_seconds']:.2f} s CPU, "
+          f"{outcome['peak_mb']:.0f} MB")
+    assert outcome["cpu_seconds"] < CPU_BOUND_S, outcome
     assert outcome["seconds"] < BOUND_S, outcome
     assert outcome["peak_mb"] < BOUND_MB, outcome
     if EXPECTED[name] is None:

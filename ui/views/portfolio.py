@@ -46,7 +46,7 @@ from core.portfolio_workspace import (
 )
 from core.store import LoadedWorkspace, StoredPlan
 from ui import formatting, number_field, state, store_access
-from ui.i18n import t
+from ui.i18n import t, translate
 from ui.portfolio import limit_amount, portfolio_key
 from ui.views import VIEW_CACHE_SIZE
 
@@ -356,22 +356,26 @@ def table_changes(base: pd.DataFrame, edited: pd.DataFrame, lang: str
                     if message is None:
                         changes.setdefault(str(before["id"]), {})[path] = parsed
                     else:
-                        problems.append(t("portfolio.capacity_refused", name=before["name"], reason=message))
+                        # The reason comes from t() with the typed text escaped in it: only the name is escaped here.
+                        problems.append(translate("portfolio.capacity_refused", lang,
+                                                  name=formatting.escape_markdown(str(before["name"])), reason=message))
             elif new != old:
                 changes.setdefault(str(before["id"]), {})[path] = new
     return changes, problems
 
 
 def save_table_changes(changes: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Save each use case's edited planning fields at once; readable errors (the field named), none on success."""
+    """Save each use case's edited planning fields at once; readable errors (the field named), none on success,
+    each ready for a Markdown sink and escaped once."""
     errors = []
     for use_case_id, fields in changes.items():
         try:
             store_access.set_fields(use_case_id, dict(fields))
         except ValidationError as error:
-            errors.extend(f"{use_case_id}: {line}" for line in store_access.readable_errors(error))
+            errors.extend(f"{formatting.escape_markdown(use_case_id)}: {line}"
+                          for line in store_access.readable_errors(error))
         except (ValueError, KeyError) as error:
-            errors.append(f"{use_case_id}: {error}")
+            errors.append(formatting.escape_markdown(f"{use_case_id}: {error}"))
     return errors
 
 
