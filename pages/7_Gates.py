@@ -325,8 +325,9 @@ def _decision_form(use_case: UseCase, gate: str, lang: str) -> None:
 
 
 def _last_decision(last, lang: str) -> None:
-    text = t("an.gates.last_recorded", decision=label("an.decision", last.decision),
-             who=formatting.escape_markdown(last.actor), when=formatting.timestamp(last.at, lang))
+    # t() escapes what it puts in (user text once, so "*1*" shows as typed).
+    text = t("an.gates.last_recorded", decision=label("an.decision", last.decision), who=last.actor,
+             when=formatting.timestamp(last.at, lang))
     if last.computed and last.computed != last.decision:
         text += " · " + t("an.decide.computed_was", decision=label("an.decision", last.computed))
     if last.next_gate:
@@ -334,7 +335,7 @@ def _last_decision(last, lang: str) -> None:
                           day=formatting.date(last.next_gate_on, lang))
     st.caption(text)
     if last.rationale:
-        st.caption(t("an.decide.rationale_line", rationale=formatting.escape_markdown(last.rationale)))
+        st.caption(t("an.decide.rationale_line", rationale=last.rationale))
 
 
 def _gate_sources(result, lang: str) -> None:
@@ -445,11 +446,11 @@ def _import_section(use_case: UseCase, lang: str) -> None:
     if uploaded.size > gates.MAX_UPLOAD_BYTES:
         st.error(t("pva.too_large", limit=formatting.number(gates.MAX_UPLOAD_BYTES / 2**20, lang)))
         return
-    try:
-        table = gates.read_upload(uploaded.getvalue(), uploaded.name)
-    except gates.TableReadError as error:
-        st.error(formatting.escape_markdown(str(error)))
+    read = gates.read_upload(uploaded.getvalue(), uploaded.name)
+    if read.read_error is not None:
+        st.error(formatting.escape_markdown(read.read_error))
         return
+    table = read.frame
     columns = [str(column) for column in table.columns]
     mapping, twice = gates.fields_of_columns(_column_mapping(columns, nonce, lang))
     for field, named in twice.items():

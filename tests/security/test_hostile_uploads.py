@@ -26,6 +26,7 @@ from tests.security.hostile_files import PACKS, TABLES, WORKSPACES
 ROOT = Path(__file__).resolve().parents[2]
 DATA_READINESS = "pages/8_Data_readiness.py"
 EXPORT = "pages/9_Export.py"
+GATES = "pages/7_Gates.py"
 # One AppTest run with the upload, refusal included; generous against CI noise (≤ 1 s measured for most).
 BOUND_S = 10.0
 CLI_BOUND_S = 15.0
@@ -66,6 +67,30 @@ def test_a_hostile_table_upload_is_refused_clearly_quickly_and_only_once(store, 
     assert len(errors) == 1 and re.search(pattern(expected, filename), errors[0]), errors
     assert elapsed < BOUND_S
     monkeypatch.setattr(profiling, "read_table", lambda *_: pytest.fail("a rerun read the refused file again"))
+    at.run()
+    assert [shown(item.value) for item in at.error] == errors
+    assert fingerprint(store) == before
+
+
+MEASUREMENT_TABLES = [name for name, (filename, _, _) in TABLES.items() if filename.endswith((".csv", ".xlsx"))]
+
+
+@pytest.mark.parametrize("name", MEASUREMENT_TABLES)
+def test_a_hostile_monitoring_export_is_refused_by_the_gates_page_once(store, sample_id, hostile_folder, name,
+                                                                       monkeypatch):
+    from ui.views import gates
+
+    filename, _, expected = TABLES[name]
+    before = fingerprint(store)
+    at = open_page(GATES, tabs={"gates": "measurements"})
+    start = time.perf_counter()
+    at.file_uploader[0].set_value((filename, (hostile_folder / name).read_bytes(), "application/octet-stream")).run()
+    elapsed = time.perf_counter() - start
+    assert not at.exception, [item.value for item in at.exception]
+    errors = [shown(item.value) for item in at.error]
+    assert len(errors) == 1 and re.search(pattern(expected, filename), errors[0]), errors
+    assert elapsed < BOUND_S
+    monkeypatch.setattr(gates, "read_table", lambda *_, **__: pytest.fail("a rerun read the refused file again"))
     at.run()
     assert [shown(item.value) for item in at.error] == errors
     assert fingerprint(store) == before

@@ -175,3 +175,25 @@ def test_a_refused_number_entry_is_quoted_exactly_as_typed(store, sample_id, pag
     [error] = [item.value for item in at.error]
     assert f'Not saved: "{typed}" is not a number.' in _shown_once(error), error
     assert "em_open" not in {token.type for token in _inline_tokens(error)}, error
+
+
+def test_a_recorded_gate_decision_shows_who_and_why_exactly_as_typed(store, sample_id):
+    """The person and the rationale are escaped once, by ``t()``: escaped by hand as well, they showed backslashes."""
+    from ui import state
+
+    at = open_page("pages/7_Gates.py")
+    at.session_state[state.UI_PREFIX + "open.gates.decide"] = True
+    at.selectbox(key="w.picker.use_case").set_value("quality-inspection").run()
+    at.segmented_control(key="w.gates.gate").set_value("quality_gates").run()
+    prefix = "w.gates.decide.quality_gates"
+    at.selectbox(key=f"{prefix}.decision").set_value("override")
+    at.text_input(key=f"{prefix}.by").input("*1* <b>A</b>")
+    at.text_area(key=f"{prefix}.rationale").input("_2_ [x](http://host/t)")
+    next(button for button in at.button if button.label == "Record decision").click().run()
+    assert not at.exception
+    captions = [item.value for item in at.caption]
+    who = next(text for text in captions if "Last recorded:" in text)
+    assert "Override by *1* <b>A</b>" in _shown_once(who), who
+    why = next(text for text in captions if "Rationale:" in text)
+    assert _shown_once(why) == "Rationale: _2_ [x](http://host/t)", why
+    assert not {"em_open", "strong_open", "link_open"} & {token.type for token in _inline_tokens(why)}, why

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import streamlit as st
 
 from core import gates, roi, verdict
 from core.measurement_import import (
@@ -38,6 +39,9 @@ from core.profiling import MAX_FILE_BYTES, TableReadError, read_table
 from ui import formatting, measurements, portfolio, state, store_access
 from ui.i18n import has, translate
 from ui.views import VIEW_CACHE_SIZE
+
+# An upload stays read while someone maps its columns; then it goes, with the file's memory.
+UPLOAD_CACHE_SECONDS = 300
 
 # Gate check outcome (passed True / False / None) → catalog word an.gates.result_<word>.
 RESULT_WORDS: dict[bool | None, str] = {True: "pass", False: "fail", None: "missing"}
@@ -276,11 +280,25 @@ def store_access_label(name: str, language: str) -> str:
     return name
 
 
-def read_upload(data: bytes, filename: str) -> Any:
-    """The uploaded monitoring export as a DataFrame, through the bounded S7 reader (size, rows, cells, XLSX
-    archive limits; :func:`core.profiling.read_table`); raises ``TableReadError`` with a sentence. A CSV's cells
-    stay text, so that the import reads "50.000" in the notation the column proves or the user's own."""
-    return read_table(data, filename, csv_as_text=True)
+@dataclass(frozen=True)
+class UploadedTable:
+    """A monitoring export as read: its table, or the sentence saying why it could not be read (naming the file
+    and the limit). A failure is a value like a success, so the cache keeps it and a rerun does not read a
+    hostile file again."""
+
+    frame: Any = None
+    read_error: str | None = None
+
+
+@st.cache_data(max_entries=8, ttl=UPLOAD_CACHE_SECONDS, show_spinner=False)
+def read_upload(data: bytes, filename: str) -> UploadedTable:
+    """The uploaded monitoring export through the bounded S7 reader (size, rows, cells, XLSX archive limits;
+    :func:`core.profiling.read_table`), read once per content and name. A CSV's cells stay text, so that the
+    import reads "50.000" in the notation the column proves or the user's own."""
+    try:
+        return UploadedTable(frame=read_table(data, filename, csv_as_text=True))
+    except TableReadError as error:
+        return UploadedTable(read_error=str(error))
 
 
 def import_aliases(language: str) -> dict[str, tuple[str, ...]]:
