@@ -341,8 +341,8 @@ def test_the_cli_acts_as_the_service_identity_once_roles_are_on(tmp_path, monkey
 # without an owner, and access control itself is switched on by the app's configuration.
 # The participants' writes hold a round token instead of a role; the rest is the store's own upkeep (the start-up
 # check, retention) and pseudonym rows written when a name is looked up, none of them a change of content.
-ROLE_FREE_WRITES = {"join_round", "save_answer", "save_answers", "submit_answers", "ensure_sample_workspace", "startup_check",
-                    "apply_retention", "pseudonyms_of", "shown_identity"}
+ROLE_FREE_WRITES = {"join_round", "save_answer", "save_answers", "submit_answers", "ensure_sample_workspace",
+                    "startup_check", "apply_retention", "pseudonyms_of", "shown_identity"}
 
 
 def test_every_public_write_method_of_the_store_is_checked_by_role():
