@@ -44,7 +44,7 @@ from core.models import SavedPlan, ScoringWeights, Thresholds, UseCase, Workspac
 from core.store.audit import append_audit
 from core.store.engine import StoreEngine
 from core.store.errors import NotFoundError, StoreError
-from core.store.records import ErasureReport, LoadedWorkspace, SnapshotInfo, WorkspaceInfo
+from core.store.records import AuditEntry, ErasureReport, LoadedWorkspace, SnapshotInfo, WorkspaceInfo
 from core.store.rows import workspace_row
 from core.store.schema import (
     portfolio_plans_table,
@@ -374,6 +374,22 @@ class AccessOps(StoreEngine):
             return result
 
         return super()._write(checked)
+
+    # Reading names in a pseudonymised workspace's trail: its owners only (S23), checked here as the writes are.
+
+    def audit(self, workspace_id: str, use_case_id: str | None = None, limit: int | None = None,
+              coalesce: bool = False, names_for: str | None = None) -> list[AuditEntry]:
+        """:meth:`AuditOps.audit <core.store.audit.AuditOps.audit>`; with ``names_for`` (the reader), a
+        pseudonymised workspace shows its owners the names it keeps sealed, everyone else the pseudonyms."""
+        reveal = names_for is not None and self.role_of(workspace_id, names_for) == "owner"
+        return super().audit(workspace_id, use_case_id, limit, coalesce, reveal_names=reveal)  # type: ignore[misc]
+
+    def audit_csv(self, workspace_id: str, use_case_id: str | None = None, limit: int | None = None,
+                  coalesce: bool = True, names_for: str | None = None) -> str:
+        """:meth:`AuditOps.audit_csv <core.store.audit.AuditOps.audit_csv>` with ``names_for`` as :meth:`audit`."""
+        reveal = names_for is not None and self.role_of(workspace_id, names_for) == "owner"
+        return super().audit_csv(workspace_id, use_case_id, limit, coalesce,  # type: ignore[misc]
+                                 reveal_names=reveal)
 
     # The concepts' write methods, each under its role (the concept mixins come after this one in the Store).
 

@@ -5,12 +5,16 @@ e-mail or subject the store was given as ``actor``) lives only in the ``actors``
 person and calendar month. The chain (:mod:`core.store.chain`) covers the pseudonym, never the identity, so
 emptying ``actors.identity`` keeps every entry and its hash as they were:
 
-- **pseudonymised mode** (workspace setting ``audit_pseudonymised``): the row never holds the identity, only
-  its keyed hash (``lookup_key``, HMAC-SHA256 with the secret from configuration); whoever knows a person's
-  identity and the secret can find their entries (:meth:`ActorOps.pseudonyms_of`), nobody else can;
-- **retention** (workspace setting ``audit_retention_months``): rows of months older than that lose the identity;
-- **erasure** (:meth:`ActorOps.erase_actor`): a person's rows lose identity and lookup key in every workspace,
-  and ``updated_by`` and the snapshot and plan authors they signed show the pseudonym instead.
+- **pseudonymised mode** (workspace setting ``audit_pseudonymised``): the row never holds the identity as text,
+  only its keyed hash (``lookup_key``, HMAC-SHA256 with the secret from configuration) and the identity sealed
+  (``sealed_identity``, Fernet under a key derived from the same secret), which the store opens for the
+  workspace's owners only (``Store.audit(..., names_for=reader)``, S23); entries show the pseudonym to
+  everyone else, and whoever knows a person's identity and the secret can find their entries
+  (:meth:`ActorOps.pseudonyms_of`);
+- **retention** (workspace setting ``audit_retention_months``): rows of months older than that lose the identity,
+  a pseudonymised person's row its sealed identity once none of their entries is younger;
+- **erasure** (:meth:`ActorOps.erase_actor`): a person's rows lose identity, sealed identity and lookup key in
+  every workspace, and ``updated_by`` and the snapshot and plan authors they signed show the pseudonym instead.
 
 The key of ``lookup_key`` is ``WORKBENCH_AUDIT_SECRET`` (or the secret the Store was given); without one, a
 random key kept in ``store_meta``. Example: ``actor_ref(conn, workspace_id, "Ada", at).shown == "Ada"``.
@@ -18,6 +22,7 @@ random key kept in ``store_meta``. Example: ``actor_ref(conn, workspace_id, "Ada
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -25,13 +30,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from core.store.schema import (
     actors_table,
+    audit_log_table,
     portfolio_plans_table,
     snapshots_table,
     store_meta_table,
@@ -51,7 +58,8 @@ TRANSACTION_CACHE = "workbench_transaction_cache"
 # Built once: a save runs them on every slider step, and building a statement costs more than running it.
 _STORED_KEY = select(store_meta_table.c.value).where(store_meta_table.c.key == _KEY_META)
 _SETTINGS = select(workspaces_table.c.settings).where(workspaces_table.c.id == bindparam("workspace_id"))
-_ACTOR = select(actors_table.c.id).where(actors_table.c.workspace_id == bindparam("workspace_id"),
+_ACTOR = select(actors_table.c.id, actors_table.c.sealed_identity).where(
+    actors_table.c.workspace_id == bindparam("workspace_id"),
                                          actors_table.c.lookup_key == bindparam("lookup_key"),
                                          actors_table.c.period == bindparam("period"))
 PSEUDONYM_PREFIX = "P-"
@@ -68,6 +76,26 @@ class ActorRef:
 
     id: str
     shown: str
+
+
+def _sealer(key: bytes) -> Fernet:
+    # Its own key, derived from the audit key: the keyed hashes and the sealed identities never share one.
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"workbench sealed identity\n" + key).digest()))
+
+
+def seal_identity(key: bytes, identity: str) -> str:
+    """``identity`` encrypted and authenticated (Fernet) under a key derived from ``key``, as ASCII text."""
+    return _sealer(key).encrypt(identity.encode()).decode("ascii")
+
+
+def unseal_identity(key: bytes, sealed: str | None) -> str | None:
+    """The identity :func:`seal_identity` sealed, or None (nothing sealed, or another key: a changed secret)."""
+    if not sealed:
+        return None
+    try:
+        return _sealer(key).decrypt(sealed.encode("ascii")).decode()
+    except (InvalidToken, ValueError):
+        return None
 
 
 def lookup_key(key: bytes, workspace_id: str, identity: str) -> str:
@@ -131,14 +159,20 @@ def actor_ref(conn: Connection, workspace_id: str, identity: str, at: str,
         return cached
     key = lookup_key(audit_key(conn), workspace_id, identity)
     found = {"workspace_id": workspace_id, "lookup_key": key, "period": period}
-    actor_id = conn.scalar(_ACTOR, found)
-    if actor_id is None:
+    row = conn.execute(_ACTOR, found).one_or_none()
+    if row is None:
         conn.execute(_insert_ignoring_duplicates(conn, actors_table).values(
             id=PSEUDONYM_PREFIX + secrets.token_hex(6), workspace_id=workspace_id, lookup_key=key, period=period,
             identity=None if pseudonymised else identity, status="pseudonymised" if pseudonymised else "named",
-            created_at=at,
+            sealed_identity=seal_identity(audit_key(conn), identity) if pseudonymised else None, created_at=at,
         ))
-        actor_id = conn.scalar(_ACTOR, found)
+        row = conn.execute(_ACTOR, found).one()
+    elif pseudonymised and row.sealed_identity is None:
+        # Pseudonymised before identities were sealed (migration 9), or sealed no more since retention: this
+        # person signs again, so their new entries show their name to the owners.
+        conn.execute(update(actors_table).where(actors_table.c.id == row.id).values(
+            sealed_identity=seal_identity(audit_key(conn), identity), status="pseudonymised", changed_at=at))
+    actor_id = row.id
     ref = ActorRef(id=actor_id, shown=actor_id if pseudonymised else identity)
     cache["actor", workspace_id, identity, period] = ref
     return ref
@@ -196,12 +230,11 @@ def pseudonymise_workspace(conn: Connection, workspace_id: str, at: str) -> int:
     latest = {row.identity: row.id for row in rows}
     for identity, pseudonym in latest.items():
         replace_person(conn, workspace_id, identity, pseudonym)
-    result = conn.execute(
-        update(actors_table)
-        .where(actors_table.c.workspace_id == workspace_id, actors_table.c.identity.is_not(None))
-        .values(identity=None, status="pseudonymised", changed_at=at)
-    )
-    return int(result.rowcount or 0)
+    key = audit_key(conn)
+    for row in rows:
+        conn.execute(update(actors_table).where(actors_table.c.id == row.id).values(
+            identity=None, sealed_identity=seal_identity(key, row.identity), status="pseudonymised", changed_at=at))
+    return len(rows)
 
 
 def months_before(moment: datetime, months: int) -> str:
@@ -214,13 +247,22 @@ def expire_identities(conn: Connection, workspace_id: str, months: int, moment: 
     """Retention: empty the identity of the workspace's actor rows of months that ended more than ``months``
     months ago (the entries of the cut-off month itself keep it until that month is ``months`` months old)."""
     cutoff = months_before(moment or now_utc(), months)
+    changed_at = iso(moment or now_utc())
     result = conn.execute(
         update(actors_table)
         .where(actors_table.c.workspace_id == workspace_id, actors_table.c.identity.is_not(None),
                actors_table.c.period != "", actors_table.c.period < cutoff)
-        .values(identity=None, status="expired", changed_at=iso(moment or now_utc()))
+        .values(identity=None, sealed_identity=None, status="expired", changed_at=changed_at)
     )
-    return int(result.rowcount or 0)
+    # A pseudonymised person's one row spans every month: its sealed identity goes once none of their entries
+    # is younger than the cut-off (until then the owners' view shows the name only on the younger entries).
+    recent = exists().where(audit_log_table.c.actor_id == actors_table.c.id, audit_log_table.c.at >= f"{cutoff}-01")
+    sealed = conn.execute(
+        update(actors_table)
+        .where(actors_table.c.workspace_id == workspace_id, actors_table.c.sealed_identity.is_not(None), ~recent)
+        .values(sealed_identity=None, status="expired", changed_at=changed_at)
+    )
+    return int(result.rowcount or 0) + int(sealed.rowcount or 0)
 
 
 def insert_actor_rows(conn: Connection, rows: list[dict]) -> None:

@@ -35,8 +35,10 @@ from core.store.actors import (
     audit_key,
     expire_identities,
     lookup_key,
+    months_before,
     replace_person,
     shown_actor,
+    unseal_identity,
 )
 from core.store.chain import ChainReport, append_entries, entry_row, verify_chain
 from core.store.engine import StoreEngine, reason
@@ -170,7 +172,7 @@ def _erase_in_workspace(
     pseudonym = rows[-1].id
     changed = {"actors": int(conn.execute(
         update(actors_table).where(actors_table.c.id.in_([row.id for row in rows]))
-        .values(identity=None, lookup_key=None, status="erased", changed_at=at)).rowcount or 0)}
+        .values(identity=None, lookup_key=None, sealed_identity=None, status="erased", changed_at=at)).rowcount or 0)}
     changed.update(replace_person(conn, workspace_id, identity, pseudonym))
     return pseudonym, changed
 
@@ -334,14 +336,20 @@ class AuditOps(StoreEngine):
         self._write(work)
 
     def audit(self, workspace_id: str, use_case_id: str | None = None, limit: int | None = None,
-              coalesce: bool = False) -> list[AuditEntry]:
+              coalesce: bool = False, reveal_names: bool = False) -> list[AuditEntry]:
+        return self._audit_entries(workspace_id, use_case_id, limit, coalesce, reveal_names)
+
+    def _audit_entries(self, workspace_id: str, use_case_id: str | None = None, limit: int | None = None,
+                       coalesce: bool = False, reveal_names: bool = False) -> list[AuditEntry]:
         """Audit entries of a workspace, newest first, optionally for one use case.
 
         ``actor`` is the person where the workspace's rules still allow it, else the pseudonym (``actor_id``).
+        ``reveal_names``: in pseudonymised mode, the sealed identity where it is still kept and the entry lies
+        within the retention period (only for an owner: :meth:`AccessOps.audit <core.store.access.AccessOps>`).
         ``coalesce`` merges the steps of a drag (:func:`coalesce_entries`); ``limit`` counts stored entries.
         """
         query = (
-            select(audit_log_table, actors_table.c.identity)
+            select(audit_log_table, actors_table.c.identity, actors_table.c.sealed_identity)
             .outerjoin(actors_table, actors_table.c.id == audit_log_table.c.actor_id)
             .where(audit_log_table.c.workspace_id == workspace_id)
         )
@@ -351,11 +359,13 @@ class AuditOps(StoreEngine):
         if limit is not None:
             query = query.limit(limit)
         with self._read() as conn:
-            workspace_row(conn, workspace_id)
+            settings = stored_settings(workspace_row(conn, workspace_id).settings)
             rows = conn.execute(query).all()
+        revealed = self._revealed(rows, settings.audit_retention_months) if reveal_names else {}
         entries = [
             AuditEntry(
-                id=row.id, at=parse_iso(row.at), actor=row.identity or row.actor_id, workspace_id=row.workspace_id,
+                id=row.id, at=parse_iso(row.at), actor=row.identity or revealed.get(row.id) or row.actor_id,
+                workspace_id=row.workspace_id,
                 use_case_id=row.use_case_id, action=row.action, field_path=row.field_path,
                 old_value=row.old_value, new_value=row.new_value, actor_id=row.actor_id,
             )
@@ -363,11 +373,29 @@ class AuditOps(StoreEngine):
         ]
         return coalesce_entries(entries) if coalesce else entries
 
+    def _revealed(self, rows: Sequence[Any], retention_months: int | None) -> dict[int, str]:
+        """Entry id → the unsealed identity of its actor, for the entries younger than the retention cut-off."""
+        sealed = [row for row in rows if row.identity is None and row.sealed_identity]
+        if not sealed:
+            return {}
+        key = self._write(audit_key)
+        cutoff = f"{months_before(now_utc(), retention_months)}-01" if retention_months else ""
+        names: dict[str, str | None] = {}
+        revealed = {}
+        for row in sealed:
+            if row.at < cutoff:
+                continue
+            if row.sealed_identity not in names:
+                names[row.sealed_identity] = unseal_identity(key, row.sealed_identity)
+            if names[row.sealed_identity]:
+                revealed[row.id] = names[row.sealed_identity]
+        return revealed
+
     def audit_csv(self, workspace_id: str, use_case_id: str | None = None, limit: int | None = None,
-                  coalesce: bool = True) -> str:
+                  coalesce: bool = True, reveal_names: bool = False) -> str:
         """The audit trail as CSV text (UTC ISO times), newest first; a drag's steps merged into one row whose
-        ``steps`` column counts them (``coalesce=False``: every stored entry)."""
-        entries = self.audit(workspace_id, use_case_id, limit, coalesce=coalesce)
+        ``steps`` column counts them (``coalesce=False``: every stored entry); ``reveal_names`` as :meth:`audit`."""
+        entries = self._audit_entries(workspace_id, use_case_id, limit, coalesce, reveal_names)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(_CSV_HEADER)

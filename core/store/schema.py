@@ -37,6 +37,9 @@ from sqlalchemy.engine import Connection
 from core.store.errors import StoreError
 from core.store.values import MAX_ACTOR_LENGTH, iso, now_utc
 
+# A Fernet token of an identity of MAX_ACTOR_LENGTH characters (up to 4 UTF-8 bytes each) fits with room to spare.
+SEALED_IDENTITY_LENGTH = 1200
+
 metadata = MetaData()
 
 workspaces_table = Table(
@@ -219,6 +222,9 @@ actors_table = Table(
     # YYYY-MM of the entries it signs; "" for a pseudonymised workspace (one pseudonym per person).
     Column("period", String(7), nullable=False),
     Column("identity", String(MAX_ACTOR_LENGTH)),
+    # Pseudonymised mode (migration 9): the identity encrypted with a key derived from the audit secret, for the
+    # workspace's owners to read (S23); emptied with the identity by retention and erasure.
+    Column("sealed_identity", String(SEALED_IDENTITY_LENGTH)),
     # named | pseudonymised | expired | erased: why the identity is (not) there.
     Column("status", String(16), nullable=False),
     Column("created_at", String(40), nullable=False),
@@ -412,9 +418,17 @@ def _migration_8(conn: Connection) -> None:
         ).values(document=migrated))
 
 
+def _migration_9(conn: Connection) -> None:
+    """S23: ``actors.sealed_identity``, the encrypted identity a pseudonymised workspace keeps for its owners. Rows
+    pseudonymised before it stay without one: their identity was never kept, and nothing can bring it back."""
+    columns = {column["name"] for column in inspect(conn).get_columns("actors")}
+    if "sealed_identity" not in columns:
+        conn.exec_driver_sql(f"ALTER TABLE actors ADD COLUMN sealed_identity VARCHAR({SEALED_IDENTITY_LENGTH})")
+
+
 _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5, 6: _migration_6,
-    7: _migration_7, 8: _migration_8,
+    7: _migration_7, 8: _migration_8, 9: _migration_9,
 }
 DATABASE_SCHEMA_VERSION = max(_MIGRATIONS)
 MIGRATION_NUMBERS = tuple(sorted(_MIGRATIONS))

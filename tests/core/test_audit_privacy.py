@@ -198,3 +198,67 @@ def test_restoring_an_older_snapshot_keeps_the_audit_privacy_rules(store):
     assert settings.audit_pseudonymised is True and settings.audit_retention_months == 12
     assert store.audit(workspace_id, limit=1)[0].actor.startswith("P-")
     assert store.verify_audit().ok
+
+
+OWNER = "Olga Oberhaupt <olga@example.com> [olga]"
+VIEWER = "Vera Viewer <vera@example.com> [vera]"
+FIXTURE_V8 = Path(__file__).resolve().parents[1] / "fixtures" / "workbench_v8_pseudonymised.db"
+
+
+def test_owners_read_the_names_a_pseudonymised_workspace_keeps_sealed_everyone_else_the_pseudonyms(database_url):
+    store = Store(database_url, audit_secret=SECRET, admins=frozenset({"olga@example.com"}))
+    store.ensure_sample_workspace()
+    workspace_id = store.workspace_id_by_name(SAMPLE)
+    store.enable_access_control()
+    store.set_member_role(workspace_id, "vera@example.com", "viewer", actor=OWNER)
+    store.save_settings(workspace_id, OWNER, settings=WorkspaceSettings(audit_pseudonymised=True))
+    step(store, workspace_id, [0.6], actor=OWNER)
+    latest = store.audit(workspace_id, limit=1)[0]
+    assert latest.actor == latest.actor_id  # without a reader, the pseudonym
+    assert store.audit(workspace_id, limit=1, names_for=OWNER)[0].actor == OWNER
+    assert store.audit(workspace_id, limit=1, names_for=VIEWER)[0].actor == latest.actor_id
+    assert OWNER in store.audit_csv(workspace_id, names_for=OWNER)
+    assert OWNER not in store.audit_csv(workspace_id, names_for=VIEWER)
+    # Sealed, not stored: no table holds the name as text, and another secret reads nothing.
+    assert not any(OWNER in str(value) or "Olga" in str(value) for value in every_stored_value(store))
+    store.dispose()
+    other = Store(database_url, audit_secret="another secret", admins=frozenset({"olga@example.com"}))
+    assert other.audit(workspace_id, limit=1, names_for=OWNER)[0].actor == latest.actor_id
+    other.dispose()
+
+
+def test_retention_and_erasure_take_the_sealed_names_as_well(store):
+    workspace_id = store.workspace_id_by_name(SAMPLE)
+    store.save_settings(workspace_id, "Olga Oberhaupt",
+                        settings=WorkspaceSettings(audit_pseudonymised=True, audit_retention_months=24))
+    step(store, workspace_id, [0.6])
+    assert store.audit(workspace_id, limit=1, names_for="local")[0].actor == PERSON
+    assert store.apply_retention() == 0
+    later = datetime.now(UTC) + timedelta(days=31 * 26)
+    assert store.apply_retention(moment=later) >= 1
+    assert store.audit(workspace_id, limit=1, names_for="local")[0].actor.startswith("P-")
+    step(store, workspace_id, [0.7], actor="Jan Jansen")
+    assert store.audit(workspace_id, limit=1, names_for="local")[0].actor == "Jan Jansen"
+    store.erase_identity("Jan Jansen", actor="DPO")
+    assert all(entry.actor != "Jan Jansen" for entry in store.audit(workspace_id, names_for="local"))
+    assert store.verify_audit().ok
+
+
+def test_migration_9_adds_the_sealed_identity_to_a_copy_of_todays_database_and_loses_nothing(tmp_path):
+    copy = tmp_path / "workbench_v8.db"
+    shutil.copyfile(FIXTURE_V8, copy)
+    with sqlite3.connect(copy) as raw:
+        before = raw.execute("SELECT id, period, identity, status FROM actors ORDER BY id").fetchall()
+        entries_before = raw.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+    store = Store(f"sqlite:///{copy}", audit_secret="fixture-secret")
+    assert store.schema_version() == 9
+    workspace_id = store.workspace_id_by_name(SAMPLE)
+    assert store.verify_audit().ok and store.verify_audit().entries == entries_before
+    # Rows pseudonymised before migration 9 never kept the identity: the owner's view shows their pseudonyms.
+    assert all(entry.actor.startswith("P-") for entry in store.audit(workspace_id, names_for="local"))
+    step(store, workspace_id, [0.65], actor="Dr. Petra Vorstand")
+    assert store.audit(workspace_id, limit=1, names_for="local")[0].actor == "Dr. Petra Vorstand"
+    store.dispose()
+    with sqlite3.connect(copy) as raw:
+        after = raw.execute("SELECT id, period, identity, status FROM actors ORDER BY id").fetchall()
+    assert after[:len(before)] == before or set(before) <= set(after)

@@ -64,6 +64,11 @@ def test_the_pack_merges_the_drag_and_names_the_author_by_the_workspaces_rules(s
     assert book.properties.creator.startswith("P-")
     actors = {row[1] for row in book["Audit trail"].iter_rows(min_row=3, values_only=True) if row[0] is not None}
     assert all(actor.startswith("P-") for actor in actors)
+    # In the app an owner (everyone, while roles are off) reads the names the workspace keeps sealed (S23).
+    drag(store, sample_id, [0.6])
+    monkeypatch.setattr(state, "actor", lambda: "Carla CFO")
+    assert export.audit_entries(CHATBOT, limit=1)[0].actor == "Ada"
+    assert all(",Ada," not in line for line in export.audit_csv_download(CHATBOT)().splitlines()[1:])
 
 
 def test_the_export_page_sets_pseudonymised_mode_and_retention(store: Store, sample_id: str) -> None:

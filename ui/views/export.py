@@ -41,8 +41,8 @@ def pack_download(use_case_ids: Sequence[str], author: str, language: str = "en"
 
     def build() -> bytes:
         plan = store.get_plan(workspace_id, plan_name).plan if plan_name else None
-        # Author and Audit-trail sheet as the workspace's rules allow (S23): a pseudonym in pseudonymised mode,
-        # the steps of a drag merged into one row (issue 13).
+        # Author and Audit-trail sheet as the workspace's rules allow (S23): a pseudonym in pseudonymised mode, also
+        # in an owner's pack, which goes to people who are not; the steps of a drag merged into one row (issue 13).
         return excel.build_pack(store.load(workspace_id), chosen or None,
                                 author=store.shown_identity(workspace_id, author),
                                 audit_entries=store.audit(workspace_id, coalesce=True), language=language, plan=plan)
@@ -85,6 +85,7 @@ def json_download() -> Callable[[], str]:
 def audit_csv_download(use_case_id: str | None) -> Callable[[], str]:
     """A download callable for the audit trail as CSV (Store.audit_csv), optionally one use case only."""
     store, workspace_id = store_access.store(), store_access.selected_workspace_id()
+    # Pseudonyms only, as in the pack: a download leaves the app and its owners.
     return lambda: store.audit_csv(workspace_id, use_case_id)
 
 
@@ -163,7 +164,10 @@ def save_audit_privacy(pseudonymised: bool, retention_months: int | None) -> Non
 
 
 def audit_entries(use_case_id: str | None, limit: int = AUDIT_VIEW_LIMIT) -> list[AuditEntry]:
-    return store_access.store().audit(store_access.selected_workspace_id(), use_case_id, limit=limit, coalesce=True)
+    """The trail as the reader may see it in the app: names in a pseudonymised workspace for its owners only
+    (S23); the pack and the CSV download show pseudonyms."""
+    return store_access.store().audit(store_access.selected_workspace_id(), use_case_id, limit=limit, coalesce=True,
+                                      names_for=state.actor())
 
 
 def actor_label(actor: str, language: str) -> str:

@@ -217,7 +217,8 @@ def recorded_gate_decisions(use_case: UseCase) -> dict[str, RecordedDecision]:
                                                   entry.rationale, entry.computed_decision, entry.next_gate,
                                                   entry.next_gate_on)
     use_case_id = use_case.id
-    for entry in store_access.store().audit(store_access.selected_workspace_id(), use_case_id):
+    for entry in store_access.store().audit(store_access.selected_workspace_id(), use_case_id,
+                                            names_for=state.actor()):
         if not entry.field_path or not entry.field_path.startswith("gates."):
             continue
         gate = entry.field_path.removeprefix("gates.")
