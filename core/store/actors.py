@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -78,8 +77,11 @@ class ActorRef:
     shown: str
 
 
-def _sealer(key: bytes) -> Fernet:
-    # Its own key, derived from the audit key: the keyed hashes and the sealed identities never share one.
+def _sealer(key: bytes) -> Any:
+    """Fernet under its own key, derived from the audit key: the keyed hashes and the sealed identities never share
+    one. Imported here, not at start-up: only a pseudonymised workspace needs it (the server's memory budget)."""
+    from cryptography.fernet import Fernet
+
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"workbench sealed identity\n" + key).digest()))
 
 
@@ -92,6 +94,8 @@ def unseal_identity(key: bytes, sealed: str | None) -> str | None:
     """The identity :func:`seal_identity` sealed, or None (nothing sealed, or another key: a changed secret)."""
     if not sealed:
         return None
+    from cryptography.fernet import InvalidToken
+
     try:
         return _sealer(key).decrypt(sealed.encode("ascii")).decode()
     except (InvalidToken, ValueError):
