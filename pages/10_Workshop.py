@@ -140,6 +140,12 @@ def _reveal(ctx, info: RoundInfo, lang: str) -> None:
             frame.subheader("ws.matrix_title")
             st.caption(t("ws.matrix_caption"))
             st.vega_lite_chart(spec=view.matrix_spec, width="stretch")
+    if ctx.presentation:
+        # Presentation mode (issue 13): the room reads the spread; adopting values, which edits the use cases,
+        # waits until the mode is off. The figures stay as a table.
+        with st.container(border=True):
+            st.dataframe(view.table, hide_index=True, placeholder=formatting.MISSING, width="stretch")
+        return
     with st.container(border=True):
         frame.subheader("ws.adopt_title")
         st.caption(t("ws.adopt_caption"))

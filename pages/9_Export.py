@@ -295,6 +295,8 @@ def _json_section(ctx: sidebar.PageContext) -> None:
         file_name=f"workspace-{_slug(workspace.name)}.json", mime="application/json", icon=":material/save:",
         key="w.export.json_download", on_click="ignore",
     )
+    if ctx.presentation:
+        return
     uploader_key = f"w.export.json_upload.{state.nonce(JSON_UPLOAD_NONCE)}"
     st.file_uploader(t("an.export.json_upload"), type=["json"], key=uploader_key, help=t("an.export.json_upload_help"))
     frame.upload_hint(["json"])
@@ -315,11 +317,8 @@ def _needs(role: str, ctx: sidebar.PageContext) -> str:
 
 def _snapshots(ctx: sidebar.PageContext) -> None:
     lang, editor = ctx.language, ctx.may("editor")
-    with st.form("export.snapshot", clear_on_submit=True, border=False):
-        st.text_input(t("an.export.snapshot_label"), key=SNAPSHOT_LABEL_WIDGET, max_chars=200,
-                      placeholder=t("an.export.snapshot_placeholder"), disabled=not editor)
-        st.form_submit_button(t("an.export.snapshot_create"), on_click=_create_snapshot, icon=":material/photo_camera:",
-                              disabled=not editor, help=None if editor else _needs("editor", ctx))
+    if not ctx.presentation:
+        _snapshot_form(ctx, editor)
     items = export.snapshots()
     if not items:
         st.caption(t("an.export.no_snapshots"))
@@ -332,7 +331,19 @@ def _snapshots(ctx: sidebar.PageContext) -> None:
         }),
         hide_index=True, placeholder=formatting.MISSING, width="stretch",
     )
-    labels = [item.label for item in items]
+    if not ctx.presentation:
+        _restore_choice(ctx, [item.label for item in items])
+
+
+def _snapshot_form(ctx: sidebar.PageContext, editor: bool) -> None:
+    with st.form("export.snapshot", clear_on_submit=True, border=False):
+        st.text_input(t("an.export.snapshot_label"), key=SNAPSHOT_LABEL_WIDGET, max_chars=200,
+                      placeholder=t("an.export.snapshot_placeholder"), disabled=not editor)
+        st.form_submit_button(t("an.export.snapshot_create"), on_click=_create_snapshot, icon=":material/photo_camera:",
+                              disabled=not editor, help=None if editor else _needs("editor", ctx))
+
+
+def _restore_choice(ctx: sidebar.PageContext, labels: list[str]) -> None:
     choice, button = st.columns([3, 2], vertical_alignment="bottom")
     current = state.widget_value(RESTORE_WIDGET)
     choice.selectbox(t("an.export.restore_choice"), options=labels,
@@ -360,7 +371,8 @@ def _audit(ctx: sidebar.PageContext) -> None:
         file_name=f"audit-{_slug(ctx.loaded.workspace.name)}{'-' + _slug(use_case_id) if use_case_id else ''}.csv",
         mime="text/csv", icon=":material/receipt_long:", key="w.export.audit_csv", on_click="ignore",
     )
-    _audit_privacy()
+    if not ctx.presentation:
+        _audit_privacy()
     entries = export.audit_entries(use_case_id)
     if not entries:
         st.caption(t("an.export.audit_empty"))
@@ -394,15 +406,17 @@ def _audit_privacy() -> None:
 ctx = sidebar.render("an.export.title", ":material/download:", "an.export.caption")
 with sidebar.guard():
     with st.container(border=True):
-        pack, upload = st.columns(2, gap="large")
+        # Presentation mode (issue 13): what the room reads and downloads; the imports and settings are hidden.
+        pack, upload = st.columns(2, gap="large") if not ctx.presentation else (st.container(), None)
         with pack:
             frame.subheader("an.export.pack_title")
             _pack_section(ctx)
-        with upload:
-            frame.subheader("an.export.pack_upload_title")
-            uploaded_pack = _pack_uploader()
-        if uploaded_pack is not None:
-            _pack_diff(ctx, uploaded_pack)
+        if upload is not None:
+            with upload:
+                frame.subheader("an.export.pack_upload_title")
+                uploaded_pack = _pack_uploader()
+            if uploaded_pack is not None:
+                _pack_diff(ctx, uploaded_pack)
     workspace_json, snapshots = st.columns(2, gap="large")
     with workspace_json, st.container(border=True, height="stretch"):
         frame.subheader("an.export.json_title")

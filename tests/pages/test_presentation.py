@@ -1,6 +1,6 @@
-"""Presentation mode (issue 13) on the ROI, Business case, Portfolio and Data readiness pages: the figures and
-charts stay, larger; the widgets that edit the use case are hidden (ROI, Business case) or read-only (tables,
-checklists)."""
+"""Presentation mode (issue 13) on the ROI, Business case, Portfolio, Data readiness, Export and Workshop pages: the
+figures and charts stay, larger; the widgets that edit the use case are hidden (ROI, Business case, the Workshop's
+adopting, Export's imports, snapshots and settings) or read-only (tables, checklists)."""
 
 from __future__ import annotations
 
@@ -54,3 +54,34 @@ def test_the_portfolio_keeps_its_budgets_and_hides_saving_a_plan(store):
     assert "w.portfolio.investment" in _keys(shown, "select_slider")  # the room argues about the budget
     assert "w.portfolio.plan_name" in _keys(normal, "text_input")
     assert "w.portfolio.plan_name" not in _keys(shown, "text_input")
+
+
+def test_export_keeps_the_downloads_and_the_trail_and_hides_imports_snapshots_and_settings(store):
+    normal, shown = _open("pages/9_Export.py", False), _open("pages/9_Export.py", True)
+    assert len(normal.get("file_uploader")) == 2 and not shown.get("file_uploader")
+    for key in ("FormSubmitter:export.snapshot-Create snapshot", "w.export.json_import"):
+        assert key in _keys(normal, "button") and key not in _keys(shown, "button")
+    assert any(item.label == "Pseudonymised audit trail" for item in normal.toggle)
+    assert not any(item.label == "Pseudonymised audit trail" for item in shown.toggle)
+    assert {"w.export.json_download", "w.export.audit_csv"} <= _keys(shown, "download_button")
+    assert len(shown.dataframe) == len(normal.dataframe) >= 1  # the audit trail (and snapshots) stay
+    assert _styled(shown)
+
+
+def test_the_workshop_reveal_keeps_the_charts_and_hides_adopting(store, sample_id):
+    from core.workshop import Answer, define_round
+
+    workspace = store.load(sample_id).workspace
+    info = store.open_round(sample_id, define_round([workspace.use_case(CHATBOT)], ("scoring.data_availability",),
+                                                    "Kick-off"), actor="Facilitator")
+    for name, value in (("Anna", 0.2), ("Ben", 0.6), ("Cem", 0.9)):
+        _, secret = store.join_round(info.token, name)
+        store.save_answer(info.token, secret, CHATBOT, "scoring.data_availability", Answer(value=value))
+    store.close_round(info.id, actor="Facilitator")
+    store.reveal_round(info.id, actor="Facilitator")
+    normal, shown = _open("pages/10_Workshop.py", False), _open("pages/10_Workshop.py", True)
+    adopt = f"w.ws.adopt.{info.id}.{CHATBOT}.scoring.data_availability"
+    assert adopt in _keys(normal, "text_input") and adopt not in _keys(shown, "text_input")
+    assert len(shown.get("vega_lite_chart")) == len(normal.get("vega_lite_chart")) >= 2
+    assert [metric.label for metric in shown.metric] == [metric.label for metric in normal.metric]
+    assert shown.dataframe and _styled(shown)
