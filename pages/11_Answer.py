@@ -94,15 +94,12 @@ def _question(info: RoundInfo, secret: str, use_case_id: str, question: str, sav
     with st.container(border=True):
         st.markdown(f"**{t(f'ans.q.{question}')}**")
         if workshop.is_three_point(question):
-            # A range needs st.slider (a select_slider's range follows its ``value=``, which a bound widget has
-            # not), which formats in the browser's locale.
-            number_format = "percent" if question in rounds.FRACTION_QUESTIONS else "localized"
-            bounds = {"min_value": scale.minimum, "max_value": scale.maximum, "step": scale.step,
-                      "format": number_format, "on_change": _save, "args": arguments}
-            st.slider(t("ans.range"), key=store_access.bind(
-                answer.widget_key(info.id, use_case_id, question, "range"), (shown.low, shown.high)), **bounds)
-            st.slider(t("ans.likely"), key=store_access.bind(
-                answer.widget_key(info.id, use_case_id, question, "likely"), shown.value), **bounds)
+            # Three sliders labelled in the session's language ("2,4 min", "50.000"), not one st.slider range,
+            # which formats in the browser's locale whatever the page's language.
+            spec = NumberSpec(rounds.question_unit(question), minimum=scale.minimum, maximum=scale.maximum)
+            for part, value in (("low", shown.low), ("likely", shown.value), ("high", shown.high)):
+                number_field.slider(t(f"ans.{part}"), answer.widget_key(info.id, use_case_id, question, part),
+                                    value, spec, scale.maximum, scale.step, _save, arguments, stored=False)
         else:
             spec = NumberSpec("percent", minimum=scale.minimum, maximum=scale.maximum)
             number_field.slider(rounds.input_label(question), answer.widget_key(info.id, use_case_id, question),

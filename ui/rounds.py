@@ -23,6 +23,14 @@ FRACTION_QUESTIONS = frozenset(workshop.SCORING_QUESTIONS) | {"roi.adoption"}
 ROUND_CACHE_SIZE = 32
 
 
+def question_unit(question: str) -> str:
+    """The unit a question's slider shows its values in (``ui.number_field``): percent for the S3 fractions and
+    adoption, minutes for minutes saved, none (a count) for the volume."""
+    if question in FRACTION_QUESTIONS:
+        return "percent"
+    return "minutes" if question == "roi.minutes_saved_per_case" else ""
+
+
 def question_label(question: str, language: str | None = None) -> str:
     """The field a question asks about, translated, e.g. "roi.adoption" → "Adoption"."""
     key = f"field.{question.split('.', 1)[1]}"

@@ -231,18 +231,28 @@ def test_a_participant_submits_and_sees_read_only_answers_once_the_round_closes(
     assert not at.select_slider and not at.slider
 
 
-def test_three_point_sliders_keep_the_likely_value_inside_the_range(store, sample_id):
+@pytest.mark.parametrize(("language", "labels"), [
+    ("en", ("5%", "10%", "30%", "Lowest it could be")),
+    ("de", ("5\xa0%", "10\xa0%", "30\xa0%", "Niedrigster denkbarer Wert"))])
+def test_three_point_sliders_keep_the_likely_value_inside_the_range_in_the_sessions_language(store, sample_id,
+                                                                                            language, labels):
     info = _open(store, sample_id, questions=("roi.adoption",), use_cases=(CHATBOT,))
-    at = _participant_page(info.token)
+    at = _participant_page(info.token, language=language)
     at.text_input(key="w.ans.name").input("Anna")
-    _button(at, "Join").click().run()
-    secret = store.round_progress(info.id) and at.query_params["p"]
-    secret = secret[0] if isinstance(secret, list) else secret
+    _button(at, "Join" if language == "en" else "Teilnehmen").click().run()
+    secret = at.query_params["p"][0] if isinstance(at.query_params["p"], list) else at.query_params["p"]
     prefix = f"w.ans.{info.id}.{CHATBOT}.roi.adoption"
-    at.slider(key=f"{prefix}.range").set_value((0.1, 0.3)).run()
+    suffix = "" if language == "en" else f".{language}"
+    at.select_slider(key=f"{prefix}.low{suffix}").set_value(0.1).run()
+    at.select_slider(key=f"{prefix}.high{suffix}").set_value(0.3).run()
     assert_clean(at)
+    # The likely value (50 %, the untouched default) moves inside the range 10–30 %.
     assert store.my_answers(info.token, secret)[(CHATBOT, "roi.adoption")] == Answer(low=0.1, value=0.3, high=0.3)
-    assert at.slider(key=f"{prefix}.likely").value == pytest.approx(0.3)
+    at.select_slider(key=f"{prefix}.low{suffix}").set_value(0.4).run()  # a low above the high swaps with it
+    assert store.my_answers(info.token, secret)[(CHATBOT, "roi.adoption")] == Answer(low=0.3, value=0.3, high=0.4)
+    low = at.select_slider(key=f"{prefix}.low{suffix}")
+    assert low.label == labels[3]
+    assert [low.format_func(option) for option in (0.05, 0.1, 0.3)] == list(labels[:3])
 
 
 def test_joining_by_code_and_the_wrong_code_or_a_taken_name(store, sample_id):

@@ -98,23 +98,22 @@ def _on_step(value: float, scale: Scale) -> float:
 
 
 def answer_from_widgets(round_id: str, use_case_id: str, question: str) -> Answer:
-    """The answer as the sliders hold it now; a likely value outside the range is moved to its nearer end."""
+    """The answer as the sliders hold it now; a low above the high swaps with it, a likely value outside the range
+    moves to its nearer end."""
     if not workshop.is_three_point(question):
         return Answer(value=float(state.widget_value(widget_key(round_id, use_case_id, question))))
-    low, high = state.widget_value(widget_key(round_id, use_case_id, question, "range"))
-    likely = float(state.widget_value(widget_key(round_id, use_case_id, question, "likely")))
-    return Answer(low=float(low), value=min(max(likely, float(low)), float(high)), high=float(high))
+    low, likely, high = (float(state.widget_value(widget_key(round_id, use_case_id, question, part)))
+                         for part in ("low", "likely", "high"))
+    low, high = min(low, high), max(low, high)
+    return Answer(low=low, value=min(max(likely, low), high), high=high)
 
 
 def save_from_widgets(token: str, secret: str, round_id: str, use_case_id: str, questions: Sequence[str],
                       submit: bool = False) -> None:
     """Save the sliders of ``questions`` of one use case in one transaction, with ``submit`` marking the
-    participant done in it (keeping a three-point likely value inside its range on screen too)."""
-    answers = {}
-    for question in questions:
-        answers[question] = answer_from_widgets(round_id, use_case_id, question)
-        if workshop.is_three_point(question):
-            state.sync_widget(widget_key(round_id, use_case_id, question, "likely"), answers[question].value)
+    participant done in it; the next run draws the sliders from the saved answers, so a three-point estimate
+    shows in order on screen too."""
+    answers = {question: answer_from_widgets(round_id, use_case_id, question) for question in questions}
     store_access.store().save_answers(token, secret, use_case_id, answers, submit=submit)
 
 
