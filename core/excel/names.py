@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,6 +37,28 @@ FIXED_SHEETS: tuple[str, ...] = (SUMMARY_SHEET, MATRIX_SHEET, PORTFOLIO_SHEET, A
                                  META_SHEET)
 # Packs written before the Portfolio sheet (S20) existed still read back: it is required only when Meta lists its cells.
 OPTIONAL_SHEETS: frozenset[str] = frozenset({PORTFOLIO_SHEET})
+# A German pack names its sheets in German; the code uses the English names and translates at the workbook. Meta
+# keeps its name in both, so the reader always finds it (and through it every use case's sheets).
+GERMAN_SHEET_NAMES: dict[str, str] = {SUMMARY_SHEET: "Übersicht", ASSUMPTIONS_SHEET: "Annahmen",
+                                      AUDIT_SHEET: "Audit-Trail"}
+# Per language: the prefixes of a use case's Decision, Cash flow and Actuals sheet names ("E" Entscheidung,
+# "IST" Ist-Werte); the ordinal after them keeps each name unique.
+SHEET_PREFIXES: dict[str, tuple[str, str, str]] = {"en": ("D", "CF", "AC"), "de": ("E", "CF", "IST")}
+
+
+def sheet_name(sheet: str, language: str = "en") -> str:
+    """The name a fixed sheet has in a pack of ``language``. Example: ``sheet_name("Summary", "de")`` → "Übersicht"."""
+    return GERMAN_SHEET_NAMES.get(sheet, sheet) if language == "de" else sheet
+
+
+def fixed_sheets(language: str = "en") -> tuple[str, ...]:
+    """:data:`FIXED_SHEETS` as a pack of ``language`` names them."""
+    return tuple(sheet_name(sheet, language) for sheet in FIXED_SHEETS)
+
+
+def pack_language(sheet_names: Sequence[str]) -> str:
+    """The language of a pack from its sheet names: "de" when its Summary sheet has the German name."""
+    return "de" if sheet_name(SUMMARY_SHEET, "de") in sheet_names else "en"
 MAX_SHEET_NAME = 31
 FRACTION_KIND = "fraction"
 NON_NEGATIVE_KIND = "non_negative"
@@ -160,15 +182,35 @@ def meta_content_hash(
     return hashlib.sha256(json.dumps(payload, separators=(",", ":"), ensure_ascii=True).encode()).hexdigest()
 
 
-def decision_sheet_name(ordinal: int, use_case_id: str) -> str:
-    """Sheet name ``D<ordinal>_<id>`` cut to Excel's 31 characters; the ordinal keeps it unique."""
-    return f"D{ordinal}_{use_case_id}"[:MAX_SHEET_NAME]
+def decision_sheet_name(ordinal: int, use_case_id: str, language: str = "en") -> str:
+    """Sheet name ``D<ordinal>_<id>`` (German ``E<ordinal>_<id>``) cut to Excel's 31 characters; the ordinal keeps
+    it unique."""
+    return f"{SHEET_PREFIXES[language][0]}{ordinal}_{use_case_id}"[:MAX_SHEET_NAME]
 
 
-def cash_flow_sheet_name(ordinal: int, use_case_id: str) -> str:
+def cash_flow_sheet_name(ordinal: int, use_case_id: str, language: str = "en") -> str:
     """Name of the S19 Cash flow sheet beside Decision sheet ``ordinal``: ``CF<ordinal>_<id>``, cut to 31
     characters. Example: ``cash_flow_sheet_name(1, "support-chatbot")`` → ``"CF1_support-chatbot"``."""
-    return f"CF{ordinal}_{use_case_id}"[:MAX_SHEET_NAME]
+    return f"{SHEET_PREFIXES[language][1]}{ordinal}_{use_case_id}"[:MAX_SHEET_NAME]
+
+
+def actuals_sheet_name(ordinal: int, use_case_id: str, language: str = "en") -> str:
+    """``AC<ordinal>_<id>`` (German ``IST<ordinal>_<id>``) cut to 31 characters, e.g.
+    ``actuals_sheet_name(1, "support-chatbot")`` → ``"AC1_support-chatbot"``."""
+    return f"{SHEET_PREFIXES[language][2]}{ordinal}_{use_case_id}"[:MAX_SHEET_NAME]
+
+
+def decision_sheet_of(sheet: str, decision_sheets: Collection[str]) -> str:
+    """The Decision sheet a use case's Cash flow or Actuals sheet belongs to ("CF1_uc7" → "D1_uc7", "IST1_uc7" →
+    "E1_uc7"), "" when there is none among ``decision_sheets``."""
+    for decision, cash_flow, actuals in SHEET_PREFIXES.values():
+        for prefix in (cash_flow, actuals):
+            ordinal = sheet[len(prefix):].partition("_")[0]
+            if sheet.startswith(prefix) and ordinal.isdigit():
+                # By the ordinal: the 31-character cut leaves a longer id's names different tails.
+                mine = f"{decision}{ordinal}_"
+                return next((name for name in decision_sheets if name.startswith(mine)), "")
+    return ""
 
 
 def input_name(ordinal: int, field: str) -> str:

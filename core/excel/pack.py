@@ -26,9 +26,11 @@ from core.excel.names import (
     SUMMARY_SHEET,
     InputCell,
     LoadedWorkspaceLike,
+    actuals_sheet_name,
     cash_flow_sheet_name,
     decision_sheet_name,
     input_name,
+    sheet_name,
 )
 from core.excel.sheets import assumptions, audit, matrix, meta, portfolio, summary
 from core.excel.sheets.actuals import (
@@ -36,7 +38,6 @@ from core.excel.sheets.actuals import (
     ACTUALS_WIDTHS,
     ActualsInputs,
     ActualsSheet,
-    actuals_sheet_name,
 )
 from core.excel.sheets.base import LiveCells, PackContext, SheetSpec
 from core.excel.sheets.cash_flow import CASH_FLOW_REPEAT_ROWS, CASH_FLOW_WIDTHS, CashFlowSheet
@@ -73,8 +74,9 @@ def build_pack(
 
     Summary ranks every use case by S3 score; Decision sheets go to ``use_case_ids`` in the given
     order, or else to the ``top_n`` best scores. Each formula carries the core's figure as its
-    stored result. ``language`` ("en" or "de") sets every label; sheet names, defined names, user
-    text and the Meta sheet are the same in both, so :func:`core.excel.reader.read_pack` reads either.
+    stored result. ``language`` ("en" or "de") sets every label and the sheet names (:func:`sheet_name`, "Übersicht",
+    "E1_…"); defined names, user text and the Meta sheet are the same in both, and Meta lists every use case's
+    sheets, so :func:`core.excel.reader.read_pack` reads either.
     The Portfolio sheet (S20) starts from ``plan`` (its limits and funded use cases), else from the optimal
     plan at the default budget (three fifths of the fundable investment).
     Example: ``build_pack(store.load(workspace_id), author="CFO", language="de")`` → ``b"PK..."``.
@@ -84,7 +86,7 @@ def build_pack(
     moment = (generated_at or datetime.now(UTC)).replace(microsecond=0)
     figures = compute_figures(workspace)
     ranked = ranked_ids(figures)
-    decision_sheets = {use_case_id: decision_sheet_name(ordinal, use_case_id)
+    decision_sheets = {use_case_id: decision_sheet_name(ordinal, use_case_id, language)
                        for ordinal, use_case_id in enumerate(selected_ids(ranked, use_case_ids, top_n), start=1)}
 
     buffer = io.BytesIO()
@@ -121,7 +123,7 @@ def _add_sheets(workbook: Workbook, texts: Texts, workspace_name: str, moment: d
     shown = texts.moment(moment)
 
     def add_sheet(name: str, widths: Sequence[float], repeat_rows: tuple[int, int] | None) -> Worksheet:
-        sheet = workbook.add_worksheet(name, worksheet_class=PackWorksheet)
+        sheet = workbook.add_worksheet(sheet_name(name, texts.language), worksheet_class=PackWorksheet)
         setup_sheet(sheet, texts, workspace_name, shown, widths, repeat_rows)
         return sheet
 
@@ -129,8 +131,10 @@ def _add_sheets(workbook: Workbook, texts: Texts, workspace_name: str, moment: d
     decisions = []
     for ordinal, (use_case_id, name) in enumerate(decision_sheets.items(), start=1):
         decision = add_sheet(name, DECISION_WIDTHS, DECISION_REPEAT_ROWS)
-        cash_flow = add_sheet(cash_flow_sheet_name(ordinal, use_case_id), CASH_FLOW_WIDTHS, CASH_FLOW_REPEAT_ROWS)
-        actuals = add_sheet(actuals_sheet_name(ordinal, use_case_id), ACTUALS_WIDTHS, ACTUALS_REPEAT_ROWS)
+        cash_flow = add_sheet(cash_flow_sheet_name(ordinal, use_case_id, texts.language), CASH_FLOW_WIDTHS,
+                              CASH_FLOW_REPEAT_ROWS)
+        actuals = add_sheet(actuals_sheet_name(ordinal, use_case_id, texts.language), ACTUALS_WIDTHS,
+                            ACTUALS_REPEAT_ROWS)
         decisions.append((use_case_id, decision, cash_flow, actuals))
     fixed |= {spec.name: add_sheet(spec.name, spec.widths, spec.repeat_rows) for spec in SHEETS_AFTER_DECISIONS}
     return fixed, decisions

@@ -50,6 +50,8 @@ from core.excel.names import (
     blank_allowed,
     meta_cell,
     meta_content_hash,
+    pack_language,
+    sheet_name,
 )
 from core.measurement_import import parse_day
 from core.models import RAMP_SHAPES, SCHEMA_VERSION, Measurement, UseCase, error_text, get_path
@@ -258,7 +260,9 @@ def _check_meta(meta: _Meta, loaded: LoadedWorkspaceLike) -> None:
 def _check_sheets(book: Any, meta: _Meta) -> None:
     present = set(book.sheetnames)
     listed = {item.sheet for item in meta.inputs}
-    expected = [name for name in FIXED_SHEETS if name not in OPTIONAL_SHEETS or name in listed]
+    language = pack_language(book.sheetnames)
+    expected = [sheet_name(name, language) for name in FIXED_SHEETS
+                if name not in OPTIONAL_SHEETS or sheet_name(name, language) in listed]
     expected += [row[2] for row in meta.use_case_rows if row[2]]
     for name in expected:
         if name not in present:
@@ -267,12 +271,12 @@ def _check_sheets(book: Any, meta: _Meta) -> None:
 
 def _cells_by_sheet(book: Any, wanted: Mapping[str, set[str]]) -> dict[tuple[str, str], Any]:
     found: dict[tuple[str, str], Any] = {}
-    for sheet_name, coordinates in wanted.items():
-        for row in book[sheet_name].iter_rows():
+    for sheet, coordinates in wanted.items():
+        for row in book[sheet].iter_rows():
             for cell in row:
                 coordinate = getattr(cell, "coordinate", None)
                 if coordinate in coordinates:
-                    found[sheet_name, coordinate] = cell
+                    found[sheet, coordinate] = cell
     return found
 
 

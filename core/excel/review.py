@@ -21,7 +21,16 @@ from typing import Any, Literal
 import openpyxl
 from openpyxl.worksheet.formula import ArrayFormula
 
-from core.excel.names import FIXED_SHEETS, META_SHEET, SUMMARY_SHEET, LoadedWorkspaceLike
+from core.excel.names import (
+    FIXED_SHEETS,
+    META_SHEET,
+    SUMMARY_SHEET,
+    LoadedWorkspaceLike,
+    decision_sheet_of,
+    fixed_sheets,
+    pack_language,
+    sheet_name,
+)
 from core.excel.reader import PackDiff, read_pack_meta
 from core.excel.texts import LANGUAGES, Texts
 
@@ -105,8 +114,10 @@ def _reason(expected: Any, found: Any, names: Mapping[str, str]) -> IgnoredReaso
 
 
 def _language(book: Any) -> str:
-    title = book[SUMMARY_SHEET]["A1"].value if SUMMARY_SHEET in book.sheetnames else None
-    return next((language for language in LANGUAGES if Texts(language)(TITLE) == title), "en")
+    language = pack_language(book.sheetnames)
+    summary = sheet_name(SUMMARY_SHEET, language)
+    title = book[summary]["A1"].value if summary in book.sheetnames else None
+    return next((language for language in LANGUAGES if Texts(language)(TITLE) == title), language)
 
 
 def ignored_edits(data: bytes, loaded: LoadedWorkspaceLike, diff: PackDiff) -> IgnoredEdits:
@@ -151,12 +162,13 @@ def _compare(upload: Any, rebuilt: Any, meta: Any, decision_rows: list[tuple[str
     names: dict[str, str] = {case.name: "use_case_renamed" for case in loaded.workspace.use_cases}
     names[meta.values["workspace_name"]] = "workspace_renamed"
     sheets_of = {row[2]: row[0] for row in decision_rows}
+    fixed_names = {*FIXED_SHEETS, *fixed_sheets("de")}
     compared, skipped = [], []
     for sheet in upload.sheetnames:
         if sheet in NOT_COMPARED or sheet not in rebuilt.sheetnames:
             continue
-        owner = sheets_of.get(sheet) or sheets_of.get(_decision_of_cash_flow(sheet, sheets_of))
-        if (owner is not None and owner in stale) or (owner is None and sheet in FIXED_SHEETS and stale):
+        owner = sheets_of.get(sheet) or sheets_of.get(decision_sheet_of(sheet, sheets_of))
+        if (owner is not None and owner in stale) or (owner is None and sheet in fixed_names and stale):
             skipped.append(sheet)
             continue
         compared.append(sheet)
@@ -174,14 +186,6 @@ def _compare(upload: Any, rebuilt: Any, meta: Any, decision_rows: list[tuple[str
             if len(edits) < MAX_IGNORED:
                 edits.append(IgnoredEdit(sheet, cell, reason, _short(found.get(cell)), _short(expected.get(cell))))
     return IgnoredEdits(tuple(edits), total, tuple(skipped))
-
-
-def _decision_of_cash_flow(sheet: str, sheets_of: Mapping[str, str]) -> str:
-    """The Decision sheet beside a Cash flow sheet ("CF1_uc7" → "D1_uc7"), "" when there is none."""
-    if sheet.startswith("CF"):
-        candidate = "D" + sheet[2:]
-        return candidate if candidate in sheets_of else ""
-    return ""
 
 
 def _cell_order(coordinate: str) -> tuple[int, int]:

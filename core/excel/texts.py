@@ -1,7 +1,8 @@
 """Every word the pack shows, in English and German, and the lookup that picks one language.
 
-Sheet names, defined names, user text and the Meta sheet stay the same in both languages; only
-labels, units, codes shown as words and formula results that are words change.
+Defined names, user text and the Meta sheet's layout stay the same in both languages; labels, units, codes shown
+as words, formula results that are words and the sheet names change (the sheet names through
+:func:`core.excel.names.sheet_name`: "Übersicht", "Annahmen", "Audit-Trail", "E1_…", "IST1_…").
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ def test_every_use_case_with_a_decision_sheet_has_an_actuals_sheet():
 def test_libreoffice_recalculates_the_actuals_to_the_core_figures():
     loaded = sample_loaded()
     data = build_pack(loaded, use_case_ids=SELECTED, language="de")
-    formulas = {key: value for key, value in formula_cells(data).items() if key[0].startswith("AC")}
+    # The German pack's Actuals sheets are "IST<n>_<id>" (Ist-Werte).
+    formulas = {key: value for key, value in formula_cells(data).items() if key[0].startswith("IST")}
     assert len(formulas) > 500
     expected = stored_values(data, set(formulas))
     assert mismatches(expected, stored_values(recalculate(data), set(formulas)), frozenset()) == []
@@ -53,7 +54,7 @@ def test_libreoffice_recalculates_the_actuals_to_the_core_figures():
     book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
     minutes = loaded.workspace.use_case("meeting-minutes")
     core = plan_vs_actual([minutes], loaded.workspace.thresholds)
-    summary = _summary(book, "AC2_meeting-minutes")
+    summary = _summary(book, "IST2_meeting-minutes")
     assert summary["months"] == 2 and summary["behind"] is True
     assert summary["share"] == pytest.approx(core.value_share[0]) == pytest.approx(0.583333, abs=1e-6)
     assert summary["cum_variance"] == pytest.approx(core.cumulative_variance_eur[0])

@@ -169,15 +169,18 @@ def test_summary_shows_investment_npv_and_payback_for_every_use_case(sample_pack
     assert summary[f"J{total_row}"].value == f"=SUM(N10:N{9 + len(workspace.use_cases)})"
 
 
-def test_the_german_pack_labels_the_cash_flow_sheet_in_german_under_the_same_names():
+def test_the_german_pack_labels_the_cash_flow_sheet_in_german_and_names_its_sheets_in_german():
     loaded = sample_loaded()
     german, english = (build_pack(loaded, use_case_ids=[CHATBOT], language=language) for language in ("de", "en"))
     book, values = _books(german)
-    assert book.sheetnames == _books(english)[0].sheetnames
-    cells = values[cash_flow_sheet_name(1, CHATBOT)]
+    assert book.sheetnames == ["Übersicht", "Matrix", "Portfolio", f"E1_{CHATBOT}", f"CF1_{CHATBOT}",
+                               f"IST1_{CHATBOT}", "Annahmen", "Audit-Trail", "Meta"]
+    assert _books(english)[0].sheetnames == ["Summary", "Matrix", "Portfolio", f"D1_{CHATBOT}", f"CF1_{CHATBOT}",
+                                             f"AC1_{CHATBOT}", "Assumptions", "Audit trail", "Meta"]
+    cells = values[cash_flow_sheet_name(1, CHATBOT, "de")]
     texts = {cell.value for row in cells.iter_rows() for cell in row if isinstance(cell.value, str)}
     assert {"Cashflow (S19)", "Kapitalwert (€)", "Amortisation (Monat)", "Kumuliert (€)", "Monat"} <= texts
-    decision = values[decision_sheet_name(1, CHATBOT)]
+    decision = values[decision_sheet_name(1, CHATBOT, "de")]
     assert _row_of(decision, "S19 Business Case über den Horizont")
     assert read_pack(german, loaded).is_empty
 

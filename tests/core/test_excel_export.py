@@ -475,25 +475,43 @@ def german_pack():
     return loaded, build_pack(loaded, author="Controlling", generated_at=GENERATED, top_n=11, language="de")
 
 
-def test_german_pack_switches_labels_but_not_sheet_names_names_or_meta(german_pack, s15_pack):
+def _german_sheet(english: str) -> str:
+    """An English pack's sheet name as the German pack names that sheet (issue 13)."""
+    fixed = {"Summary": "Übersicht", "Assumptions": "Annahmen", "Audit trail": "Audit-Trail"}
+    if english in fixed:
+        return fixed[english]
+    for old, new in (("AC", "IST"), ("CF", "CF"), ("D", "E")):
+        if english.startswith(old) and english[len(old):][:1].isdigit():
+            return (new + english[len(old):])[:31]
+    return english
+
+
+def test_german_pack_switches_labels_and_sheet_names_but_not_defined_names_or_meta(german_pack, s15_pack):
     loaded, data = german_pack
     english = build_pack(loaded, author="Controlling", generated_at=GENERATED, top_n=11)
     book, values = _books(data)
     english_book, _ = _books(english)
-    assert book.sheetnames == english_book.sheetnames
+    assert book.sheetnames == [_german_sheet(name) for name in english_book.sheetnames]
+    assert {"Übersicht", "Annahmen", "Audit-Trail", "Meta"} <= set(book.sheetnames)
     assert set(book.defined_names) == set(english_book.defined_names)
+    # Meta is the same but for the sheet names it lists (the reader finds every use case's sheets through them).
     meta, english_meta = values[META_SHEET], openpyxl.load_workbook(io.BytesIO(english), data_only=True)[META_SHEET]
-    assert [[cell.value for cell in row] for row in meta.iter_rows()] == [
-        [cell.value for cell in row] for row in english_meta.iter_rows()]
-    summary = values["Summary"]
+    sheets = set(english_book.sheetnames) - {"Matrix", "Portfolio", "Meta"}
+    # (and the content hash over them).
+    def rows(sheet, rename):
+        return [[rename(cell.value) if cell.value in sheets else cell.value for cell in row]
+                for row in sheet.iter_rows() if row[0].value != "content_hash"]
+
+    assert rows(meta, str) == rows(english_meta, _german_sheet)
+    summary = values["Übersicht"]
     assert summary["A1"].value == "KI-Use-Case-Entscheidungspaket"
     assert summary["L9"].value == "Nettonutzen (€/Monat)" and summary["I9"].value == "Machbarkeit"
-    sheet = values[decision_sheet_name(1, "no-run-cost")]
+    sheet = values[decision_sheet_name(1, "no-run-cost", "de")]
     assert sheet["A1"].value == "Entscheidungsvorlage"
     assert _value(sheet, "Quadrant") == "Quick Win"
     assert _value(sheet, "Urteil (S16)") in {"Skalierungskandidat", "PoC mit Ablaufdatum"}
     assert sheet[f"B{_row_of(sheet, 'ROI = Netto / Modellbetrieb')}"].value == NOT_AVAILABLE
-    assert "Seite &P von &N" in book["Summary"].oddFooter.right.text
+    assert "Seite &P von &N" in book["Übersicht"].oddFooter.right.text
     translated = {english_text for english_text, german in GERMAN.items() if english_text != german}
     user_text = {text for use_case in loaded.workspace.use_cases for text in (use_case.name, use_case.id)}
     leftovers = {

@@ -20,7 +20,7 @@ def test_a_german_pack_names_checks_and_missing_inputs_in_german():
     ids = ["support-chatbot", "hr-policy-assistant", "quality-inspection"]
     book = openpyxl.load_workbook(io.BytesIO(build_pack(loaded, use_case_ids=ids, language="de")))
     for ordinal, use_case_id in enumerate(ids, start=1):
-        sheet = book[f"D{ordinal}_{use_case_id}"]
+        sheet = book[f"E{ordinal}_{use_case_id}"]  # Entscheidung: the German Decision sheet
         texts = [str(cell.value) for row in sheet.iter_rows(max_col=4) for cell in row
                  if isinstance(cell.value, str) and not cell.value.startswith("=")]
         for check in evaluate_all(loaded.workspace.use_case(use_case_id), loaded.workspace.thresholds).values():
@@ -32,4 +32,4 @@ def test_a_german_pack_names_checks_and_missing_inputs_in_german():
                  and "s_curve" not in text and ".csv" not in text]
         assert shown == [], shown
     assert any("fehlt: keine Baseline (Baseline-Durchlaufzeit, S2)" in str(cell.value)
-               for row in book["D2_hr-policy-assistant"].iter_rows() for cell in row)
+               for row in book["E2_hr-policy-assistant"].iter_rows() for cell in row)

@@ -241,6 +241,7 @@ def test_the_pack_is_accepted_after_a_save_in_another_tool(pack, loaded):
 def test_german_pack_reads_back_like_the_english_one(loaded, input_cells):
     german = build_pack(loaded, top_n=1, language="de")
     assert read_pack(german, loaded).is_empty
-    edited = _edit(german, {f"{SHEET}!{input_cells['uc-a', 'roi.adoption']}": 0.5})
+    sheet = "E1_uc-a"  # the Decision sheet's German name (Entscheidung)
+    edited = _edit(german, {f"{sheet}!{input_cells['uc-a', 'roi.adoption']}": 0.5})
     assert read_pack(edited, loaded).changes == (
-        FieldChange("uc-a", "roi.adoption", 0.62, 0.5, f"{SHEET}!{input_cells['uc-a', 'roi.adoption']}"),)
+        FieldChange("uc-a", "roi.adoption", 0.62, 0.5, f"{sheet}!{input_cells['uc-a', 'roi.adoption']}"),)

@@ -64,7 +64,8 @@ def test_pack_download_builds_the_core_pack(store: Store, sample_id: str, monkey
 
 
 def _summary_texts(pack: bytes) -> set[str]:
-    sheet = openpyxl.load_workbook(io.BytesIO(pack), read_only=True)["Summary"]
+    book = openpyxl.load_workbook(io.BytesIO(pack), read_only=True)
+    sheet = book["Übersicht" if "Übersicht" in book.sheetnames else "Summary"]
     return {cell for row in sheet.iter_rows(values_only=True) for cell in row if isinstance(cell, str)}
 
 

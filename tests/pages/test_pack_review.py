@@ -81,18 +81,24 @@ def test_one_bad_cell_reads_as_before(store: Store, sample_id: str) -> None:
     assert len(caught.value.problems) == 1 and caught.value.problems[0].startswith(adoption)
 
 
+def _sheets(language: str) -> tuple[str, str]:
+    """The Summary and the first Decision sheet as a pack of ``language`` names them (German: Übersicht, E1_…)."""
+    return ("Übersicht", f"E1_{CHATBOT}") if language == "de" else ("Summary", f"D1_{CHATBOT}")
+
+
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_ignored_edits_are_named_with_their_reason(store: Store, sample_id: str, language: str) -> None:
     loaded = store.load(sample_id)
     pack = build_pack(loaded, [CHATBOT], language=language)
     assert ignored_edits(pack, loaded, read_pack(pack, loaded)).total == 0
-    formula = _first_formula(pack, f"D1_{CHATBOT}")
-    edited = _edit(pack, {"Summary!C2": "Portfolio 2027", formula: 123.0, f"D1_{CHATBOT}!H3": "Notiz"})
+    summary, decision = _sheets(language)
+    formula = _first_formula(pack, decision)
+    edited = _edit(pack, {f"{summary}!C2": "Portfolio 2027", formula: 123.0, f"{decision}!H3": "Notiz"})
     diff = read_pack(edited, loaded)
     assert diff.is_empty
     found = {(edit.sheet + "!" + edit.cell, edit.reason) for edit in ignored_edits(edited, loaded, diff).edits}
-    assert found == {("Summary!C2", "workspace_renamed"), (formula, "formula_replaced"),
-                     (f"D1_{CHATBOT}!H3", "cell_filled")}
+    assert found == {(f"{summary}!C2", "workspace_renamed"), (formula, "formula_replaced"),
+                     (f"{decision}!H3", "cell_filled")}
 
 
 @pytest.mark.skipif(soffice_path() is None, reason="soffice (LibreOffice) is not installed")
@@ -109,8 +115,9 @@ def test_the_page_says_which_edits_it_ignored_and_why(store: Store, sample_id: s
     only_ignored, reason = "changes no input the workbench reads back", "The workspace is renamed in the workbench"
     language = pack_language
     pack = build_pack(store.load(sample_id), [CHATBOT], language=language)
-    formula = _first_formula(pack, f"D1_{CHATBOT}")
-    edited = _edit(pack, {"Summary!C2": "Portfolio 2027", formula: 123.0})
+    summary, decision = _sheets(language)
+    formula = _first_formula(pack, decision)
+    edited = _edit(pack, {f"{summary}!C2": "Portfolio 2027", formula: 123.0})
     at = open_page(PAGE)
     at.file_uploader[0].set_value(("finance.xlsx", edited, XLSX)).run()
     assert_clean(at)
@@ -119,7 +126,7 @@ def test_the_page_says_which_edits_it_ignored_and_why(store: Store, sample_id: s
     assert any("2" in warning.value for warning in at.warning)
     table = next(frame.value for frame in at.dataframe if len(frame.value) == 2)
     cells = table.iloc[:, 0].tolist()
-    assert cells == ["Summary!C2", formula] or sorted(cells) == sorted(["Summary!C2", formula])
+    assert sorted(cells) == sorted([f"{summary}!C2", formula])
     assert any(text.startswith(reason) for text in table.iloc[:, 1])
     assert "Portfolio 2027" in table.iloc[:, 2].tolist()
 

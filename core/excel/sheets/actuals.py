@@ -82,12 +82,6 @@ class ActualsInputs:
     investment: str
 
 
-def actuals_sheet_name(ordinal: int, use_case_id: str) -> str:
-    """``AC<ordinal>_<id>`` cut to 31 characters, e.g. ``actuals_sheet_name(1, "support-chatbot")`` →
-    ``"AC1_support-chatbot"``."""
-    return f"AC{ordinal}_{use_case_id}"[:31]
-
-
 def _cell(row: int, col: int) -> str:
     return xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)
 
