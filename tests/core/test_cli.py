@@ -173,7 +173,7 @@ def test_export_pack(cli, workspace_file, tmp_path):
     german = tmp_path / "paket.xlsx"
     code, _, err = cli("export", "Workshop A", "--out", str(german), "--language", "de")
     assert code == 0, err
-    summary = openpyxl.load_workbook(german, read_only=True)["Summary"]
+    summary = openpyxl.load_workbook(german, read_only=True)["Übersicht"]  # the German pack's Summary sheet
     assert any("Entscheidungsvorlage" in str(cell.value) for row in summary.iter_rows(max_row=3) for cell in row)
 
 

@@ -13,6 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 from core.excel import build_pack
+from core.excel.names import decision_sheet_name
 from core.models import SCHEMA_VERSION, GateDecision, Workspace, with_values
 from core.store import DATABASE_SCHEMA_VERSION, Store
 
@@ -88,7 +89,7 @@ def test_the_decision_sheet_lists_the_recorded_decisions(tmp_path: Path, languag
                         expected_version=version, actor="A. Weber")
     book = openpyxl.load_workbook(io.BytesIO(build_pack(store.load(workspace_id),
                                                         use_case_ids=["quality-inspection"], language=language)))
-    sheet = book["D1_quality-inspection"]
+    sheet = book[decision_sheet_name(1, "quality-inspection", language)]
     row = next(cell.row for cell in sheet["A"] if cell.value == title)
     values = [sheet.cell(row + 2, col).value for col in range(1, 8)]
     assert values[2] == decision and values[4] == "A. Weber" and values[6] == "2027-01-15"

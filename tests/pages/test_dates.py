@@ -11,6 +11,7 @@ import pytest
 from conftest import assert_clean, open_page, shown
 
 from core.excel import build_pack
+from core.excel.names import sheet_name
 from ui import formatting
 
 MOMENT = datetime(2026, 12, 2, 14, 5, tzinfo=UTC)
@@ -52,7 +53,7 @@ def test_the_use_case_card_and_the_audit_table_show_the_month_as_a_word(store, s
 def test_the_pack_header_and_date_cells_spell_the_month(store, sample_id, language, header):
     book = openpyxl.load_workbook(io.BytesIO(build_pack(store.load(sample_id), generated_at=MOMENT,
                                                         language=language, top_n=1)))
-    assert header in book["Summary"].oddHeader.right.text
+    assert header in book[sheet_name("Summary", language)].oddHeader.right.text
     formats = {cell.number_format for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
                if getattr(cell, "is_date", False)}
     assert formats == {"d mmm yyyy hh:mm", "d mmm yyyy"}  # moments, and the Actuals sheets' measurement days

@@ -10,6 +10,7 @@ import pytest
 
 from core import verdict
 from core.excel import build_pack
+from core.excel.names import decision_sheet_name
 from core.store import Store
 from tests.pages.conftest import open_page, shown
 
@@ -55,6 +56,6 @@ def test_every_page_and_the_excel_pack_agree_on_the_status(store: Store, sample_
     book = openpyxl.load_workbook(io.BytesIO(pack))
     label = "Status (as exported)" if language == "en" else "Status (beim Export)"
     for ordinal, (use_case_id, sentence) in enumerate(expected.items(), start=1):
-        sheet = book[f"D{ordinal}_{use_case_id}"[:31]]
+        sheet = book[decision_sheet_name(ordinal, use_case_id, language)]
         row = next(cell.row for cell in sheet["A"] if cell.value == label)
         assert sheet[f"B{row}"].value == sentence, use_case_id
