@@ -458,12 +458,12 @@ class AccessOps(StoreEngine):
             super().restore_snapshot(workspace_id, label, actor)  # type: ignore[misc]
 
     def keep_draft(self, workspace_id: str, use_case_id: str, actor: str, changes: Mapping[str, Any],
-                   changed_by: str, changed_at: datetime | None) -> Any:
+                   changed_by: str = "", changed_at: datetime | None = None, slot: str = "") -> Any:
         # A draft is the person's own, but it is kept in a workspace: only someone who may see it (a viewer, whose
         # role was lowered after typing, included) leaves one there. Dropping one's own draft needs no role.
         with self._requiring(workspace_id, actor, "read"):
             return super().keep_draft(workspace_id, use_case_id, actor, changes,  # type: ignore[misc]
-                                      changed_by, changed_at)
+                                      changed_by, changed_at, slot)
 
     def save_plan(self, workspace_id: str, plan: SavedPlan, actor: str) -> Any:
         with self._requiring(workspace_id, actor, "plan"):

@@ -233,9 +233,9 @@ actors_table = Table(
     Index("ix_actors_lookup", "lookup_key"),
 )
 
-# Refused drafts (migration 10): what a person typed when a save was refused on a conflict, one row per workspace,
-# use case and person, until they apply or discard it; not audit entries (nothing was saved). Its own MetaData, so
-# that migration 1's create_all never creates it.
+# Refused drafts (migration 10): what a person typed when a save was refused on a conflict (or a table row that
+# cannot be saved yet), one row per workspace, use case, person and slot, until they apply or discard it; not audit
+# entries (nothing was saved). Its own MetaData, so that migration 1's create_all never creates it.
 drafts_metadata = MetaData()
 
 drafts_table = Table(
@@ -244,6 +244,8 @@ drafts_table = Table(
     Column("workspace_id", String(32), ForeignKey(workspaces_table.c.id), primary_key=True),
     Column("use_case_id", String(64), primary_key=True),
     Column("actor", String(MAX_ACTOR_LENGTH), primary_key=True),
+    # Which entry of the use case: "" for a save refused on a conflict, "table.<path>" for a table's incomplete rows.
+    Column("slot", String(MAX_ACTOR_LENGTH), primary_key=True, server_default=""),
     # {dotted path: JSON value}, bounded by core.store.drafts.
     Column("changes", Text, nullable=False),
     Column("changed_by", String(MAX_ACTOR_LENGTH), nullable=False),

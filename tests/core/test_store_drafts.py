@@ -46,6 +46,18 @@ def test_a_draft_is_kept_listed_for_its_typist_only_and_dropped(store, database_
     other.dispose()
 
 
+def test_a_table_draft_lives_in_its_own_slot_beside_a_conflict_draft(store):
+    workspace_id = store.workspace_id_by_name(SAMPLE)
+    rows = [{"group": "quality", "name": "CSAT", "target_value": None}]
+    store.keep_draft(workspace_id, CHATBOT, "Ada", {"roi.adoption": 0.3}, "Bea", WHEN)
+    store.keep_draft(workspace_id, CHATBOT, "Ada", {"rows": rows}, slot="table.kpi_set")
+    assert [draft.changes for draft in store.drafts_for(workspace_id, "Ada")] == [{"roi.adoption": 0.3}]
+    [table] = store.drafts_for(workspace_id, "Ada", slot="table.kpi_set")
+    assert (table.use_case_id, table.changes, table.slot) == (CHATBOT, {"rows": rows}, "table.kpi_set")
+    assert store.drop_draft(workspace_id, CHATBOT, "Ada", slot="table.kpi_set")
+    assert len(store.drafts_for(workspace_id, "Ada")) == 1
+
+
 def test_a_draft_is_bounded(store):
     workspace_id = store.workspace_id_by_name(SAMPLE)
     with pytest.raises(ValueError, match="at most 50 fields"):
