@@ -292,6 +292,43 @@ def _draft_of(use_case_id: str) -> RefusedDraft | None:
     return next((draft for draft in refused_drafts() if draft.use_case_id == use_case_id), None)
 
 
+def _table_draft_name(use_case_id: str, path: str) -> str:
+    return f"table_draft.{use_case_id}.{path}"
+
+
+def table_draft(use_case_id: str, path: str) -> list[dict[str, Any]]:
+    """The rows of a table kept as a draft (a required cell empty): this session's, else those the store keeps for
+    this person (read once a session, so a reload shows them again)."""
+    name = _table_draft_name(use_case_id, path)
+    rows = state.ui_value(name)
+    if rows is None:
+        rows = []
+        workspace_id = state.workspace_id()
+        if workspace_id is not None:
+            try:
+                kept = store().drafts_for(workspace_id, state.actor(), slot=f"table.{path}")
+            except StoreError as error:
+                LOGGER.info("table draft not read from the store: %s", error)
+                kept = []
+            rows = next((list(draft.changes.get("rows") or []) for draft in kept if draft.use_case_id == use_case_id),
+                        [])
+        state.set_ui_value(name, rows)
+    return list(rows)
+
+
+def keep_table_draft(use_case_id: str, path: str, rows: list[dict[str, Any]]) -> None:
+    """Keep a table's incomplete rows for this session and in the store for this person (none: forget them)."""
+    state.set_ui_value(_table_draft_name(use_case_id, path), rows)
+    try:
+        if rows:
+            store().keep_draft(selected_workspace_id(), use_case_id, state.actor(), {"rows": rows},
+                               slot=f"table.{path}")
+        else:
+            store().drop_draft(selected_workspace_id(), use_case_id, state.actor(), slot=f"table.{path}")
+    except (StoreError, ValueError) as error:
+        LOGGER.info("table draft kept in the session only: %s", error)
+
+
 def stored_value(use_case: UseCase, path: str) -> Any:
     """The JSON value at a dotted path of ``use_case`` (None when absent)."""
     return _json_at(use_case.model_dump(mode="json"), path)
