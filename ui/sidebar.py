@@ -278,17 +278,17 @@ def table_editor(
 
     ``numbers``: the number columns, shown and typed as text in the session's locale (:mod:`ui.number_field`;
     their ``columns`` entries are text columns). Complete rows are saved; an incomplete row (an empty Target, a
-    number that cannot be read) is kept as this session's draft below the stored rows, as typed, and flagged with
-    a message naming its row and column until it is completed or deleted. The key carries the stored version and
-    a draft counter, so a saved edit or a changed draft starts a fresh editor while a rejected one stays on
-    screen next to its error.
+    number that cannot be read) is kept as a draft (in the store for this person, so across reloads) below the
+    stored rows, as typed, and flagged with a message naming its row and column until it is completed or deleted.
+    The key carries the stored version and a draft counter, so a saved edit or a changed draft starts a fresh
+    editor while a rejected one stays on screen next to its error.
     """
     import pandas as pd
 
     numbers = numbers or {}
     lang = state.language()
     draft_name = f"table_draft.{use_case.id}.{path}"
-    drafts = list(state.ui_value(draft_name) or [])
+    drafts = store_access.table_draft(use_case.id, path)
     stored = table_edits.shown_rows(rows, numbers, lang)
     base = pd.DataFrame([*stored, *drafts], columns=list(columns))
     generation = state.nonce(draft_name)
@@ -314,6 +314,6 @@ def table_editor(
             st.error("\n\n".join(errors))
             return
     if incomplete != drafts:
-        state.set_ui_value(draft_name, incomplete)
+        store_access.keep_table_draft(use_case.id, path, incomplete)
         state.bump_nonce(draft_name)
     st.rerun()

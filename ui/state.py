@@ -309,7 +309,8 @@ DRAFTS_KEY = "ctx.refused_drafts"
 
 
 def keep_draft(use_case_id_: str, draft: Any) -> None:
-    """Keep a refused edit of one use case until it is applied again or discarded: nothing typed is lost."""
+    """Keep a refused edit of one use case in this session until it is applied again or discarded: only for one the
+    store would not keep (``store_access._keep``), which otherwise holds it across reloads."""
     st.session_state.setdefault(DRAFTS_KEY, {})[use_case_id_] = draft
 
 

@@ -175,8 +175,10 @@ def safe_callback(function: Callable[P, Any]) -> Callable[P, None]:
 
 @dataclass(frozen=True)
 class RefusedDraft:
-    """A save refused on a conflict: the values this session typed (dotted path → JSON value) and who saved the
-    same fields first; shown beside the stored values until applied again or discarded."""
+    """A save refused on a conflict: the values this person typed (dotted path → JSON value) and who saved the
+    same fields first; shown beside the stored values until applied again or discarded. Kept in the store for the
+    person (:func:`refused_drafts`), so a reload or a new tab shows it again; in this session alone only when the
+    store refuses to keep it (over its bounds, or the database is unreachable)."""
 
     use_case_id: str
     changes: dict[str, Any]
@@ -257,8 +259,74 @@ def _keep_refused(use_case: UseCase, error: ConflictError) -> bool:
     mine = use_case.model_dump(mode="json")
     changes = {path: _json_at(mine, path) for path in paths}
     if changes:
-        state.keep_draft(use_case.id, RefusedDraft(use_case.id, changes, error.changed_by, error.changed_at))
+        _keep(RefusedDraft(use_case.id, changes, error.changed_by, error.changed_at))
     return bool(changes)
+
+
+def _keep(draft: RefusedDraft) -> None:
+    """Keep ``draft`` in the store for this person; in this session when the store refuses, so nothing is lost."""
+    try:
+        store().keep_draft(selected_workspace_id(), draft.use_case_id, state.actor(), draft.changes,
+                           draft.changed_by, draft.changed_at)
+    except (StoreError, ValueError) as error:
+        LOGGER.info("refused draft kept in the session only: %s", error)
+        state.keep_draft(draft.use_case_id, draft)
+    else:
+        state.drop_draft(draft.use_case_id)
+
+
+def _drop(use_case_id: str) -> RefusedDraft | None:
+    """Forget this person's draft of the use case, in the store and in the session; the draft it was, if any."""
+    draft = _draft_of(use_case_id)
+    state.drop_draft(use_case_id)
+    workspace_id = state.workspace_id()
+    if workspace_id is not None:
+        try:
+            store().drop_draft(workspace_id, use_case_id, state.actor())
+        except StoreError as error:
+            LOGGER.info("refused draft not dropped from the store: %s", error)
+    return draft
+
+
+def _draft_of(use_case_id: str) -> RefusedDraft | None:
+    return next((draft for draft in refused_drafts() if draft.use_case_id == use_case_id), None)
+
+
+def _table_draft_name(use_case_id: str, path: str) -> str:
+    return f"table_draft.{use_case_id}.{path}"
+
+
+def table_draft(use_case_id: str, path: str) -> list[dict[str, Any]]:
+    """The rows of a table kept as a draft (a required cell empty): this session's, else those the store keeps for
+    this person (read once a session, so a reload shows them again)."""
+    name = _table_draft_name(use_case_id, path)
+    rows = state.ui_value(name)
+    if rows is None:
+        rows = []
+        workspace_id = state.workspace_id()
+        if workspace_id is not None:
+            try:
+                kept = store().drafts_for(workspace_id, state.actor(), slot=f"table.{path}")
+            except StoreError as error:
+                LOGGER.info("table draft not read from the store: %s", error)
+                kept = []
+            rows = next((list(draft.changes.get("rows") or []) for draft in kept if draft.use_case_id == use_case_id),
+                        [])
+        state.set_ui_value(name, rows)
+    return list(rows)
+
+
+def keep_table_draft(use_case_id: str, path: str, rows: list[dict[str, Any]]) -> None:
+    """Keep a table's incomplete rows for this session and in the store for this person (none: forget them)."""
+    state.set_ui_value(_table_draft_name(use_case_id, path), rows)
+    try:
+        if rows:
+            store().keep_draft(selected_workspace_id(), use_case_id, state.actor(), {"rows": rows},
+                               slot=f"table.{path}")
+        else:
+            store().drop_draft(selected_workspace_id(), use_case_id, state.actor(), slot=f"table.{path}")
+    except (StoreError, ValueError) as error:
+        LOGGER.info("table draft kept in the session only: %s", error)
 
 
 def stored_value(use_case: UseCase, path: str) -> Any:
@@ -269,21 +337,39 @@ def stored_value(use_case: UseCase, path: str) -> Any:
 @safe_callback
 def apply_draft(use_case_id: str) -> None:
     """"Apply mine again": the kept values over the version now stored, which the person has now seen."""
-    draft = state.drop_draft(use_case_id)
+    draft = _drop(use_case_id)
     if draft is None:
         return
-    _, version = store().get_use_case(selected_workspace_id(), use_case_id)
-    state.remember_version(use_case_id, version)
-    if set_fields(use_case_id, draft.changes):
+    try:
+        _, version = store().get_use_case(selected_workspace_id(), use_case_id)
+        state.remember_version(use_case_id, version)
+        saved = set_fields(use_case_id, draft.changes)
+    except Exception:
+        # Refused again for another reason (an invalid value, a lost role): the draft stays to be applied later.
+        _keep(draft)
+        raise
+    if saved:
         state.flash("success", t("conflict.applied", use_case=use_case_name(use_case_id)))
 
 
 def discard_draft(use_case_id: str) -> None:
-    state.drop_draft(use_case_id)
+    _drop(use_case_id)
 
 
 def refused_drafts() -> list[RefusedDraft]:
-    return list(state.drafts().values())
+    """This person's refused drafts in the selected workspace: those the store keeps for them (from any session,
+    before a reload too), each replaced by a newer one this session had to keep itself, then this session's others."""
+    workspace_id = state.workspace_id()
+    kept: list[RefusedDraft] = []
+    if workspace_id is not None:
+        try:
+            kept = [RefusedDraft(draft.use_case_id, draft.changes, draft.changed_by, draft.changed_at)
+                    for draft in store().drafts_for(workspace_id, state.actor())]
+        except StoreError as error:
+            LOGGER.info("refused drafts not read from the store: %s", error)
+    mine = state.drafts()
+    kept = [mine.pop(draft.use_case_id, draft) for draft in kept]
+    return kept + list(mine.values())
 
 
 def selected_workspace_id() -> str:
@@ -408,15 +494,15 @@ def set_fields(use_case_id: str, changes: Mapping[str, Any]) -> bool:
 
 def _forget_overwritten_draft(use_case_id: str, changes: Mapping[str, Any]) -> None:
     """A later saved edit of the same fields replaces a refused entry of them: it is no longer "yours" to apply."""
-    draft = state.drafts().get(use_case_id)
+    draft = _draft_of(use_case_id)
     if draft is None:
         return
     left = {path: value for path, value in draft.changes.items()
             if not any(path == changed or path.startswith(f"{changed}.") for changed in changes)}
     if not left:
-        state.drop_draft(use_case_id)
+        _drop(use_case_id)
     elif left != draft.changes:
-        state.keep_draft(use_case_id, RefusedDraft(use_case_id, left, draft.changed_by, draft.changed_at))
+        _keep(RefusedDraft(use_case_id, left, draft.changed_by, draft.changed_at))
 
 
 @safe_callback

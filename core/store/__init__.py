@@ -25,6 +25,7 @@ One module per concept; :class:`Store` is composed from one mixin per concept ov
 - :mod:`~core.store.snapshots`: create, list, restore
 - :mod:`~core.store.plans`: saved S20 portfolio plans; :mod:`~core.store.dependencies`: "needs" stay inside
 - :mod:`~core.store.rounds`: S21 workshop rounds: open, join, answer, close, reveal, adopt
+- :mod:`~core.store.drafts`: refused drafts, one per workspace, use case and person, until applied or discarded
 - :mod:`~core.store.access`: S23 roles per workspace (owner, editor, viewer) on every write, members, purge
 - :mod:`~core.store.rows`, :mod:`~core.store.values`, :mod:`~core.store.errors`, :mod:`~core.store.records`:
   row lookups, stored value formats, errors, returned records
@@ -54,6 +55,7 @@ from core.store.documents import (
     use_case_document,
     validation_messages,
 )
+from core.store.drafts import MAX_DRAFT_CHARS, MAX_DRAFT_FIELDS, DraftOps, StoredDraft
 from core.store.engine import (
     BUSY_TIMEOUT_S,
     DATABASE_URL_ENV,
@@ -104,9 +106,9 @@ from core.store.values import MAX_ACTOR_LENGTH
 from core.store.workspaces import SAMPLE_ACTOR, SAMPLE_WORKSPACE_PATH, WorkspaceOps
 
 
-class Store(AccessOps, WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps, PlanOps, RoundOps):
+class Store(AccessOps, WorkspaceOps, UseCaseOps, AuditOps, SnapshotOps, PlanOps, RoundOps, DraftOps):
     """The workbench's persistence (S18): workspaces, use cases with versions, audit trail, snapshots, plans (S20),
-    workshop rounds (S21).
+    workshop rounds (S21), refused drafts (issue 13).
 
     ``url`` None → env ``WORKBENCH_DATABASE_URL``, else SQLite at ``data/workbench.db`` in the repository.
     ``admins``: the instance admins' e-mails (S23), None → env ``WORKBENCH_ADMINS``.
@@ -136,6 +138,8 @@ __all__ = [
     "DEFAULT_DATABASE_URL",
     "JOIN_CODE_ALPHABET",
     "MAX_ACTOR_LENGTH",
+    "MAX_DRAFT_CHARS",
+    "MAX_DRAFT_FIELDS",
     "MAX_IMPORT_BYTES",
     "MAX_IMPORT_DEPTH",
     "MAX_REPORTED_ERRORS",
@@ -168,6 +172,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreNotice",
+    "StoredDraft",
     "StoredPlan",
     "UseCaseBrief",
     "WorkspaceInfo",

@@ -34,6 +34,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, TypeVar, get_args
 
 from sqlalchemy import delete, insert, select, update
@@ -47,6 +48,7 @@ from core.store.errors import NotFoundError, StoreError
 from core.store.records import AuditEntry, ErasureReport, LoadedWorkspace, SnapshotInfo, WorkspaceInfo
 from core.store.rows import workspace_row
 from core.store.schema import (
+    drafts_table,
     portfolio_plans_table,
     save_requests_table,
     snapshots_table,
@@ -325,6 +327,7 @@ class AccessOps(StoreEngine):
                 delete(workshop_participants_table).where(workshop_participants_table.c.round_id.in_(rounds)),
                 delete(workshop_rounds_table).where(workshop_rounds_table.c.workspace_id == workspace_id),
                 delete(portfolio_plans_table).where(portfolio_plans_table.c.workspace_id == workspace_id),
+                delete(drafts_table).where(drafts_table.c.workspace_id == workspace_id),
                 delete(snapshots_table).where(snapshots_table.c.workspace_id == workspace_id),
                 delete(save_requests_table).where(save_requests_table.c.workspace_id == workspace_id),
                 delete(use_cases_table).where(use_cases_table.c.workspace_id == workspace_id),
@@ -453,6 +456,14 @@ class AccessOps(StoreEngine):
     def restore_snapshot(self, workspace_id: str, label: str, actor: str) -> None:
         with self._requiring(workspace_id, actor, "restore_snapshot"):
             super().restore_snapshot(workspace_id, label, actor)  # type: ignore[misc]
+
+    def keep_draft(self, workspace_id: str, use_case_id: str, actor: str, changes: Mapping[str, Any],
+                   changed_by: str = "", changed_at: datetime | None = None, slot: str = "") -> Any:
+        # A draft is the person's own, but it is kept in a workspace: only someone who may see it (a viewer, whose
+        # role was lowered after typing, included) leaves one there. Dropping one's own draft needs no role.
+        with self._requiring(workspace_id, actor, "read"):
+            return super().keep_draft(workspace_id, use_case_id, actor, changes,  # type: ignore[misc]
+                                      changed_by, changed_at, slot)
 
     def save_plan(self, workspace_id: str, plan: SavedPlan, actor: str) -> Any:
         with self._requiring(workspace_id, actor, "plan"):

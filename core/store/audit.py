@@ -24,7 +24,7 @@ from dataclasses import asdict, is_dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -48,6 +48,7 @@ from core.store.rows import use_case_row, workspace_row
 from core.store.schema import (
     actors_table,
     audit_log_table,
+    drafts_table,
     missing_audit_triggers,
     restore_audit_triggers,
     workspaces_table,
@@ -278,6 +279,8 @@ class AuditOps(StoreEngine):
                     totals[name] = totals.get(name, 0) + count
                 append_audit(conn, at, actor, workspace_id, None, "erase_identity",
                              [("actor", None, {"pseudonym": pseudonym, "rows": changed})])
+            # A kept draft names its typist in plain text and is no record of anything saved: it goes.
+            conn.execute(delete(drafts_table).where(drafts_table.c.actor == identity))
             return ErasureReport(pseudonyms=pseudonyms, rows=totals)
 
         return self._write(work)

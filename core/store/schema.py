@@ -233,6 +233,26 @@ actors_table = Table(
     Index("ix_actors_lookup", "lookup_key"),
 )
 
+# Refused drafts (migration 10): what a person typed when a save was refused on a conflict (or a table row that
+# cannot be saved yet), one row per workspace, use case, person and slot, until they apply or discard it; not audit
+# entries (nothing was saved). Its own MetaData, so that migration 1's create_all never creates it.
+drafts_metadata = MetaData()
+
+drafts_table = Table(
+    "drafts",
+    drafts_metadata,
+    Column("workspace_id", String(32), ForeignKey(workspaces_table.c.id), primary_key=True),
+    Column("use_case_id", String(64), primary_key=True),
+    Column("actor", String(MAX_ACTOR_LENGTH), primary_key=True),
+    # Which entry of the use case: "" for a save refused on a conflict, "table.<path>" for a table's incomplete rows.
+    Column("slot", String(MAX_ACTOR_LENGTH), primary_key=True, server_default=""),
+    # {dotted path: JSON value}, bounded by core.store.drafts.
+    Column("changes", Text, nullable=False),
+    Column("changed_by", String(MAX_ACTOR_LENGTH), nullable=False),
+    Column("changed_at", String(40)),
+    Column("kept_at", String(40), nullable=False),
+)
+
 SQLITE_AUDIT_TRIGGER_NAMES = ("audit_log_refuse_update", "audit_log_refuse_delete")
 POSTGRES_AUDIT_TRIGGER_NAMES = ("audit_log_refuse_update_delete", "audit_log_refuse_truncate")
 
@@ -426,9 +446,15 @@ def _migration_9(conn: Connection) -> None:
         conn.exec_driver_sql(f"ALTER TABLE actors ADD COLUMN sealed_identity VARCHAR({SEALED_IDENTITY_LENGTH})")
 
 
+def _migration_10(conn: Connection) -> None:
+    """Issue 13: ``drafts``, the refused drafts kept server-side so that a reload or a new tab shows them again.
+    Needs nothing of migration 9: a new table, nothing existing changes."""
+    drafts_metadata.create_all(conn)
+
+
 _MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _migration_1, 2: _migration_2, 3: _migration_3, 4: _migration_4, 5: _migration_5, 6: _migration_6,
-    7: _migration_7, 8: _migration_8, 9: _migration_9,
+    7: _migration_7, 8: _migration_8, 9: _migration_9, 10: _migration_10,
 }
 DATABASE_SCHEMA_VERSION = max(_MIGRATIONS)
 MIGRATION_NUMBERS = tuple(sorted(_MIGRATIONS))

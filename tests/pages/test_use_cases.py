@@ -261,6 +261,19 @@ def test_incomplete_kpi_rows_are_kept_as_a_draft_and_flagged_per_row_never_dropp
     assert "CSAT" not in warning and "Nutzungsquote" in warning and "Beschwerden" in warning
 
 
+def test_incomplete_kpi_rows_kept_as_a_draft_survive_a_reload_for_their_typist(store, sample_id):
+    at = open_page(PAGE, use_case=CHATBOT)
+    version = store.load(sample_id).versions[CHATBOT]
+    at.session_state[f"w.uc.{CHATBOT}.kpi_set.v{version}"] = {
+        "edited_rows": {}, "deleted_rows": [], "added_rows": [{"group": "quality", "name": "CSAT"}]}
+    at.run()
+    assert [draft.slot for draft in store.drafts_for(sample_id, "anonymous", slot="table.kpi_set")] == [
+        "table.kpi_set"]
+    reloaded = open_page(PAGE, use_case=CHATBOT)
+    assert not reloaded.exception
+    assert any("CSAT" in shown(item.value) for item in reloaded.warning), [item.value for item in reloaded.warning]
+
+
 def test_a_german_kpi_target_takes_a_decimal_comma_and_an_unreadable_one_is_kept_as_a_draft(store, sample_id):
     at = open_page(PAGE, language="de", use_case=CHATBOT)
     stored = store.load(sample_id).workspace.use_case(CHATBOT).kpi_set
