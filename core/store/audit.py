@@ -270,7 +270,8 @@ class AuditOps(StoreEngine):
             key, at = audit_key(conn), iso(now_utc())
             pseudonyms: dict[str, str] = {}
             totals: dict[str, int] = {}
-            for workspace_id in conn.scalars(select(workspaces_table.c.id).order_by(workspaces_table.c.id)).all():
+            workspace_ids = conn.scalars(select(workspaces_table.c.id).order_by(workspaces_table.c.id)).all()
+            for workspace_id in workspace_ids:
                 pseudonym, changed = _erase_in_workspace(conn, workspace_id, identity, key, at)
                 if pseudonym is None:
                     continue
@@ -279,8 +280,9 @@ class AuditOps(StoreEngine):
                     totals[name] = totals.get(name, 0) + count
                 append_audit(conn, at, actor, workspace_id, None, "erase_identity",
                              [("actor", None, {"pseudonym": pseudonym, "rows": changed})])
-            # A kept draft names its typist in plain text and is no record of anything saved: it goes.
-            conn.execute(delete(drafts_table).where(drafts_table.c.actor == identity))
+            # A kept draft is no record of anything saved: the person's drafts go (found by their keyed hash).
+            conn.execute(delete(drafts_table).where(drafts_table.c.actor.in_(
+                [lookup_key(key, workspace_id, identity) for workspace_id in workspace_ids])))
             return ErasureReport(pseudonyms=pseudonyms, rows=totals)
 
         return self._write(work)

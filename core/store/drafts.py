@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
+from core.store.actors import audit_key, lookup_key
 from core.store.engine import StoreEngine
 from core.store.rows import workspace_row
 from core.store.schema import drafts_table
@@ -70,13 +71,24 @@ def _stored(row: Any) -> StoredDraft:
                        kept_at=parse_iso(row.kept_at), slot=row.slot)
 
 
-def _mine(workspace_id: str, use_case_id: str, actor: str, slot: str) -> Any:
+def _mine(workspace_id: str, use_case_id: str, owner: str, slot: str) -> Any:
     return ((drafts_table.c.workspace_id == workspace_id) & (drafts_table.c.use_case_id == use_case_id)
-            & (drafts_table.c.actor == actor) & (drafts_table.c.slot == slot))
+            & (drafts_table.c.actor == owner) & (drafts_table.c.slot == slot))
 
 
 class DraftOps(StoreEngine):
-    """Keep, list and drop a person's refused drafts."""
+    """Keep, list and drop a person's refused drafts. A row names its typist by the keyed hash the audit trail
+    uses (:func:`core.store.actors.lookup_key`), never as text: a draft kept in a pseudonymised workspace must not
+    hold the name its audit entries do not hold."""
+
+    _draft_key: bytes | None = None
+
+    def _owner(self, workspace_id: str, actor: str) -> str:
+        # The audit key never changes once the database has one; read (or created) in a write transaction once,
+        # so that listing drafts on every page run stays a plain read.
+        if self._draft_key is None:
+            self._draft_key = self._write(audit_key)
+        return lookup_key(self._draft_key, workspace_id, actor)
 
     def keep_draft(self, workspace_id: str, use_case_id: str, actor: str, changes: Mapping[str, Any],
                    changed_by: str = "", changed_at: datetime | None = None, slot: str = "") -> StoredDraft:
@@ -90,11 +102,13 @@ class DraftOps(StoreEngine):
         changed_by = (changed_by or "").strip()[:MAX_ACTOR_LENGTH]
         moment = now_utc()
 
+        owner = self._owner(workspace_id, actor)
+
         def work(conn: Connection) -> StoredDraft:
             workspace_row(conn, workspace_id)
-            conn.execute(delete(drafts_table).where(_mine(workspace_id, use_case_id, actor, slot)))
+            conn.execute(delete(drafts_table).where(_mine(workspace_id, use_case_id, owner, slot)))
             conn.execute(insert(drafts_table).values(
-                workspace_id=workspace_id, use_case_id=use_case_id, actor=actor, slot=slot, changes=document,
+                workspace_id=workspace_id, use_case_id=use_case_id, actor=owner, slot=slot, changes=document,
                 changed_by=changed_by, changed_at=iso(changed_at) if changed_at else None, kept_at=iso(moment)))
             return StoredDraft(use_case_id, json.loads(document), changed_by, changed_at, moment, slot)
 
@@ -102,20 +116,20 @@ class DraftOps(StoreEngine):
 
     def drafts_for(self, workspace_id: str, actor: str, slot: str = "") -> list[StoredDraft]:
         """``actor``'s kept drafts in ``slot`` of the workspace, oldest first; nobody else's."""
-        actor = actor.strip()
+        owner = self._owner(workspace_id, actor.strip())
         with self._read() as conn:
             rows = conn.execute(select(drafts_table).where(
-                drafts_table.c.workspace_id == workspace_id, drafts_table.c.actor == actor,
+                drafts_table.c.workspace_id == workspace_id, drafts_table.c.actor == owner,
                 drafts_table.c.slot == slot,
             ).order_by(drafts_table.c.kept_at, drafts_table.c.use_case_id)).all()
         return [_stored(row) for row in rows]
 
     def drop_draft(self, workspace_id: str, use_case_id: str, actor: str, slot: str = "") -> bool:
         """Forget ``actor``'s draft of the use case in ``slot`` (applied or discarded); False when there was none."""
-        actor = actor.strip()
+        owner = self._owner(workspace_id, actor.strip())
 
         def work(conn: Connection) -> bool:
-            deleted = conn.execute(delete(drafts_table).where(_mine(workspace_id, use_case_id, actor, slot)))
+            deleted = conn.execute(delete(drafts_table).where(_mine(workspace_id, use_case_id, owner, slot)))
             return deleted.rowcount > 0
 
         return self._write(work)

@@ -243,6 +243,7 @@ drafts_table = Table(
     drafts_metadata,
     Column("workspace_id", String(32), ForeignKey(workspaces_table.c.id), primary_key=True),
     Column("use_case_id", String(64), primary_key=True),
+    # The typist as the audit trail's keyed hash of workspace and identity (core.store.actors.lookup_key), not the name.
     Column("actor", String(MAX_ACTOR_LENGTH), primary_key=True),
     # Which entry of the use case: "" for a save refused on a conflict, "table.<path>" for a table's incomplete rows.
     Column("slot", String(MAX_ACTOR_LENGTH), primary_key=True, server_default=""),

@@ -341,9 +341,11 @@ def test_the_cli_acts_as_the_service_identity_once_roles_are_on(tmp_path, monkey
 # without an owner, and access control itself is switched on by the app's configuration.
 # The participants' writes hold a round token instead of a role; the rest is the store's own upkeep (the start-up
 # check, retention) and pseudonym rows written when a name is looked up, none of them a change of content. Dropping
-# one's own refused draft only deletes that person's row (keeping one needs a role: AccessOps.keep_draft).
+# one's own refused draft only deletes that person's row (keeping one needs a role: AccessOps.keep_draft); listing
+# them reads (or creates, once) the audit key their owner is hashed with.
 ROLE_FREE_WRITES = {"join_round", "save_answer", "save_answers", "submit_answers", "ensure_sample_workspace",
-                    "startup_check", "apply_retention", "pseudonyms_of", "shown_identity", "drop_draft"}
+                    "startup_check", "apply_retention", "pseudonyms_of", "shown_identity", "drop_draft",
+                    "drafts_for"}
 
 
 def test_every_public_write_method_of_the_store_is_checked_by_role():

@@ -121,3 +121,17 @@ def test_a_copy_of_a_schema_8_database_gets_the_drafts_table_without_losing_anyt
     assert [draft.changes for draft in store.drafts_for(sample_id, "M. Schneider")] == [{"roi.adoption": 0.5}]
     assert store.verify_audit().ok
     store.dispose()
+
+
+def test_a_draft_names_its_typist_only_by_the_keyed_hash(store):
+    """A draft kept in a pseudonymised workspace must not hold the name its audit entries do not hold."""
+    from sqlalchemy import select
+
+    from core.store.schema import drafts_table
+
+    workspace_id = store.workspace_id_by_name(SAMPLE)
+    store.keep_draft(workspace_id, "support-chatbot", "Ida Tester", {"roi.adoption": 0.5})
+    with store._engine.connect() as conn:
+        owners = list(conn.scalars(select(drafts_table.c.actor)))
+    assert owners and all("Ida" not in owner and len(owner) == 64 for owner in owners)
+    assert [draft.changes for draft in store.drafts_for(workspace_id, "Ida Tester")] == [{"roi.adoption": 0.5}]
