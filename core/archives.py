@@ -32,7 +32,15 @@ CONTENT_TYPES = "[Content_Types].xml"
 
 class UnsafeArchive(ValueError):
     """The archive is not a workbook, or one that would unpack beyond a limit; the message is a lower-case
-    clause naming the part and the limit, e.g. "the archive unpacks to 300,000,000 bytes (limit 200,000,000)"."""
+    clause naming the part and the limit, e.g. "the archive unpacks to 300,000,000 bytes (limit 200,000,000)".
+
+    ``code`` and ``values`` say the same as data (``"too_large"``, ``{"size": 300000000, "limit": 200000000}``), so
+    that a caller can word the refusal in the user's language."""
+
+    def __init__(self, message: str, code: str, **values: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,39 +59,43 @@ def open_archive(data: bytes, limits: ArchiveLimits) -> zipfile.ZipFile:
     """The archive of ``data``, once it is a zip with ``[Content_Types].xml`` within ``limits``; else
     :class:`UnsafeArchive`. Nothing is inflated."""
     if not isinstance(data, bytes | bytearray) or not data:
-        raise UnsafeArchive("the file is empty or not bytes: not an xlsx file")
+        raise UnsafeArchive("the file is empty or not bytes: not an xlsx file", "empty")
     buffer = io.BytesIO(data)
     if not zipfile.is_zipfile(buffer):
-        raise UnsafeArchive("the file is not an xlsx workbook (not a zip archive)")
+        raise UnsafeArchive("the file is not an xlsx workbook (not a zip archive)", "not_zip")
     try:
         archive = zipfile.ZipFile(buffer)
         entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise UnsafeArchive(f"the file is not a readable xlsx workbook: {error}") from error
+        raise UnsafeArchive(f"the file is not a readable xlsx workbook: {error}", "unreadable",
+                            error=str(error)) from error
     _check_sizes(entries, limits)
     if CONTENT_TYPES not in {entry.filename for entry in entries}:
-        raise UnsafeArchive(f"the file is a zip archive but not an xlsx workbook (no {CONTENT_TYPES})")
+        raise UnsafeArchive(f"the file is a zip archive but not an xlsx workbook (no {CONTENT_TYPES})",
+                            "no_content_types", part=CONTENT_TYPES)
     return archive
 
 
 def _check_sizes(entries: list[zipfile.ZipInfo], limits: ArchiveLimits) -> None:
     if len(entries) > limits.max_entries:
         raise UnsafeArchive(f"the archive holds {len(entries):,} entries (limit {limits.max_entries:,}): "
-                            "refused as a zip bomb")
+                            "refused as a zip bomb", "too_many_entries", entries=len(entries), limit=limits.max_entries)
     total = sum(entry.file_size for entry in entries)
     if total > limits.max_total_bytes:
         raise UnsafeArchive(f"the archive unpacks to {total:,} bytes (limit {limits.max_total_bytes:,}): "
-                            "refused as a zip bomb")
+                            "refused as a zip bomb", "too_large", size=total, limit=limits.max_total_bytes)
     for entry in entries:
         part_limit = limits.max_part_bytes.get(entry.filename)
         if part_limit is not None and entry.file_size > part_limit:
             raise UnsafeArchive(f"archive entry {entry.filename} unpacks to {entry.file_size:,} bytes "
-                                f"(limit {part_limit:,})")
+                                f"(limit {part_limit:,})", "part_too_large", part=entry.filename,
+                                size=entry.file_size, limit=part_limit)
         if entry.file_size >= limits.ratio_min_bytes:
             ratio = entry.file_size / max(entry.compress_size, 1)
             if ratio > limits.max_ratio:
                 raise UnsafeArchive(f"archive entry {entry.filename} compresses {ratio:,.0f}:1 "
-                                    f"(limit {limits.max_ratio:,.0f}:1): refused as a zip bomb")
+                                    f"(limit {limits.max_ratio:,.0f}:1): refused as a zip bomb", "ratio",
+                                    part=entry.filename, ratio=ratio, limit=limits.max_ratio)
 
 
 def read_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
@@ -91,7 +103,8 @@ def read_part(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> bytes:
     try:
         return archive.read(entry)
     except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as error:
-        raise UnsafeArchive(f"archive entry {entry.filename} cannot be read: {error}") from error
+        raise UnsafeArchive(f"archive entry {entry.filename} cannot be read: {error}", "part_unreadable",
+                            part=entry.filename, error=str(error)) from error
 
 
 def declares_entities(content: bytes) -> bool:
@@ -105,4 +118,4 @@ def check_declarations(archive: zipfile.ZipFile) -> None:
     for entry in archive.infolist():
         if not entry.is_dir() and declares_entities(read_part(archive, entry)):
             raise UnsafeArchive(f"archive entry {entry.filename} declares a DOCTYPE or ENTITY: refused "
-                                "(XML entity expansion)")
+                                "(XML entity expansion)", "declarations", part=entry.filename)

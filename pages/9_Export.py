@@ -155,13 +155,15 @@ def _pack_uploader():
     return uploaded
 
 
-def _rejected_cells(file_name: str, error: PackRejected) -> None:
-    """Every bad cell of a refused pack, one line each naming its sheet and cell."""
-    if len(error.problems) == 1:
-        st.error(t("an.export.pack_rejected", name=file_name, detail=error.problems[0]))
+def _rejected_cells(file_name: str, error: PackRejected, ctx: sidebar.PageContext) -> None:
+    """Every bad cell of a refused pack, one line each naming its sheet and cell, in the user's language."""
+    names = {case.id: case.name for case in ctx.loaded.workspace.use_cases}
+    sentences = [export.problem_text(problem, ctx.language, names) for problem in error.details] or list(error.problems)
+    if len(sentences) == 1:
+        st.error(t("an.export.pack_rejected", name=file_name, detail=sentences[0]))
         return
-    st.error(f"{t('an.export.pack_rejected_cells', name=file_name, count=len(error.problems))}\n"
-             f"{formatting.markdown_lines(error.problems, bullets=True)}")
+    st.error(f"{t('an.export.pack_rejected_cells', name=file_name, count=len(sentences))}\n"
+             f"{formatting.markdown_lines(sentences, bullets=True)}")
 
 
 def _ignored(ignored: IgnoredEdits, file_name: str, lang: str) -> None:
@@ -173,9 +175,10 @@ def _ignored(ignored: IgnoredEdits, file_name: str, lang: str) -> None:
         pd.DataFrame({
             t("an.export.col_cell"): [f"{edit.sheet}!{edit.cell}" for edit in ignored.edits],
             t("an.export.col_ignored_reason"): [t_plain(f"an.export.ignored.{edit.reason}") for edit in ignored.edits],
-            t("an.export.col_in_file"): [edit.found or t_plain("an.export.empty_cell") for edit in ignored.edits],
-            t("an.export.col_as_exported"): [edit.expected or t_plain("an.export.empty_cell")
-                                             for edit in ignored.edits],
+            t("an.export.col_in_file"): [export.ignored_value_text(edit.found, edit.found_number, lang)
+                                         or t_plain("an.export.empty_cell") for edit in ignored.edits],
+            t("an.export.col_as_exported"): [export.ignored_value_text(edit.expected, edit.expected_number, lang)
+                                             or t_plain("an.export.empty_cell") for edit in ignored.edits],
         }),
         hide_index=True, width="stretch",
     )
@@ -214,7 +217,7 @@ def _pack_diff(ctx: sidebar.PageContext, uploaded) -> None:
     try:
         diff = export.read_pack(data)
     except PackRejected as error:
-        _rejected_cells(uploaded.name, error)
+        _rejected_cells(uploaded.name, error, ctx)
         return
     ignored = export.ignored_edits(data, diff)
     if diff.is_empty:

@@ -53,6 +53,7 @@ from core.excel.names import (
     pack_language,
     sheet_name,
 )
+from core.excel.problems import PackProblem, cell_pairs
 from core.measurement_import import parse_day
 from core.models import RAMP_SHAPES, SCHEMA_VERSION, Measurement, UseCase, error_text, get_path
 
@@ -68,19 +69,28 @@ EXPORTED_VALUE_COLUMN = META_INPUT_COLUMN + META_INPUT_HEADER.index("exported_va
 class PackRejected(ValueError):
     """The uploaded file is not a pack this workspace can take; the message names sheet and cell.
 
-    ``problems`` holds one sentence per bad cell (each naming its sheet and cell), so that a pack with several
-    bad inputs is reported in full at once; a file-level refusal has one problem, its message.
+    ``problems`` holds one English sentence per bad cell (each naming its sheet and cell), so that a pack with
+    several bad inputs is reported in full at once; a file-level refusal has one problem, its message.
+    ``details`` holds the same problems as :class:`PackProblem` data, for wording them in another language.
     """
 
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+    def __init__(self, message: str, problems: Sequence[str] = (), details: Sequence[PackProblem] = ()) -> None:
         super().__init__(message)
         self.problems: tuple[str, ...] = tuple(problems) or (message,)
+        self.details: tuple[PackProblem, ...] = tuple(details)
 
 
-def _rejected_cells(problems: Sequence[str]) -> PackRejected:
+def _refused(code: str, cells: tuple[tuple[str, str], ...] = (), field_path: str = "", **values: Any
+             ) -> PackRejected:
+    problem = PackProblem(code, cells, field_path, values)
+    return PackRejected(problem.sentence, details=(problem,))
+
+
+def _rejected_cells(problems: Sequence[PackProblem]) -> PackRejected:
+    sentences = [problem.sentence for problem in problems]
     if len(problems) == 1:
-        return PackRejected(problems[0])
-    return PackRejected(f"{len(problems)} cells cannot be read back: " + " ".join(problems), problems)
+        return PackRejected(sentences[0], details=problems)
+    return PackRejected(f"{len(problems)} cells cannot be read back: " + " ".join(sentences), sentences, problems)
 
 
 InputValue = float | int | str | dict[str, Any] | None
@@ -160,8 +170,11 @@ class _Meta:
 
 
 def _rejected(error: UnsafeArchive) -> PackRejected:
-    clause = str(error)
-    return PackRejected(f"{clause[:1].upper()}{clause[1:]}.")
+    return _refused(f"archive_{error.code}", **error.values)
+
+
+def _meta_cell(row: int, col: int) -> tuple[tuple[str, str], ...]:
+    return cell_pairs(meta_cell(row, col))
 
 
 def _check_archive(data: bytes) -> zipfile.ZipFile:
@@ -176,14 +189,14 @@ def _check_archive(data: bytes) -> zipfile.ZipFile:
 def _check_parts(archive: zipfile.ZipFile) -> None:
     for entry in archive.infolist():
         if entry.filename.lower().endswith("vbaproject.bin"):
-            raise PackRejected(f"The workbook contains macros ({entry.filename}): macro-enabled files are refused.")
+            raise _refused("macros", part=entry.filename)
     try:
         check_declarations(archive)
         content_types = read_part(archive, archive.getinfo(CONTENT_TYPES)).lower().decode("utf-8", errors="ignore")
     except UnsafeArchive as error:
         raise _rejected(error) from error
     if any(marker in content_types for marker in MACRO_CONTENT_TYPES):
-        raise PackRejected("The workbook is macro-enabled ([Content_Types].xml names a macro content type).")
+        raise _refused("macro_content_type")
 
 
 def _text(value: object) -> str:
@@ -202,12 +215,12 @@ def _read_meta(book: Any) -> _Meta:
     values = {}
     for index, key in enumerate(META_KEYS):
         if index >= len(rows) or rows[index][META_KEY_COLUMN] != key:
-            raise PackRejected(f"{meta_cell(index, META_KEY_COLUMN)}: expected key '{key}'; the Meta sheet was edited.")
+            raise _refused("meta_key_edited", _meta_cell(index, META_KEY_COLUMN), key=key)
         values[key] = rows[index][META_VALUE_COLUMN]
     use_case_span = slice(META_USE_CASE_COLUMN, META_USE_CASE_COLUMN + len(META_USE_CASE_HEADER))
     input_span = slice(META_INPUT_COLUMN, META_INPUT_COLUMN + len(META_INPUT_HEADER))
     if not rows or rows[0][use_case_span] != META_USE_CASE_HEADER or rows[0][input_span] != META_INPUT_HEADER:
-        raise PackRejected(f"{meta_cell(0, META_USE_CASE_COLUMN)}: the Meta tables were edited or moved.")
+        raise _refused("meta_tables_edited", _meta_cell(0, META_USE_CASE_COLUMN))
     use_case_rows = [row[use_case_span] for row in rows[1:] if row[use_case_span][0]]
     inputs = []
     for number, row in enumerate(rows[1:], start=2):
@@ -220,8 +233,8 @@ def _read_meta(book: Any) -> _Meta:
         try:
             exported_value = float(exported) if exported else None
         except ValueError as error:
-            raise PackRejected(f"{meta_cell(number - 1, EXPORTED_VALUE_COLUMN)}: '{exported[:40]}' is not a number; "
-                               "the Meta sheet was edited.") from error
+            raise _refused("meta_not_a_number", _meta_cell(number - 1, EXPORTED_VALUE_COLUMN),
+                           found=exported[:40]) from error
         inputs.append(_MetaInput(use_case_id, path, sheet_name, cell, exported_value, kind, number))
     return _Meta(values, use_case_rows, inputs)
 
@@ -237,24 +250,24 @@ def _input_meta_rows(meta: _Meta) -> list[tuple[str, ...]]:
             for item in meta.inputs]
 
 
-def _value_cell(key: str) -> str:
-    return meta_cell(META_KEYS.index(key), META_VALUE_COLUMN)
+def _value_cell(key: str) -> tuple[tuple[str, str], ...]:
+    return _meta_cell(META_KEYS.index(key), META_VALUE_COLUMN)
 
 
 def _check_meta(meta: _Meta, loaded: LoadedWorkspaceLike) -> None:
     values = meta.values
     if values["workspace_id"] != str(loaded.id):
-        raise PackRejected(f"{_value_cell('workspace_id')}: the pack belongs to workspace '{values['workspace_id']}' "
-                           f"('{values['workspace_name']}'), not to '{loaded.id}' ('{loaded.workspace.name}').")
+        raise _refused("other_workspace", _value_cell("workspace_id"), pack_workspace_id=values["workspace_id"],
+                       pack_workspace_name=values["workspace_name"], workspace_id=str(loaded.id),
+                       workspace_name=loaded.workspace.name)
     versions = (values["schema_version"], values["pack_format"])
     if versions not in READABLE_PACK_VERSIONS:
-        raise PackRejected(f"{_value_cell('schema_version')}: pack schema {values['schema_version']} / format "
-                           f"{values['pack_format']} is not supported (this workbench writes {SCHEMA_VERSION} / "
-                           f"{PACK_FORMAT_VERSION}); export a fresh pack and enter the changes there.")
+        raise _refused("unsupported_version", _value_cell("schema_version"), schema=values["schema_version"],
+                       pack_format=values["pack_format"], current_schema=str(SCHEMA_VERSION),
+                       current_format=str(PACK_FORMAT_VERSION))
     expected = meta_content_hash(values["workspace_id"], meta.use_case_rows, _input_meta_rows(meta), *versions)
     if values["content_hash"] != expected:
-        raise PackRejected(f"{_value_cell('content_hash')}: content hash does not match; "
-                           "the hidden Meta sheet was edited.")
+        raise _refused("content_hash", _value_cell("content_hash"))
 
 
 def _check_sheets(book: Any, meta: _Meta) -> None:
@@ -266,7 +279,7 @@ def _check_sheets(book: Any, meta: _Meta) -> None:
     expected += [row[2] for row in meta.use_case_rows if row[2]]
     for name in expected:
         if name not in present:
-            raise PackRejected(f"Sheet '{name}' is missing or was renamed; the pack cannot be read back.")
+            raise _refused("sheet_missing", sheet=name)
 
 
 def _cells_by_sheet(book: Any, wanted: Mapping[str, set[str]]) -> dict[tuple[str, str], Any]:
@@ -281,45 +294,46 @@ def _cells_by_sheet(book: Any, wanted: Mapping[str, set[str]]) -> dict[tuple[str
 
 
 def _cell_value(item: _MetaInput, cell: Any, cached: Mapping[tuple[str, str], Any]) -> InputValue:
-    where = f"{item.sheet}!{item.cell} ({item.field_path})"
+    cells, path = ((item.sheet, item.cell),), item.field_path
     value = None if cell is None else cell.value
     if cell is not None and cell.data_type == "f":
         cached_cell = cached.get((item.sheet, item.cell))
         value = None if cached_cell is None else cached_cell.value
         if value is None or value == "":
-            raise PackRejected(f"{where}: a formula where an input is expected, and it has no stored value; "
-                               "enter a number instead.")
+            raise _refused("formula_without_value", cells, path)
     if value is None or (isinstance(value, str) and not value.strip()):
         if blank_allowed(item.field_path):
             return None
-        wanted = ", ".join(RAMP_SHAPES) if item.kind == RAMP_SHAPE_KIND else "a number"
-        raise PackRejected(f"{where}: the input is empty; enter {wanted}.")
+        if item.kind == RAMP_SHAPE_KIND:
+            raise _refused("empty_ramp_shape", cells, path, shapes=", ".join(RAMP_SHAPES))
+        raise _refused("empty_number", cells, path)
     if item.kind == RAMP_SHAPE_KIND:
-        return _ramp_shape(where, value)
+        return _ramp_shape(item, value)
     if isinstance(value, bool) and item.kind == FUNDED_KIND:
         value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise PackRejected(f"{where}: expected a number, found {str(value)[:40]!r}.")
+        raise _refused("not_a_number", cells, path, found=str(value)[:40])
     number = float(value)
     if not math.isfinite(number):
-        raise PackRejected(f"{where}: expected a finite number, found {number!r}.")
+        raise _refused("not_finite", cells, path, number=number)
     if item.kind == FRACTION_KIND and not 0.0 <= number <= 1.0:
-        raise PackRejected(f"{where}: {number:g} is out of range; a fraction must lie between 0 and 1.")
+        raise _refused("fraction_out_of_range", cells, path, number=number)
     if item.kind in (NON_NEGATIVE_KIND, MONTHS_KIND, BUDGET_KIND) and number < 0.0:
-        raise PackRejected(f"{where}: {number:g} is out of range; the value must be at least 0.")
+        raise _refused("negative", cells, path, number=number)
     if item.kind == MONTHS_KIND:
         if not number.is_integer():
-            raise PackRejected(f"{where}: {number:g} is not a whole number of months.")
+            raise _refused("not_whole_months", cells, path, number=number)
         return int(number)
     if item.kind == FUNDED_KIND and number not in (0.0, 1.0):
-        raise PackRejected(f"{where}: {number:g} is not a funded flag; enter 1 to fund the use case or 0.")
+        raise _refused("not_funded_flag", cells, path, number=number)
     return number
 
 
-def _ramp_shape(where: str, value: object) -> str:
+def _ramp_shape(item: _MetaInput, value: object) -> str:
     text = str(value).strip()
     if text not in RAMP_SHAPES:
-        raise PackRejected(f"{where}: expected one of {', '.join(RAMP_SHAPES)}, found {text[:40]!r}.")
+        raise _refused("not_a_ramp_shape", ((item.sheet, item.cell),), item.field_path, shapes=", ".join(RAMP_SHAPES),
+                       found=text[:40])
     return text
 
 
@@ -371,8 +385,8 @@ def _validate(use_case: UseCase, changes: list[FieldChange]) -> None:
     try:
         updated_use_case(use_case, {change.field_path: change.new for change in changes})
     except (ValidationError, ValueError, IndexError, KeyError) as error:
-        cells = ", ".join(change.cell for change in changes)
-        raise PackRejected(f"{cells}: the changed inputs of use case '{use_case.id}' are invalid: {error}") from error
+        cells = tuple(pair for change in changes for pair in cell_pairs(change.cell))
+        raise _refused("changes_invalid", cells, use_case=use_case.id, detail=str(error)) from error
 
 
 def read_pack_meta(data: bytes) -> _Meta:
@@ -398,10 +412,10 @@ def read_pack(data: bytes, loaded: LoadedWorkspaceLike) -> PackDiff:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many types for malformed parts
-        raise PackRejected(f"The workbook cannot be parsed: {type(error).__name__}: {error}.") from error
+        raise _refused("unparseable", error=f"{type(error).__name__}: {error}") from error
     try:
         if META_SHEET not in book.sheetnames:
-            raise PackRejected(f"Sheet '{META_SHEET}' is missing or was renamed; the pack cannot be read back.")
+            raise _refused("sheet_missing", sheet=META_SHEET)
         meta = _read_meta(book)
         _check_meta(meta, loaded)
         _check_sheets(book, meta)
@@ -423,17 +437,18 @@ def read_pack(data: bytes, loaded: LoadedWorkspaceLike) -> PackDiff:
 
 
 def _read_cell(item: _MetaInput, cells: Mapping[tuple[str, str], Any], cached: Mapping[tuple[str, str], Any],
-               problems: list[str]) -> tuple[bool, InputValue]:
+               problems: list[PackProblem]) -> tuple[bool, InputValue]:
     """(True, value) of an input cell, or (False, None) with its problem appended to ``problems``."""
     try:
         return True, _cell_value(item, cells.get((item.sheet, item.cell)), cached)
     except PackRejected as error:
-        problems.append(str(error))
+        problems.extend(error.details)
         return False, None
 
 
 def _plan_change(items: list[_MetaInput], cells: Mapping[tuple[str, str], Any],
-                 cached: Mapping[tuple[str, str], Any], known: set[str], problems: list[str]) -> PlanChange | None:
+                 cached: Mapping[tuple[str, str], Any], known: set[str], problems: list[PackProblem]
+                 ) -> PlanChange | None:
     """The Portfolio sheet's funded flags and limits, as exported and as they are now; bad cells go to
     ``problems``."""
     if not items:
@@ -450,14 +465,15 @@ def _plan_change(items: list[_MetaInput], cells: Mapping[tuple[str, str], Any],
             edited.append(f"{item.sheet}!{item.cell}")
         if item.kind == BUDGET_KIND:
             if item.field_path not in fields:
-                problems.append(f"{item.sheet}!{item.cell}: '{item.field_path}' is not a limit of the plan.")
+                problems.append(PackProblem("not_a_limit", ((item.sheet, item.cell),),
+                                            values={"field": item.field_path}))
                 continue
             exported_budgets[fields[item.field_path]], budgets[fields[item.field_path]] = item.exported, new
             continue
         if item.use_case_id not in known:
             if new:
-                problems.append(f"{item.sheet}!{item.cell}: use case '{item.use_case_id}' is funded but no longer "
-                                "exists in this workspace.")
+                problems.append(PackProblem("funded_use_case_gone", ((item.sheet, item.cell),),
+                                            values={"use_case": item.use_case_id}))
             continue
         if item.exported:
             exported_ids.append(item.use_case_id)
@@ -468,7 +484,7 @@ def _plan_change(items: list[_MetaInput], cells: Mapping[tuple[str, str], Any],
 
 def _measurement_cell(item: _MetaInput, cell: Any, cached: Mapping[tuple[str, str], Any]) -> Any:
     """The value of a cell in an Actuals sheet's new rows: a day (ISO text), a text, a number, or None if empty."""
-    where = f"{item.sheet}!{item.cell}"
+    cells = ((item.sheet, item.cell),)
     value = None if cell is None else cell.value
     if cell is not None and cell.data_type == "f":
         cached_cell = cached.get((item.sheet, item.cell))
@@ -483,12 +499,12 @@ def _measurement_cell(item: _MetaInput, cell: Any, cached: Mapping[tuple[str, st
             return value.isoformat()
         day = parse_day(value) if isinstance(value, str) else None
         if day is None:
-            raise PackRejected(f"{where}: expected a date (e.g. 2026-03-31), found {str(value)[:40]!r}.")
+            raise _refused("not_a_date", cells, found=str(value)[:40])
         return day.isoformat()
     if field_name in ("measured_by", "source"):
         return str(value).strip()
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(float(value)):
-        raise PackRejected(f"{where}: expected a number, found {str(value)[:40]!r}.")
+        raise _refused("not_a_number", cells, found=str(value)[:40])
     return float(value)
 
 
@@ -507,17 +523,18 @@ def _new_measurements(items: list[_MetaInput], cells: Mapping[tuple[str, str], A
     added: dict[str, int] = {}
     for (use_case_id, _), values in sorted(rows.items(), key=lambda entry: (entry[0][0], int(entry[0][1]))):
         where = ", ".join(cell for _, cell in values.values())
+        cells = cell_pairs(where)
         use_case = use_cases.get(use_case_id)
         if use_case is None:
-            raise PackRejected(f"{where}: use case '{use_case_id}' no longer exists in this workspace.")
+            raise _refused("use_case_gone", cells, use_case=use_case_id)
         if "measured_on" not in values:
-            raise PackRejected(f"{where}: a new measurement needs its date in the first column.")
+            raise _refused("measurement_without_date", cells)
         data: dict[str, Any] = {name: value for name, (value, _) in values.items()}
         try:
             measurement = Measurement.model_validate(data)
         except ValidationError as error:
-            raise PackRejected(f"{where}: the new measurement of use case '{use_case_id}' is invalid: "
-                               f"{'; '.join(error_text(item) for item in error.errors())}") from error
+            raise _refused("measurement_invalid", cells, use_case=use_case_id,
+                           detail="; ".join(error_text(item) for item in error.errors())) from error
         index = len(use_case.measurements) + added.get(use_case_id, 0)
         added[use_case_id] = added.get(use_case_id, 0) + 1
         found.append((use_case_id, FieldChange(use_case_id, f"measurements.{index}", None,
@@ -526,7 +543,7 @@ def _new_measurements(items: list[_MetaInput], cells: Mapping[tuple[str, str], A
 
 
 def _field_change(item: _MetaInput, cells: Mapping[tuple[str, str], Any], cached: Mapping[tuple[str, str], Any],
-                  use_cases: Mapping[str, UseCase], problems: list[str]) -> FieldChange | None:
+                  use_cases: Mapping[str, UseCase], problems: list[PackProblem]) -> FieldChange | None:
     """The change one edited input cell makes to its use case (None: unchanged, or a problem was appended)."""
     readable, new = _read_cell(item, cells, cached, problems)
     if not readable or _unchanged(item.exported, new):
@@ -534,12 +551,13 @@ def _field_change(item: _MetaInput, cells: Mapping[tuple[str, str], Any], cached
     where = f"{item.sheet}!{item.cell}"
     use_case = use_cases.get(item.use_case_id)
     if use_case is None:
-        problems.append(f"{where}: use case '{item.use_case_id}' no longer exists in this workspace.")
+        problems.append(PackProblem("use_case_gone", ((item.sheet, item.cell),), values={"use_case": item.use_case_id}))
         return None
     try:
         old = get_path(use_case, item.field_path)
     except (AttributeError, IndexError, ValueError):
-        problems.append(f"{where}: field '{item.field_path}' no longer exists in use case '{item.use_case_id}'.")
+        problems.append(PackProblem("field_gone", ((item.sheet, item.cell),),
+                                    values={"field": item.field_path, "use_case": item.use_case_id}))
         return None
     if old == new:
         return None
@@ -549,7 +567,7 @@ def _field_change(item: _MetaInput, cells: Mapping[tuple[str, str], Any], cached
 def _diff(meta: _Meta, cells: Mapping[tuple[str, str], Any], cached: Mapping[tuple[str, str], Any],
           loaded: LoadedWorkspaceLike) -> PackDiff:
     use_cases = {use_case.id: use_case for use_case in loaded.workspace.use_cases}
-    problems: list[str] = []
+    problems: list[PackProblem] = []
     plan = _plan_change([item for item in meta.inputs if item.kind in PLAN_KINDS], cells, cached, set(use_cases),
                         problems)
     changes: dict[str, list[FieldChange]] = {}
@@ -566,7 +584,7 @@ def _diff(meta: _Meta, cells: Mapping[tuple[str, str], Any], cached: Mapping[tup
         try:
             _validate(use_cases[use_case_id], items)
         except PackRejected as error:
-            problems.append(str(error))
+            problems.extend(error.details)
     if problems:
         raise _rejected_cells(problems)
     exported_versions = {row[0]: int(row[1]) for row in meta.use_case_rows if row[1].isdigit()}

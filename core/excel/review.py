@@ -51,13 +51,16 @@ _BOOLEAN_FORMULAS = {"=TRUE()": True, "=FALSE()": False}
 @dataclass(frozen=True, slots=True)
 class IgnoredEdit:
     """One cell outside the inputs that differs from the pack as exported: ``found`` in the file, ``expected`` as
-    the workbench wrote it (both as short text; "" for an empty cell)."""
+    the workbench wrote it (both as short text; "" for an empty cell), and each as a number where the cell holds
+    one, so that the app can write it in the user's notation."""
 
     sheet: str
     cell: str
     reason: IgnoredReason
     found: str
     expected: str
+    found_number: float | None = None
+    expected_number: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,12 @@ def _cells(book: Any, sheet: str) -> dict[str, Any]:
 def _short(value: Any) -> str:
     text = "" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
     return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 def _is_formula(value: Any) -> bool:
@@ -184,7 +193,8 @@ def _compare(upload: Any, rebuilt: Any, meta: Any, decision_rows: list[tuple[str
                 continue
             total += 1
             if len(edits) < MAX_IGNORED:
-                edits.append(IgnoredEdit(sheet, cell, reason, _short(found.get(cell)), _short(expected.get(cell))))
+                edits.append(IgnoredEdit(sheet, cell, reason, _short(found.get(cell)), _short(expected.get(cell)),
+                                         _number(found.get(cell)), _number(expected.get(cell))))
     return IgnoredEdits(tuple(edits), total, tuple(skipped))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import lru_cache
@@ -17,6 +18,7 @@ import pyarrow as pa
 import streamlit as st
 
 from core import excel
+from core.excel.problems import PackProblem
 from core.models import PlanBudgets, SavedPlan, WorkspaceSettings
 from core.store import AuditEntry, LoadedWorkspace, SnapshotInfo
 from core.store.workspaces import SAMPLE_ACTOR
@@ -92,6 +94,75 @@ def audit_csv_download(use_case_id: str | None) -> Callable[[], str]:
 def read_pack(data: bytes) -> excel.PackDiff:
     """Diff of an edited pack against the current workspace; raises ``PackRejected`` naming sheet and cell."""
     return excel.read_pack(data, store_access.store().load(store_access.selected_workspace_id()))
+
+
+_COUNTS = frozenset({"entries", "size", "limit", "ratio"})
+
+
+def _problem_number(value: float, language: str) -> str:
+    """A number of a refusal as the user typed it, in the language's notation ("1,5"); inf and nan as Python
+    writes them."""
+    if not math.isfinite(value):
+        return str(value)
+    return formatting.plain(value, language, 6)
+
+
+def _problem_percent(fraction: float, language: str) -> str:
+    hundredths = fraction * 100
+    whole = math.isfinite(hundredths) and abs(hundredths - round(hundredths)) < 1e-9
+    return formatting.percent(fraction, language, 0 if whole else 1)
+
+
+def _problem_where(problem: PackProblem, language: str) -> str:
+    """The cells of a refusal, grouped by sheet: "Blatt „D1_x“, Zelle B43" (de) or "D1_x!B43" (en), with the
+    input's field in words."""
+    by_sheet: dict[str, list[str]] = {}
+    for sheet, cell in problem.cells:
+        by_sheet.setdefault(sheet, []).append(cell)
+    places = []
+    for sheet, cells in by_sheet.items():
+        if len(cells) == 1:
+            places.append(translate("an.export.where.cell", language, sheet=sheet, cell=cells[0]))
+            continue
+        places.append(translate("an.export.where.cells", language, sheet=sheet, cells=", ".join(cells),
+                                references=", ".join(f"{sheet}!{cell}" for cell in cells)))
+    where = "; ".join(places)
+    if problem.field_path:
+        where = translate("an.export.where.input", language, where=where,
+                          field=field_path_label(problem.field_path, language))
+    return where
+
+
+def problem_text(problem: PackProblem, language: str, names: dict[str, str] | None = None) -> str:
+    """One refusal of an uploaded pack as a sentence in ``language`` naming its sheet and cell, as plain text
+    (the page escapes it once). Numbers in the language's notation, use cases by their ``names`` where known.
+
+    Example (de): not_a_number at D1_support-chatbot!B43 (roi.adoption), found "abc" → "Blatt
+    „D1_support-chatbot“, Zelle B43 (Adoption): Erwartet wurde eine Zahl, gefunden: „abc“."
+    """
+    values: dict[str, object] = {}
+    for name, value in problem.values.items():
+        if name in _COUNTS and isinstance(value, int | float):
+            values[name] = formatting.number(value, language)
+        elif name == "number" and isinstance(value, int | float):
+            values[name] = _problem_number(value, language)
+            values["percent"] = _problem_percent(value, language)
+        elif name == "use_case":
+            values[name] = (names or {}).get(str(value), str(value))
+        elif name == "field":
+            values[name] = field_path_label(str(value), language)
+        else:
+            values[name] = value
+    sentence = translate(f"an.export.problem.{problem.code}", language, **values)
+    if not problem.cells:
+        return sentence
+    return translate("an.export.where.problem", language, where=_problem_where(problem, language), sentence=sentence)
+
+
+def ignored_value_text(text: str, number: float | None, language: str) -> str:
+    """A cell of an ignored edit as shown: a number in the language's notation (0.62 → "0,62" in German), else
+    its text."""
+    return text if number is None else formatting.plain(number, language, 6)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
