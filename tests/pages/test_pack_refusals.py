@@ -117,7 +117,7 @@ def test_a_pack_of_another_workspace_is_refused_in_german(store: Store, sample_i
 def test_ignored_edits_show_numbers_in_german(store: Store, sample_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     _german_widgets(monkeypatch)
     pack = build_pack(store.load(sample_id), [CHATBOT], language="de")
-    formula = _first_formula(pack, f"D1_{CHATBOT}")
+    formula = _first_formula(pack, f"E1_{CHATBOT}")  # the German Decision sheet (Entscheidung)
     edited = _edit(pack, {formula: 1234.5})
     at = open_page(PAGE, language="de")
     at.file_uploader[0].set_value(("finanzen.xlsx", edited, XLSX)).run()
