@@ -124,8 +124,7 @@ def _problem_where(problem: PackProblem, language: str) -> str:
         if len(cells) == 1:
             places.append(translate("an.export.where.cell", language, sheet=sheet, cell=cells[0]))
             continue
-        places.append(translate("an.export.where.cells", language, sheet=sheet, cells=", ".join(cells),
-                                references=", ".join(f"{sheet}!{cell}" for cell in cells)))
+        places.append(translate("an.export.where.cells", language, sheet=sheet, cells=", ".join(cells)))
     where = "; ".join(places)
     if problem.field_path:
         where = translate("an.export.where.input", language, where=where,
