@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -75,68 +75,26 @@ def _round(store: Store) -> tuple[Any, list[str]]:
     return opened, [case.id for case in use_cases]
 
 
-def answer_saves(url: str, think: tuple[float, float] | None) -> list[float]:
-    """Every save's duration in seconds; raises if any save failed or an answer was lost."""
+def _room(url: str, answering: Callable[[Store, Any, list[str], str, int, Callable[[float], None]], None],
+          submits: bool) -> list[float]:
+    """:data:`PARTICIPANTS` threads over one Store (as the app's sessions share one) join a fresh round and each
+    runs ``answering(store, round, use case ids, secret, number, record)``, which records each timed save's
+    seconds; returns them all. Raises if any participant failed, an answer was lost or (``submits``) someone's
+    submission is missing."""
     store = Store(url)
     opened, use_case_ids = _round(store)
     durations: list[float] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
-    start = threading.Barrier(PARTICIPANTS)
+
+    def record(seconds: float) -> None:
+        with lock:
+            durations.append(seconds)
 
     def participant(number: int) -> None:
-        chance = random.Random(number)
         try:
             _, secret = store.join_round(opened.token, f"P{number}")
-            start.wait()
-            for use_case_id in use_case_ids:
-                for question in SCORING_QUESTIONS:
-                    if think:
-                        time.sleep(chance.uniform(*think))
-                    answer = Answer(value=round(chance.random(), 2))
-                    began = time.perf_counter()
-                    store.save_answer(opened.token, secret, use_case_id, question, answer)
-                    elapsed = time.perf_counter() - began
-                    with lock:
-                        durations.append(elapsed)
-        except BaseException as error:  # reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=participant, args=(number,)) for number in range(PARTICIPANTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    answers = store.round_progress(opened.id).answers
-    store.dispose()
-    expected = PARTICIPANTS * len(use_case_ids) * len(SCORING_QUESTIONS)
-    if errors or answers != expected:
-        raise RuntimeError(f"{len(errors)} errors (first {errors[:1]!r}), {answers} of {expected} answers stored")
-    return durations
-
-
-def next_presses(url: str) -> list[float]:
-    """The whole room pressing "Next" at once, three times: per press one ``save_answers`` of the seven questions
-    on screen in one transaction; every press's duration in seconds. Raises if any failed or an answer was lost."""
-    store = Store(url)
-    opened, use_case_ids = _round(store)
-    durations: list[float] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-    together = threading.Barrier(PARTICIPANTS)
-
-    def participant(number: int) -> None:
-        chance = random.Random(number)
-        try:
-            _, secret = store.join_round(opened.token, f"P{number}")
-            for position, use_case_id in enumerate(use_case_ids):
-                answers = {question: Answer(value=round(chance.random(), 2)) for question in SCORING_QUESTIONS}
-                together.wait()
-                began = time.perf_counter()
-                store.save_answers(opened.token, secret, use_case_id, answers,
-                                   submit=position == len(use_case_ids) - 1)
-                with lock:
-                    durations.append(time.perf_counter() - began)
+            answering(store, opened, use_case_ids, secret, number, record)
         except BaseException as error:  # reported below
             errors.append(error)
 
@@ -148,10 +106,47 @@ def next_presses(url: str) -> list[float]:
     progress = store.round_progress(opened.id)
     store.dispose()
     expected = PARTICIPANTS * len(use_case_ids) * len(SCORING_QUESTIONS)
-    if errors or progress.answers != expected or progress.submitted != PARTICIPANTS:
+    if errors or progress.answers != expected or (submits and progress.submitted != PARTICIPANTS):
         raise RuntimeError(f"{len(errors)} errors (first {errors[:1]!r}), {progress.answers} of {expected} answers, "
                            f"{progress.submitted} of {PARTICIPANTS} submitted")
     return durations
+
+
+def answer_saves(url: str, think: tuple[float, float] | None) -> list[float]:
+    """Every save's duration in seconds (one ``save_answer`` per slider); raises if any save failed or an answer
+    was lost."""
+    start = threading.Barrier(PARTICIPANTS)
+
+    def answering(store, opened, use_case_ids, secret, number, record) -> None:
+        chance = random.Random(number)
+        start.wait()
+        for use_case_id in use_case_ids:
+            for question in SCORING_QUESTIONS:
+                if think:
+                    time.sleep(chance.uniform(*think))
+                answer = Answer(value=round(chance.random(), 2))
+                began = time.perf_counter()
+                store.save_answer(opened.token, secret, use_case_id, question, answer)
+                record(time.perf_counter() - began)
+
+    return _room(url, answering, submits=False)
+
+
+def next_presses(url: str) -> list[float]:
+    """The whole room pressing "Next" at once, three times: per press one ``save_answers`` of the seven questions
+    on screen in one transaction; every press's duration in seconds. Raises if any failed or an answer was lost."""
+    together = threading.Barrier(PARTICIPANTS)
+
+    def answering(store, opened, use_case_ids, secret, number, record) -> None:
+        chance = random.Random(number)
+        for position, use_case_id in enumerate(use_case_ids):
+            answers = {question: Answer(value=round(chance.random(), 2)) for question in SCORING_QUESTIONS}
+            together.wait()
+            began = time.perf_counter()
+            store.save_answers(opened.token, secret, use_case_id, answers, submit=position == len(use_case_ids) - 1)
+            record(time.perf_counter() - began)
+
+    return _room(url, answering, submits=True)
 
 
 @contextmanager

@@ -56,9 +56,17 @@ def fingerprint(store: Store) -> list:
 @pytest.mark.parametrize("name", TABLES)
 def test_a_hostile_table_upload_is_refused_clearly_quickly_and_only_once(store, sample_id, hostile_folder, name,
                                                                          monkeypatch):
+    _refused_once(store, open_page(DATA_READINESS), hostile_folder, name,
+                  lambda: monkeypatch.setattr(profiling, "read_table",
+                                              lambda *_: pytest.fail("a rerun read the refused file again")))
+
+
+def _refused_once(store, at, hostile_folder, name, forbid_reading) -> None:
+    """Upload the hostile table on the page ``at`` shows: one clear refusal naming the file and the limit, within
+    the bound, then (after ``forbid_reading``) the same refusal on a rerun without reading the file again, and the
+    store unchanged."""
     filename, _, expected = TABLES[name]
     before = fingerprint(store)
-    at = open_page(DATA_READINESS)
     start = time.perf_counter()
     at.file_uploader[0].set_value((filename, (hostile_folder / name).read_bytes(), "application/octet-stream")).run()
     elapsed = time.perf_counter() - start
@@ -66,7 +74,7 @@ def test_a_hostile_table_upload_is_refused_clearly_quickly_and_only_once(store, 
     errors = [shown(item.value) for item in at.error]
     assert len(errors) == 1 and re.search(pattern(expected, filename), errors[0]), errors
     assert elapsed < BOUND_S
-    monkeypatch.setattr(profiling, "read_table", lambda *_: pytest.fail("a rerun read the refused file again"))
+    forbid_reading()
     at.run()
     assert [shown(item.value) for item in at.error] == errors
     assert fingerprint(store) == before
@@ -80,20 +88,9 @@ def test_a_hostile_monitoring_export_is_refused_by_the_gates_page_once(store, sa
                                                                        monkeypatch):
     from ui.views import gates
 
-    filename, _, expected = TABLES[name]
-    before = fingerprint(store)
-    at = open_page(GATES, tabs={"gates": "measurements"})
-    start = time.perf_counter()
-    at.file_uploader[0].set_value((filename, (hostile_folder / name).read_bytes(), "application/octet-stream")).run()
-    elapsed = time.perf_counter() - start
-    assert not at.exception, [item.value for item in at.exception]
-    errors = [shown(item.value) for item in at.error]
-    assert len(errors) == 1 and re.search(pattern(expected, filename), errors[0]), errors
-    assert elapsed < BOUND_S
-    monkeypatch.setattr(gates, "read_table", lambda *_, **__: pytest.fail("a rerun read the refused file again"))
-    at.run()
-    assert [shown(item.value) for item in at.error] == errors
-    assert fingerprint(store) == before
+    _refused_once(store, open_page(GATES, tabs={"gates": "measurements"}), hostile_folder, name,
+                  lambda: monkeypatch.setattr(gates, "read_table",
+                                              lambda *_, **__: pytest.fail("a rerun read the refused file again")))
 
 
 # The Export page's uploaders, in page order (tests/pages/test_export.py uses the same).
