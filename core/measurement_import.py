@@ -34,11 +34,12 @@ BOOLEAN_FIELDS = frozenset(name for name, info in GateMetrics.model_fields.items
 MAX_REPORTED_PROBLEMS = 50
 HEADER_ROWS = 1
 _GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_GROUPED_DE = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")
-_GROUPED_EN = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# A group separator follows one to three digits that do not start with 0: "0.480" and "0,125" are decimals.
+_GROUPED_DE = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")
+_GROUPED_EN = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$")
 _DECIMAL_DE = re.compile(r"^[+-]?\d*,\d+$")
 _DECIMAL_EN = re.compile(r"^[+-]?\d*\.\d+$")
-_AMBIGUOUS = re.compile(r"^[+-]?\d{1,3}[.,]\d{3}$")
+_AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
 _TRUE = frozenset({"true", "yes", "ja", "wahr", "1", "x"})
 _FALSE = frozenset({"false", "no", "nein", "falsch", "0"})
 

@@ -421,7 +421,9 @@ def _column_mapping(columns: list[str], nonce: int, lang: str) -> dict[str, str]
     grid = st.columns(3)
     for index, column in enumerate(columns):
         key = MAPPING_WIDGET.format(nonce=nonce, column=index)
-        chosen[column] = grid[index % 3].selectbox(column, options=options, format_func=names.__getitem__,
+        # The column's name is the file's text: a widget label renders Markdown (links, images).
+        chosen[column] = grid[index % 3].selectbox(formatting.escape_markdown(column), options=options,
+                                                   format_func=names.__getitem__,
                                                    key=store_access.bind(key, state.widget_value(
                                                        key, field_of.get(column, NOT_MAPPED))))
     return chosen
@@ -469,7 +471,7 @@ def _import_section(use_case: UseCase, lang: str) -> None:
 
 
 def t_plain_more(count: int, lang: str) -> str:
-    return t("pva.import_more", count=formatting.number(count, lang))
+    return t_plain("pva.import_more", count=formatting.number(count, lang))
 
 
 def _next_review(use_case: UseCase, lang: str) -> None:
@@ -595,11 +597,10 @@ with sidebar.guard():
         lang = ctx.language
         thresholds = ctx.loaded.workspace.thresholds
         view = gates.gates_view(use_case, thresholds, lang)
-        recorded = gates.recorded_gate_decisions(use_case)
         st.info(f"**{t('an.verdict.status')}:** {view.sentence}", icon=":material/flag:")
         _summary(view)
         st.caption(t("an.gates.next_gate", phase=label("phase", use_case.phase),
                      gate=_gate_name(PHASE_GATES[use_case.phase].gate_key)))
         frame.lazy_tabs("gates", {"gates": t("pva.tab_gates"), "measurements": t("pva.tab_measurements")}, {
-            "gates": lambda: _gates_tab(use_case, view, thresholds, recorded, lang),
+            "gates": lambda: _gates_tab(use_case, view, thresholds, gates.recorded_gate_decisions(use_case), lang),
             "measurements": lambda: _measurements_tab(use_case, lang)})

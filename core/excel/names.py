@@ -209,7 +209,9 @@ def decision_sheet_of(sheet: str, decision_sheets: Collection[str]) -> str:
             if sheet.startswith(prefix) and ordinal.isdigit():
                 # By the ordinal: the 31-character cut leaves a longer id's names different tails.
                 mine = f"{decision}{ordinal}_"
-                return next((name for name in decision_sheets if name.startswith(mine)), "")
+                found = next((name for name in decision_sheets if name.startswith(mine)), "")
+                if found:
+                    return found
     return ""
 
 

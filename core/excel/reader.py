@@ -224,18 +224,18 @@ def _read_meta(book: Any) -> _Meta:
     use_case_rows = [row[use_case_span] for row in rows[1:] if row[use_case_span][0]]
     inputs = []
     for number, row in enumerate(rows[1:], start=2):
-        use_case_id, path, sheet_name, cell, exported, kind = row[input_span]
+        use_case_id, path, sheet, cell, exported, kind = row[input_span]
         if not use_case_id:
             continue
         if kind == RAMP_SHAPE_KIND:
-            inputs.append(_MetaInput(use_case_id, path, sheet_name, cell, exported, kind, number))
+            inputs.append(_MetaInput(use_case_id, path, sheet, cell, exported, kind, number))
             continue
         try:
             exported_value = float(exported) if exported else None
         except ValueError as error:
             raise _refused("meta_not_a_number", _meta_cell(number - 1, EXPORTED_VALUE_COLUMN),
                            found=exported[:40]) from error
-        inputs.append(_MetaInput(use_case_id, path, sheet_name, cell, exported_value, kind, number))
+        inputs.append(_MetaInput(use_case_id, path, sheet, cell, exported_value, kind, number))
     return _Meta(values, use_case_rows, inputs)
 
 

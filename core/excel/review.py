@@ -22,6 +22,7 @@ import openpyxl
 from openpyxl.worksheet.formula import ArrayFormula
 
 from core.excel.names import (
+    AUDIT_SHEET,
     FIXED_SHEETS,
     META_SHEET,
     SUMMARY_SHEET,
@@ -40,7 +41,8 @@ IgnoredReason = Literal[
 ]
 """Why an edit is ignored: names are changed in the app; formulas and figures are computed from the inputs;
 labels and other cells are not read back."""
-NOT_COMPARED = frozenset({META_SHEET, "Audit"})
+# The audit trail grows after every export; a pack's copy of it is a record, never read back.
+NOT_COMPARED = frozenset({META_SHEET, AUDIT_SHEET, sheet_name(AUDIT_SHEET, "de")})
 MAX_IGNORED = 200
 SAME_NUMBER_TOLERANCE = 1e-9
 TITLE = "AI use-case decision pack"

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
-from core.store.actors import audit_key, lookup_key
+from core.store.actors import lookup_key
 from core.store.engine import StoreEngine
 from core.store.rows import workspace_row
 from core.store.schema import drafts_table
@@ -81,14 +81,8 @@ class DraftOps(StoreEngine):
     uses (:func:`core.store.actors.lookup_key`), never as text: a draft kept in a pseudonymised workspace must not
     hold the name its audit entries do not hold."""
 
-    _draft_key: bytes | None = None
-
     def _owner(self, workspace_id: str, actor: str) -> str:
-        # The audit key never changes once the database has one; read (or created) in a write transaction once,
-        # so that listing drafts on every page run stays a plain read.
-        if self._draft_key is None:
-            self._draft_key = self._write(audit_key)
-        return lookup_key(self._draft_key, workspace_id, actor)
+        return lookup_key(self.audit_key_once(), workspace_id, actor)
 
     def keep_draft(self, workspace_id: str, use_case_id: str, actor: str, changes: Mapping[str, Any],
                    changed_by: str = "", changed_at: datetime | None = None, slot: str = "") -> StoredDraft:

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from core.store import schema
-from core.store.actors import AUDIT_SECRET_ENV, SECRET_OPTION, TRANSACTION_CACHE
+from core.store.actors import AUDIT_SECRET_ENV, SECRET_OPTION, TRANSACTION_CACHE, audit_key
 from core.store.errors import StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,6 +111,16 @@ class StoreEngine:
             self._write(schema.migrate)
         except (OSError, ArgumentError, DBAPIError) as error:
             raise StoreError(f"the database {shown_url(self.url)} cannot be opened: {reason(error)}") from error
+
+    _audit_key: bytes | None = None
+
+    def audit_key_once(self) -> bytes:
+        """The audit trail's key (:func:`core.store.actors.audit_key`), read or created in a write transaction the
+        first time only: it never changes once the database has one, and readers on every page run (drafts, an
+        owner's names) should stay plain reads."""
+        if self._audit_key is None:
+            self._audit_key = self._write(audit_key)
+        return self._audit_key
 
     @property
     def dialect(self) -> str:

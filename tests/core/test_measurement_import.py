@@ -87,7 +87,8 @@ def test_the_reader_stays_bounded():
     ("2,4", "en", 2.4), ("1.234,5", "en", 1234.5), ("2.4", "de", 2.4), ("1.234.567", "en", 1234567),
     ("1,234,567", "de", 1234567), ("1,234.5", "de", 1234.5), ("18 200", "de", 18200),
     ("50.000", "de", 50000), ("50.000", "en", 50.0), ("1,234", "de", 1.234), ("1,234", "en", 1234),
-    ("50.000", None, None), ("2,4", None, 2.4), ("910", None, 910), ("abc", "de", None), ("nan", "en", None)])
+    ("50.000", None, None), ("2,4", None, 2.4), ("910", None, 910), ("abc", "de", None), ("nan", "en", None),
+    ("0.480", "de", 0.48), ("0,125", "en", 0.125), ("0.480", None, 0.48)])
 def test_numbers_in_either_notation(text, notation, expected):
     # A text with one separator before exactly three digits means two numbers; the column's notation decides.
     assert parse_number(text, notation) == expected

@@ -181,3 +181,21 @@ def test_a_pack_written_before_workspace_schema_3_still_reads(tmp_path) -> None:
             ("roi.adoption", 0.62, 0.5)]
     finally:
         store.dispose()
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_audit_trail_grown_since_the_export_is_no_ignored_edit(store: Store, sample_id: str, language: str):
+    pack = build_pack(store.load(sample_id), [CHATBOT], language=language,
+                      audit_entries=store.audit(sample_id, coalesce=True))
+    store.record_gate_decision(sample_id, CHATBOT, "poc_to_pilot", "go", [], actor="A. Weber")
+    loaded = store.load(sample_id)
+    assert ignored_edits(pack, loaded, read_pack(pack, loaded)).total == 0
+
+
+def test_a_cash_flow_or_actuals_sheet_belongs_to_its_decision_sheet_in_either_language():
+    from core.excel.names import decision_sheet_of
+
+    assert decision_sheet_of("CF1_uc7", {"D1_uc7"}) == "D1_uc7"
+    assert decision_sheet_of("CF1_uc7", {"E1_uc7"}) == "E1_uc7"  # German: the same CF prefix, an E sheet
+    assert decision_sheet_of("IST2_x", {"E1_y", "E2_x"}) == "E2_x"
+    assert decision_sheet_of("AC2_x", {"D2_x"}) == "D2_x" and decision_sheet_of("Summary", {"D1_x"}) == ""

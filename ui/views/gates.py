@@ -291,7 +291,9 @@ class UploadedTable:
     read_error: str | None = None
 
 
-@st.cache_data(max_entries=8, ttl=UPLOAD_CACHE_SECONDS, show_spinner=False)
+# A resource, not data: the page only reads the table, and unpickling a large frame on every rerun cost more than
+# reading it did.
+@st.cache_resource(max_entries=4, ttl=UPLOAD_CACHE_SECONDS, show_spinner=False)
 def read_upload(data: bytes, filename: str) -> UploadedTable:
     """The uploaded monitoring export through the bounded S7 reader (size, rows, cells, XLSX archive limits;
     :func:`core.profiling.read_table`), read once per content and name. A CSV's cells stay text, so that the
