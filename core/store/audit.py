@@ -383,7 +383,7 @@ class AuditOps(StoreEngine):
         sealed = [row for row in rows if row.identity is None and row.sealed_identity]
         if not sealed:
             return {}
-        key = self.audit_key_once()
+        key = self._audit_key_once()
         cutoff = f"{months_before(now_utc(), retention_months)}-01" if retention_months else ""
         names: dict[str, str | None] = {}
         revealed = {}

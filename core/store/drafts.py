@@ -82,7 +82,7 @@ class DraftOps(StoreEngine):
     hold the name its audit entries do not hold."""
 
     def _owner(self, workspace_id: str, actor: str) -> str:
-        return lookup_key(self.audit_key_once(), workspace_id, actor)
+        return lookup_key(self._audit_key_once(), workspace_id, actor)
 
     def keep_draft(self, workspace_id: str, use_case_id: str, actor: str, changes: Mapping[str, Any],
                    changed_by: str = "", changed_at: datetime | None = None, slot: str = "") -> StoredDraft:

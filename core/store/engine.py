@@ -114,7 +114,7 @@ class StoreEngine:
 
     _audit_key: bytes | None = None
 
-    def audit_key_once(self) -> bytes:
+    def _audit_key_once(self) -> bytes:
         """The audit trail's key (:func:`core.store.actors.audit_key`), read or created in a write transaction the
         first time only: it never changes once the database has one, and readers on every page run (drafts, an
         owner's names) should stay plain reads."""
