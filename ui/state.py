@@ -31,6 +31,7 @@ QUEUED_EDITS_KEY = "ctx.queued_edits"
 SEEN_VERSIONS_KEY = "ctx.seen_versions"
 RESTORED_KEY = "ctx.restored_from_url"
 RUN_KEY = "ctx.run"
+FIRST_RUN = 1
 BOUND_KEY = "ctx.bound_widgets"
 NONCE_PREFIX = "ctx.nonce."
 UI_PREFIX = "ui."
@@ -205,13 +206,17 @@ def sync_widget(key: str, value: Any) -> None:
 
     Widget ids include the page, so the same key on another page (or after a run without the widget)
     is a new widget in the browser that starts from its default unless the value is written again,
-    even when session state already holds an equal value. Otherwise the value is only written when it
-    differs, so that an unchanged widget is not reset under the user's cursor.
+    even when session state already holds an equal value. The same holds for the run after a browser
+    session's first run: the browser does not keep the values that first run sent (its first rerun
+    request carries only the widget that was touched), so a widget it draws anew would start from its
+    default, the first option of a select box, and report that as the user's choice. Otherwise the
+    value is only written when it differs, so that an unchanged widget is not reset under the user's
+    cursor.
     """
     run, page = st.session_state.get(RUN_KEY, 0), _page()
     bound = st.session_state.setdefault(BOUND_KEY, {})
     previous = bound.get(key)
-    recreated = previous is None or previous[1] != page or previous[0] < run - 1
+    recreated = previous is None or previous[1] != page or previous[0] < run - 1 or previous[0] == FIRST_RUN
     bound[key] = (run, page)
     if recreated or key not in st.session_state or st.session_state[key] != value:
         st.session_state[key] = value
