@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
@@ -31,7 +31,7 @@ from core.store import (
     WorkspaceInfo,
 )
 from ui import auth, formatting, state
-from ui.i18n import has, label, t
+from ui.i18n import has, label, t, translate
 
 LOGGER = logging.getLogger("workbench.ui")
 DATABASE_URL_ENV = "WORKBENCH_DATABASE_URL"
@@ -81,14 +81,16 @@ def store_notices() -> list[tuple[str, dict[str, str]]]:
     return [(notice.kind, dict(notice.values)) for notice in store().notices]
 
 
-def field_label(path: Sequence[Any] | str) -> str:
-    """Translated name of a field path such as ("roi", "adoption"), else the dotted path."""
+def field_label(path: Sequence[Any] | str, language: str | None = None) -> str:
+    """Translated name of a field path such as ("roi", "adoption"), else the dotted path (default: the session's
+    language)."""
+    language = language or state.language()
     parts = [str(part) for part in (path.split(".") if isinstance(path, str) else path)]
     dotted = ".".join(parts)
     for candidate in (dotted, *(part for part in reversed(parts) if not part.isdigit())):
         if has(f"field.{candidate}"):
-            return t(f"field.{candidate}")
-    return dotted or t("error.model")
+            return translate(f"field.{candidate}", language)
+    return dotted or translate("error.model", language)
 
 
 def readable_errors(error: ValidationError) -> list[str]:
@@ -99,16 +101,26 @@ def readable_errors(error: ValidationError) -> list[str]:
     A model rule over several fields names its field at the start of the message ("ramp_months: the ramp …");
     that field's label then replaces the model's: "Adoption ramp (months): the ramp …".
     """
-    rules = {NAME_RULE: t("error.name_rule"), LABEL_RULE: t("error.label_rule")}
+    return [formatting.escape_markdown(line) for line in error_lines(error.errors(), state.language())]
+
+
+def error_lines(items: Iterable[Mapping[str, Any]], language: str) -> list[str]:
+    """pydantic error items (``ValidationError.errors()``, or the same as plain data in a refused pack's problem)
+    as "field: rule" sentences in ``language``, as plain text.
+
+    Example (de): ``[{"loc": ("adoption",), "type": "less_than_equal", "ctx": {"le": 1}, "msg": "…"}]`` →
+    ``["Adoption: darf höchstens 1 sein"]``.
+    """
+    rules = {NAME_RULE: translate("error.name_rule", language), LABEL_RULE: translate("error.label_rule", language)}
     lines = []
-    for item in error.errors():
+    for item in items:
         message = error_text(item)
         field, separator, rest = message.partition(": ")
         if separator and has(f"field.{field}"):
-            line = f"{t(f'field.{field}')}: {_rule_text(item, rest)}"
+            lines.append(f"{translate(f'field.{field}', language)}: {_rule_text(item, rest, language)}")
         else:
-            line = f"{field_label(item.get('loc', ()))}: {rules.get(message) or _rule_text(item, message)}"
-        lines.append(formatting.escape_markdown(line))
+            lines.append(f"{field_label(item.get('loc', ()), language)}: "
+                         f"{rules.get(message) or _rule_text(item, message, language)}")
     return lines
 
 
@@ -120,27 +132,24 @@ def _limit_text(value: Any, language: str) -> str:
     return formatting.number(value, language, decimals)
 
 
-def _rule_text(item: Mapping[str, Any], message: str) -> str:
+def _rule_text(item: Mapping[str, Any], message: str, language: str) -> str:
     """A pydantic error as a sentence in the user's language ("darf nicht leer sein"), never pydantic's English:
     the error type picks the catalogue text (``error.rule.<type>``) and its limits are formatted numbers. A model
     rule of our own is English in the core; in another language it reads as the rule's catalogue text where one
     exists (``error.rule.value_error.<text>``), else as a general sentence."""
     kind = str(item.get("type", ""))
     context = dict(item.get("ctx") or {})
-    language = state.language()
     if kind == "value_error" or kind == "assertion_error":
         if language == "en":
             return message
         key = "error.rule.value_error." + re.sub(r"[^a-z]+", "_", message.lower()).strip("_")[:60]
-        return t(key) if has(key) else t("error.rule.value_error")
-    if kind == "string_too_short" and context.get("min_length") == 1:
-        return t("error.rule.empty")
-    if kind == "too_short" and context.get("min_length") == 1:
-        return t("error.rule.empty")
+        return translate(key if has(key) else "error.rule.value_error", language)
+    if kind in ("string_too_short", "too_short") and context.get("min_length") == 1:
+        return translate("error.rule.empty", language)
     limits = {name: _limit_text(value, language) for name, value in context.items()}
     if has(f"error.rule.{kind}"):
-        return t(f"error.rule.{kind}", **limits)
-    return message if language == "en" else t("error.rule.other")
+        return translate(f"error.rule.{kind}", language, **limits)
+    return message if language == "en" else translate("error.rule.other", language)
 
 
 def report_error(error: BaseException) -> None:

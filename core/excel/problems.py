@@ -52,8 +52,8 @@ SENTENCES: Mapping[str, str] = {
     "use_case_gone": "use case '{use_case}' no longer exists in this workspace.",
     "field_gone": "field '{field}' no longer exists in use case '{use_case}'.",
     "measurement_without_date": "a new measurement needs its date in the first column.",
-    "measurement_invalid": "the new measurement of use case '{use_case}' is invalid: {detail}",
-    "changes_invalid": "the changed inputs of use case '{use_case}' are invalid: {detail}",
+    "measurement_invalid": "the new measurement of use case '{use_case}' is invalid: {detail}.",
+    "changes_invalid": "the changed inputs of use case '{use_case}' are invalid: {detail}.",
 }
 """The English sentence of every problem code; a problem with cells is prefixed with them ("D1_x!B43: …")."""
 PROBLEM_CODES: tuple[str, ...] = tuple(SENTENCES)

@@ -384,9 +384,26 @@ def updated_use_case(use_case: UseCase, changes: Mapping[str, InputValue]) -> Us
 def _validate(use_case: UseCase, changes: list[FieldChange]) -> None:
     try:
         updated_use_case(use_case, {change.field_path: change.new for change in changes})
-    except (ValidationError, ValueError, IndexError, KeyError) as error:
+    except ValidationError as error:
         cells = tuple(pair for change in changes for pair in cell_pairs(change.cell))
-        raise _refused("changes_invalid", cells, use_case=use_case.id, detail=str(error)) from error
+        raise _refused("changes_invalid", cells, use_case=use_case.id, **_error_values(error)) from error
+    except (ValueError, IndexError, KeyError) as error:
+        cells = tuple(pair for change in changes for pair in cell_pairs(change.cell))
+        raise _refused("changes_invalid", cells, use_case=use_case.id, detail=str(error),
+                       errors=({"loc": (), "type": "value_error", "ctx": {}, "msg": str(error)},)) from error
+
+
+def _error_values(error: ValidationError) -> dict[str, Any]:
+    """A model's refusal as the problem's values: ``detail``, the English sentences the CLI prints, and ``errors``,
+    pydantic's items as plain data (where, which rule, its limits) that the app words in the user's language."""
+    items = error.errors()
+    errors = tuple({"loc": tuple(item.get("loc", ())), "type": str(item.get("type", "")),
+                    "ctx": {name: value for name, value in (item.get("ctx") or {}).items()
+                            if isinstance(value, int | float | str)},
+                    "msg": str(item.get("msg", ""))} for item in items)
+    detail = "; ".join(f"{'.'.join(map(str, item['loc']))}: {error_text(item)}" if item["loc"] else error_text(item)
+                       for item in errors)
+    return {"detail": detail, "errors": errors}
 
 
 def read_pack_meta(data: bytes) -> _Meta:
@@ -533,8 +550,7 @@ def _new_measurements(items: list[_MetaInput], cells: Mapping[tuple[str, str], A
         try:
             measurement = Measurement.model_validate(data)
         except ValidationError as error:
-            raise _refused("measurement_invalid", cells, use_case=use_case_id,
-                           detail="; ".join(error_text(item) for item in error.errors())) from error
+            raise _refused("measurement_invalid", cells, use_case=use_case_id, **_error_values(error)) from error
         index = len(use_case.measurements) + added.get(use_case_id, 0)
         added[use_case_id] = added.get(use_case_id, 0) + 1
         found.append((use_case_id, FieldChange(use_case_id, f"measurements.{index}", None,

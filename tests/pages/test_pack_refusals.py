@@ -125,3 +125,50 @@ def test_ignored_edits_show_numbers_in_german(store: Store, sample_id: str, monk
     table = next(frame.value for frame in at.dataframe if len(frame.value) == 1)
     assert table.iloc[0, 0] == formula and table.iloc[0, 2] == "1.234,5"
     assert table.iloc[0, 1].startswith("Eine Formel wurde überschrieben")
+
+
+def test_a_ramp_longer_than_the_horizon_is_refused_in_german_without_pydantic_words(
+        store: Store, sample_id: str) -> None:
+    loaded = store.load(sample_id)
+    pack = build_pack(loaded, [CHATBOT], language="de")
+    ramp = _input_cell(pack, CHATBOT, "business_case.ramp_months")
+    horizon = loaded.workspace.use_case(CHATBOT).business_case.horizon_months
+    with pytest.raises(PackRejected) as caught:
+        read_pack(_edit(pack, {ramp: horizon + 12}), loaded)
+    (problem,) = caught.value.details
+    assert problem.code == "changes_invalid"
+    assert f"must not be longer than the horizon ({horizon} months)" in problem.sentence, "the CLI keeps the detail"
+    german = problem_text(problem, "de", {CHATBOT: "Support-Chatbot"})
+    assert german.endswith("Die geänderten Eingaben des Use Cases „Support-Chatbot“ sind ungültig: "
+                           f"{translate('field.ramp_months', 'de')}: Die Anlaufzeit darf nicht länger sein als der "
+                           "Betrachtungszeitraum.")
+    assert "ramp" not in german and "horizon" not in german
+
+
+def test_a_new_measurement_out_of_range_is_refused_in_german_without_pydantic_words(
+        store: Store, sample_id: str) -> None:
+    import openpyxl
+
+    from core.excel.sheets.actuals import COL, FIRST_ROW
+    from tests.pages.test_pack_review import io
+
+    loaded = store.load(sample_id)
+    book = openpyxl.load_workbook(io.BytesIO(build_pack(loaded, [CHATBOT], language="de")))
+    row = FIRST_ROW + len(loaded.workspace.use_case(CHATBOT).measurements) + 1
+    sheet = book[f"IST1_{CHATBOT}"]  # the German Actuals sheet
+    sheet.cell(row, COL["day"] + 1).value = "2026-11-30"
+    sheet.cell(row, COL["adoption"] + 1).value = 1.4
+    edited = io.BytesIO()
+    book.save(edited)
+    with pytest.raises(PackRejected) as caught:
+        read_pack(edited.getvalue(), loaded)
+    (problem,) = caught.value.details
+    assert problem.code == "measurement_invalid"
+    assert "less than or equal to 1" in problem.sentence
+    german = problem_text(problem, "de", {CHATBOT: "Support-Chatbot"})
+    assert german.endswith("Die neue Messung des Use Cases „Support-Chatbot“ ist ungültig: "
+                           f"{translate('field.adoption', 'de')}: darf höchstens 1 sein.")
+    english = problem_text(problem, "en", {CHATBOT: "Support-Chatbot"})
+    assert english.endswith("the new measurement of use case 'Support-Chatbot' is invalid: Adoption: may be at most 1.")
+    for phrase in ("Input should", "less than", "Value error"):
+        assert phrase not in german and phrase not in english

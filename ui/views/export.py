@@ -150,6 +150,10 @@ def problem_text(problem: PackProblem, language: str, names: dict[str, str] | No
             values[name] = (names or {}).get(str(value), str(value))
         elif name == "field":
             values[name] = field_path_label(str(value), language)
+        elif name == "errors":
+            values["detail"] = "; ".join(store_access.error_lines(value, language))
+        elif name == "detail" and "errors" in problem.values:
+            continue
         else:
             values[name] = value
     sentence = translate(f"an.export.problem.{problem.code}", language, **values)
