@@ -39,13 +39,6 @@ class NumberSpec:
     optional: bool = False
 
 
-@dataclass(frozen=True)
-class Refusal:
-    text: str
-    message: str
-    model_value: float | None
-
-
 def show(value: float | None, spec: NumberSpec, language: str) -> str:
     """``value`` as the field shows it, e.g. 0.62 → "62 %" (de), 2.4 → "2,4 min"."""
     if value is None:
@@ -112,9 +105,9 @@ def _commit(widget_key: str, spec: NumberSpec, model_value: float | None, on_val
     text = state.widget_text(widget_key)
     value, message = parse(text, spec, state.language())
     if message is not None:
-        state.set_refused_entry(widget_key, Refusal(text, message, model_value))
+        store_access.keep_refused_entry(widget_key, text, model_value)
         return
-    state.clear_refused_entry(widget_key)
+    store_access.drop_refused_entry(widget_key)
     # Streamlit would keep the typed text; the next run echoes what was understood.
     state.forget([widget_key])
     on_value(*args, value)
@@ -141,24 +134,29 @@ def field(
     ``stored``: the value is saved to the workspace, so the field is disabled for a viewer (:func:`state.read_only`);
     a what-if field that saves nothing passes False.
 
-    A refused entry keeps its text in the field, with the reason (what is allowed) right below it in
-    ``message_container`` (default: the field's container), until it is corrected or the stored value changes.
+    A refused entry keeps its text in the field, with the reason (what is allowed, in the session's language) right
+    below it in ``message_container`` (default: the field's container), until it is corrected or the stored value
+    changes; it is kept for the person in the store, so a reload or a new tab shows it again.
     """
     container = container if container is not None else st
     lang = state.language()
-    refusal = state.refused_entry(widget_key)
-    if refusal is not None and refusal.model_value != value:
-        state.clear_refused_entry(widget_key)
-        refusal = None
-    state.sync_widget(widget_key, refusal.text if refusal is not None else show(value, spec, lang))
+    refused = store_access.refused_entry(widget_key)
+    message = None
+    if refused is not None:
+        text, refused_against = refused
+        message = parse(text, spec, lang)[1] if refused_against == value else None
+        if message is None:
+            store_access.drop_refused_entry(widget_key)
+            refused = None
+    state.sync_widget(widget_key, refused[0] if refused is not None else show(value, spec, lang))
     container.text_input(
         label, key=widget_key, help=help, placeholder=placeholder, label_visibility=label_visibility, width=width,
         on_change=store_access.safe_callback(_commit), args=(widget_key, spec, value, on_value, args),
         disabled=stored and state.read_only(),
     )
-    if refusal is not None:
+    if message is not None:
         # The message comes from t(), which escaped the typed text in it; escaping it again would show backslashes.
-        (message_container if message_container is not None else container).error(refusal.message)
+        (message_container if message_container is not None else container).error(message)
 
 
 @lru_cache(maxsize=256)

@@ -294,22 +294,6 @@ def take_queued_edits(use_case_id_: str | None = None) -> list[tuple[str, str, A
     return taken
 
 
-REFUSED_ENTRIES_KEY = "ctx.refused_entries"
-
-
-def refused_entry(widget_key: str) -> Any:
-    """What a number field refused (kept so that the typed text stays on screen), or None."""
-    return st.session_state.get(REFUSED_ENTRIES_KEY, {}).get(widget_key)
-
-
-def set_refused_entry(widget_key: str, entry: Any) -> None:
-    st.session_state.setdefault(REFUSED_ENTRIES_KEY, {})[widget_key] = entry
-
-
-def clear_refused_entry(widget_key: str) -> None:
-    st.session_state.get(REFUSED_ENTRIES_KEY, {}).pop(widget_key, None)
-
-
 DRAFTS_KEY = "ctx.refused_drafts"
 
 

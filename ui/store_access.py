@@ -338,6 +338,65 @@ def keep_table_draft(use_case_id: str, path: str, rows: list[dict[str, Any]]) ->
         LOGGER.info("table draft kept in the session only: %s", error)
 
 
+FIELD_ENTRIES_SLOT = "fields"
+MAX_ENTRY_CHARS = 200
+
+
+def _field_entries() -> dict[str, dict[str, Any]]:
+    """This person's refused number-field entries in the workspace (widget key → typed text and the stored value it
+    was refused against): this session's, else those the store keeps (read once a session and person)."""
+    workspace_id, actor = state.workspace_id(), state.actor()
+    name = f"field_entries.{workspace_id}.{actor}"
+    entries = state.ui_value(name)
+    if entries is None:
+        entries = {}
+        if workspace_id is not None:
+            try:
+                kept = store().drafts_for(workspace_id, actor, slot=FIELD_ENTRIES_SLOT)
+            except StoreError as error:
+                LOGGER.info("refused entries not read from the store: %s", error)
+                kept = []
+            for draft in kept:
+                entries.update({key: entry for key, entry in draft.changes.items()
+                                if isinstance(entry, dict) and isinstance(entry.get("text"), str)})
+        state.set_ui_value(name, entries)
+    return entries
+
+
+def refused_entry(widget_key: str) -> tuple[str, Any] | None:
+    """What a number field refused, kept so that the typed text stays in the field across reruns and reloads:
+    (the text, the stored value it was refused against), or None."""
+    entry = _field_entries().get(widget_key)
+    return None if entry is None else (entry["text"], entry.get("model"))
+
+
+def keep_refused_entry(widget_key: str, text: str, model_value: Any) -> None:
+    """Keep a refused entry for this session and in the store for this person, until it is corrected or the stored
+    value changes (:func:`drop_refused_entry`)."""
+    entries = _field_entries()
+    entries[widget_key] = {"text": text[:MAX_ENTRY_CHARS], "model": model_value}
+    _store_field_entries(entries)
+
+
+def drop_refused_entry(widget_key: str) -> None:
+    entries = _field_entries()
+    if entries.pop(widget_key, None) is not None:
+        _store_field_entries(entries)
+
+
+def _store_field_entries(entries: dict[str, dict[str, Any]]) -> None:
+    workspace_id = state.workspace_id()
+    if workspace_id is None:
+        return
+    try:
+        if entries:
+            store().keep_draft(workspace_id, "", state.actor(), entries, slot=FIELD_ENTRIES_SLOT)
+        else:
+            store().drop_draft(workspace_id, "", state.actor(), slot=FIELD_ENTRIES_SLOT)
+    except (StoreError, ValueError) as error:
+        LOGGER.info("refused entries kept in the session only: %s", error)
+
+
 def stored_value(use_case: UseCase, path: str) -> Any:
     """The JSON value at a dotted path of ``use_case`` (None when absent)."""
     return _json_at(use_case.model_dump(mode="json"), path)

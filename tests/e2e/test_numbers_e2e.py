@@ -1,5 +1,6 @@
 """Issue 13 in the browser: a German decimal comma typed into an ROI field is the number meant (it was multiplied
-by ten), a refused entry stays visible with the reason beside it, and "Your name" survives a new tab."""
+by ten), a refused entry stays visible with the reason beside it, also after a reload, and "Your name" survives a
+new tab."""
 
 from __future__ import annotations
 
@@ -66,6 +67,19 @@ def test_typing_2_comma_4_minutes_in_german_gives_2_point_4(page: Page, running_
     expect(page.get_by_test_id("stAlert").filter(has_text="0\xa0% bis 100\xa0%")).to_be_visible()
     expect(adoption).to_have_value("162")
     assert store.get_use_case(workspace_id, CHATBOT_ID)[0].roi.adoption == before.adoption
+    page.reload()  # a new browser session: the refused text is kept for this person, not for the session
+    wait_idle(page)
+    adoption = page.get_by_role("textbox", name="Adoption", exact=True)
+    expect(adoption).to_have_value("162")
+    expect(page.get_by_test_id("stAlert").filter(has_text="0\xa0% bis 100\xa0%")).to_be_visible()
+    shown = formatting.entry_text(before.adoption, "percent", "de")  # what the field shows, and takes back
+    adoption.click()
+    adoption.press("Control+A")
+    page.keyboard.type(shown)
+    adoption.press("Enter")
+    wait_idle(page)
+    expect(adoption).to_have_value(shown)
+    expect(page.get_by_test_id("stAlert").filter(has_text="0\xa0% bis 100\xa0%")).to_have_count(0)
     minutes.click()
     minutes.press("Control+A")
     page.keyboard.type("2,4")

@@ -94,3 +94,33 @@ def test_english_fields_take_english_notation(store, sample_id):
     assert store.get_use_case(sample_id, CHATBOT)[0].roi.run_cost_eur_per_month == pytest.approx(1234.5)
     _field(at, "minutes_saved_per_case").input("2,4").run()
     assert any("did you mean 2.4" in item.value for item in at.error)
+
+
+def test_a_refused_entry_survives_a_reload_and_follows_the_language(store, sample_id):
+    at = open_page(ROI, language="de", use_case=CHATBOT)
+    _field(at, "adoption").input("162").run()
+    assert _field(at, "adoption").value == "162"
+
+    reloaded = open_page(ROI, language="de", use_case=CHATBOT)  # a new browser session: a reload or a new tab
+    assert not reloaded.exception
+    assert _field(reloaded, "adoption").value == "162", "the refused text is kept for this person"
+    [error] = [item.value for item in reloaded.error]
+    assert "162" in error and "0\xa0% bis 100\xa0%" in error, error
+    english = open_page(ROI, use_case=CHATBOT)
+    assert any("162" in item.value and "0% to 100%" in item.value for item in english.error), \
+        [item.value for item in english.error]
+
+    _field(reloaded, "adoption").input("55").run()
+    assert store.get_use_case(sample_id, CHATBOT)[0].roi.adoption == pytest.approx(0.55)
+    again = open_page(ROI, language="de", use_case=CHATBOT)
+    assert not again.error and _field(again, "adoption").value == "55\xa0%", "a corrected entry leaves no draft"
+
+
+def test_a_refused_entry_is_dropped_once_someone_changes_the_stored_value(store, sample_id):
+    at = open_page(ROI, language="de", use_case=CHATBOT)
+    _field(at, "adoption").input("162").run()
+    use_case, version = store.get_use_case(sample_id, CHATBOT)
+    store.save_use_case(sample_id, use_case.model_copy(update={"roi": use_case.roi.model_copy(update={"adoption": 0.4})}),
+                        expected_version=version, actor="Jonas")
+    reloaded = open_page(ROI, language="de", use_case=CHATBOT)
+    assert not reloaded.error and _field(reloaded, "adoption").value == "40\xa0%"
