@@ -11,7 +11,6 @@ ROUND_WIDGET = "w.ws.round"
 NAMES_WIDGET = "w.ws.names"
 NAMES_CHOICE = "ws.show_names"
 ADOPT_WIDGET = "w.ws.adopt.{round_id}.{use_case_id}.{question}"
-QR_WIDTH_PX = 340
 
 
 def _on_round_change() -> None:
@@ -82,7 +81,8 @@ def _join_page(info: RoundInfo, lang: str, editor: bool) -> None:
     link = workshop.join_link(info, lang)
     qr_column, text_column = st.columns([2, 3], gap="large")
     with qr_column:
-        st.image(workshop.qr_png(link), width=QR_WIDTH_PX, caption=t("ws.qr_caption"))
+        # As wide as its column, never wider: a QR code cut at the column's edge is one no phone reads.
+        st.image(workshop.qr_png(link), width="stretch", caption=t("ws.qr_caption"))
     with text_column:
         st.markdown(t("ws.join_at"))
         st.subheader(workshop.short_url(), anchor="ws-short-url")

@@ -154,29 +154,36 @@ def _spread_spec(language: str, min_value: float, min_feasibility: float, titles
              "legend": {"orient": "bottom", "columns": 1, "labelLimit": 520}}
     axis_expr = number_label_expr(language, ".1f")
 
-    def axis(field: str, axis_title: str | None = None) -> dict[str, Any]:
+    def axis(field: str, axis_title: str) -> dict[str, Any]:
         return {"field": field, "type": "quantitative", "title": axis_title, "scale": {"domain": [0, 1]},
                 "axis": {"labelExpr": axis_expr, "tickCount": 5, "grid": True}}
+
+    # Every layer names its axis: one layer without a title leaves the merged axis without one.
+    def x(field: str) -> dict[str, Any]:
+        return axis(field, title["x"])
+
+    def y(field: str) -> dict[str, Any]:
+        return axis(field, title["y"])
 
     tooltip = [_nominal("name", " "), _nominal("n_text", title["n"]), _nominal("value_text", title["y"]),
                _nominal("feasibility_text", title["x"])]
     threshold = {"type": "rule", "color": THRESHOLD, "strokeDash": [6, 4], "strokeWidth": 2}
     cross = {"type": "rule", "strokeWidth": 4, "opacity": 0.75}
     layers: list[dict[str, Any]] = [
-        {"data": {"name": "rules"}, "mark": threshold, "encoding": {"x": axis("feasibility", title["x"])}},
-        {"data": {"name": "rules"}, "mark": threshold, "encoding": {"y": axis("value", title["y"])}},
+        {"data": {"name": "rules"}, "mark": threshold, "encoding": {"x": x("feasibility")}},
+        {"data": {"name": "rules"}, "mark": threshold, "encoding": {"y": y("value")}},
         {"mark": {"type": "rule", "color": TODAY, "strokeDash": [2, 3]},
-         "encoding": {"x": axis("stored_feasibility"), "y": axis("stored_value"), "x2": {"field": "feasibility_median"},
+         "encoding": {"x": x("stored_feasibility"), "y": y("stored_value"), "x2": {"field": "feasibility_median"},
                       "y2": {"field": "value_median"}}},
         {"mark": {"type": "point", "shape": "circle", "size": 140, "strokeWidth": 2, "filled": False},
-         "encoding": {"x": axis("stored_feasibility"), "y": axis("stored_value"), "color": color,
+         "encoding": {"x": x("stored_feasibility"), "y": y("stored_value"), "color": color,
                       "tooltip": [_nominal("name", " "), _nominal("stored_text", title["today"])]}},
-        {"mark": cross, "encoding": {"x": axis("feasibility_q1"), "x2": {"field": "feasibility_q3"},
-                                     "y": axis("value_median"), "color": color, "tooltip": tooltip}},
-        {"mark": cross, "encoding": {"y": axis("value_q1"), "y2": {"field": "value_q3"},
-                                     "x": axis("feasibility_median"), "color": color, "tooltip": tooltip}},
+        {"mark": cross, "encoding": {"x": x("feasibility_q1"), "x2": {"field": "feasibility_q3"},
+                                     "y": y("value_median"), "color": color, "tooltip": tooltip}},
+        {"mark": cross, "encoding": {"y": y("value_q1"), "y2": {"field": "value_q3"},
+                                     "x": x("feasibility_median"), "color": color, "tooltip": tooltip}},
         {"mark": {"type": "circle", "size": 220, "stroke": "#1a1a1a", "strokeWidth": 1.5, "opacity": 1},
-         "encoding": {"x": axis("feasibility_median", title["x"]), "y": axis("value_median", title["y"]),
+         "encoding": {"x": x("feasibility_median"), "y": y("value_median"),
                       "color": color, "tooltip": tooltip}},
     ]
     return _layered(layers, 520, "positions")

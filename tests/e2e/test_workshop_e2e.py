@@ -2,14 +2,16 @@
 XSRF and CORS on, allowed hosts). The facilitator's browser uses localhost; three participants' phone contexts
 (390×844) use this machine's LAN address, so their client address is not a loopback one.
 
-Journey: the facilitator opens a round on the Scoring page and lands on the join page; three participants join by
-the link, answer, reload and find their answers, submit; the facilitator's count follows without a reload; the
-reveal shows the strip plot; adopting the median changes the use case; a participant's link opens no other page.
+Journey: the facilitator opens a round on the Scoring page and lands on the join page, whose QR code decodes to the
+link; three participants join by the link, answer, reload and find their answers, submit; the facilitator's count
+follows without a reload; the reveal shows the strip plot; adopting the median changes the use case; a
+participant's link opens no other page.
 Screenshots of the join page, a phone and the reveal go to docs/screenshots with WORKBENCH_UPDATE_SCREENSHOTS=1.
 """
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -18,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from bench.fixtures import ROOT, free_port, step_slider, stop, wait_idle, wait_until_healthy
 from core.store import Store
@@ -117,6 +121,9 @@ def _open_round(facilitator: Page, server: WorkshopServer, screenshot: Path) -> 
     facilitator.get_by_text("Full link (to paste into a chat)").click()
     link = facilitator.get_by_test_id("stCode").inner_text().strip()
     assert link.startswith(f"{server.lan_url}/Answer?r="), link
+    # A phone's camera reads the QR code as it is on the screen: decoded from the screenshot, it is the link.
+    qr = Image.open(io.BytesIO(facilitator.get_by_test_id("stImage").screenshot()))
+    assert [code.text for code in zxingcpp.read_barcodes(qr)] == [link]
     return link
 
 

@@ -120,7 +120,7 @@ def test_a_refused_entry_is_dropped_once_someone_changes_the_stored_value(store,
     at = open_page(ROI, language="de", use_case=CHATBOT)
     _field(at, "adoption").input("162").run()
     use_case, version = store.get_use_case(sample_id, CHATBOT)
-    store.save_use_case(sample_id, use_case.model_copy(update={"roi": use_case.roi.model_copy(update={"adoption": 0.4})}),
-                        expected_version=version, actor="Jonas")
+    changed = use_case.model_copy(update={"roi": use_case.roi.model_copy(update={"adoption": 0.4})})
+    store.save_use_case(sample_id, changed, expected_version=version, actor="Jonas")
     reloaded = open_page(ROI, language="de", use_case=CHATBOT)
     assert not reloaded.error and _field(reloaded, "adoption").value == "40\xa0%"

@@ -13,6 +13,7 @@ from core import workshop
 from core.sensitivity import default_ranges, monte_carlo
 from core.workshop import SCORING_QUESTIONS, Answer, define_round
 from ui import access, formatting, frame
+from ui.i18n import translate
 
 SCORING = "pages/2_Scoring.py"
 WORKSHOP = "pages/10_Workshop.py"
@@ -108,6 +109,10 @@ def test_closing_revealing_and_adopting_a_median_changes_the_use_case(store, sam
     assert _metric(at, "Disputed questions") == "1"
     charts = at.get("vega_lite_chart")
     assert len(charts) == 3  # S3 strip plot, the adoption strip plot, the matrix with spread
+    matrix = json.loads(charts[2].proto.spec)
+    titles = {(channel, layer["encoding"][channel]["title"]) for layer in matrix["layer"]
+              for channel in ("x", "y") if channel in layer["encoding"]}
+    assert titles == {("x", translate("chart.feasibility_axis", "en")), ("y", translate("chart.value_axis", "en"))}
     key = f"w.ws.adopt.{info.id}.{CHATBOT}.scoring.data_availability"
     assert at.text_input(key=key).value == "40"
     before = store.audit(sample_id, limit=1)[0].id
