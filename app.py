@@ -161,8 +161,9 @@ with sidebar.guard():
             if review.next_review is None:
                 st.caption(t("pva.portfolio_review_never"))
             elif review.overdue:
-                st.badge(t_plain("pva.portfolio_review_overdue", day=formatting.date(review.next_review, lang)),
-                         icon=":material/event_busy:", color="red")
+                # The badge holds one word, as in the list below: a badge cuts a sentence at the column's edge.
+                due = t("pva.portfolio_review_overdue", day=formatting.date(review.next_review, lang))
+                st.markdown(f":red-badge[:material/event_busy: {t('pva.review_overdue')}] {due}")
             else:
                 st.caption(t("pva.portfolio_review", day=formatting.date(review.next_review, lang)))
         items = home.attention(ctx.loaded)

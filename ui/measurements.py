@@ -28,7 +28,8 @@ def today() -> date:
 
 
 def input_value_text(name: str, value: float | bool | None, language: str) -> str:
-    """An ROI input or gate value in its unit: fractions as %, money in €, else a number."""
+    """An ROI input or gate value in its unit: fractions as % with one decimal, money in € with cents where it has
+    them, else a number with the decimals it has (up to two): 50000 → "50,000", 2.4 → "2.4", 18000 → "€18,000"."""
     if value is None:
         return formatting.MISSING
     if isinstance(value, bool):
@@ -36,8 +37,8 @@ def input_value_text(name: str, value: float | bool | None, language: str) -> st
     if name in ROI_FRACTION_FIELDS or name == "observed_adoption":
         return formatting.percent(value, language, 1)
     if name in MONEY_FIELDS:
-        return formatting.eur(value, language, 2)
-    return formatting.number(value, language, 2)
+        return formatting.eur(value, language, 0 if float(value).is_integer() else 2)
+    return formatting.plain(value, language, 2)
 
 
 def _field_name(name: str, language: str) -> str:

@@ -207,4 +207,17 @@ def test_the_registry_flags_an_overdue_review_and_home_shows_the_portfolio_revie
     assert "Review overdue" in list(row["Attention"])
     home = open_page(language="de")
     texts = " ".join(shown(item.value) for item in [*home.markdown, *home.caption])
-    assert re.search(r"Portfolio-Review \(monatlich\)", texts), texts
+    assert re.search(r"\[:material/event_busy: Review überfällig\] Portfolio-Review \(monatlich\), fällig seit "
+                     r"\d+\. \w+ \d{4}", texts), texts
+
+
+def test_an_input_reads_in_its_unit_without_decimals_it_does_not_have() -> None:
+    from ui.measurements import input_value_text
+
+    assert [input_value_text(name, value, "en") for name, value in (
+        ("volume_cases_per_month", 50_000.0), ("minutes_saved_per_case", 2.4), ("run_cost_eur_per_month", 18_000.0),
+        ("cost_per_minute_eur", 0.85), ("adoption", 0.62), ("p95_latency_ms", 1_250.0))] == [
+        "50,000", "2.4", "€18,000", "€0.85", "62.0%", "1,250"]
+    assert [input_value_text(name, value, "de") for name, value in (
+        ("volume_cases_per_month", 50_000.0), ("minutes_saved_per_case", 2.4), ("run_cost_eur_per_month", 18_450.5))
+    ] == ["50.000", "2,4", "18.450,50\xa0€"]
