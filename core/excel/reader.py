@@ -382,13 +382,12 @@ def updated_use_case(use_case: UseCase, changes: Mapping[str, InputValue]) -> Us
 
 
 def _validate(use_case: UseCase, changes: list[FieldChange]) -> None:
+    cells = tuple(pair for change in changes for pair in cell_pairs(change.cell))
     try:
         updated_use_case(use_case, {change.field_path: change.new for change in changes})
     except ValidationError as error:
-        cells = tuple(pair for change in changes for pair in cell_pairs(change.cell))
         raise _refused("changes_invalid", cells, use_case=use_case.id, **_error_values(error)) from error
     except (ValueError, IndexError, KeyError) as error:
-        cells = tuple(pair for change in changes for pair in cell_pairs(change.cell))
         raise _refused("changes_invalid", cells, use_case=use_case.id, detail=str(error),
                        errors=({"loc": (), "type": "value_error", "ctx": {}, "msg": str(error)},)) from error
 
