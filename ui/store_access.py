@@ -328,14 +328,19 @@ def table_draft(use_case_id: str, path: str) -> list[dict[str, Any]]:
 def keep_table_draft(use_case_id: str, path: str, rows: list[dict[str, Any]]) -> None:
     """Keep a table's incomplete rows for this session and in the store for this person (none: forget them)."""
     state.set_ui_value(_table_draft_name(use_case_id, path), rows)
+    _keep_in_store(use_case_id, f"table.{path}", {"rows": rows} if rows else None)
+
+
+def _keep_in_store(use_case_id: str, slot: str, changes: dict[str, Any] | None) -> None:
+    """Keep ``changes`` as this person's draft in ``slot`` (None: drop it); a store that cannot keep it (no
+    workspace yet, over the bounds, busy) leaves the draft in the session only."""
     try:
-        if rows:
-            store().keep_draft(selected_workspace_id(), use_case_id, state.actor(), {"rows": rows},
-                               slot=f"table.{path}")
+        if changes:
+            store().keep_draft(selected_workspace_id(), use_case_id, state.actor(), changes, slot=slot)
         else:
-            store().drop_draft(selected_workspace_id(), use_case_id, state.actor(), slot=f"table.{path}")
+            store().drop_draft(selected_workspace_id(), use_case_id, state.actor(), slot=slot)
     except (StoreError, ValueError) as error:
-        LOGGER.info("table draft kept in the session only: %s", error)
+        LOGGER.info("draft in slot '%s' kept in the session only: %s", slot, error)
 
 
 FIELD_ENTRIES_SLOT = "fields"
@@ -375,26 +380,13 @@ def keep_refused_entry(widget_key: str, text: str, model_value: Any) -> None:
     value changes (:func:`drop_refused_entry`)."""
     entries = _field_entries()
     entries[widget_key] = {"text": text[:MAX_ENTRY_CHARS], "model": model_value}
-    _store_field_entries(entries)
+    _keep_in_store("", FIELD_ENTRIES_SLOT, entries)
 
 
 def drop_refused_entry(widget_key: str) -> None:
     entries = _field_entries()
     if entries.pop(widget_key, None) is not None:
-        _store_field_entries(entries)
-
-
-def _store_field_entries(entries: dict[str, dict[str, Any]]) -> None:
-    workspace_id = state.workspace_id()
-    if workspace_id is None:
-        return
-    try:
-        if entries:
-            store().keep_draft(workspace_id, "", state.actor(), entries, slot=FIELD_ENTRIES_SLOT)
-        else:
-            store().drop_draft(workspace_id, "", state.actor(), slot=FIELD_ENTRIES_SLOT)
-    except (StoreError, ValueError) as error:
-        LOGGER.info("refused entries kept in the session only: %s", error)
+        _keep_in_store("", FIELD_ENTRIES_SLOT, entries or None)
 
 
 def stored_value(use_case: UseCase, path: str) -> Any:
