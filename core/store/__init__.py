@@ -18,6 +18,7 @@ One module per concept; :class:`Store` is composed from one mixin per concept ov
 - :mod:`~core.store.engine`: URL → engine, SQLite settings, transactions with retries, backup
 - :mod:`~core.store.schema`: tables, append-only triggers, migrations (``DATABASE_SCHEMA_VERSION``)
 - :mod:`~core.store.documents`: workspace JSON: strict import parse, canonical export, row documents
+- :mod:`~core.store.json_scan`: the linear scan of JSON bytes and the parse in pieces that shares the interpreter
 - :mod:`~core.store.workspaces`: create, import, rename, duplicate, list, settings, sample workspace
 - :mod:`~core.store.use_cases`: load, get, save with versions, delete/restore, batch edits, the cache
 - :mod:`~core.store.audit`: append, query, CSV, gate decisions, verify, retention, erasure

@@ -5,25 +5,29 @@ JSON values (≤ 2,000,000) and objects (≤ 500,000), then JSON syntax (line an
 ``schema_version``, the values per use case and outside them (≤ 50,000 each), then every model rule with its
 JSON path. Use cases are validated one by one and checking stops once 50 problems are found; the report gives
 those 50 and how many more were found (or "at least" that many when checking stopped early). Every 20 MB shape
-is accepted or refused in ≈1.5 s and ≈200 MB (``tests/security/test_json_parse.py``).
+is accepted or refused in ≈1.5 s and ≈220 MB (``tests/security/test_json_parse.py``), parsed in pieces so that
+the server's other threads keep running (:mod:`core.store.json_scan`).
 :func:`canonical_json` is the byte-stable export; :func:`use_case_document` is what a use-case row stores.
 """
 
 from __future__ import annotations
 
+import codecs
 import gc
 import json
+import subprocess  # nosec B404: runs only this interpreter on a constant script
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-import numpy as np
 from pydantic import ValidationError
 
 from core.models import SCHEMA_VERSION, UseCase, Workspace, error_text, migrate_gate_metrics
 from core.store.errors import ImportRejected
+from core.store.json_scan import JsonShape, NotWellFormed, json_shape, loads_in_pieces
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_IMPORT_DEPTH = 32
@@ -40,17 +44,6 @@ MAX_REPORTED_ERRORS = 50
 # formats ≈8 µs per error, and a list of 2 million wrong values would otherwise take 16 s to report.
 _REPORT_SAMPLE_ITEMS = 64
 ALWAYS_STORED_FIELDS = ("created_at", "updated_at")
-
-_QUOTE = ord('"')
-_COMMA = ord(",")
-_COLON = ord(":")
-_OBJECT = ord("{")
-_ARRAY = ord("[")
-# "[" and "{" differ only in the bit 0x20, as do "]" and "}": one OR folds each pair onto the curly one.
-_OPENING = ord("{")
-_CLOSING = ord("}")
-_SCAN_CHUNK = 1 << 20
-
 
 def use_case_document(use_case: UseCase) -> str:
     """The row document of a use case: fields equal to their default are left out, which makes validating a
@@ -90,55 +83,6 @@ def validation_messages(error: ValidationError, prefix: str = "") -> list[str]:
     return messages
 
 
-@dataclass(frozen=True, slots=True)
-class JsonShape:
-    """What one linear scan of a JSON document counts outside its strings: the deepest bracket nesting, an
-    upper bound on the values (every comma and every opening bracket, plus the root) and the objects."""
-
-    depth: int
-    values: int
-    objects: int
-    keys: int
-
-
-def json_shape(document: bytes) -> JsonShape:
-    """Depth, values and objects of ``document``, e.g. ``json_shape(b'{"a": [1, "]["]}')`` →
-    ``JsonShape(depth=2, values=4, objects=1, keys=1)`` (values: the root, two opening brackets and one comma).
-
-    O(n) time and 1 MiB chunks of working memory for any input; the regex pass it replaces took quadratic
-    time on an unterminated string of escaped quotes (≈12 s for 64 KB, issue 12). Backslash pairs are dropped
-    first, then escaped quotes: ``bytes.replace`` pairs backslashes left to right, so ``\\\\"`` keeps its
-    quote and ``\\"`` loses it, and every quote left opens or closes a string. A running XOR over those quotes
-    marks the bytes inside strings; the depth is the running sum of opening minus closing brackets outside
-    them. UTF-8 is scanned as bytes, since no multi-byte sequence contains an ASCII byte. An unterminated
-    string hides the brackets after it; JSON parsing then reports it.
-    """
-    unescaped = document.replace(b"\\\\", b"").replace(b'\\"', b"")
-    codes = np.frombuffer(unescaped, dtype=np.uint8)
-    in_string, depth, deepest, values, objects, keys = 0, 0, 0, 1 if codes.size else 0, 0, 0
-    for start in range(0, codes.size, _SCAN_CHUNK):
-        chunk = codes[start:start + _SCAN_CHUNK]
-        inside = np.bitwise_xor.accumulate((chunk == _QUOTE).view(np.uint8)) ^ in_string
-        outside = chunk[inside == 0]
-        folded = outside | 0x20
-        steps = (folded == _OPENING).astype(np.int8) - (folded == _CLOSING)
-        if steps.size:
-            levels = np.cumsum(steps, dtype=np.int64) + depth
-            deepest, depth = max(deepest, int(levels.max())), int(levels[-1])
-        in_string = int(inside[-1])
-        counts = np.bincount(outside, minlength=256)
-        values += int(counts[_COMMA] + counts[_OBJECT] + counts[_ARRAY])
-        objects += int(counts[_OBJECT])
-        keys += int(counts[_COLON])
-    return JsonShape(depth=deepest, values=values, objects=objects, keys=keys)
-
-
-def nesting_depth(document: bytes) -> int:
-    """The deepest bracket nesting outside JSON strings, e.g. ``nesting_depth(b'{"a": [1, "]["]}') == 2``
-    (see :func:`json_shape`)."""
-    return json_shape(document).depth
-
-
 def _checked_shape(encoded: bytes) -> JsonShape:
     shape = json_shape(encoded)
     if shape.depth > MAX_IMPORT_DEPTH:
@@ -171,61 +115,95 @@ def parse_workspace_json(data: str | bytes) -> Workspace:
 
     Checks, in order: size (≤ 20 MB), nesting depth (≤ 32), values (≤ 2,000,000) and objects (≤ 500,000),
     JSON syntax (line and column), duplicate keys, a newer ``schema_version``, values per use case and outside
-    them (≤ 50,000 each), then every model rule with its JSON path (the first 50, then how many more).
+    them (≤ 50,000 each), then every model rule with its JSON path (the first 50, then how many more). The
+    document is parsed in pieces (:func:`~core.store.json_scan.loads_in_pieces`), so that the server's other
+    threads keep running meanwhile.
     """
     encoded = data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass")
     if len(encoded) > MAX_IMPORT_BYTES:
         limit = MAX_IMPORT_BYTES / 2**20
         raise ImportRejected([f"$: the file has {len(encoded) / 2**20:.1f} MiB; the limit is {limit:.0f} MiB"])
-    text = _utf8_text(data)
+    _check_utf8(data)
+    # Decoding bytes drops a byte order mark ("utf-8-sig"); in text it stays, and JSON refuses it.
+    if isinstance(data, bytes) and encoded.startswith(codecs.BOM_UTF8):
+        encoded = encoded[len(codecs.BOM_UTF8):]
     shape = _checked_shape(encoded)
     with _collector_paused():
-        document = _json_object(text)
+        document = _json_object(encoded, shape)
         parts = _parts(document)
         if parts.keys != shape.keys:
-            _reject_duplicate_keys(text)
+            _reject_duplicate_keys(encoded, shape)
         _check_schema_version(document)
         return _validated_workspace(parts)
 
 
-def _utf8_text(data: str | bytes) -> str:
-    if isinstance(data, str):
-        return data
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportRejected([f"$: not UTF-8 text (byte {error.start})"]) from None
+def _check_utf8(data: str | bytes) -> None:
+    if isinstance(data, bytes):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ImportRejected([f"$: not UTF-8 text (byte {error.start})"]) from None
 
 
-def _json_object(text: str) -> dict[str, Any]:
+def _json_object(encoded: bytes, shape: JsonShape) -> dict[str, Any]:
     """The parsed top-level object; syntax errors with line and column and non-objects refused."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportRejected([f"$: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"]) from None
-    except RecursionError:
-        raise ImportRejected([f"$: nested too deeply; a workspace needs at most {MAX_IMPORT_DEPTH} levels"]) from None
+        document = loads_in_pieces(encoded, shape)
+    except NotWellFormed:
+        document = _whole_document_checked(encoded)
     if not isinstance(document, dict):
         raise ImportRejected([f"$: expected a JSON object (a workspace), got {type(document).__name__}"])
     return document
 
 
-def _reject_duplicate_keys(text: str) -> None:
+# ``json.loads`` of a malformed document in a child process: its message is the exact one, and the parse, which
+# holds the child's interpreter, leaves the server's own free.
+_SYNTAX_PROBE = """
+import json, sys
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+except (ImportError, ValueError, OSError):
+    pass
+try:
+    json.loads(sys.stdin.buffer.read().decode("utf-8", "surrogatepass"))
+except json.JSONDecodeError as error:
+    print(json.dumps(["syntax", error.lineno, error.colno, error.msg]))
+except RecursionError:
+    print(json.dumps(["deep"]))
+except ValueError:
+    print(json.dumps(["digits"]))
+else:
+    print(json.dumps(["valid"]))
+"""
+_SYNTAX_PROBE_TIMEOUT_S = 30
+
+
+def _whole_document_checked(encoded: bytes) -> Any:
+    """The reason why ``encoded``, which the pieces found malformed, is no JSON, as an :class:`ImportRejected`;
+    should the child find it well-formed after all, the document parsed here in one piece."""
+    try:
+        # The command is this interpreter and a constant script; the file reaches it only on standard input.
+        completed = subprocess.run([sys.executable, "-I", "-S", "-c", _SYNTAX_PROBE], input=encoded,  # nosec B603
+                                   capture_output=True, timeout=_SYNTAX_PROBE_TIMEOUT_S, check=False)
+        outcome = json.loads(completed.stdout.decode("utf-8").strip().splitlines()[-1])
+    except (subprocess.TimeoutExpired, OSError, ValueError, IndexError):
+        raise ImportRejected(["$: not valid JSON; the file could not be checked further"]) from None
+    if outcome[0] == "syntax":
+        _, line, column, message = outcome
+        raise ImportRejected([f"$: invalid JSON at line {line}, column {column}: {message}"])
+    if outcome[0] == "deep":
+        raise ImportRejected([f"$: nested too deeply; a workspace needs at most {MAX_IMPORT_DEPTH} levels"])
+    if outcome[0] == "digits":
+        raise ImportRejected([f"$: a number in the file has more than {sys.get_int_max_str_digits():,} digits"])
+    return json.loads(encoded.decode("utf-8", "surrogatepass"))
+
+
+def _reject_duplicate_keys(encoded: bytes, shape: JsonShape) -> None:
     """Parse again, this time naming every key that occurs twice in one object (a slower parse: one Python call
     per object, taken only when the scan found more keys than the parsed objects hold)."""
     duplicates: set[str] = set()
-
-    def note_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        result = dict(pairs)
-        if len(result) != len(pairs):
-            seen: set[str] = set()
-            for key, _ in pairs:
-                if key in seen:
-                    duplicates.add(key)
-                seen.add(key)
-        return result
-
-    json.loads(text, object_pairs_hook=note_duplicates)
+    loads_in_pieces(encoded, shape, duplicates)
     raise ImportRejected([f"$: duplicate key '{key}' in one object" for key in sorted(duplicates)])
 
 
