@@ -331,7 +331,9 @@ def _bracketed_root(flows: np.ndarray, low: float, high: float, f_low: float, f_
     for _ in range(_ROOT_ITERATIONS):
         if high - low <= _ROOT_RELATIVE_TOLERANCE * max(abs(low), abs(high)):
             break
-        x = (low * f_high - high * f_low) / (f_high - f_low)
+        # Python floats: an end at ±inf or both ends at 0 give NaN (then bisection), not a numpy warning.
+        slope = float(f_high) - float(f_low)
+        x = (low * float(f_high) - high * float(f_low)) / slope if slope else math.nan
         if not low < x < high:
             x = 0.5 * (low + high)
         f_x = _polynomial(flows, x)
