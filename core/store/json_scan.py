@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -51,12 +51,14 @@ class NotWellFormed(ValueError):
 @dataclass(frozen=True, slots=True)
 class JsonShape:
     """What one linear scan of a JSON document counts outside its strings: the deepest bracket nesting, an
-    upper bound on the values (every comma and every opening bracket, plus the root) and the objects."""
+    upper bound on the values (every comma and every opening bracket, plus the root) and the objects. It keeps
+    the scanned bytes (see :func:`_without_escapes`) for :func:`loads_in_pieces`, which scans them again."""
 
     depth: int
     values: int
     objects: int
     keys: int
+    unescaped: bytes = field(default=b"", compare=False, repr=False)
 
 
 def _without_escapes(document: bytes) -> bytes:
@@ -83,7 +85,8 @@ def json_shape(document: bytes) -> JsonShape:
     since no multi-byte sequence contains an ASCII byte. An unterminated string hides the brackets after it;
     JSON parsing then reports it.
     """
-    codes = np.frombuffer(_without_escapes(document), dtype=np.uint8)
+    unescaped = _without_escapes(document)
+    codes = np.frombuffer(unescaped, dtype=np.uint8)
     in_string, depth, deepest, values, objects, keys = 0, 0, 0, 1 if codes.size else 0, 0, 0
     for start in range(0, codes.size, _SCAN_CHUNK):
         chunk = codes[start:start + _SCAN_CHUNK]
@@ -99,7 +102,7 @@ def json_shape(document: bytes) -> JsonShape:
         values += int(counts[_COMMA] + counts[_OBJECT] + counts[_ARRAY])
         objects += int(counts[_OBJECT])
         keys += int(counts[_COLON])
-    return JsonShape(depth=deepest, values=values, objects=objects, keys=keys)
+    return JsonShape(depth=deepest, values=values, objects=objects, keys=keys, unescaped=unescaped)
 
 
 def nesting_depth(document: bytes) -> int:
@@ -130,10 +133,10 @@ class _Layout:
         return commas[np.searchsorted(commas, opening):np.searchsorted(commas, self.closing[opening])]
 
 
-def _tokens(document: bytes, max_tokens: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _tokens(unescaped: bytes, max_tokens: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Offsets, bytes and levels of the tokens, or None when brackets or quotes do not balance, a closing bracket
     comes first, brackets nest deeper than 127 levels, or there are more than ``max_tokens``."""
-    codes = np.frombuffer(_without_escapes(document), dtype=np.uint8)
+    codes = np.frombuffer(unescaped, dtype=np.uint8)
     in_string, depth, count = 0, 0, 0
     offsets, kinds, levels = [], [], []
     for start in range(0, codes.size, _SCAN_CHUNK):
@@ -166,11 +169,11 @@ def _by_level(indices: np.ndarray, levels: np.ndarray) -> tuple[np.ndarray, np.n
     return indices[order].astype(_INDEX), levels[order]
 
 
-def _layout(document: bytes, max_tokens: int) -> _Layout | None:
+def _layout(unescaped: bytes, max_tokens: int) -> _Layout | None:
     """The tokens of ``document`` with every opening bracket paired with its closing one, or None when they do
     not pair. In a balanced sequence the k-th opening bracket that reaches a level closes at the k-th closing
     bracket that leaves it."""
-    found = _tokens(document, max_tokens)
+    found = _tokens(unescaped, max_tokens)
     if found is None:
         return None
     offsets, kinds, levels = found
@@ -286,14 +289,15 @@ def loads_in_pieces(document: bytes, shape: JsonShape | None = None, duplicates:
     values each; :class:`NotWellFormed` for any other document. With ``duplicates``, every key that occurs twice
     in one object is added to it.
 
-    Working memory is ≈14 bytes per bracket, comma and colon besides the result. ``shape`` (from
-    :func:`json_shape`) bounds the tokens: a well-formed document has fewer keys than values, and as many
-    closing as opening brackets.
+    Working memory is ≈14 bytes per bracket, comma and colon besides the result. ``shape``, when given, is
+    ``json_shape(document)``, which saves scanning twice; it bounds the tokens: a well-formed document has fewer
+    keys than values, and as many closing as opening brackets.
     """
-    shape = shape or json_shape(document)
+    if shape is None or len(shape.unescaped) != len(document):  # a shape without its scanned bytes
+        shape = json_shape(document)
     if shape.keys > shape.values:
         raise NotWellFormed
-    layout = _layout(document, 2 * shape.values + shape.keys)
+    layout = _layout(shape.unescaped, 2 * shape.values + shape.keys)
     if layout is None:
         raise NotWellFormed
     loads = json.loads if duplicates is None else _duplicate_noting(duplicates)

@@ -9,7 +9,9 @@ an upload with distinctive names, none of those names may appear in it. The agen
 item 1: a 64 KB file once blocked the whole server, health check included, for ≈12 s). One ``json.loads`` of the
 whole document held the GIL for ≈1 s for 1.3 million keys: the slowest answers were 1.65–1.85 s here and 3.5 s
 on CI. The document is now parsed in pieces of at most ≈40,000 values (``core/store/json_scan.py``), and the
-slowest answers measure 0.07–0.15 s.
+slowest answers measure 0.03–0.15 s, 0.12 s beside five busy processes (one piece of the whole document: 0.82 s,
+and 3.2–3.7 s beside them), 0.52 s with three test workers on two cores. The bound is 0.75 s beyond the slowest
+of 20 answers just before the import.
 """
 
 from __future__ import annotations
@@ -36,11 +38,12 @@ pytestmark = pytest.mark.e2e
 WORKSPACE = "Zebrafink Geheimprojekt 4711"
 USE_CASE = "Quittenbaum Prognose 0815"
 UPLOAD = "kiwivogel_kundendaten_2342.csv"
-HEALTH_BOUND_S = 1.0
+HEALTH_BOUND_S = 0.75
 # Streamlit's uploader counts maxUploadSize (20) in units of 1,000² bytes, except on Windows (1,024²): the largest
 # file a browser here sends is 20,000,000 bytes, a little under the import limit of 20 MiB.
 BROWSER_UPLOAD_BYTES = 20 * 1000 * 1000
 HEALTH_INTERVAL_S = 0.05
+IDLE_POLLS = 20
 # Words only: digits of a name could match a byte count.
 DISTINCTIVE = ("Zebrafink", "Geheimprojekt", "Quittenbaum", "Prognose", "kiwivogel", "kundendaten")
 
@@ -118,6 +121,13 @@ def test_health_keeps_answering_while_a_maximum_size_import_is_parsed(page: Page
             answers.add((status, body))
             time.sleep(HEALTH_INTERVAL_S)
 
+    # The machine's own jitter, measured the same way just before: a loaded CI host adds to every answer.
+    idle: list[float] = []
+    for _ in range(IDLE_POLLS):
+        start = time.perf_counter()
+        _get(f"{running_app.url}/_stcore/health")
+        idle.append(time.perf_counter() - start)
+        time.sleep(HEALTH_INTERVAL_S)
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
     started = time.perf_counter()
@@ -129,7 +139,7 @@ def test_health_keeps_answering_while_a_maximum_size_import_is_parsed(page: Page
         poller.join(timeout=15)
     import_s = time.perf_counter() - started
     print(f"import refused after {import_s:.2f} s; health answered {len(latencies)} times, "
-          f"slowest {max(latencies):.3f} s")
+          f"slowest {max(latencies):.3f} s (before the import {max(idle):.3f} s)")
     assert answers == {(200, "ok")}, answers
     assert len(latencies) >= 3, latencies  # polled during the import, not only before or after it
-    assert max(latencies) < HEALTH_BOUND_S, latencies
+    assert max(latencies) < HEALTH_BOUND_S + max(idle), (latencies, idle)
