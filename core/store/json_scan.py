@@ -228,12 +228,12 @@ class _Reader:
         sizes = layout.markers[bounds[1:] - 1] - layout.markers[bounds[:-1]] + 1
         is_object = int(layout.kinds[opening]) == _OBJECT
         result: Any = {} if is_object else []
+        bracket = self.document[int(layout.offsets[opening])]
         for first, last in _batches(sizes):
             if last - first == 1 and sizes[first] > PIECE_VALUES:
                 self._add_large(result, int(bounds[first]), int(bounds[last]), is_object)
                 continue
             start, end = int(layout.offsets[bounds[first]]) + 1, int(layout.offsets[bounds[last]])
-            bracket = self.document[int(layout.offsets[opening])]
             piece = _loads(bytes((bracket,)) + self.document[start:end] + bytes((bracket + 2,)), self.loads)
             # An element that is only blanks parses as an empty container: between commas it is an error.
             if not piece and bounds.size > 2:
